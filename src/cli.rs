@@ -1,0 +1,57 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "multiregion",
+    version,
+    about = "Provision, check and tear down a two-region AWS EKS setup from one stack file"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Output format of the command's result on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+    /// Say more on stderr (repeatable).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Say nothing on stderr but errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and check a stack file offline (exit 0 valid, 1 invalid).
+    Validate(StackArg),
+    /// Print the stack format as a JSON Schema (for editors and yaml-language-server).
+    Schema,
+    /// Show what `up` would change (exit 0 in sync, 2 changes, 1 error).
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StackArg {
+    /// The stack file.
+    #[arg(long, env = "MULTIREGION_STACK", default_value = "stacks/two-region.yaml")]
+    pub stack: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub stack: StackArg,
+    /// Plan against an empty account without calling AWS.
+    #[arg(long)]
+    pub offline: bool,
+}

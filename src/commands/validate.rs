@@ -1,0 +1,38 @@
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::report_load_error;
+use crate::cli::{Output, StackArg};
+use crate::exit::Exit;
+use crate::printer::Printer;
+use crate::spec::{self, LoadError, diagnostic::Diagnostic};
+
+#[derive(Serialize)]
+struct Report<'a> {
+    file: String,
+    valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stack: Option<&'a str>,
+    errors: &'a [Diagnostic],
+}
+
+pub fn run(args: &StackArg, printer: &Printer) -> Exit {
+    let started = Instant::now();
+    let loaded = spec::load(&args.stack);
+    printer.detail(&format!("checked in {:.2} ms", started.elapsed().as_secs_f64() * 1e3));
+    let file = args.stack.display().to_string();
+    match (&loaded, printer.output) {
+        (Ok(valid), Output::Json) => printer.json(&Report { file, valid: true, stack: Some(valid.name()), errors: &[] }),
+        (Err(LoadError::Invalid { diagnostics, .. }), Output::Json) => {
+            printer.json(&Report { file, valid: false, stack: None, errors: diagnostics })
+        }
+        (Ok(valid), Output::Text) => printer.info(&format!(
+            "{file}: valid stack `{}` ({} regions)",
+            valid.name(),
+            valid.stack.spec.regions.len()
+        )),
+        (Err(e), _) => report_load_error(printer, e),
+    }
+    if loaded.is_ok() { Exit::Ok } else { Exit::Error }
+}

@@ -1,0 +1,51 @@
+//! multiregion: one stack file, two AWS regions, one EKS cluster in each.
+
+mod cli;
+mod commands;
+mod exit;
+mod model;
+mod plan;
+mod printer;
+mod spec;
+mod yaml;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+use exit::Exit;
+use printer::Printer;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are successes; usage errors are errors (exit 1, not clap's 2,
+            // which `plan` reserves for "changes").
+            return if e.use_stderr() { Exit::Error } else { Exit::Ok }.into();
+        }
+    };
+    let printer = Printer {
+        output: cli.output,
+        verbosity: if cli.quiet { -1 } else { cli.verbose as i8 },
+    };
+    let exit = match &cli.command {
+        Command::Validate(args) => commands::validate::run(args, &printer),
+        Command::Schema => commands::schema::run(&printer),
+        Command::Plan(args) => commands::plan::run(args, &printer),
+    };
+    exit.into()
+}
+
+/// `error: outer` followed by each cause on its own line.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = format!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!("\n  caused by: {cause}"));
+        source = cause.source();
+    }
+    text
+}

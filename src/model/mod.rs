@@ -1,0 +1,330 @@
+//! The desired state: every AWS resource a stack implies, as plain data with no SDK types.
+//!
+//! Each resource has a logical id (also its `multiregion:id` tag), the region it lives in (IAM
+//! is global), the ids it depends on, its tags and its kind-specific settings. References to
+//! other resources are logical ids; the engine resolves them to AWS ids at run time.
+
+mod build;
+pub mod graph;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use build::desired;
+
+pub const TAG_STACK: &str = "multiregion:stack";
+pub const TAG_ID: &str = "multiregion:id";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    pub id: String,
+    /// The stack's region name (`c1`), or `None` for global resources (IAM).
+    pub region: Option<String>,
+    pub aws_region: Option<String>,
+    pub depends_on: Vec<String>,
+    pub tags: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub spec: ResourceSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all_fields = "camelCase")]
+pub enum ResourceSpec {
+    Vpc {
+        cidr: String,
+        dns_support: bool,
+        dns_hostnames: bool,
+    },
+    InternetGateway {
+        vpc: String,
+    },
+    Subnet {
+        vpc: String,
+        cidr: String,
+        /// 1-based index into the region's usable AZs, resolved at run time.
+        az: u8,
+        public: bool,
+        map_public_ip_on_launch: bool,
+    },
+    ElasticIp,
+    NatGateway {
+        subnet: String,
+        elastic_ip: String,
+    },
+    RouteTable {
+        vpc: String,
+    },
+    Route {
+        route_table: String,
+        destination: String,
+        target: RouteTarget,
+    },
+    RouteTableAssociation {
+        route_table: String,
+        subnet: String,
+    },
+    SecurityGroup {
+        vpc: String,
+        name: String,
+        description: String,
+    },
+    SecurityGroupRule {
+        group: String,
+        direction: Direction,
+        protocol: String,
+        from_port: Option<u16>,
+        to_port: Option<u16>,
+        peer: RulePeer,
+        description: String,
+    },
+    /// The VPC's default security group, adopted and emptied of every rule.
+    DefaultSecurityGroup {
+        vpc: String,
+    },
+    VpcPeering {
+        requester_vpc: String,
+        accepter_vpc: String,
+        accepter_region: String,
+    },
+    VpcPeeringAccepter {
+        peering: String,
+    },
+    /// DNS resolution of the remote VPC's private names, set from this side of the peering.
+    VpcPeeringDns {
+        peering: String,
+        side: PeeringSide,
+    },
+    LoadBalancer {
+        name: String,
+        #[serde(rename = "type")]
+        lb_type: String,
+        scheme: String,
+        subnets: Vec<String>,
+        security_groups: Vec<String>,
+    },
+    TargetGroup {
+        name: String,
+        vpc: String,
+        protocol: String,
+        port: u16,
+        target_type: String,
+        health_check_path: Option<String>,
+    },
+    Listener {
+        load_balancer: String,
+        target_group: String,
+        protocol: String,
+        port: u16,
+    },
+    WebAcl {
+        name: String,
+        scope: String,
+        managed_rule_groups: Vec<String>,
+        rate_limit: u32,
+    },
+    WebAclAssociation {
+        web_acl: String,
+        load_balancer: String,
+    },
+    IamRole {
+        name: String,
+        trusted_service: String,
+        managed_policies: Vec<String>,
+    },
+    LogGroup {
+        name: String,
+        retention_days: u32,
+    },
+    FlowLog {
+        vpc: String,
+        log_group: String,
+        role: String,
+        traffic_type: String,
+    },
+    EksCluster {
+        name: String,
+        version: String,
+        role: String,
+        subnets: Vec<String>,
+        endpoint_private: bool,
+        endpoint_public: bool,
+        public_cidrs: Vec<String>,
+        log_types: Vec<String>,
+        authentication_mode: String,
+        bootstrap_cluster_creator_admin: bool,
+    },
+    AccessEntry {
+        cluster: String,
+        principal_arn: String,
+        access_policy: String,
+    },
+    LaunchTemplate {
+        name: String,
+        security_groups: Vec<String>,
+        /// The EKS cluster whose own security group joins the nodes'.
+        cluster: String,
+        imdsv2_required: bool,
+        metadata_hop_limit: u8,
+    },
+    NodeGroup {
+        cluster: String,
+        name: String,
+        role: String,
+        subnets: Vec<String>,
+        launch_template: String,
+        instance_types: Vec<String>,
+        min: u32,
+        desired: u32,
+        max: u32,
+        labels: BTreeMap<String, String>,
+    },
+    /// The node group's Auto Scaling group registered with a target group.
+    TargetGroupAttachment {
+        target_group: String,
+        node_group: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", content = "id", rename_all = "camelCase")]
+pub enum RouteTarget {
+    InternetGateway(String),
+    NatGateway(String),
+    VpcPeering(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "camelCase")]
+pub enum RulePeer {
+    Cidr(String),
+    SecurityGroup(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PeeringSide {
+    Requester,
+    Accepter,
+}
+
+impl ResourceSpec {
+    /// The kind's name as it appears in plans (`VpcPeering`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ResourceSpec::Vpc { .. } => "Vpc",
+            ResourceSpec::InternetGateway { .. } => "InternetGateway",
+            ResourceSpec::Subnet { .. } => "Subnet",
+            ResourceSpec::ElasticIp => "ElasticIp",
+            ResourceSpec::NatGateway { .. } => "NatGateway",
+            ResourceSpec::RouteTable { .. } => "RouteTable",
+            ResourceSpec::Route { .. } => "Route",
+            ResourceSpec::RouteTableAssociation { .. } => "RouteTableAssociation",
+            ResourceSpec::SecurityGroup { .. } => "SecurityGroup",
+            ResourceSpec::SecurityGroupRule { .. } => "SecurityGroupRule",
+            ResourceSpec::DefaultSecurityGroup { .. } => "DefaultSecurityGroup",
+            ResourceSpec::VpcPeering { .. } => "VpcPeering",
+            ResourceSpec::VpcPeeringAccepter { .. } => "VpcPeeringAccepter",
+            ResourceSpec::VpcPeeringDns { .. } => "VpcPeeringDns",
+            ResourceSpec::LoadBalancer { .. } => "LoadBalancer",
+            ResourceSpec::TargetGroup { .. } => "TargetGroup",
+            ResourceSpec::Listener { .. } => "Listener",
+            ResourceSpec::WebAcl { .. } => "WebAcl",
+            ResourceSpec::WebAclAssociation { .. } => "WebAclAssociation",
+            ResourceSpec::IamRole { .. } => "IamRole",
+            ResourceSpec::LogGroup { .. } => "LogGroup",
+            ResourceSpec::FlowLog { .. } => "FlowLog",
+            ResourceSpec::EksCluster { .. } => "EksCluster",
+            ResourceSpec::AccessEntry { .. } => "AccessEntry",
+            ResourceSpec::LaunchTemplate { .. } => "LaunchTemplate",
+            ResourceSpec::NodeGroup { .. } => "NodeGroup",
+            ResourceSpec::TargetGroupAttachment { .. } => "TargetGroupAttachment",
+        }
+    }
+
+    /// One line saying what this resource is, for plans.
+    pub fn summary(&self) -> String {
+        match self {
+            ResourceSpec::Vpc { cidr, .. } => format!("{cidr}, DNS support and hostnames on"),
+            ResourceSpec::InternetGateway { vpc } => format!("attached to {vpc}"),
+            ResourceSpec::Subnet { cidr, az, public, .. } => {
+                let tier = if *public { "public, public IPs on launch" } else { "private" };
+                format!("{cidr} in AZ {az}, {tier}")
+            }
+            ResourceSpec::ElasticIp => "for a NAT gateway".to_string(),
+            ResourceSpec::NatGateway { subnet, .. } => format!("in {subnet}"),
+            ResourceSpec::RouteTable { vpc } => format!("in {vpc}"),
+            ResourceSpec::Route { destination, target, .. } => {
+                let via = match target {
+                    RouteTarget::InternetGateway(id)
+                    | RouteTarget::NatGateway(id)
+                    | RouteTarget::VpcPeering(id) => id,
+                };
+                format!("{destination} via {via}")
+            }
+            ResourceSpec::RouteTableAssociation { route_table, subnet } => {
+                format!("{subnet} -> {route_table}")
+            }
+            ResourceSpec::SecurityGroup { name, .. } => name.clone(),
+            ResourceSpec::SecurityGroupRule { direction, protocol, from_port, to_port, peer, .. } => {
+                let ports = match (from_port, to_port) {
+                    (Some(a), Some(b)) if a == b => format!("{protocol}/{a}"),
+                    (Some(a), Some(b)) => format!("{protocol}/{a}-{b}"),
+                    _ => "all traffic".to_string(),
+                };
+                let peer = match peer {
+                    RulePeer::Cidr(c) => c.clone(),
+                    RulePeer::SecurityGroup(g) => g.clone(),
+                };
+                match direction {
+                    Direction::Ingress => format!("in {ports} from {peer}"),
+                    Direction::Egress => format!("out {ports} to {peer}"),
+                }
+            }
+            ResourceSpec::DefaultSecurityGroup { .. } => "all rules removed".to_string(),
+            ResourceSpec::VpcPeering { requester_vpc, accepter_vpc, accepter_region } => {
+                format!("{requester_vpc} -> {accepter_vpc} ({accepter_region})")
+            }
+            ResourceSpec::VpcPeeringAccepter { peering } => format!("accepts {peering}"),
+            ResourceSpec::VpcPeeringDns { .. } => "remote DNS resolution on".to_string(),
+            ResourceSpec::LoadBalancer { name, lb_type, scheme, .. } => {
+                format!("{name}, {lb_type}, {scheme}")
+            }
+            ResourceSpec::TargetGroup { name, protocol, port, .. } => format!("{name}, {protocol}:{port} (instances)"),
+            ResourceSpec::Listener { protocol, port, target_group, .. } => {
+                format!("{protocol}:{port} -> {target_group}")
+            }
+            ResourceSpec::WebAcl { name, managed_rule_groups, rate_limit, .. } => format!(
+                "{name}: {} + rate limit {rate_limit}/5 min",
+                managed_rule_groups.join(", ")
+            ),
+            ResourceSpec::WebAclAssociation { web_acl, load_balancer } => {
+                format!("{web_acl} on {load_balancer}")
+            }
+            ResourceSpec::IamRole { name, trusted_service, .. } => format!("{name}, trusts {trusted_service}"),
+            ResourceSpec::LogGroup { name, retention_days } => format!("{name}, kept {retention_days} days"),
+            ResourceSpec::FlowLog { traffic_type, log_group, .. } => format!("{traffic_type} traffic to {log_group}"),
+            ResourceSpec::EksCluster { name, version, endpoint_public, .. } => {
+                let endpoint = if *endpoint_public { "private + limited public endpoint" } else { "private endpoint only" };
+                format!("{name}, Kubernetes {version}, {endpoint}")
+            }
+            ResourceSpec::AccessEntry { principal_arn, .. } => format!("cluster-admin for {principal_arn}"),
+            ResourceSpec::LaunchTemplate { name, .. } => format!("{name}, IMDSv2 required"),
+            ResourceSpec::NodeGroup { name, instance_types, min, desired, max, .. } => format!(
+                "{name}, {} min {min} / desired {desired} / max {max}",
+                instance_types.join(",")
+            ),
+            ResourceSpec::TargetGroupAttachment { target_group, node_group } => {
+                format!("{node_group} -> {target_group}")
+            }
+        }
+    }
+}

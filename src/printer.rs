@@ -1,0 +1,50 @@
+//! The one place that decides what is said: data on stdout, talk on stderr, quiet or verbose.
+
+use std::io::Write;
+
+use crate::cli::Output;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    pub output: Output,
+    pub verbosity: i8,
+}
+
+impl Printer {
+    /// The command's result: stdout, whatever the verbosity.
+    pub fn data(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        // A closed pipe (`| head`) is not an error worth a panic.
+        let _ = out.write_all(text.as_bytes());
+        if !text.ends_with('\n') {
+            let _ = out.write_all(b"\n");
+        }
+        let _ = out.flush();
+    }
+
+    pub fn json(&self, value: &impl serde::Serialize) {
+        match serde_json::to_string_pretty(value) {
+            Ok(text) => self.data(&text),
+            Err(e) => self.error(&format!("cannot encode the JSON output: {e}")),
+        }
+    }
+
+    /// Normal talk: hidden by `-q`.
+    pub fn info(&self, text: &str) {
+        if self.verbosity >= 0 {
+            eprintln!("{text}");
+        }
+    }
+
+    /// Details: shown only with `-v`.
+    pub fn detail(&self, text: &str) {
+        if self.verbosity > 0 {
+            eprintln!("{text}");
+        }
+    }
+
+    /// Errors are always said.
+    pub fn error(&self, text: &str) {
+        eprintln!("{text}");
+    }
+}

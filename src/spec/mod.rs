@@ -1,0 +1,240 @@
+//! The stack file: its format, and loading it into a [`ValidStack`] with every problem reported.
+
+pub mod diagnostic;
+mod network;
+pub mod regions;
+pub mod semantic;
+mod structure;
+mod suggest;
+pub mod types;
+
+use std::io::Read;
+use std::path::Path;
+
+use diagnostic::Diagnostic;
+pub use semantic::ResolvedNetwork;
+use structure::IssueKind;
+use types::{Role, Stack};
+
+use crate::yaml::{self, Pos};
+
+/// Stack files are a few kilobytes; anything near this is a mistake, refused before parsing.
+pub const MAX_STACK_BYTES: u64 = 1024 * 1024;
+
+/// A stack that passed every check, with its networks resolved to blocks.
+#[derive(Debug, Clone)]
+pub struct ValidStack {
+    pub stack: Stack,
+    /// Per region, in `spec.regions` order.
+    pub networks: Vec<ResolvedNetwork>,
+}
+
+impl ValidStack {
+    pub fn name(&self) -> &str {
+        &self.stack.metadata.name
+    }
+
+    /// Index of the region with `role`; validation guarantees exactly one.
+    pub fn index_of_role(&self, role: Role) -> usize {
+        self.stack
+            .spec
+            .regions
+            .iter()
+            .position(|r| r.role == role)
+            .unwrap_or_default()
+    }
+
+    fn index_of_name(&self, name: &str) -> Option<usize> {
+        self.stack.spec.regions.iter().position(|r| r.name == name)
+    }
+
+    /// (requester, accepter) region indexes of the peering.
+    pub fn peering_ends(&self) -> (usize, usize) {
+        let peering = &self.stack.spec.peering;
+        let requester = peering.requester.as_deref().and_then(|n| self.index_of_name(n));
+        let accepter = peering.accepter.as_deref().and_then(|n| self.index_of_name(n));
+        (
+            requester.unwrap_or_else(|| self.index_of_role(Role::Frontend)),
+            accepter.unwrap_or_else(|| self.index_of_role(Role::Backend)),
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read stack file {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {} problem(s) found", diagnostics.len())]
+    Invalid {
+        path: String,
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+/// Reads and validates the stack at `path`.
+pub fn load(path: &Path) -> Result<ValidStack, LoadError> {
+    let label = path.display().to_string();
+    let read_error = |source| LoadError::Read {
+        path: label.clone(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    // `take` bounds the read even for endless inputs such as /dev/zero.
+    file.take(MAX_STACK_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_STACK_BYTES {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let size = if size > MAX_STACK_BYTES {
+            format!("{:.1} MiB", size as f64 / (1024.0 * 1024.0))
+        } else {
+            "more than 1 MiB".to_string()
+        };
+        return Err(invalid(
+            &label,
+            vec![Diagnostic::new(
+                &label,
+                Pos { line: 1, column: 1 },
+                "",
+                format!("the file is {size}; stack files are limited to 1 MiB"),
+                Some("is this really the stack file?".into()),
+            )],
+        ));
+    }
+    parse(&label, &bytes).map_err(|d| invalid(&label, d))
+}
+
+fn invalid(path: &str, diagnostics: Vec<Diagnostic>) -> LoadError {
+    LoadError::Invalid {
+        path: path.to_string(),
+        diagnostics,
+    }
+}
+
+/// Validates stack bytes; `file` only labels the diagnostics.
+pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
+    let at = |pos: Pos, path: &str, message: String, hint: Option<String>| {
+        vec![Diagnostic::new(file, pos, path, message, hint)]
+    };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.strip_prefix('\u{feff}').unwrap_or(text),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+            return Err(at(
+                Pos { line, column },
+                "",
+                format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
+                Some("save the stack as UTF-8".into()),
+            ));
+        }
+    };
+    let documents = yaml::parse_documents(text)
+        .map_err(|e| at(e.pos, "", e.message, None))?;
+    let root = match documents.as_slice() {
+        [] => {
+            return Err(at(
+                Pos { line: 1, column: 1 },
+                "",
+                "the file is empty; expected a Stack document".into(),
+                Some("start from stacks/minimal.yaml".into()),
+            ));
+        }
+        [root] => root,
+        [_, second, ..] => {
+            return Err(at(
+                second.pos,
+                "",
+                "a stack file holds one YAML document, found more".into(),
+                Some("remove the `---` separator and what follows, or split the file".into()),
+            ));
+        }
+    };
+
+    let schema = serde_json::to_value(schemars::schema_for!(Stack)).unwrap_or_default();
+    let walked = structure::walk(root, &schema);
+    let position = |path: &str| -> Pos {
+        let mut path = path;
+        loop {
+            if let Some(pos) = walked.locations.get(path) {
+                return *pos;
+            }
+            match parent(path) {
+                Some(p) => path = p,
+                None => return root.pos,
+            }
+        }
+    };
+    let mut diagnostics: Vec<Diagnostic> = walked
+        .issues
+        .iter()
+        .map(|issue| {
+            let f = &issue.finding;
+            Diagnostic::new(file, issue.pos, &f.path, f.message.clone(), f.hint.clone())
+        })
+        .collect();
+    let damaged: Vec<&str> = walked
+        .issues
+        .iter()
+        .filter(|i| i.kind == IssueKind::BadValue)
+        .map(|i| parent(&i.finding.path).unwrap_or(""))
+        .collect();
+
+    let typed = walked
+        .json
+        .map(serde_json::from_value::<Stack>)
+        .transpose();
+    let stack = match typed {
+        Ok(Some(stack)) => Some(stack),
+        // Expected when bad values were dropped: their diagnostics already say why.
+        _ if !damaged.is_empty() => None,
+        Ok(None) => None,
+        Err(e) => {
+            diagnostics.push(Diagnostic::new(file, root.pos, "", format!("the stack does not fit its schema: {e}"), None));
+            None
+        }
+    };
+    let Some(stack) = stack else {
+        diagnostics.sort_by_key(|d| (d.line, d.column));
+        return Err(diagnostics);
+    };
+
+    let (findings, networks) = semantic::check(&stack);
+    for finding in findings {
+        // A value replaced by its default after a type error would only produce noise.
+        if damaged.iter().any(|d| is_within(&finding.path, d)) {
+            continue;
+        }
+        diagnostics.push(Diagnostic::new(file, position(&finding.path), &finding.path, finding.message, finding.hint));
+    }
+    if !diagnostics.is_empty() {
+        diagnostics.sort_by_key(|d| (d.line, d.column));
+        return Err(diagnostics);
+    }
+    let networks = networks.into_iter().flatten().collect();
+    Ok(ValidStack { stack, networks })
+}
+
+/// `spec.regions[0].cidr` -> `spec.regions[0]` -> `spec.regions` -> `spec` -> ``.
+fn parent(path: &str) -> Option<&str> {
+    if path.is_empty() {
+        return None;
+    }
+    let cut = path.rfind(['.', '[']).unwrap_or(0);
+    Some(&path[..cut])
+}
+
+fn is_within(path: &str, ancestor: &str) -> bool {
+    ancestor.is_empty()
+        || path == ancestor
+        || path
+            .strip_prefix(ancestor)
+            .is_some_and(|rest| rest.starts_with(['.', '[']))
+}

@@ -1,0 +1,65 @@
+//! CIDR arithmetic for the stack's networks: parsing with clear reasons, and subnet derivation.
+
+use ipnet::Ipv4Net;
+
+/// Parses an IPv4 block that must be written as its network address.
+pub fn parse_block(text: &str) -> Result<Ipv4Net, (String, Option<String>)> {
+    let net: Ipv4Net = text.parse().map_err(|_| {
+        (
+            format!("`{text}` is not an IPv4 CIDR block"),
+            Some("write it as address/prefix, for example 10.0.0.0/16".to_string()),
+        )
+    })?;
+    if net.network() != net.addr() {
+        return Err((
+            format!("`{text}` has host bits set"),
+            Some(format!("did you mean `{}`?", net.trunc())),
+        ));
+    }
+    Ok(net)
+}
+
+/// Bits added to the VPC prefix for derived subnets: 16 equal blocks, public ones from the
+/// bottom, private ones from the middle, so a /16 gives /20s with room to grow.
+const DERIVED_SUBNET_BITS: u8 = 4;
+/// AWS's smallest subnet.
+pub const SMALLEST_SUBNET_PREFIX: u8 = 28;
+
+/// Public and private blocks, one per AZ, derived from the VPC block.
+/// `None` when the VPC is too small or there are more than 8 AZs.
+pub fn derive_subnets(vpc: Ipv4Net, azs: u8) -> Option<(Vec<Ipv4Net>, Vec<Ipv4Net>)> {
+    let prefix = vpc.prefix_len() + DERIVED_SUBNET_BITS;
+    if prefix > SMALLEST_SUBNET_PREFIX || azs > 8 {
+        return None;
+    }
+    let blocks: Vec<Ipv4Net> = vpc.subnets(prefix).ok()?.collect();
+    let azs = usize::from(azs);
+    Some((blocks[..azs].to_vec(), blocks[8..8 + azs].to_vec()))
+}
+
+pub fn overlaps(a: Ipv4Net, b: Ipv4Net) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derives_twenties_from_a_sixteen() {
+        let (public, private) = derive_subnets("10.0.0.0/16".parse().unwrap(), 2).unwrap();
+        let show = |v: Vec<Ipv4Net>| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(show(public), ["10.0.0.0/20", "10.0.16.0/20"]);
+        assert_eq!(show(private), ["10.0.128.0/20", "10.0.144.0/20"]);
+        assert!(derive_subnets("10.0.0.0/25".parse().unwrap(), 2).is_none());
+    }
+
+    #[test]
+    fn rejects_host_bits_with_a_suggestion() {
+        let (message, hint) = parse_block("10.0.1.0/16").unwrap_err();
+        assert!(message.contains("host bits"));
+        assert_eq!(hint.as_deref(), Some("did you mean `10.0.0.0/16`?"));
+        assert!(parse_block("10.0.0/16").is_err());
+        assert!(parse_block("300.0.0.0/16").is_err());
+    }
+}

@@ -1,0 +1,392 @@
+//! Structural validation: walks the located YAML tree against the stack's JSON Schema (the one
+//! `multiregion schema` prints), collecting every unknown field, wrong type and missing field
+//! instead of stopping at the first like serde would. What it returns is plain JSON that serde
+//! turns into the typed [`Stack`](super::types::Stack); invalid parts are left out of it.
+//!
+//! Only the schema shapes that schemars emits for our types are understood; a unit test keeps
+//! the two in step.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value as Json};
+
+use super::diagnostic::Finding;
+use super::suggest::did_you_mean;
+use crate::yaml::{Node, Pos, Value};
+
+/// What a structural problem does to the value: an unknown field changes nothing, while a bad
+/// value is dropped (and may be replaced by a default), which later checks must not be fooled by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueKind {
+    UnknownField,
+    BadValue,
+}
+
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub kind: IssueKind,
+    pub pos: Pos,
+    pub finding: Finding,
+}
+
+/// The outcome of the walk: the JSON to deserialize, the issues, and where each path sits.
+pub struct Walked {
+    pub json: Option<Json>,
+    pub issues: Vec<Issue>,
+    pub locations: HashMap<String, Pos>,
+}
+
+pub fn walk(node: &Node, schema: &Json) -> Walked {
+    let mut walker = Walker {
+        root: schema,
+        issues: Vec::new(),
+        locations: HashMap::new(),
+    };
+    let json = walker.value(node, schema, "");
+    Walked {
+        json,
+        issues: walker.issues,
+        locations: walker.locations,
+    }
+}
+
+struct Walker<'s> {
+    root: &'s Json,
+    issues: Vec<Issue>,
+    locations: HashMap<String, Pos>,
+}
+
+fn child_path(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        format!("{parent}.{key}")
+    } else {
+        format!("{parent}[{key:?}]")
+    }
+}
+
+impl<'s> Walker<'s> {
+    fn bad(&mut self, pos: Pos, path: &str, message: String, hint: Option<String>) -> Option<Json> {
+        self.issues.push(Issue {
+            kind: IssueKind::BadValue,
+            pos,
+            finding: Finding::new(path, message).maybe_hint(hint),
+        });
+        None
+    }
+
+    /// Follows `$ref`s to the schema that says what the value is.
+    fn resolve(&self, mut schema: &'s Json) -> &'s Json {
+        while let Some(reference) = schema.get("$ref").and_then(Json::as_str) {
+            let target = reference
+                .strip_prefix("#/")
+                .map(|p| p.split('/').fold(Some(self.root), |s, k| s?.get(k)));
+            match target.flatten() {
+                Some(t) => schema = t,
+                None => break,
+            }
+        }
+        schema
+    }
+
+    fn value(&mut self, node: &Node, schema: &'s Json, path: &str) -> Option<Json> {
+        self.locations.insert(path.to_string(), node.pos);
+        let schema = self.resolve(schema);
+        if let Some(branches) = schema
+            .get("anyOf")
+            .or_else(|| schema.get("oneOf"))
+            .and_then(Json::as_array)
+        {
+            return self.alternatives(node, branches, path);
+        }
+        if let Some(allowed) = schema.get("enum").and_then(Json::as_array) {
+            let allowed: Vec<&str> = allowed.iter().filter_map(Json::as_str).collect();
+            return self.one_of_strings(node, &allowed, path);
+        }
+        if let Some(constant) = schema.get("const").and_then(Json::as_str) {
+            return self.one_of_strings(node, &[constant], path);
+        }
+        let types: Vec<&str> = match schema.get("type") {
+            Some(Json::String(t)) => vec![t.as_str()],
+            Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
+            _ => return Some(to_json(node)),
+        };
+        if matches!(node.value, Value::Null) && types.contains(&"null") {
+            return Some(Json::Null);
+        }
+        match types.iter().find(|t| **t != "null").copied() {
+            Some("object") => self.object(node, schema, path),
+            Some("array") => self.array(node, schema, path),
+            Some("string") => self.string(node, path),
+            Some("integer") => self.integer(node, schema, path),
+            Some("number") => match &node.value {
+                Value::Int { value, .. } => Some(Json::from(*value)),
+                Value::Float { value, .. } if value.is_finite() => Some(Json::from(*value)),
+                other => self.bad(
+                    node.pos,
+                    path,
+                    format!("expected a number, found {}", other.type_name()),
+                    None,
+                ),
+            },
+            Some("boolean") => match &node.value {
+                Value::Bool(b) => Some(Json::Bool(*b)),
+                Value::Str(s)
+                    if ["yes", "no", "on", "off", "y", "n"].contains(&s.to_lowercase().as_str()) =>
+                {
+                    self.bad(
+                        node.pos,
+                        path,
+                        format!("expected true or false, found the string `{s}`"),
+                        Some("YAML 1.2 reads `yes`/`no`/`on`/`off` as strings; write true or false".into()),
+                    )
+                }
+                other => self.bad(
+                    node.pos,
+                    path,
+                    format!("expected true or false, found {}", other.type_name()),
+                    None,
+                ),
+            },
+            _ => Some(to_json(node)),
+        }
+    }
+
+    /// `Option<T>` (a branch of type null) and enums whose variants carry descriptions.
+    fn alternatives(&mut self, node: &Node, branches: &'s [Json], path: &str) -> Option<Json> {
+        let branches: Vec<&'s Json> = branches.iter().map(|b| self.resolve(b)).collect();
+        let is_null = |b: &&Json| b.get("type").and_then(Json::as_str) == Some("null");
+        if matches!(node.value, Value::Null) && branches.iter().any(is_null) {
+            return Some(Json::Null);
+        }
+        let constants: Option<Vec<&str>> = branches
+            .iter()
+            .map(|b| b.get("const").and_then(Json::as_str))
+            .collect();
+        if let Some(constants) = constants {
+            return self.one_of_strings(node, &constants, path);
+        }
+        let rest: Vec<&Json> = branches.into_iter().filter(|b| !is_null(b)).collect();
+        match rest.as_slice() {
+            [only] => self.value(node, only, path),
+            _ => Some(to_json(node)),
+        }
+    }
+
+    fn one_of_strings(&mut self, node: &Node, allowed: &[&str], path: &str) -> Option<Json> {
+        let listed = allowed
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match &node.value {
+            Value::Str(s) if allowed.contains(&s.as_str()) => Some(Json::String(s.clone())),
+            Value::Str(s) => {
+                let hint = did_you_mean(s, allowed.iter().copied());
+                self.bad(
+                    node.pos,
+                    path,
+                    format!("`{s}` is not one of {listed}"),
+                    hint,
+                )
+            }
+            other => self.bad(
+                node.pos,
+                path,
+                format!("expected one of {listed}, found {}", other.type_name()),
+                None,
+            ),
+        }
+    }
+
+    fn object(&mut self, node: &Node, schema: &'s Json, path: &str) -> Option<Json> {
+        let Value::Map(entries) = &node.value else {
+            return self.bad(
+                node.pos,
+                path,
+                format!("expected a mapping, found {}", node.value.type_name()),
+                None,
+            );
+        };
+        let properties = schema.get("properties").and_then(Json::as_object);
+        let additional = schema.get("additionalProperties");
+        let mut out = Map::new();
+        let mut valid = true;
+        for entry in entries {
+            let key_path = child_path(path, &entry.key);
+            let property = properties.and_then(|p| p.get(&entry.key));
+            let field_schema = match (property, additional) {
+                (Some(p), _) => p,
+                (None, Some(a)) if a.is_object() => a,
+                _ => {
+                    let known = properties.map(|p| p.keys().map(String::as_str).collect::<Vec<_>>());
+                    let known = known.unwrap_or_default();
+                    let hint = did_you_mean(&entry.key, known.iter().copied()).or_else(|| {
+                        Some(format!("allowed here: {}", known.join(", ")))
+                    });
+                    self.locations.insert(key_path.clone(), entry.key_pos);
+                    self.issues.push(Issue {
+                        kind: IssueKind::UnknownField,
+                        pos: entry.key_pos,
+                        finding: Finding::new(key_path, format!("unknown field `{}`", entry.key))
+                            .maybe_hint(hint),
+                    });
+                    continue;
+                }
+            };
+            match self.value(&entry.value, field_schema, &key_path) {
+                Some(v) => {
+                    out.insert(entry.key.clone(), v);
+                }
+                None => valid = false,
+            }
+        }
+        let required = schema.get("required").and_then(Json::as_array);
+        for name in required.into_iter().flatten().filter_map(Json::as_str) {
+            if !entries.iter().any(|e| e.key == name) {
+                self.bad(
+                    node.pos,
+                    path,
+                    format!("missing required field `{name}`"),
+                    None,
+                );
+            }
+        }
+        // A bad map value (e.g. a tag) must not silently vanish from the typed stack.
+        if !valid && properties.is_none() {
+            return None;
+        }
+        Some(Json::Object(out))
+    }
+
+    fn array(&mut self, node: &Node, schema: &'s Json, path: &str) -> Option<Json> {
+        let Value::Seq(items) = &node.value else {
+            let hint = matches!(node.value, Value::Str(_) | Value::Int { .. })
+                .then(|| "write a list, for example `[value]` or one `- value` per line".to_string());
+            return self.bad(
+                node.pos,
+                path,
+                format!("expected a list, found {}", node.value.type_name()),
+                hint,
+            );
+        };
+        let item_schema = schema.get("items").unwrap_or(&Json::Null);
+        let mut out = Vec::with_capacity(items.len());
+        let mut valid = true;
+        for (i, item) in items.iter().enumerate() {
+            match self.value(item, item_schema, &format!("{path}[{i}]")) {
+                Some(v) => out.push(v),
+                None => valid = false,
+            }
+        }
+        // Dropping one element would shift indexes and mislead later checks: drop the list.
+        valid.then_some(Json::Array(out))
+    }
+
+    fn string(&mut self, node: &Node, path: &str) -> Option<Json> {
+        match &node.value {
+            Value::Str(s) => Some(Json::String(s.clone())),
+            // Plain numbers stand for their text (`version: 1.30` is "1.30", not 1.3).
+            Value::Int { raw, .. } | Value::Float { raw, .. } => Some(Json::String(raw.clone())),
+            other => {
+                let hint = matches!(other, Value::Bool(_))
+                    .then(|| "quote the value to make it a string".to_string());
+                self.bad(
+                    node.pos,
+                    path,
+                    format!("expected a string, found {}", other.type_name()),
+                    hint,
+                )
+            }
+        }
+    }
+
+    fn integer(&mut self, node: &Node, schema: &Json, path: &str) -> Option<Json> {
+        let min = schema.get("minimum").and_then(Json::as_i64);
+        let max = schema.get("maximum").and_then(Json::as_i64);
+        let range = match (min, max) {
+            (Some(lo), Some(hi)) => format!("a whole number from {lo} to {hi}"),
+            (Some(0), None) => "a whole number, 0 or more".to_string(),
+            _ => "a whole number".to_string(),
+        };
+        match &node.value {
+            Value::Int { value, .. }
+                if min.is_none_or(|m| *value >= m) && max.is_none_or(|m| *value <= m) =>
+            {
+                Some(Json::from(*value))
+            }
+            Value::Int { value, .. } => {
+                self.bad(node.pos, path, format!("expected {range}, found {value}"), None)
+            }
+            Value::Str(s) if s.trim().parse::<i64>().is_ok() => self.bad(
+                node.pos,
+                path,
+                format!("expected {range}, found the string \"{s}\""),
+                Some("remove the quotes".into()),
+            ),
+            other => self.bad(
+                node.pos,
+                path,
+                format!("expected {range}, found {}", other.type_name()),
+                None,
+            ),
+        }
+    }
+}
+
+/// Plain conversion for values the schema leaves open.
+fn to_json(node: &Node) -> Json {
+    match &node.value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int { value, .. } => Json::from(*value),
+        Value::Float { value, raw } => {
+            serde_json::Number::from_f64(*value).map_or_else(|| Json::String(raw.clone()), Json::Number)
+        }
+        Value::Str(s) => Json::String(s.clone()),
+        Value::Seq(items) => Json::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|e| (e.key.clone(), to_json(&e.value)))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::types::Stack;
+
+    /// Every keyword the stack schema uses must be one this walker understands (or one that
+    /// only documents), so a new field type cannot slip past validation unchecked.
+    #[test]
+    fn walker_understands_every_schema_keyword() {
+        let schema = serde_json::to_value(schemars::schema_for!(Stack)).unwrap();
+        let understood = [
+            "$schema", "$ref", "$defs", "title", "description", "type", "properties", "required",
+            "additionalProperties", "items", "enum", "const", "anyOf", "oneOf", "minimum",
+            "maximum", "format", "default",
+        ];
+        fn visit(v: &Json, understood: &[&str], in_properties: bool) {
+            if let Json::Object(map) = v {
+                for (k, child) in map {
+                    if !in_properties {
+                        assert!(understood.contains(&k.as_str()), "schema keyword `{k}` unhandled");
+                    }
+                    let child_in_properties = !in_properties && (k == "properties" || k == "$defs");
+                    if k != "default" && k != "enum" && k != "const" {
+                        visit(child, understood, child_in_properties);
+                    }
+                }
+            } else if let Json::Array(items) = v {
+                for item in items {
+                    visit(item, understood, false);
+                }
+            }
+        }
+        visit(&schema, &understood, false);
+    }
+}

@@ -1,0 +1,440 @@
+//! The stack format: plain serde types. Their doc comments become the JSON Schema's
+//! descriptions, and the schema drives structural validation, so this file is the one
+//! definition of what a stack may contain.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A multiregion stack: two AWS regions, one EKS cluster each, joined by VPC peering.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "multiregion Stack")]
+pub struct Stack {
+    /// Format version of this file.
+    pub api_version: ApiVersion,
+    /// Always `Stack`.
+    pub kind: StackKind,
+    pub metadata: Metadata,
+    pub spec: StackSpec,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ApiVersion {
+    #[serde(rename = "multiregion.dev/v1alpha1")]
+    V1Alpha1,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum StackKind {
+    Stack,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Metadata {
+    /// Stack name: lowercase letters, digits and hyphens, at most 20 characters. Every resource
+    /// is tagged `multiregion:stack=<name>`, and AWS names are derived from it.
+    pub name: String,
+    /// Free text, for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StackSpec {
+    /// Exactly two regions: one with role `frontend`, one with role `backend`.
+    pub regions: Vec<RegionSpec>,
+    /// VPC peering between the two regions. Defaults: requested by the frontend, accepted by the
+    /// backend, DNS resolution across the peering on.
+    #[serde(default)]
+    pub peering: PeeringSpec,
+    /// WAFv2 web ACLs that load balancers refer to by name.
+    #[serde(default)]
+    pub waf_acls: Vec<WafAclSpec>,
+    /// Kubernetes workloads applied after the infrastructure.
+    #[serde(default)]
+    pub workloads: Vec<WorkloadSpec>,
+    /// Tags put on every resource, beside `multiregion:stack` and `multiregion:id`.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Existing IAM roles to use instead of creating them.
+    #[serde(default)]
+    pub iam: IamSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RegionSpec {
+    /// Short logical name, used in resource ids and references (for example `c1`).
+    pub name: String,
+    /// AWS region code, for example `us-east-1`.
+    pub region: String,
+    /// `frontend` hosts the public, WAF-protected entry; `backend` is reachable only from the peer.
+    pub role: Role,
+    pub network: NetworkSpec,
+    pub cluster: ClusterSpec,
+    pub load_balancer: LoadBalancerSpec,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Frontend,
+    Backend,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Frontend => "frontend",
+            Role::Backend => "backend",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NetworkSpec {
+    /// The VPC's IPv4 block, /16 to /24. Must not overlap the peer's.
+    pub cidr: String,
+    /// Availability zones to spread subnets over (at least 2, as EKS requires).
+    #[serde(default = "default_azs")]
+    pub azs: u8,
+    /// `single`: one NAT gateway for the region (cheaper); `per-az`: one per AZ (survives an AZ loss).
+    #[serde(default)]
+    pub nat: NatMode,
+    /// Subnet blocks; derived from `cidr` when left out (a /20 each for a /16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnets: Option<SubnetsSpec>,
+    /// Record VPC flow logs to a CloudWatch Logs group.
+    #[serde(default)]
+    pub flow_logs: bool,
+}
+
+fn default_azs() -> u8 {
+    2
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NatMode {
+    #[default]
+    Single,
+    PerAz,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SubnetsSpec {
+    /// One block per AZ, in AZ order; inside the VPC's block.
+    pub public: Vec<String>,
+    /// One block per AZ, in AZ order; inside the VPC's block.
+    pub private: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterSpec {
+    /// EKS cluster name.
+    pub name: String,
+    /// Kubernetes minor version, quoted: `"1.31"`.
+    #[serde(default = "default_k8s_version")]
+    pub version: String,
+    #[serde(default)]
+    pub endpoint: EndpointSpec,
+    /// Control-plane log types to send to CloudWatch; all of them by default.
+    #[serde(default = "LogType::all")]
+    pub logging: Vec<LogType>,
+    /// IAM principal ARNs given cluster-admin through access entries (the creator always is).
+    #[serde(default)]
+    pub admins: Vec<String>,
+    /// Managed node groups, placed in the private subnets.
+    #[serde(default = "default_node_groups")]
+    pub node_groups: Vec<NodeGroupSpec>,
+    /// Use this kubeconfig context for workloads instead of the EKS endpoint (kind, k3d, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubeconfig_context: Option<String>,
+}
+
+fn default_k8s_version() -> String {
+    "1.31".to_string()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EndpointSpec {
+    /// Private API endpoint inside the VPC.
+    #[serde(default = "yes")]
+    pub private: bool,
+    /// Public API endpoint; off by default.
+    #[serde(default)]
+    pub public: bool,
+    /// Who may reach the public endpoint (required when `public` is on).
+    #[serde(default)]
+    pub public_cidrs: Vec<String>,
+}
+
+impl Default for EndpointSpec {
+    fn default() -> Self {
+        EndpointSpec {
+            private: true,
+            public: false,
+            public_cidrs: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum LogType {
+    Api,
+    Audit,
+    Authenticator,
+    ControllerManager,
+    Scheduler,
+}
+
+impl LogType {
+    pub fn all() -> Vec<LogType> {
+        vec![
+            LogType::Api,
+            LogType::Audit,
+            LogType::Authenticator,
+            LogType::ControllerManager,
+            LogType::Scheduler,
+        ]
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogType::Api => "api",
+            LogType::Audit => "audit",
+            LogType::Authenticator => "authenticator",
+            LogType::ControllerManager => "controllerManager",
+            LogType::Scheduler => "scheduler",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeGroupSpec {
+    /// Node group name, unique within the cluster.
+    pub name: String,
+    #[serde(default = "default_instance_types")]
+    pub instance_types: Vec<String>,
+    #[serde(default = "default_min")]
+    pub min: u32,
+    #[serde(default = "default_min")]
+    pub desired: u32,
+    #[serde(default = "default_max")]
+    pub max: u32,
+    /// Kubernetes labels put on the nodes.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+fn default_instance_types() -> Vec<String> {
+    vec!["t3.medium".to_string()]
+}
+fn default_min() -> u32 {
+    2
+}
+fn default_max() -> u32 {
+    5
+}
+fn default_node_groups() -> Vec<NodeGroupSpec> {
+    vec![NodeGroupSpec {
+        name: "default".to_string(),
+        instance_types: default_instance_types(),
+        min: default_min(),
+        desired: default_min(),
+        max: default_max(),
+        labels: BTreeMap::new(),
+    }]
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LoadBalancerSpec {
+    /// `application` (HTTP, can carry WAF) or `network` (TCP).
+    #[serde(rename = "type")]
+    pub kind: LoadBalancerType,
+    pub scheme: Scheme,
+    /// Ports the load balancer listens on.
+    #[serde(default = "default_listeners")]
+    pub listeners: Vec<u16>,
+    /// The NodePort the workload's Service exposes on every node (30000-32767).
+    #[serde(default = "default_target_port")]
+    pub target_port: u16,
+    /// Who may reach the listeners: `internet`, `peer` (the other region's VPC) or CIDR blocks.
+    pub allow: Vec<String>,
+    /// Name of a WAF ACL from `spec.wafAcls` (application load balancers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waf: Option<String>,
+}
+
+fn default_listeners() -> Vec<u16> {
+    vec![80]
+}
+fn default_target_port() -> u16 {
+    30080
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LoadBalancerType {
+    Application,
+    Network,
+}
+
+impl LoadBalancerType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoadBalancerType::Application => "application",
+            LoadBalancerType::Network => "network",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scheme {
+    InternetFacing,
+    Internal,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::InternetFacing => "internet-facing",
+            Scheme::Internal => "internal",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WafAclSpec {
+    /// Name the load balancers refer to.
+    pub name: String,
+    /// AWS managed rule groups (vendor `AWS`), evaluated in this order.
+    #[serde(default = "default_rule_groups")]
+    pub managed_rule_groups: Vec<String>,
+    /// Requests per 5 minutes per client IP before the rate rule blocks (10 to 2,000,000,000).
+    #[serde(default = "default_rate_limit")]
+    pub rate_limit: u32,
+}
+
+fn default_rule_groups() -> Vec<String> {
+    vec![
+        "AWSManagedRulesCommonRuleSet".to_string(),
+        "AWSManagedRulesSQLiRuleSet".to_string(),
+    ]
+}
+fn default_rate_limit() -> u32 {
+    2000
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PeeringSpec {
+    /// Region (by `name`) that requests the peering; the frontend by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester: Option<String>,
+    /// Region (by `name`) that accepts it; the backend by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepter: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WorkloadSpec {
+    /// Workload name (`frontend`, `backend`, ...).
+    pub name: String,
+    /// Region (by `name`) whose cluster runs it.
+    pub region: String,
+    /// Folder of manifests, relative to the stack file.
+    pub source: String,
+    /// Container image without its tag.
+    #[serde(default = "default_image")]
+    pub image: String,
+    /// Image tag; pin it (no `latest`).
+    pub tag: String,
+    #[serde(default = "default_min")]
+    pub replicas: u32,
+    #[serde(default)]
+    pub autoscaling: AutoscalingSpec,
+    /// Fault injection, for resilience drills.
+    #[serde(default)]
+    pub faults: FaultsSpec,
+}
+
+fn default_image() -> String {
+    "ghcr.io/stefanprodan/podinfo".to_string()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AutoscalingSpec {
+    #[serde(default = "default_min")]
+    pub min: u32,
+    #[serde(default = "default_hpa_max")]
+    pub max: u32,
+    /// Target average CPU utilisation, percent.
+    #[serde(default = "default_cpu")]
+    pub cpu_percent: u32,
+}
+
+impl Default for AutoscalingSpec {
+    fn default() -> Self {
+        AutoscalingSpec {
+            min: default_min(),
+            max: default_hpa_max(),
+            cpu_percent: default_cpu(),
+        }
+    }
+}
+
+fn default_hpa_max() -> u32 {
+    10
+}
+fn default_cpu() -> u32 {
+    70
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FaultsSpec {
+    /// Answer a share of requests with errors (podinfo `--random-error`).
+    #[serde(default)]
+    pub errors: bool,
+    /// Add a random delay to every request (podinfo `--random-delay`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<DelaySpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DelaySpec {
+    pub min_ms: u32,
+    pub max_ms: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct IamSpec {
+    /// Existing EKS cluster role; created by the stack when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_role_arn: Option<String>,
+    /// Existing node role; created by the stack when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_role_arn: Option<String>,
+}
