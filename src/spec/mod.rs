@@ -184,32 +184,24 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
         .issues
         .iter()
         .filter(|i| i.kind == IssueKind::BadValue)
-        .map(|i| parent(&i.finding.path).unwrap_or(""))
+        .map(|i| i.finding.path.as_str())
         .collect();
 
-    let typed = walked
-        .json
-        .map(serde_json::from_value::<Stack>)
-        .transpose();
-    let stack = match typed {
-        Ok(Some(stack)) => Some(stack),
-        // Expected when bad values were dropped: their diagnostics already say why.
-        _ if !damaged.is_empty() => None,
-        Ok(None) => None,
+    let stack = match serde_json::from_value::<Stack>(walked.json) {
+        Ok(stack) => stack,
         Err(e) => {
-            diagnostics.push(Diagnostic::new(file, root.pos, "", format!("the stack does not fit its schema: {e}"), None));
-            None
+            // The walk guarantees the shape, so this is a bug in the walker, not the file.
+            diagnostics.push(Diagnostic::new(file, root.pos, "", format!("internal error: the checked stack does not deserialize: {e}"), None));
+            diagnostics.sort_by_key(|d| (d.line, d.column));
+            return Err(diagnostics);
         }
-    };
-    let Some(stack) = stack else {
-        diagnostics.sort_by_key(|d| (d.line, d.column));
-        return Err(diagnostics);
     };
 
     let (findings, networks) = semantic::check(&stack);
     for finding in findings {
-        // A value replaced by its default after a type error would only produce noise.
-        if damaged.iter().any(|d| is_within(&finding.path, d)) {
+        // A bad value was replaced by a placeholder: a check of that value, or of something
+        // that aggregates it (sizes of a node group, roles of all regions), would only be noise.
+        if damaged.iter().any(|d| is_within(&finding.path, d) || is_within(d, &finding.path)) {
             continue;
         }
         diagnostics.push(Diagnostic::new(file, position(&finding.path), &finding.path, finding.message, finding.hint));
@@ -238,3 +230,6 @@ fn is_within(path: &str, ancestor: &str) -> bool {
             .strip_prefix(ancestor)
             .is_some_and(|rest| rest.starts_with(['.', '[']))
 }
+
+#[cfg(test)]
+mod tests;

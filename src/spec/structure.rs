@@ -30,8 +30,10 @@ pub struct Issue {
 }
 
 /// The outcome of the walk: the JSON to deserialize, the issues, and where each path sits.
+/// Bad or missing values are replaced by placeholders of the right shape, so the typed stack
+/// always exists and semantic checks still run on the parts that are sound.
 pub struct Walked {
-    pub json: Option<Json>,
+    pub json: Json,
     pub issues: Vec<Issue>,
     pub locations: HashMap<String, Pos>,
 }
@@ -42,7 +44,9 @@ pub fn walk(node: &Node, schema: &Json) -> Walked {
         issues: Vec::new(),
         locations: HashMap::new(),
     };
-    let json = walker.value(node, schema, "");
+    let json = walker
+        .value(node, schema, "")
+        .unwrap_or_else(|| walker.placeholder(schema, 0));
     Walked {
         json,
         issues: walker.issues,
@@ -153,6 +157,50 @@ impl<'s> Walker<'s> {
         }
     }
 
+    /// A value of the schema's shape standing in for a bad or missing one. Checks under the
+    /// damaged object are suppressed, so its content only has to deserialize.
+    fn placeholder(&self, schema: &'s Json, depth: usize) -> Json {
+        let schema = self.resolve(schema);
+        if depth > 32 {
+            return Json::Null;
+        }
+        if let Some(branches) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Json::as_array) {
+            let branches: Vec<&Json> = branches.iter().map(|b| self.resolve(b)).collect();
+            if branches.iter().any(|b| b.get("type").and_then(Json::as_str) == Some("null")) {
+                return Json::Null;
+            }
+            return branches.first().map_or(Json::Null, |b| self.placeholder(b, depth + 1));
+        }
+        if let Some(first) = schema.get("enum").and_then(Json::as_array).and_then(|e| e.first()) {
+            return first.clone();
+        }
+        if let Some(constant) = schema.get("const") {
+            return constant.clone();
+        }
+        let kind = match schema.get("type") {
+            Some(Json::String(t)) => t.as_str(),
+            Some(Json::Array(ts)) if ts.iter().any(|t| t == "null") => return Json::Null,
+            _ => "null",
+        };
+        match kind {
+            "object" => {
+                let properties = schema.get("properties").and_then(Json::as_object);
+                let required = schema.get("required").and_then(Json::as_array).into_iter().flatten();
+                let fields = required.filter_map(Json::as_str).map(|name| {
+                    let field = properties.and_then(|p| p.get(name)).unwrap_or(&Json::Null);
+                    (name.to_string(), self.placeholder(field, depth + 1))
+                });
+                Json::Object(fields.collect())
+            }
+            "array" => Json::Array(Vec::new()),
+            "string" => Json::String(String::new()),
+            "integer" => Json::from(schema.get("minimum").and_then(Json::as_i64).unwrap_or(0)),
+            "number" => Json::from(0),
+            "boolean" => Json::Bool(false),
+            _ => Json::Null,
+        }
+    }
+
     /// `Option<T>` (a branch of type null) and enums whose variants carry descriptions.
     fn alternatives(&mut self, node: &Node, branches: &'s [Json], path: &str) -> Option<Json> {
         let branches: Vec<&'s Json> = branches.iter().map(|b| self.resolve(b)).collect();
@@ -212,7 +260,6 @@ impl<'s> Walker<'s> {
         let properties = schema.get("properties").and_then(Json::as_object);
         let additional = schema.get("additionalProperties");
         let mut out = Map::new();
-        let mut valid = true;
         for entry in entries {
             let key_path = child_path(path, &entry.key);
             let property = properties.and_then(|p| p.get(&entry.key));
@@ -235,27 +282,23 @@ impl<'s> Walker<'s> {
                     continue;
                 }
             };
-            match self.value(&entry.value, field_schema, &key_path) {
-                Some(v) => {
-                    out.insert(entry.key.clone(), v);
-                }
-                None => valid = false,
-            }
+            let value = self
+                .value(&entry.value, field_schema, &key_path)
+                .unwrap_or_else(|| self.placeholder(field_schema, 0));
+            out.insert(entry.key.clone(), value);
         }
         let required = schema.get("required").and_then(Json::as_array);
         for name in required.into_iter().flatten().filter_map(Json::as_str) {
             if !entries.iter().any(|e| e.key == name) {
                 self.bad(
                     node.pos,
-                    path,
+                    &child_path(path, name),
                     format!("missing required field `{name}`"),
                     None,
                 );
+                let field_schema = properties.and_then(|p| p.get(name)).unwrap_or(&Json::Null);
+                out.insert(name.to_string(), self.placeholder(field_schema, 0));
             }
-        }
-        // A bad map value (e.g. a tag) must not silently vanish from the typed stack.
-        if !valid && properties.is_none() {
-            return None;
         }
         Some(Json::Object(out))
     }
@@ -272,16 +315,16 @@ impl<'s> Walker<'s> {
             );
         };
         let item_schema = schema.get("items").unwrap_or(&Json::Null);
-        let mut out = Vec::with_capacity(items.len());
-        let mut valid = true;
-        for (i, item) in items.iter().enumerate() {
-            match self.value(item, item_schema, &format!("{path}[{i}]")) {
-                Some(v) => out.push(v),
-                None => valid = false,
-            }
-        }
-        // Dropping one element would shift indexes and mislead later checks: drop the list.
-        valid.then_some(Json::Array(out))
+        let out = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                // A placeholder, not a gap: later checks must see the same indexes as the file.
+                self.value(item, item_schema, &format!("{path}[{i}]"))
+                    .unwrap_or_else(|| self.placeholder(item_schema, 0))
+            })
+            .collect();
+        Some(Json::Array(out))
     }
 
     fn string(&mut self, node: &Node, path: &str) -> Option<Json> {
