@@ -328,3 +328,6 @@ impl ResourceSpec {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

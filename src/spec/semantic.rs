@@ -540,15 +540,17 @@ impl Checker {
 
     fn peering(&mut self, peering: &PeeringSpec, regions: &[&str]) {
         let ends = [
-            ("spec.peering.requester", &peering.requester),
-            ("spec.peering.accepter", &peering.accepter),
+            ("spec.peering.requester", &peering.requester, &peering.accepter),
+            ("spec.peering.accepter", &peering.accepter, &peering.requester),
         ];
-        for (path, end) in ends {
+        for (path, end, other_end) in ends {
             if let Some(name) = end {
                 if !regions.contains(&name.as_str()) {
+                    // The other end is taken, so it is never the likely meaning.
+                    let candidates = regions.iter().copied().filter(|r| Some(*r) != other_end.as_deref());
                     self.push(
                         Finding::new(path, format!("no region named `{name}`"))
-                            .maybe_hint(did_you_mean(name, regions.iter().copied()).or_else(|| Some(format!("regions: {}", regions.join(", "))))),
+                            .maybe_hint(did_you_mean(name, candidates).or_else(|| Some(format!("regions: {}", regions.join(", "))))),
                     );
                 }
             }
