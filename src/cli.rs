@@ -43,7 +43,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct StackArg {
     /// The stack file.
-    #[arg(long, env = "MULTIREGION_STACK", default_value = "stacks/two-region.yaml")]
+    #[arg(
+        long,
+        env = "MULTIREGION_STACK",
+        default_value = "stacks/two-region.yaml"
+    )]
     pub stack: PathBuf,
 }
 

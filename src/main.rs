@@ -24,7 +24,12 @@ fn main() -> ExitCode {
             let _ = e.print();
             // Help and version are successes; usage errors are errors (exit 1, not clap's 2,
             // which `plan` reserves for "changes").
-            return if e.use_stderr() { Exit::Error } else { Exit::Ok }.into();
+            return if e.use_stderr() {
+                Exit::Error
+            } else {
+                Exit::Ok
+            }
+            .into();
         }
     };
     let printer = Printer {

@@ -162,10 +162,10 @@ impl Builder {
                 self.complete(Node { pos, ..node })
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
-                if let Some(tag) = tag.as_deref() {
-                    if !tag.is_yaml_core_schema() {
-                        return Err(YamlError::at(pos, format!("unsupported YAML tag `{tag}`")));
-                    }
+                if let Some(tag) = tag.as_deref()
+                    && !tag.is_yaml_core_schema()
+                {
+                    return Err(YamlError::at(pos, format!("unsupported YAML tag `{tag}`")));
                 }
                 self.count(pos, 1)?;
                 if self.frames.len() >= MAX_DEPTH {
@@ -175,22 +175,23 @@ impl Builder {
                     ));
                 }
                 let first_node = self.nodes;
-                self.frames.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Seq {
-                        pos,
-                        anchor,
-                        first_node,
-                        items: Vec::new(),
-                    }
-                } else {
-                    Frame::Map {
-                        pos,
-                        anchor,
-                        first_node,
-                        entries: Vec::new(),
-                        key: None,
-                    }
-                });
+                self.frames
+                    .push(if matches!(event, Event::SequenceStart(..)) {
+                        Frame::Seq {
+                            pos,
+                            anchor,
+                            first_node,
+                            items: Vec::new(),
+                        }
+                    } else {
+                        Frame::Map {
+                            pos,
+                            anchor,
+                            first_node,
+                            entries: Vec::new(),
+                            key: None,
+                        }
+                    });
                 Ok(())
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -236,10 +237,9 @@ impl Builder {
                 self.anchors.clear();
                 Ok(())
             }
-            Event::Nothing
-            | Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentStart(_) => Ok(()),
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) => {
+                Ok(())
+            }
         }
     }
 
@@ -322,7 +322,10 @@ fn resolve_scalar(
             "int" => matches!(resolved, Value::Int { .. }),
             "float" => matches!(resolved, Value::Float { .. } | Value::Int { .. }),
             other => {
-                return Err(YamlError::at(pos, format!("unsupported YAML tag `!!{other}`")));
+                return Err(YamlError::at(
+                    pos,
+                    format!("unsupported YAML tag `!!{other}`"),
+                ));
             }
         };
         if !ok {
@@ -461,7 +464,10 @@ mod tests {
     fn duplicate_keys_are_errors() {
         let err = parse_documents("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(err.pos, Pos { line: 3, column: 1 });
-        assert!(err.message.contains("duplicate key `a` (first given at line 1)"));
+        assert!(
+            err.message
+                .contains("duplicate key `a` (first given at line 1)")
+        );
     }
 
     #[test]

@@ -64,7 +64,13 @@ fn validate_json_report() {
     assert_eq!(report["valid"], true);
     assert_eq!(report["stack"], "petclinic");
 
-    let bad = run(&["validate", "--stack", "tests/bad-stacks/many-errors.yaml", "--output", "json"]);
+    let bad = run(&[
+        "validate",
+        "--stack",
+        "tests/bad-stacks/many-errors.yaml",
+        "--output",
+        "json",
+    ]);
     assert_eq!(bad.code, 1);
     let report: serde_json::Value = serde_json::from_str(&bad.stdout).unwrap();
     assert_eq!(report["valid"], false);
@@ -80,7 +86,12 @@ fn validate_json_report() {
 fn quiet_silences_success_but_not_errors() {
     let ok = run(&["validate", "--stack", REFERENCE, "-q"]);
     assert_eq!((ok.code, ok.stderr.as_str()), (0, ""));
-    let bad = run(&["validate", "--stack", "tests/bad-stacks/bad-cidr.yaml", "-q"]);
+    let bad = run(&[
+        "validate",
+        "--stack",
+        "tests/bad-stacks/bad-cidr.yaml",
+        "-q",
+    ]);
     assert_eq!(bad.code, 1);
     assert!(bad.stderr.contains("is not an IPv4 CIDR block"));
 }
@@ -90,7 +101,10 @@ fn quiet_silences_success_but_not_errors() {
 #[test]
 fn bad_stack_corpus_gives_the_expected_messages() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-stacks");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     assert!(files.len() >= 15, "the corpus shrank");
     for file in files {
@@ -103,8 +117,15 @@ fn bad_stack_corpus_gives_the_expected_messages() {
                     .or_else(|| l.strip_prefix("# hint: ").map(|h| format!("  hint: {h}")))
             })
             .collect();
-        assert!(!expected.is_empty(), "{} has no `# expect:` lines", file.display());
-        let relative = format!("tests/bad-stacks/{}", file.file_name().unwrap().to_str().unwrap());
+        assert!(
+            !expected.is_empty(),
+            "{} has no `# expect:` lines",
+            file.display()
+        );
+        let relative = format!(
+            "tests/bad-stacks/{}",
+            file.file_name().unwrap().to_str().unwrap()
+        );
         let r = run(&["validate", "--stack", &relative]);
         assert_eq!(r.code, 1, "{relative} must be invalid");
         let prefix = format!("error: {relative}:");
@@ -115,7 +136,10 @@ fn bad_stack_corpus_gives_the_expected_messages() {
             .map(|l| l.replacen(&prefix, "error: ", 1))
             .collect();
         assert_eq!(got, expected, "{relative}");
-        assert!(r.stderr.ends_with(&format!("{relative}: {} problem(s) found\n", expected.iter().filter(|e| e.starts_with("error")).count())));
+        assert!(r.stderr.ends_with(&format!(
+            "{relative}: {} problem(s) found\n",
+            expected.iter().filter(|e| e.starts_with("error")).count()
+        )));
     }
 }
 
@@ -129,14 +153,24 @@ fn validate_bytes(bytes: &[u8]) -> Run {
 
 fn assert_refused(r: &Run, message: &str) {
     assert_eq!(r.code, 1, "stderr: {}", r.stderr);
-    assert!(r.stderr.contains(message), "`{message}` not in: {}", r.stderr);
+    assert!(
+        r.stderr.contains(message),
+        "`{message}` not in: {}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
 
 #[test]
 fn empty_and_blank_files() {
-    assert_refused(&validate_bytes(b""), "stack.yaml:1:1: the file is empty; expected a Stack document");
-    assert_refused(&validate_bytes(b"\n\n# nothing but a comment\n"), "the file is empty");
+    assert_refused(
+        &validate_bytes(b""),
+        "stack.yaml:1:1: the file is empty; expected a Stack document",
+    );
+    assert_refused(
+        &validate_bytes(b"\n\n# nothing but a comment\n"),
+        "the file is empty",
+    );
 }
 
 #[test]
@@ -151,41 +185,71 @@ fn non_utf8_bytes_are_located() {
 fn a_50_mb_file_is_refused_quickly() {
     let mut big = b"apiVersion: multiregion.dev/v1alpha1\n".to_vec();
     big.resize(50 * 1024 * 1024, b'#');
-    assert_refused(&validate_bytes(&big), "the file is 50.0 MiB; stack files are limited to 1 MiB");
+    assert_refused(
+        &validate_bytes(&big),
+        "the file is 50.0 MiB; stack files are limited to 1 MiB",
+    );
 }
 
 #[test]
 fn ten_thousand_levels_of_nesting() {
-    assert_refused(&validate_bytes(format!("{}x\n", "- ".repeat(10_000)).as_bytes()), "nesting is deeper than 64 levels");
+    assert_refused(
+        &validate_bytes(format!("{}x\n", "- ".repeat(10_000)).as_bytes()),
+        "nesting is deeper than 64 levels",
+    );
     let flow = format!("spec: {}1{}\n", "{a: ".repeat(10_000), "}".repeat(10_000));
-    assert_refused(&validate_bytes(flow.as_bytes()), "nesting is deeper than 64 levels");
+    assert_refused(
+        &validate_bytes(flow.as_bytes()),
+        "nesting is deeper than 64 levels",
+    );
     let brackets = "[".repeat(10_000);
     assert_refused(&validate_bytes(brackets.as_bytes()), "YAML syntax error");
 }
 
 #[test]
 fn billion_laughs_is_refused() {
-    let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut text = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
     for pair in names.windows(2) {
         let prev = format!("*{}", pair[0]);
-        text.push_str(&format!("{}: &{} [{}]\n", pair[1], pair[1], vec![prev; 9].join(",")));
+        text.push_str(&format!(
+            "{}: &{} [{}]\n",
+            pair[1],
+            pair[1],
+            vec![prev; 9].join(",")
+        ));
     }
     assert_refused(&validate_bytes(text.as_bytes()), "alias bomb");
 }
 
 #[test]
 fn duplicate_keys_are_refused_with_both_places() {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks/minimal.yaml")).unwrap();
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks/minimal.yaml"))
+            .unwrap();
     let doubled = text.replace("kind: Stack\n", "kind: Stack\nkind: Stack\n");
-    assert_refused(&validate_bytes(doubled.as_bytes()), "stack.yaml:7:1: duplicate key `kind` (first given at line 6)");
+    assert_refused(
+        &validate_bytes(doubled.as_bytes()),
+        "stack.yaml:7:1: duplicate key `kind` (first given at line 6)",
+    );
 }
 
 #[test]
 fn wrong_document_shapes() {
-    assert_refused(&validate_bytes(b"just a string\n"), "stack.yaml:1:1: expected a mapping, found a string");
-    assert_refused(&validate_bytes(b"- a\n- b\n"), "expected a mapping, found a list");
-    assert_refused(&validate_bytes(b"a: 1\n---\nb: 2\n"), "a stack file holds one YAML document, found more");
+    assert_refused(
+        &validate_bytes(b"just a string\n"),
+        "stack.yaml:1:1: expected a mapping, found a string",
+    );
+    assert_refused(
+        &validate_bytes(b"- a\n- b\n"),
+        "expected a mapping, found a list",
+    );
+    assert_refused(
+        &validate_bytes(b"a: 1\n---\nb: 2\n"),
+        "a stack file holds one YAML document, found more",
+    );
     assert_refused(&validate_bytes(b"key: [unclosed\n"), "YAML syntax error");
     assert_refused(&validate_bytes(b"x: !custom 1\n"), "unsupported YAML tag");
 }
@@ -211,7 +275,10 @@ fn random_bytes_never_panic() {
 #[test]
 fn unreadable_paths() {
     let missing = run(&["validate", "--stack", "no/such/stack.yaml"]);
-    assert_refused(&missing, "error: cannot read stack file no/such/stack.yaml\n  caused by: No such file or directory");
+    assert_refused(
+        &missing,
+        "error: cannot read stack file no/such/stack.yaml\n  caused by: No such file or directory",
+    );
     let dir = tempfile::tempdir().unwrap();
     assert_refused(&validate_file(dir.path()), "caused by: Is a directory");
 }
@@ -220,12 +287,27 @@ fn unreadable_paths() {
 fn schema_matches_the_committed_copy_and_is_json_schema() {
     let r = run(&["schema"]);
     assert_eq!(r.code, 0);
-    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks/stack.schema.json")).unwrap();
-    assert_eq!(r.stdout, committed, "run `cargo run -- schema > stacks/stack.schema.json`");
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks/stack.schema.json"),
+    )
+    .unwrap();
+    assert_eq!(
+        r.stdout, committed,
+        "run `cargo run -- schema > stacks/stack.schema.json`"
+    );
     let schema: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
-    assert_eq!(schema["required"], serde_json::json!(["apiVersion", "kind", "metadata", "spec"]));
-    assert_eq!(schema["$defs"]["LoadBalancerType"]["enum"], serde_json::json!(["application", "network"]));
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(
+        schema["required"],
+        serde_json::json!(["apiVersion", "kind", "metadata", "spec"])
+    );
+    assert_eq!(
+        schema["$defs"]["LoadBalancerType"]["enum"],
+        serde_json::json!(["application", "network"])
+    );
 }
 
 #[test]
@@ -237,7 +319,14 @@ fn offline_plan_text() {
 
 #[test]
 fn offline_plan_json() {
-    let r = run(&["plan", "--offline", "--stack", REFERENCE, "--output", "json"]);
+    let r = run(&[
+        "plan",
+        "--offline",
+        "--stack",
+        REFERENCE,
+        "--output",
+        "json",
+    ]);
     assert_eq!(r.code, 2);
     let plan: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let changes = plan["changes"].as_array().unwrap();
@@ -247,11 +336,22 @@ fn offline_plan_json() {
     let mut seen = std::collections::HashSet::new();
     for change in changes {
         for dep in change["dependsOn"].as_array().unwrap() {
-            assert!(seen.contains(dep.as_str().unwrap()), "{} before {dep}", change["id"]);
+            assert!(
+                seen.contains(dep.as_str().unwrap()),
+                "{} before {dep}",
+                change["id"]
+            );
         }
         seen.insert(change["id"].as_str().unwrap());
     }
-    let minimal = run(&["plan", "--offline", "--stack", "stacks/minimal.yaml", "--output", "json"]);
+    let minimal = run(&[
+        "plan",
+        "--offline",
+        "--stack",
+        "stacks/minimal.yaml",
+        "--output",
+        "json",
+    ]);
     insta::assert_snapshot!("offline_plan_minimal_json", minimal.stdout);
 }
 
@@ -263,7 +363,12 @@ fn live_plan_says_plainly_it_is_not_built_yet() {
 
 #[test]
 fn plan_of_an_invalid_stack_is_an_error_with_the_diagnostics() {
-    let r = run(&["plan", "--offline", "--stack", "tests/bad-stacks/waf-on-nlb.yaml"]);
+    let r = run(&[
+        "plan",
+        "--offline",
+        "--stack",
+        "tests/bad-stacks/waf-on-nlb.yaml",
+    ]);
     assert_refused(&r, "AWS WAF cannot be attached to a Network Load Balancer");
     assert!(r.stdout.is_empty(), "no half-written plan on stdout");
 }

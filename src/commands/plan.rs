@@ -29,5 +29,9 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
         Output::Json => printer.json(&plan),
         Output::Text => printer.data(&plan.to_text()),
     }
-    if plan.changes.is_empty() { Exit::Ok } else { Exit::Changes }
+    if plan.changes.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Changes
+    }
 }

@@ -20,13 +20,24 @@ struct Report<'a> {
 pub fn run(args: &StackArg, printer: &Printer) -> Exit {
     let started = Instant::now();
     let loaded = spec::load(&args.stack);
-    printer.detail(&format!("checked in {:.2} ms", started.elapsed().as_secs_f64() * 1e3));
+    printer.detail(&format!(
+        "checked in {:.2} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    ));
     let file = args.stack.display().to_string();
     match (&loaded, printer.output) {
-        (Ok(valid), Output::Json) => printer.json(&Report { file, valid: true, stack: Some(valid.name()), errors: &[] }),
-        (Err(LoadError::Invalid { diagnostics, .. }), Output::Json) => {
-            printer.json(&Report { file, valid: false, stack: None, errors: diagnostics })
-        }
+        (Ok(valid), Output::Json) => printer.json(&Report {
+            file,
+            valid: true,
+            stack: Some(valid.name()),
+            errors: &[],
+        }),
+        (Err(LoadError::Invalid { diagnostics, .. }), Output::Json) => printer.json(&Report {
+            file,
+            valid: false,
+            stack: None,
+            errors: diagnostics,
+        }),
         (Ok(valid), Output::Text) => printer.info(&format!(
             "{file}: valid stack `{}` ({} regions)",
             valid.name(),
@@ -34,5 +45,9 @@ pub fn run(args: &StackArg, printer: &Printer) -> Exit {
         )),
         (Err(e), _) => report_load_error(printer, e),
     }
-    if loaded.is_ok() { Exit::Ok } else { Exit::Error }
+    if loaded.is_ok() {
+        Exit::Ok
+    } else {
+        Exit::Error
+    }
 }

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{Direction, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_ID, TAG_STACK};
+use super::{
+    Direction, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_ID, TAG_STACK,
+};
 use crate::spec::ValidStack;
 use crate::spec::types::{LoadBalancerType, NatMode, RegionSpec, Scheme};
 
@@ -12,7 +14,8 @@ const EKS_NODE_POLICIES: &[&str] = &[
     "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
 ];
-const CLUSTER_ADMIN_POLICY: &str = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+const CLUSTER_ADMIN_POLICY: &str =
+    "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 const ANYWHERE: &str = "0.0.0.0/0";
 
 /// Every resource the stack implies, in declaration order (see [`super::graph`] for execution order).
@@ -26,17 +29,31 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
     let iam = &valid.stack.spec.iam;
     let cluster_role = match &iam.cluster_role_arn {
         Some(arn) => arn.clone(),
-        None => b.iam_role("iam/cluster-role", "eks-cluster", "eks.amazonaws.com", EKS_CLUSTER_POLICIES),
+        None => b.iam_role(
+            "iam/cluster-role",
+            "eks-cluster",
+            "eks.amazonaws.com",
+            EKS_CLUSTER_POLICIES,
+        ),
     };
     let node_role = match &iam.node_role_arn {
         Some(arn) => arn.clone(),
-        None => b.iam_role("iam/node-role", "eks-node", "ec2.amazonaws.com", EKS_NODE_POLICIES),
+        None => b.iam_role(
+            "iam/node-role",
+            "eks-node",
+            "ec2.amazonaws.com",
+            EKS_NODE_POLICIES,
+        ),
     };
     let regions = &valid.stack.spec.regions;
-    let flow_logs_role = regions
-        .iter()
-        .any(|r| r.network.flow_logs)
-        .then(|| b.iam_role("iam/flow-logs-role", "flow-logs", "vpc-flow-logs.amazonaws.com", &[]));
+    let flow_logs_role = regions.iter().any(|r| r.network.flow_logs).then(|| {
+        b.iam_role(
+            "iam/flow-logs-role",
+            "flow-logs",
+            "vpc-flow-logs.amazonaws.com",
+            &[],
+        )
+    });
 
     let (requester, accepter) = valid.peering_ends();
     let peering_id = format!("{}/peering", regions[requester].name);
@@ -47,41 +64,84 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
         let net = &valid.networks[i];
         let peer = &valid.networks[if i == requester { accepter } else { requester }];
         let r = &region.name;
-        let vpc = b.add(format!("{r}/vpc"), vec![], ResourceSpec::Vpc {
-            cidr: net.vpc.to_string(),
-            dns_support: true,
-            dns_hostnames: true,
-        });
-        b.add(format!("{r}/default-sg"), vec![vpc.clone()], ResourceSpec::DefaultSecurityGroup { vpc: vpc.clone() });
-        let igw = b.add(format!("{r}/igw"), vec![vpc.clone()], ResourceSpec::InternetGateway { vpc: vpc.clone() });
+        let vpc = b.add(
+            format!("{r}/vpc"),
+            vec![],
+            ResourceSpec::Vpc {
+                cidr: net.vpc.to_string(),
+                dns_support: true,
+                dns_hostnames: true,
+            },
+        );
+        b.add(
+            format!("{r}/default-sg"),
+            vec![vpc.clone()],
+            ResourceSpec::DefaultSecurityGroup { vpc: vpc.clone() },
+        );
+        let igw = b.add(
+            format!("{r}/igw"),
+            vec![vpc.clone()],
+            ResourceSpec::InternetGateway { vpc: vpc.clone() },
+        );
         if region.network.flow_logs {
-            let group = b.add(format!("{r}/log-group/flow-logs"), vec![], ResourceSpec::LogGroup {
-                name: format!("/multiregion/{}/{r}/flow-logs", b.stack),
-                retention_days: 30,
-            });
+            let group = b.add(
+                format!("{r}/log-group/flow-logs"),
+                vec![],
+                ResourceSpec::LogGroup {
+                    name: format!("/multiregion/{}/{r}/flow-logs", b.stack),
+                    retention_days: 30,
+                },
+            );
             let role = flow_logs_role.clone().unwrap_or_default();
-            b.add(format!("{r}/flow-log"), vec![vpc.clone(), group.clone(), role.clone()], ResourceSpec::FlowLog {
-                vpc: vpc.clone(),
-                log_group: group,
-                role,
-                traffic_type: "ALL".to_string(),
-            });
+            b.add(
+                format!("{r}/flow-log"),
+                vec![vpc.clone(), group.clone(), role.clone()],
+                ResourceSpec::FlowLog {
+                    vpc: vpc.clone(),
+                    log_group: group,
+                    role,
+                    traffic_type: "ALL".to_string(),
+                },
+            );
         }
 
         let subnet = |b: &mut Builder, tier: &str, k: usize, cidr: String, public: bool| {
-            b.add(format!("{r}/subnet/{tier}-{}", k + 1), vec![vpc.clone()], ResourceSpec::Subnet {
-                vpc: vpc.clone(),
-                cidr,
-                az: (k + 1) as u8,
-                public,
-                map_public_ip_on_launch: public,
-            })
+            b.add(
+                format!("{r}/subnet/{tier}-{}", k + 1),
+                vec![vpc.clone()],
+                ResourceSpec::Subnet {
+                    vpc: vpc.clone(),
+                    cidr,
+                    az: (k + 1) as u8,
+                    public,
+                    map_public_ip_on_launch: public,
+                },
+            )
         };
-        let public: Vec<String> = net.public.iter().enumerate().map(|(k, c)| subnet(&mut b, "public", k, c.to_string(), true)).collect();
-        let private: Vec<String> = net.private.iter().enumerate().map(|(k, c)| subnet(&mut b, "private", k, c.to_string(), false)).collect();
+        let public: Vec<String> = net
+            .public
+            .iter()
+            .enumerate()
+            .map(|(k, c)| subnet(&mut b, "public", k, c.to_string(), true))
+            .collect();
+        let private: Vec<String> = net
+            .private
+            .iter()
+            .enumerate()
+            .map(|(k, c)| subnet(&mut b, "private", k, c.to_string(), false))
+            .collect();
 
-        let public_rtb = b.add(format!("{r}/rtb/public"), vec![vpc.clone()], ResourceSpec::RouteTable { vpc: vpc.clone() });
-        b.route(format!("{r}/route/public/internet"), &public_rtb, ANYWHERE, RouteTarget::InternetGateway(igw.clone()));
+        let public_rtb = b.add(
+            format!("{r}/rtb/public"),
+            vec![vpc.clone()],
+            ResourceSpec::RouteTable { vpc: vpc.clone() },
+        );
+        b.route(
+            format!("{r}/route/public/internet"),
+            &public_rtb,
+            ANYWHERE,
+            RouteTarget::InternetGateway(igw.clone()),
+        );
         for (k, s) in public.iter().enumerate() {
             b.associate(format!("{r}/rtb-assoc/public-{}", k + 1), &public_rtb, s);
         }
@@ -95,39 +155,91 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                 let eip = b.add(format!("{r}/eip/nat-{n}"), vec![], ResourceSpec::ElasticIp);
                 let in_subnet = public[n - 1].clone();
                 // A NAT gateway only passes traffic once the VPC has its internet gateway.
-                b.add(format!("{r}/nat/{n}"), vec![eip.clone(), in_subnet.clone(), igw.clone()], ResourceSpec::NatGateway {
-                    subnet: in_subnet,
-                    elastic_ip: eip,
-                })
+                b.add(
+                    format!("{r}/nat/{n}"),
+                    vec![eip.clone(), in_subnet.clone(), igw.clone()],
+                    ResourceSpec::NatGateway {
+                        subnet: in_subnet,
+                        elastic_ip: eip,
+                    },
+                )
             })
             .collect();
 
         let mut private_egress = Vec::new();
         let mut private_assocs = Vec::new();
         for (n, nat) in nats.iter().enumerate() {
-            let table = if nat_count == 1 { "private".to_string() } else { format!("private-{}", n + 1) };
-            let rtb = b.add(format!("{r}/rtb/{table}"), vec![vpc.clone()], ResourceSpec::RouteTable { vpc: vpc.clone() });
-            private_egress.push(b.route(format!("{r}/route/{table}/internet"), &rtb, ANYWHERE, RouteTarget::NatGateway(nat.clone())));
-            b.add_route_with(format!("{r}/route/{table}/peer"), &rtb, &peer.vpc.to_string(), RouteTarget::VpcPeering(peering_id.clone()), vec![accept_id.clone()]);
-            let served: Vec<usize> = if nat_count == 1 { (0..private.len()).collect() } else { vec![n] };
+            let table = if nat_count == 1 {
+                "private".to_string()
+            } else {
+                format!("private-{}", n + 1)
+            };
+            let rtb = b.add(
+                format!("{r}/rtb/{table}"),
+                vec![vpc.clone()],
+                ResourceSpec::RouteTable { vpc: vpc.clone() },
+            );
+            private_egress.push(b.route(
+                format!("{r}/route/{table}/internet"),
+                &rtb,
+                ANYWHERE,
+                RouteTarget::NatGateway(nat.clone()),
+            ));
+            b.add_route_with(
+                format!("{r}/route/{table}/peer"),
+                &rtb,
+                &peer.vpc.to_string(),
+                RouteTarget::VpcPeering(peering_id.clone()),
+                vec![accept_id.clone()],
+            );
+            let served: Vec<usize> = if nat_count == 1 {
+                (0..private.len()).collect()
+            } else {
+                vec![n]
+            };
             for k in served {
-                private_assocs.push(b.associate(format!("{r}/rtb-assoc/private-{}", k + 1), &rtb, &private[k]));
+                private_assocs.push(b.associate(
+                    format!("{r}/rtb-assoc/private-{}", k + 1),
+                    &rtb,
+                    &private[k],
+                ));
             }
         }
 
         if i == requester {
             let accepter_region = &regions[accepter];
-            b.add(peering_id.clone(), vec![vpc.clone(), format!("{}/vpc", accepter_region.name)], ResourceSpec::VpcPeering {
-                requester_vpc: vpc.clone(),
-                accepter_vpc: format!("{}/vpc", accepter_region.name),
-                accepter_region: accepter_region.region.clone(),
-            });
+            b.add(
+                peering_id.clone(),
+                vec![vpc.clone(), format!("{}/vpc", accepter_region.name)],
+                ResourceSpec::VpcPeering {
+                    requester_vpc: vpc.clone(),
+                    accepter_vpc: format!("{}/vpc", accepter_region.name),
+                    accepter_region: accepter_region.region.clone(),
+                },
+            );
         }
         if i == accepter {
-            b.add(accept_id.clone(), vec![peering_id.clone()], ResourceSpec::VpcPeeringAccepter { peering: peering_id.clone() });
+            b.add(
+                accept_id.clone(),
+                vec![peering_id.clone()],
+                ResourceSpec::VpcPeeringAccepter {
+                    peering: peering_id.clone(),
+                },
+            );
         }
-        let side = if i == requester { PeeringSide::Requester } else { PeeringSide::Accepter };
-        b.add(format!("{r}/peering-dns"), vec![accept_id.clone()], ResourceSpec::VpcPeeringDns { peering: peering_id.clone(), side });
+        let side = if i == requester {
+            PeeringSide::Requester
+        } else {
+            PeeringSide::Accepter
+        };
+        b.add(
+            format!("{r}/peering-dns"),
+            vec![accept_id.clone()],
+            ResourceSpec::VpcPeeringDns {
+                peering: peering_id.clone(),
+                side,
+            },
+        );
 
         let lb = &region.load_balancer;
         let lb_sg = b.security_group(r, &vpc, "lb", "load balancer listeners");
@@ -139,27 +251,68 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                     "peer" => ("peer".to_string(), peer.vpc.to_string()),
                     cidr => (cidr.replace('/', "_"), cidr.to_string()),
                 };
-                b.rule(format!("{lb_sg}/in-{port}-from-{label}"), &lb_sg, Direction::Ingress, Some(*port), RulePeer::Cidr(cidr), format!("listener {port} from {who}"));
+                b.rule(
+                    format!("{lb_sg}/in-{port}-from-{label}"),
+                    &lb_sg,
+                    Direction::Ingress,
+                    Some(*port),
+                    RulePeer::Cidr(cidr),
+                    format!("listener {port} from {who}"),
+                );
             }
         }
-        b.rule(format!("{lb_sg}/out-{}-to-nodes", lb.target_port), &lb_sg, Direction::Egress, Some(lb.target_port), RulePeer::SecurityGroup(nodes_sg.clone()), "to the workload's NodePort".into());
-        b.rule(format!("{nodes_sg}/in-{}-from-lb", lb.target_port), &nodes_sg, Direction::Ingress, Some(lb.target_port), RulePeer::SecurityGroup(lb_sg.clone()), "NodePort from the load balancer".into());
-        b.rule(format!("{nodes_sg}/out-all"), &nodes_sg, Direction::Egress, None, RulePeer::Cidr(ANYWHERE.into()), "egress through the NAT gateway".into());
+        b.rule(
+            format!("{lb_sg}/out-{}-to-nodes", lb.target_port),
+            &lb_sg,
+            Direction::Egress,
+            Some(lb.target_port),
+            RulePeer::SecurityGroup(nodes_sg.clone()),
+            "to the workload's NodePort".into(),
+        );
+        b.rule(
+            format!("{nodes_sg}/in-{}-from-lb", lb.target_port),
+            &nodes_sg,
+            Direction::Ingress,
+            Some(lb.target_port),
+            RulePeer::SecurityGroup(lb_sg.clone()),
+            "NodePort from the load balancer".into(),
+        );
+        b.rule(
+            format!("{nodes_sg}/out-all"),
+            &nodes_sg,
+            Direction::Egress,
+            None,
+            RulePeer::Cidr(ANYWHERE.into()),
+            "egress through the NAT gateway".into(),
+        );
 
         let (lb_id, tg_id) = b.load_balancer(region, &vpc, &igw, &public, &private, &lb_sg);
-        if let Some(acl_name) = &lb.waf {
-            if let Some(acl) = valid.stack.spec.waf_acls.iter().find(|a| &a.name == acl_name) {
-                let acl_id = b.add(format!("{r}/waf/{acl_name}"), vec![], ResourceSpec::WebAcl {
+        if let Some(acl_name) = &lb.waf
+            && let Some(acl) = valid
+                .stack
+                .spec
+                .waf_acls
+                .iter()
+                .find(|a| &a.name == acl_name)
+        {
+            let acl_id = b.add(
+                format!("{r}/waf/{acl_name}"),
+                vec![],
+                ResourceSpec::WebAcl {
                     name: format!("{}-{r}-{acl_name}", b.stack),
                     scope: "REGIONAL".to_string(),
                     managed_rule_groups: acl.managed_rule_groups.clone(),
                     rate_limit: acl.rate_limit,
-                });
-                b.add(format!("{r}/waf-assoc"), vec![acl_id.clone(), lb_id.clone()], ResourceSpec::WebAclAssociation {
+                },
+            );
+            b.add(
+                format!("{r}/waf-assoc"),
+                vec![acl_id.clone(), lb_id.clone()],
+                ResourceSpec::WebAclAssociation {
                     web_acl: acl_id,
                     load_balancer: lb_id.clone(),
-                });
-            }
+                },
+            );
         }
 
         let cluster = &region.cluster;
@@ -167,36 +320,52 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
         if iam.cluster_role_arn.is_none() {
             eks_deps.push(cluster_role.clone());
         }
-        let eks = b.add(format!("{r}/eks"), eks_deps, ResourceSpec::EksCluster {
-            name: cluster.name.clone(),
-            version: cluster.version.clone(),
-            // A logical id when the stack makes the role, the ARN when it names an existing one.
-            role: cluster_role.clone(),
-            subnets: private.clone(),
-            endpoint_private: cluster.endpoint.private,
-            endpoint_public: cluster.endpoint.public,
-            public_cidrs: cluster.endpoint.public_cidrs.clone(),
-            log_types: cluster.logging.iter().map(|l| l.as_str().to_string()).collect(),
-            authentication_mode: "API".to_string(),
-            bootstrap_cluster_creator_admin: true,
-        });
+        let eks = b.add(
+            format!("{r}/eks"),
+            eks_deps,
+            ResourceSpec::EksCluster {
+                name: cluster.name.clone(),
+                version: cluster.version.clone(),
+                // A logical id when the stack makes the role, the ARN when it names an existing one.
+                role: cluster_role.clone(),
+                subnets: private.clone(),
+                endpoint_private: cluster.endpoint.private,
+                endpoint_public: cluster.endpoint.public,
+                public_cidrs: cluster.endpoint.public_cidrs.clone(),
+                log_types: cluster
+                    .logging
+                    .iter()
+                    .map(|l| l.as_str().to_string())
+                    .collect(),
+                authentication_mode: "API".to_string(),
+                bootstrap_cluster_creator_admin: true,
+            },
+        );
         for (k, admin) in cluster.admins.iter().enumerate() {
-            b.add(format!("{r}/eks/access-{}", k + 1), vec![eks.clone()], ResourceSpec::AccessEntry {
-                cluster: eks.clone(),
-                principal_arn: admin.clone(),
-                access_policy: CLUSTER_ADMIN_POLICY.to_string(),
-            });
+            b.add(
+                format!("{r}/eks/access-{}", k + 1),
+                vec![eks.clone()],
+                ResourceSpec::AccessEntry {
+                    cluster: eks.clone(),
+                    principal_arn: admin.clone(),
+                    access_policy: CLUSTER_ADMIN_POLICY.to_string(),
+                },
+            );
         }
         for group in &cluster.node_groups {
             let g = &group.name;
-            let template = b.add(format!("{r}/launch-template/{g}"), vec![nodes_sg.clone(), eks.clone()], ResourceSpec::LaunchTemplate {
-                name: format!("{}-{r}-{g}", b.stack),
-                security_groups: vec![nodes_sg.clone()],
-                cluster: eks.clone(),
-                imdsv2_required: true,
-                // 2 lets pods that still use IMDS reach it through the extra network hop.
-                metadata_hop_limit: 2,
-            });
+            let template = b.add(
+                format!("{r}/launch-template/{g}"),
+                vec![nodes_sg.clone(), eks.clone()],
+                ResourceSpec::LaunchTemplate {
+                    name: format!("{}-{r}-{g}", b.stack),
+                    security_groups: vec![nodes_sg.clone()],
+                    cluster: eks.clone(),
+                    imdsv2_required: true,
+                    // 2 lets pods that still use IMDS reach it through the extra network hop.
+                    metadata_hop_limit: 2,
+                },
+            );
             // Nodes must reach the EKS API and image registries before they can join.
             let mut deps = vec![eks.clone(), template.clone()];
             if iam.node_role_arn.is_none() {
@@ -204,22 +373,30 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             }
             deps.extend(private_egress.iter().cloned());
             deps.extend(private_assocs.iter().cloned());
-            let node_group = b.add(format!("{r}/nodegroup/{g}"), deps, ResourceSpec::NodeGroup {
-                cluster: eks.clone(),
-                name: g.clone(),
-                role: node_role.clone(),
-                subnets: private.clone(),
-                launch_template: template,
-                instance_types: group.instance_types.clone(),
-                min: group.min,
-                desired: group.desired,
-                max: group.max,
-                labels: group.labels.clone(),
-            });
-            b.add(format!("{r}/tg-attach/{g}"), vec![tg_id.clone(), node_group.clone()], ResourceSpec::TargetGroupAttachment {
-                target_group: tg_id.clone(),
-                node_group,
-            });
+            let node_group = b.add(
+                format!("{r}/nodegroup/{g}"),
+                deps,
+                ResourceSpec::NodeGroup {
+                    cluster: eks.clone(),
+                    name: g.clone(),
+                    role: node_role.clone(),
+                    subnets: private.clone(),
+                    launch_template: template,
+                    instance_types: group.instance_types.clone(),
+                    min: group.min,
+                    desired: group.desired,
+                    max: group.max,
+                    labels: group.labels.clone(),
+                },
+            );
+            b.add(
+                format!("{r}/tg-attach/{g}"),
+                vec![tg_id.clone(), node_group.clone()],
+                ResourceSpec::TargetGroupAttachment {
+                    target_group: tg_id.clone(),
+                    node_group,
+                },
+            );
         }
     }
     b.resources
@@ -236,7 +413,10 @@ struct Builder {
 impl Builder {
     fn add(&mut self, id: String, depends_on: Vec<String>, spec: ResourceSpec) -> String {
         let mut tags = self.user_tags.clone();
-        tags.insert("Name".to_string(), format!("{}-{}", self.stack, id.replace('/', "-")));
+        tags.insert(
+            "Name".to_string(),
+            format!("{}-{}", self.stack, id.replace('/', "-")),
+        );
         tags.insert(TAG_STACK.to_string(), self.stack.clone());
         tags.insert(TAG_ID.to_string(), id.clone());
         self.resources.push(Resource {
@@ -252,62 +432,97 @@ impl Builder {
 
     fn iam_role(&mut self, id: &str, suffix: &str, service: &str, policies: &[&str]) -> String {
         let name = format!("{}-{suffix}", self.stack);
-        self.add(id.to_string(), vec![], ResourceSpec::IamRole {
-            name,
-            trusted_service: service.to_string(),
-            managed_policies: policies.iter().map(|p| p.to_string()).collect(),
-        })
+        self.add(
+            id.to_string(),
+            vec![],
+            ResourceSpec::IamRole {
+                name,
+                trusted_service: service.to_string(),
+                managed_policies: policies.iter().map(|p| p.to_string()).collect(),
+            },
+        )
     }
 
     fn route(&mut self, id: String, table: &str, destination: &str, target: RouteTarget) -> String {
         self.add_route_with(id, table, destination, target, vec![])
     }
 
-    fn add_route_with(&mut self, id: String, table: &str, destination: &str, target: RouteTarget, mut deps: Vec<String>) -> String {
+    fn add_route_with(
+        &mut self,
+        id: String,
+        table: &str,
+        destination: &str,
+        target: RouteTarget,
+        mut deps: Vec<String>,
+    ) -> String {
         deps.insert(0, table.to_string());
         match &target {
             RouteTarget::InternetGateway(t) | RouteTarget::NatGateway(t) => deps.push(t.clone()),
             // The accepter (already listed) is what makes the peering usable for routes.
             RouteTarget::VpcPeering(_) => {}
         }
-        self.add(id, deps, ResourceSpec::Route {
-            route_table: table.to_string(),
-            destination: destination.to_string(),
-            target,
-        })
+        self.add(
+            id,
+            deps,
+            ResourceSpec::Route {
+                route_table: table.to_string(),
+                destination: destination.to_string(),
+                target,
+            },
+        )
     }
 
     fn associate(&mut self, id: String, table: &str, subnet: &str) -> String {
-        self.add(id, vec![table.to_string(), subnet.to_string()], ResourceSpec::RouteTableAssociation {
-            route_table: table.to_string(),
-            subnet: subnet.to_string(),
-        })
+        self.add(
+            id,
+            vec![table.to_string(), subnet.to_string()],
+            ResourceSpec::RouteTableAssociation {
+                route_table: table.to_string(),
+                subnet: subnet.to_string(),
+            },
+        )
     }
 
     fn security_group(&mut self, region: &str, vpc: &str, role: &str, purpose: &str) -> String {
         let name = format!("{}-{region}-{role}", self.stack);
-        self.add(format!("{region}/sg/{role}"), vec![vpc.to_string()], ResourceSpec::SecurityGroup {
-            vpc: vpc.to_string(),
-            description: format!("multiregion {}: {purpose}", self.stack),
-            name,
-        })
+        self.add(
+            format!("{region}/sg/{role}"),
+            vec![vpc.to_string()],
+            ResourceSpec::SecurityGroup {
+                vpc: vpc.to_string(),
+                description: format!("multiregion {}: {purpose}", self.stack),
+                name,
+            },
+        )
     }
 
-    fn rule(&mut self, id: String, group: &str, direction: Direction, port: Option<u16>, peer: RulePeer, description: String) -> String {
+    fn rule(
+        &mut self,
+        id: String,
+        group: &str,
+        direction: Direction,
+        port: Option<u16>,
+        peer: RulePeer,
+        description: String,
+    ) -> String {
         let mut deps = vec![group.to_string()];
         if let RulePeer::SecurityGroup(other) = &peer {
             deps.push(other.clone());
         }
         let protocol = if port.is_some() { "tcp" } else { "-1" };
-        self.add(id, deps, ResourceSpec::SecurityGroupRule {
-            group: group.to_string(),
-            direction,
-            protocol: protocol.to_string(),
-            from_port: port,
-            to_port: port,
-            peer,
-            description,
-        })
+        self.add(
+            id,
+            deps,
+            ResourceSpec::SecurityGroupRule {
+                group: group.to_string(),
+                direction,
+                protocol: protocol.to_string(),
+                from_port: port,
+                to_port: port,
+                peer,
+                description,
+            },
+        )
     }
 
     /// The load balancer, its target group and listeners; returns (load balancer, target group).
@@ -337,28 +552,41 @@ impl Builder {
             // AWS refuses an internet-facing load balancer in a VPC without an internet gateway.
             deps.push(igw.to_string());
         }
-        let lb_id = self.add(format!("{r}/lb"), deps, ResourceSpec::LoadBalancer {
-            name: format!("{}-{r}-lb", self.stack),
-            lb_type: lb.kind.as_str().to_string(),
-            scheme: lb.scheme.as_str().to_string(),
-            subnets: subnets.to_vec(),
-            security_groups: vec![security_group.to_string()],
-        });
-        let tg_id = self.add(format!("{r}/tg"), vec![vpc.to_string()], ResourceSpec::TargetGroup {
-            name: format!("{}-{r}-tg", self.stack),
-            vpc: vpc.to_string(),
-            protocol: protocol.clone(),
-            port: lb.target_port,
-            target_type: "instance".to_string(),
-            health_check_path: (lb.kind == LoadBalancerType::Application).then(|| "/readyz".to_string()),
-        });
-        for port in &lb.listeners {
-            self.add(format!("{r}/listener/{port}"), vec![lb_id.clone(), tg_id.clone()], ResourceSpec::Listener {
-                load_balancer: lb_id.clone(),
-                target_group: tg_id.clone(),
+        let lb_id = self.add(
+            format!("{r}/lb"),
+            deps,
+            ResourceSpec::LoadBalancer {
+                name: format!("{}-{r}-lb", self.stack),
+                lb_type: lb.kind.as_str().to_string(),
+                scheme: lb.scheme.as_str().to_string(),
+                subnets: subnets.to_vec(),
+                security_groups: vec![security_group.to_string()],
+            },
+        );
+        let tg_id = self.add(
+            format!("{r}/tg"),
+            vec![vpc.to_string()],
+            ResourceSpec::TargetGroup {
+                name: format!("{}-{r}-tg", self.stack),
+                vpc: vpc.to_string(),
                 protocol: protocol.clone(),
-                port: *port,
-            });
+                port: lb.target_port,
+                target_type: "instance".to_string(),
+                health_check_path: (lb.kind == LoadBalancerType::Application)
+                    .then(|| "/readyz".to_string()),
+            },
+        );
+        for port in &lb.listeners {
+            self.add(
+                format!("{r}/listener/{port}"),
+                vec![lb_id.clone(), tg_id.clone()],
+                ResourceSpec::Listener {
+                    load_balancer: lb_id.clone(),
+                    target_group: tg_id.clone(),
+                    protocol: protocol.clone(),
+                    port: *port,
+                },
+            );
         }
         (lb_id, tg_id)
     }

@@ -24,7 +24,11 @@ pub struct Placement {
 
 /// Dependency order, stable: among ready resources the one declared first goes first.
 pub fn order(resources: &[Resource]) -> Result<Vec<Placement>, GraphError> {
-    let index: HashMap<&str, usize> = resources.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
     let mut dependants: Vec<Vec<usize>> = vec![Vec::new(); resources.len()];
     let mut waiting: Vec<usize> = vec![0; resources.len()];
     for (i, r) in resources.iter().enumerate() {
@@ -35,17 +39,24 @@ pub fn order(resources: &[Resource]) -> Result<Vec<Placement>, GraphError> {
                     waiting[i] += 1;
                 }
                 None => {
-                    return Err(GraphError::UnknownDependency { id: r.id.clone(), missing: dep.clone() });
+                    return Err(GraphError::UnknownDependency {
+                        id: r.id.clone(),
+                        missing: dep.clone(),
+                    });
                 }
             }
         }
     }
     let mut wave = vec![0usize; resources.len()];
     // A sorted ready set keeps the order deterministic and close to declaration order.
-    let mut ready: std::collections::BTreeSet<usize> = (0..resources.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..resources.len()).filter(|&i| waiting[i] == 0).collect();
     let mut out = Vec::with_capacity(resources.len());
     while let Some(i) = ready.pop_first() {
-        out.push(Placement { index: i, wave: wave[i] });
+        out.push(Placement {
+            index: i,
+            wave: wave[i],
+        });
         for &d in &dependants[i] {
             wave[d] = wave[d].max(wave[i] + 1);
             waiting[d] -= 1;
@@ -55,7 +66,10 @@ pub fn order(resources: &[Resource]) -> Result<Vec<Placement>, GraphError> {
         }
     }
     if out.len() != resources.len() {
-        let stuck = (0..resources.len()).find(|&i| waiting[i] > 0).map(|i| resources[i].id.clone()).unwrap_or_default();
+        let stuck = (0..resources.len())
+            .find(|&i| waiting[i] > 0)
+            .map(|i| resources[i].id.clone())
+            .unwrap_or_default();
         return Err(GraphError::Cycle(stuck));
     }
     Ok(out)
@@ -79,9 +93,17 @@ mod tests {
 
     #[test]
     fn orders_dependencies_first_with_waves() {
-        let rs = vec![res("route", &["rtb", "igw"]), res("igw", &["vpc"]), res("rtb", &["vpc"]), res("vpc", &[])];
+        let rs = vec![
+            res("route", &["rtb", "igw"]),
+            res("igw", &["vpc"]),
+            res("rtb", &["vpc"]),
+            res("vpc", &[]),
+        ];
         let placed = order(&rs).unwrap();
-        let ids: Vec<(&str, usize)> = placed.iter().map(|p| (rs[p.index].id.as_str(), p.wave)).collect();
+        let ids: Vec<(&str, usize)> = placed
+            .iter()
+            .map(|p| (rs[p.index].id.as_str(), p.wave))
+            .collect();
         assert_eq!(ids, [("vpc", 0), ("igw", 1), ("rtb", 1), ("route", 2)]);
     }
 
@@ -92,7 +114,10 @@ mod tests {
         let dangling = vec![res("a", &["ghost"])];
         assert_eq!(
             order(&dangling),
-            Err(GraphError::UnknownDependency { id: "a".into(), missing: "ghost".into() })
+            Err(GraphError::UnknownDependency {
+                id: "a".into(),
+                missing: "ghost".into()
+            })
         );
     }
 }

@@ -255,14 +255,24 @@ impl ResourceSpec {
         match self {
             ResourceSpec::Vpc { cidr, .. } => format!("{cidr}, DNS support and hostnames on"),
             ResourceSpec::InternetGateway { vpc } => format!("attached to {vpc}"),
-            ResourceSpec::Subnet { cidr, az, public, .. } => {
-                let tier = if *public { "public, public IPs on launch" } else { "private" };
+            ResourceSpec::Subnet {
+                cidr, az, public, ..
+            } => {
+                let tier = if *public {
+                    "public, public IPs on launch"
+                } else {
+                    "private"
+                };
                 format!("{cidr} in AZ {az}, {tier}")
             }
             ResourceSpec::ElasticIp => "for a NAT gateway".to_string(),
             ResourceSpec::NatGateway { subnet, .. } => format!("in {subnet}"),
             ResourceSpec::RouteTable { vpc } => format!("in {vpc}"),
-            ResourceSpec::Route { destination, target, .. } => {
+            ResourceSpec::Route {
+                destination,
+                target,
+                ..
+            } => {
                 let via = match target {
                     RouteTarget::InternetGateway(id)
                     | RouteTarget::NatGateway(id)
@@ -270,11 +280,21 @@ impl ResourceSpec {
                 };
                 format!("{destination} via {via}")
             }
-            ResourceSpec::RouteTableAssociation { route_table, subnet } => {
+            ResourceSpec::RouteTableAssociation {
+                route_table,
+                subnet,
+            } => {
                 format!("{subnet} -> {route_table}")
             }
             ResourceSpec::SecurityGroup { name, .. } => name.clone(),
-            ResourceSpec::SecurityGroupRule { direction, protocol, from_port, to_port, peer, .. } => {
+            ResourceSpec::SecurityGroupRule {
+                direction,
+                protocol,
+                from_port,
+                to_port,
+                peer,
+                ..
+            } => {
                 let ports = match (from_port, to_port) {
                     (Some(a), Some(b)) if a == b => format!("{protocol}/{a}"),
                     (Some(a), Some(b)) => format!("{protocol}/{a}-{b}"),
@@ -290,39 +310,98 @@ impl ResourceSpec {
                 }
             }
             ResourceSpec::DefaultSecurityGroup { .. } => "all rules removed".to_string(),
-            ResourceSpec::VpcPeering { requester_vpc, accepter_vpc, accepter_region } => {
+            ResourceSpec::VpcPeering {
+                requester_vpc,
+                accepter_vpc,
+                accepter_region,
+            } => {
                 format!("{requester_vpc} -> {accepter_vpc} ({accepter_region})")
             }
             ResourceSpec::VpcPeeringAccepter { peering } => format!("accepts {peering}"),
             ResourceSpec::VpcPeeringDns { .. } => "remote DNS resolution on".to_string(),
-            ResourceSpec::LoadBalancer { name, lb_type, scheme, .. } => {
+            ResourceSpec::LoadBalancer {
+                name,
+                lb_type,
+                scheme,
+                ..
+            } => {
                 format!("{name}, {lb_type}, {scheme}")
             }
-            ResourceSpec::TargetGroup { name, protocol, port, .. } => format!("{name}, {protocol}:{port} (instances)"),
-            ResourceSpec::Listener { protocol, port, target_group, .. } => {
+            ResourceSpec::TargetGroup {
+                name,
+                protocol,
+                port,
+                ..
+            } => format!("{name}, {protocol}:{port} (instances)"),
+            ResourceSpec::Listener {
+                protocol,
+                port,
+                target_group,
+                ..
+            } => {
                 format!("{protocol}:{port} -> {target_group}")
             }
-            ResourceSpec::WebAcl { name, managed_rule_groups, rate_limit, .. } => format!(
+            ResourceSpec::WebAcl {
+                name,
+                managed_rule_groups,
+                rate_limit,
+                ..
+            } => format!(
                 "{name}: {} + rate limit {rate_limit}/5 min",
                 managed_rule_groups.join(", ")
             ),
-            ResourceSpec::WebAclAssociation { web_acl, load_balancer } => {
+            ResourceSpec::WebAclAssociation {
+                web_acl,
+                load_balancer,
+            } => {
                 format!("{web_acl} on {load_balancer}")
             }
-            ResourceSpec::IamRole { name, trusted_service, .. } => format!("{name}, trusts {trusted_service}"),
-            ResourceSpec::LogGroup { name, retention_days } => format!("{name}, kept {retention_days} days"),
-            ResourceSpec::FlowLog { traffic_type, log_group, .. } => format!("{traffic_type} traffic to {log_group}"),
-            ResourceSpec::EksCluster { name, version, endpoint_public, .. } => {
-                let endpoint = if *endpoint_public { "private + limited public endpoint" } else { "private endpoint only" };
+            ResourceSpec::IamRole {
+                name,
+                trusted_service,
+                ..
+            } => format!("{name}, trusts {trusted_service}"),
+            ResourceSpec::LogGroup {
+                name,
+                retention_days,
+            } => format!("{name}, kept {retention_days} days"),
+            ResourceSpec::FlowLog {
+                traffic_type,
+                log_group,
+                ..
+            } => format!("{traffic_type} traffic to {log_group}"),
+            ResourceSpec::EksCluster {
+                name,
+                version,
+                endpoint_public,
+                ..
+            } => {
+                let endpoint = if *endpoint_public {
+                    "private + limited public endpoint"
+                } else {
+                    "private endpoint only"
+                };
                 format!("{name}, Kubernetes {version}, {endpoint}")
             }
-            ResourceSpec::AccessEntry { principal_arn, .. } => format!("cluster-admin for {principal_arn}"),
+            ResourceSpec::AccessEntry { principal_arn, .. } => {
+                format!("cluster-admin for {principal_arn}")
+            }
             ResourceSpec::LaunchTemplate { name, .. } => format!("{name}, IMDSv2 required"),
-            ResourceSpec::NodeGroup { name, instance_types, min, desired, max, .. } => format!(
+            ResourceSpec::NodeGroup {
+                name,
+                instance_types,
+                min,
+                desired,
+                max,
+                ..
+            } => format!(
                 "{name}, {} min {min} / desired {desired} / max {max}",
                 instance_types.join(",")
             ),
-            ResourceSpec::TargetGroupAttachment { target_group, node_group } => {
+            ResourceSpec::TargetGroupAttachment {
+                target_group,
+                node_group,
+            } => {
                 format!("{node_group} -> {target_group}")
             }
         }

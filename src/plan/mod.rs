@@ -75,8 +75,18 @@ pub fn offline(valid: &ValidStack) -> Result<Plan, GraphError> {
             })
         })
         .collect();
-    let count = |name: Option<&str>| changes.iter().filter(|c| c.resource.region.as_deref() == name).count();
-    let mut regions = vec![RegionSummary { name: GLOBAL.to_string(), aws_region: None, role: None, create: count(None) }];
+    let count = |name: Option<&str>| {
+        changes
+            .iter()
+            .filter(|c| c.resource.region.as_deref() == name)
+            .count()
+    };
+    let mut regions = vec![RegionSummary {
+        name: GLOBAL.to_string(),
+        aws_region: None,
+        role: None,
+        create: count(None),
+    }];
     regions.extend(valid.stack.spec.regions.iter().map(|r| RegionSummary {
         name: r.name.clone(),
         aws_region: Some(r.region.clone()),
@@ -87,7 +97,10 @@ pub fn offline(valid: &ValidStack) -> Result<Plan, GraphError> {
         stack: valid.name().to_string(),
         offline: true,
         regions,
-        summary: Summary { create: changes.len(), waves },
+        summary: Summary {
+            create: changes.len(),
+            waves,
+        },
         changes,
     })
 }
@@ -96,22 +109,41 @@ impl Plan {
     /// Human-readable plan: grouped by region, dependency order within each group.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "Offline plan for stack `{}`: an empty account assumed, no AWS calls made.", self.stack);
-        let id_width = self.changes.iter().map(|c| c.resource.id.len()).max().unwrap_or(0);
-        let kind_width = self.changes.iter().map(|c| c.resource.spec.kind().len()).max().unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "Offline plan for stack `{}`: an empty account assumed, no AWS calls made.",
+            self.stack
+        );
+        let id_width = self
+            .changes
+            .iter()
+            .map(|c| c.resource.id.len())
+            .max()
+            .unwrap_or(0);
+        let kind_width = self
+            .changes
+            .iter()
+            .map(|c| c.resource.spec.kind().len())
+            .max()
+            .unwrap_or(0);
         for region in self.regions.iter().filter(|r| r.create > 0) {
             let _ = writeln!(out);
             match (&region.aws_region, region.role) {
                 (Some(aws), Some(role)) => {
-                    let _ = writeln!(out, "{} ({aws}, {role}): {} to create", region.name, region.create);
+                    let _ = writeln!(
+                        out,
+                        "{} ({aws}, {role}): {} to create",
+                        region.name, region.create
+                    );
                 }
                 _ => {
                     let _ = writeln!(out, "{}: {} to create", region.name, region.create);
                 }
             }
-            let in_region = self.changes.iter().filter(|c| {
-                c.resource.region.as_deref().unwrap_or(GLOBAL) == region.name
-            });
+            let in_region = self
+                .changes
+                .iter()
+                .filter(|c| c.resource.region.as_deref().unwrap_or(GLOBAL) == region.name);
             for change in in_region {
                 let r = &change.resource;
                 let _ = writeln!(

@@ -51,8 +51,14 @@ impl ValidStack {
     /// (requester, accepter) region indexes of the peering.
     pub fn peering_ends(&self) -> (usize, usize) {
         let peering = &self.stack.spec.peering;
-        let requester = peering.requester.as_deref().and_then(|n| self.index_of_name(n));
-        let accepter = peering.accepter.as_deref().and_then(|n| self.index_of_name(n));
+        let requester = peering
+            .requester
+            .as_deref()
+            .and_then(|n| self.index_of_name(n));
+        let accepter = peering
+            .accepter
+            .as_deref()
+            .and_then(|n| self.index_of_name(n));
         (
             requester.unwrap_or_else(|| self.index_of_role(Role::Frontend)),
             accepter.unwrap_or_else(|| self.index_of_role(Role::Backend)),
@@ -131,13 +137,15 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
             return Err(at(
                 Pos { line, column },
                 "",
-                format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
+                format!(
+                    "the file is not UTF-8 text (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
                 Some("save the stack as UTF-8".into()),
             ));
         }
     };
-    let documents = yaml::parse_documents(text)
-        .map_err(|e| at(e.pos, "", e.message, None))?;
+    let documents = yaml::parse_documents(text).map_err(|e| at(e.pos, "", e.message, None))?;
     let root = match documents.as_slice() {
         [] => {
             return Err(at(
@@ -191,7 +199,13 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
         Ok(stack) => stack,
         Err(e) => {
             // The walk guarantees the shape, so this is a bug in the walker, not the file.
-            diagnostics.push(Diagnostic::new(file, root.pos, "", format!("internal error: the checked stack does not deserialize: {e}"), None));
+            diagnostics.push(Diagnostic::new(
+                file,
+                root.pos,
+                "",
+                format!("internal error: the checked stack does not deserialize: {e}"),
+                None,
+            ));
             diagnostics.sort_by_key(|d| (d.line, d.column));
             return Err(diagnostics);
         }
@@ -201,10 +215,19 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
     for finding in findings {
         // A bad value was replaced by a placeholder: a check of that value, or of something
         // that aggregates it (sizes of a node group, roles of all regions), would only be noise.
-        if damaged.iter().any(|d| is_within(&finding.path, d) || is_within(d, &finding.path)) {
+        if damaged
+            .iter()
+            .any(|d| is_within(&finding.path, d) || is_within(d, &finding.path))
+        {
             continue;
         }
-        diagnostics.push(Diagnostic::new(file, position(&finding.path), &finding.path, finding.message, finding.hint));
+        diagnostics.push(Diagnostic::new(
+            file,
+            position(&finding.path),
+            &finding.path,
+            finding.message,
+            finding.hint,
+        ));
     }
     if !diagnostics.is_empty() {
         diagnostics.sort_by_key(|d| (d.line, d.column));

@@ -53,7 +53,11 @@ pub fn check(stack: &Stack) -> (Vec<Finding>, Vec<Option<ResolvedNetwork>>) {
     for (i, region) in stack.spec.regions.iter().enumerate() {
         let path = format!("spec.regions[{i}]");
         c.cluster(&region.cluster, &format!("{path}.cluster"));
-        c.load_balancer(&region.load_balancer, &stack.spec.waf_acls, &format!("{path}.loadBalancer"));
+        c.load_balancer(
+            &region.load_balancer,
+            &stack.spec.waf_acls,
+            &format!("{path}.loadBalancer"),
+        );
     }
     c.unique(
         stack.spec.regions.iter().map(|r| r.cluster.name.as_str()),
@@ -75,7 +79,8 @@ fn is_dns_label(s: &str, max: usize) -> bool {
         && s.len() <= max
         && s.starts_with(|c: char| c.is_ascii_lowercase())
         && !s.ends_with('-')
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 impl Checker {
@@ -146,13 +151,13 @@ impl Checker {
             ("spec.iam.nodeRoleArn", &iam.node_role_arn),
         ];
         for (path, arn) in roles {
-            if let Some(arn) = arn {
-                if !is_role_arn(arn) {
-                    self.push(
-                        Finding::new(path, format!("`{arn}` is not an IAM role ARN"))
-                            .hint("expected arn:aws:iam::<12-digit account>:role/<name>"),
-                    );
-                }
+            if let Some(arn) = arn
+                && !is_role_arn(arn)
+            {
+                self.push(
+                    Finding::new(path, format!("`{arn}` is not an IAM role ARN"))
+                        .hint("expected arn:aws:iam::<12-digit account>:role/<name>"),
+                );
             }
         }
     }
@@ -182,7 +187,10 @@ impl Checker {
                     for &i in more {
                         self.push(Finding::new(
                             format!("spec.regions[{i}].role"),
-                            format!("role `{}` is already taken; exactly one region has each role", role.as_str()),
+                            format!(
+                                "role `{}` is already taken; exactly one region has each role",
+                                role.as_str()
+                            ),
                         ));
                     }
                 }
@@ -208,8 +216,11 @@ impl Checker {
             let path = format!("spec.regions[{i}].region");
             match regions::az_count(&region.region) {
                 None => self.push(
-                    Finding::new(&path, format!("`{}` is not an AWS region this tool knows", region.region))
-                        .maybe_hint(did_you_mean(&region.region, regions::names())),
+                    Finding::new(
+                        &path,
+                        format!("`{}` is not an AWS region this tool knows", region.region),
+                    )
+                    .maybe_hint(did_you_mean(&region.region, regions::names())),
                 ),
                 Some(available) if region.network.azs > available => self.push(Finding::new(
                     format!("spec.regions[{i}].network.azs"),
@@ -223,7 +234,10 @@ impl Checker {
             if region.network.azs < 2 {
                 self.push(Finding::new(
                     format!("spec.regions[{i}].network.azs"),
-                    format!("EKS needs subnets in at least 2 availability zones, found {}", region.network.azs),
+                    format!(
+                        "EKS needs subnets in at least 2 availability zones, found {}",
+                        region.network.azs
+                    ),
                 ));
             }
         }
@@ -274,17 +288,29 @@ impl Checker {
         }
     }
 
-    fn subnets(&mut self, region: &RegionSpec, vpc: Ipv4Net, path: &str) -> Option<ResolvedNetwork> {
+    fn subnets(
+        &mut self,
+        region: &RegionSpec,
+        vpc: Ipv4Net,
+        path: &str,
+    ) -> Option<ResolvedNetwork> {
         let azs = region.network.azs;
         let Some(given) = &region.network.subnets else {
             let Some((public, private)) = network::derive_subnets(vpc, azs) else {
                 self.push(
-                    Finding::new(format!("{path}.cidr"), format!("cannot derive {azs} public and {azs} private subnets from {vpc}"))
-                        .hint("use a VPC block of /24 or larger, or list `subnets` explicitly"),
+                    Finding::new(
+                        format!("{path}.cidr"),
+                        format!("cannot derive {azs} public and {azs} private subnets from {vpc}"),
+                    )
+                    .hint("use a VPC block of /24 or larger, or list `subnets` explicitly"),
                 );
                 return None;
             };
-            return Some(ResolvedNetwork { vpc, public, private });
+            return Some(ResolvedNetwork {
+                vpc,
+                public,
+                private,
+            });
         };
         let mut all: Vec<(String, Ipv4Net)> = Vec::new();
         let mut tiers: Vec<Vec<Ipv4Net>> = Vec::new();
@@ -294,7 +320,10 @@ impl Checker {
             if blocks.len() != usize::from(azs) {
                 self.push(Finding::new(
                     &tier_path,
-                    format!("{} {tier} subnets given for {azs} availability zones; give one per AZ", blocks.len()),
+                    format!(
+                        "{} {tier} subnets given for {azs} availability zones; give one per AZ",
+                        blocks.len()
+                    ),
                 ));
                 complete = false;
             }
@@ -306,14 +335,25 @@ impl Checker {
                     continue;
                 };
                 if !vpc.contains(&net) {
-                    self.push(Finding::new(&item, format!("{net} is outside the VPC block {vpc}")));
+                    self.push(Finding::new(
+                        &item,
+                        format!("{net} is outside the VPC block {vpc}"),
+                    ));
                     complete = false;
                 } else if net.prefix_len() > SMALLEST_SUBNET_PREFIX {
-                    self.push(Finding::new(&item, format!("{net} is smaller than AWS's smallest subnet, a /28")));
+                    self.push(Finding::new(
+                        &item,
+                        format!("{net} is smaller than AWS's smallest subnet, a /28"),
+                    ));
                     complete = false;
                 }
-                if let Some((other_path, other)) = all.iter().find(|(_, o)| network::overlaps(net, *o)) {
-                    self.push(Finding::new(&item, format!("{net} overlaps {other} at {other_path}")));
+                if let Some((other_path, other)) =
+                    all.iter().find(|(_, o)| network::overlaps(net, *o))
+                {
+                    self.push(Finding::new(
+                        &item,
+                        format!("{net} overlaps {other} at {other_path}"),
+                    ));
                     complete = false;
                 }
                 all.push((item, net));
@@ -323,14 +363,23 @@ impl Checker {
         }
         let private = tiers.pop()?;
         let public = tiers.pop()?;
-        complete.then_some(ResolvedNetwork { vpc, public, private })
+        complete.then_some(ResolvedNetwork {
+            vpc,
+            public,
+            private,
+        })
     }
 
     fn cluster(&mut self, cluster: &ClusterSpec, path: &str) {
         let name_ok = !cluster.name.is_empty()
             && cluster.name.len() <= 100
-            && cluster.name.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && cluster.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && cluster
+                .name
+                .starts_with(|c: char| c.is_ascii_alphanumeric())
+            && cluster
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !name_ok {
             self.push(
                 Finding::new(format!("{path}.name"), format!("`{}` is not a valid EKS cluster name", cluster.name))
@@ -340,11 +389,19 @@ impl Checker {
         let version_ok = cluster
             .version
             .split_once('.')
-            .is_some_and(|(major, minor)| major == "1" && !minor.is_empty() && minor.len() <= 2 && minor.bytes().all(|b| b.is_ascii_digit()));
+            .is_some_and(|(major, minor)| {
+                major == "1"
+                    && !minor.is_empty()
+                    && minor.len() <= 2
+                    && minor.bytes().all(|b| b.is_ascii_digit())
+            });
         if !version_ok {
             self.push(
-                Finding::new(format!("{path}.version"), format!("`{}` is not a Kubernetes minor version", cluster.version))
-                    .hint("write it quoted, like \"1.31\""),
+                Finding::new(
+                    format!("{path}.version"),
+                    format!("`{}` is not a Kubernetes minor version", cluster.version),
+                )
+                .hint("write it quoted, like \"1.31\""),
             );
         }
         let endpoint = &cluster.endpoint;
@@ -377,14 +434,24 @@ impl Checker {
         for (k, arn) in cluster.admins.iter().enumerate() {
             if !is_principal_arn(arn) {
                 self.push(
-                    Finding::new(format!("{path}.admins[{k}]"), format!("`{arn}` is not an IAM user or role ARN"))
-                        .hint("expected arn:aws:iam::<12-digit account>:role/<name> or :user/<name>"),
+                    Finding::new(
+                        format!("{path}.admins[{k}]"),
+                        format!("`{arn}` is not an IAM user or role ARN"),
+                    )
+                    .hint("expected arn:aws:iam::<12-digit account>:role/<name> or :user/<name>"),
                 );
             }
         }
-        self.unique(cluster.admins.iter().map(String::as_str), |k| format!("{path}.admins[{k}]"), "admin");
+        self.unique(
+            cluster.admins.iter().map(String::as_str),
+            |k| format!("{path}.admins[{k}]"),
+            "admin",
+        );
         if cluster.node_groups.is_empty() {
-            self.push(Finding::new(format!("{path}.nodeGroups"), "at least one node group is needed to run workloads"));
+            self.push(Finding::new(
+                format!("{path}.nodeGroups"),
+                "at least one node group is needed to run workloads",
+            ));
         }
         self.unique(
             cluster.node_groups.iter().map(|g| g.name.as_str()),
@@ -394,18 +461,24 @@ impl Checker {
         for (k, group) in cluster.node_groups.iter().enumerate() {
             self.node_group(group, &format!("{path}.nodeGroups[{k}]"));
         }
-        if let Some(context) = &cluster.kubeconfig_context {
-            if context.trim().is_empty() {
-                self.push(Finding::new(format!("{path}.kubeconfigContext"), "the context name is empty"));
-            }
+        if let Some(context) = &cluster.kubeconfig_context
+            && context.trim().is_empty()
+        {
+            self.push(Finding::new(
+                format!("{path}.kubeconfigContext"),
+                "the context name is empty",
+            ));
         }
     }
 
     fn node_group(&mut self, group: &NodeGroupSpec, path: &str) {
         if !is_dns_label(&group.name, 40) {
             self.push(
-                Finding::new(format!("{path}.name"), format!("`{}` is not a valid node group name", group.name))
-                    .hint("use 1-40 lowercase letters, digits and hyphens, starting with a letter"),
+                Finding::new(
+                    format!("{path}.name"),
+                    format!("`{}` is not a valid node group name", group.name),
+                )
+                .hint("use 1-40 lowercase letters, digits and hyphens, starting with a letter"),
             );
         }
         if !(group.min <= group.desired && group.desired <= group.max) {
@@ -417,26 +490,43 @@ impl Checker {
             );
         }
         if group.max == 0 {
-            self.push(Finding::new(format!("{path}.max"), "max must be at least 1 (EKS refuses an empty node group)"));
+            self.push(Finding::new(
+                format!("{path}.max"),
+                "max must be at least 1 (EKS refuses an empty node group)",
+            ));
         }
         if group.instance_types.is_empty() {
-            self.push(Finding::new(format!("{path}.instanceTypes"), "at least one instance type is needed"));
+            self.push(Finding::new(
+                format!("{path}.instanceTypes"),
+                "at least one instance type is needed",
+            ));
         }
         for (k, instance_type) in group.instance_types.iter().enumerate() {
             let ok = instance_type.split_once('.').is_some_and(|(family, size)| {
                 family.starts_with(|c: char| c.is_ascii_lowercase())
-                    && family.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && family
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                     && !size.is_empty()
-                    && size.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    && size
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             });
             if !ok {
                 self.push(
-                    Finding::new(format!("{path}.instanceTypes[{k}]"), format!("`{instance_type}` is not an EC2 instance type"))
-                        .hint("for example t3.medium or m6i.large"),
+                    Finding::new(
+                        format!("{path}.instanceTypes[{k}]"),
+                        format!("`{instance_type}` is not an EC2 instance type"),
+                    )
+                    .hint("for example t3.medium or m6i.large"),
                 );
             }
         }
-        self.unique(group.instance_types.iter().map(String::as_str), |k| format!("{path}.instanceTypes[{k}]"), "instance type");
+        self.unique(
+            group.instance_types.iter().map(String::as_str),
+            |k| format!("{path}.instanceTypes[{k}]"),
+            "instance type",
+        );
         for key in group.labels.keys() {
             if !is_label_key(key) {
                 self.push(Finding::new(
@@ -449,15 +539,25 @@ impl Checker {
 
     fn load_balancer(&mut self, lb: &LoadBalancerSpec, acls: &[WafAclSpec], path: &str) {
         if lb.listeners.is_empty() {
-            self.push(Finding::new(format!("{path}.listeners"), "at least one listener port is needed"));
+            self.push(Finding::new(
+                format!("{path}.listeners"),
+                "at least one listener port is needed",
+            ));
         }
         for (k, port) in lb.listeners.iter().enumerate() {
             if *port == 0 {
-                self.push(Finding::new(format!("{path}.listeners[{k}]"), "port 0 is not a listener port"));
+                self.push(Finding::new(
+                    format!("{path}.listeners[{k}]"),
+                    "port 0 is not a listener port",
+                ));
             }
         }
         let ports: Vec<String> = lb.listeners.iter().map(ToString::to_string).collect();
-        self.unique(ports.iter().map(String::as_str), |k| format!("{path}.listeners[{k}]"), "listener port");
+        self.unique(
+            ports.iter().map(String::as_str),
+            |k| format!("{path}.listeners[{k}]"),
+            "listener port",
+        );
         if !(30000..=32767).contains(&lb.target_port) {
             self.push(
                 Finding::new(format!("{path}.targetPort"), format!("{} is outside the Kubernetes NodePort range", lb.target_port))
@@ -466,28 +566,41 @@ impl Checker {
         }
         if lb.allow.is_empty() {
             self.push(
-                Finding::new(format!("{path}.allow"), "nobody may reach this load balancer")
-                    .hint("list `internet`, `peer` or CIDR blocks"),
+                Finding::new(
+                    format!("{path}.allow"),
+                    "nobody may reach this load balancer",
+                )
+                .hint("list `internet`, `peer` or CIDR blocks"),
             );
         }
         for (k, who) in lb.allow.iter().enumerate() {
             let item = format!("{path}.allow[{k}]");
             match who.as_str() {
                 "internet" if lb.scheme == Scheme::Internal => self.push(
-                    Finding::new(&item, "an internal load balancer cannot be reached from the internet")
-                        .hint("use `scheme: internet-facing`, or allow `peer` or CIDR blocks"),
+                    Finding::new(
+                        &item,
+                        "an internal load balancer cannot be reached from the internet",
+                    )
+                    .hint("use `scheme: internet-facing`, or allow `peer` or CIDR blocks"),
                 ),
                 "internet" | "peer" => {}
                 other if other.contains('/') => {
                     self.block(other, &item);
                 }
                 other => self.push(
-                    Finding::new(&item, format!("`{other}` is not `internet`, `peer` or a CIDR block"))
-                        .maybe_hint(did_you_mean(other, ["internet", "peer"])),
+                    Finding::new(
+                        &item,
+                        format!("`{other}` is not `internet`, `peer` or a CIDR block"),
+                    )
+                    .maybe_hint(did_you_mean(other, ["internet", "peer"])),
                 ),
             }
         }
-        self.unique(lb.allow.iter().map(String::as_str), |k| format!("{path}.allow[{k}]"), "allow entry");
+        self.unique(
+            lb.allow.iter().map(String::as_str),
+            |k| format!("{path}.allow[{k}]"),
+            "allow entry",
+        );
         if let Some(waf) = &lb.waf {
             if lb.kind == LoadBalancerType::Network {
                 self.push(
@@ -498,35 +611,54 @@ impl Checker {
             if !acls.iter().any(|a| &a.name == waf) {
                 let hint = did_you_mean(waf, acls.iter().map(|a| a.name.as_str()))
                     .or_else(|| Some("define it under spec.wafAcls".to_string()));
-                self.push(Finding::new(format!("{path}.waf"), format!("no WAF ACL named `{waf}`")).maybe_hint(hint));
+                self.push(
+                    Finding::new(format!("{path}.waf"), format!("no WAF ACL named `{waf}`"))
+                        .maybe_hint(hint),
+                );
             }
         }
     }
 
     fn waf_acls(&mut self, acls: &[WafAclSpec]) {
-        self.unique(acls.iter().map(|a| a.name.as_str()), |k| format!("spec.wafAcls[{k}].name"), "WAF ACL name");
+        self.unique(
+            acls.iter().map(|a| a.name.as_str()),
+            |k| format!("spec.wafAcls[{k}].name"),
+            "WAF ACL name",
+        );
         for (k, acl) in acls.iter().enumerate() {
             let path = format!("spec.wafAcls[{k}]");
             let name_ok = !acl.name.is_empty()
                 && acl.name.len() <= 100
-                && acl.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                && acl
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             if !name_ok {
                 self.push(
-                    Finding::new(format!("{path}.name"), format!("`{}` is not a valid WAF ACL name", acl.name))
-                        .hint("1-100 letters, digits, hyphens and underscores"),
+                    Finding::new(
+                        format!("{path}.name"),
+                        format!("`{}` is not a valid WAF ACL name", acl.name),
+                    )
+                    .hint("1-100 letters, digits, hyphens and underscores"),
                 );
             }
             if !(10..=2_000_000_000).contains(&acl.rate_limit) {
                 self.push(Finding::new(
                     format!("{path}.rateLimit"),
-                    format!("WAF rate limits are 10 to 2,000,000,000 requests per 5 minutes, found {}", acl.rate_limit),
+                    format!(
+                        "WAF rate limits are 10 to 2,000,000,000 requests per 5 minutes, found {}",
+                        acl.rate_limit
+                    ),
                 ));
             }
             for (g, group) in acl.managed_rule_groups.iter().enumerate() {
                 if !MANAGED_RULE_GROUPS.contains(&group.as_str()) {
                     self.push(
-                        Finding::new(format!("{path}.managedRuleGroups[{g}]"), format!("`{group}` is not an AWS managed rule group"))
-                            .maybe_hint(did_you_mean(group, MANAGED_RULE_GROUPS.iter().copied())),
+                        Finding::new(
+                            format!("{path}.managedRuleGroups[{g}]"),
+                            format!("`{group}` is not an AWS managed rule group"),
+                        )
+                        .maybe_hint(did_you_mean(group, MANAGED_RULE_GROUPS.iter().copied())),
                     );
                 }
             }
@@ -540,81 +672,136 @@ impl Checker {
 
     fn peering(&mut self, peering: &PeeringSpec, regions: &[&str]) {
         let ends = [
-            ("spec.peering.requester", &peering.requester, &peering.accepter),
-            ("spec.peering.accepter", &peering.accepter, &peering.requester),
+            (
+                "spec.peering.requester",
+                &peering.requester,
+                &peering.accepter,
+            ),
+            (
+                "spec.peering.accepter",
+                &peering.accepter,
+                &peering.requester,
+            ),
         ];
         for (path, end, other_end) in ends {
-            if let Some(name) = end {
-                if !regions.contains(&name.as_str()) {
-                    // The other end is taken, so it is never the likely meaning.
-                    let candidates = regions.iter().copied().filter(|r| Some(*r) != other_end.as_deref());
-                    self.push(
-                        Finding::new(path, format!("no region named `{name}`"))
-                            .maybe_hint(did_you_mean(name, candidates).or_else(|| Some(format!("regions: {}", regions.join(", "))))),
-                    );
-                }
+            if let Some(name) = end
+                && !regions.contains(&name.as_str())
+            {
+                // The other end is taken, so it is never the likely meaning.
+                let candidates = regions
+                    .iter()
+                    .copied()
+                    .filter(|r| Some(*r) != other_end.as_deref());
+                self.push(
+                    Finding::new(path, format!("no region named `{name}`")).maybe_hint(
+                        did_you_mean(name, candidates)
+                            .or_else(|| Some(format!("regions: {}", regions.join(", ")))),
+                    ),
+                );
             }
         }
-        if let (Some(a), Some(b)) = (&peering.requester, &peering.accepter) {
-            if a == b {
-                self.push(Finding::new("spec.peering", format!("`{a}` cannot peer with itself")));
-            }
+        if let (Some(a), Some(b)) = (&peering.requester, &peering.accepter)
+            && a == b
+        {
+            self.push(Finding::new(
+                "spec.peering",
+                format!("`{a}` cannot peer with itself"),
+            ));
         }
     }
 
     fn workloads(&mut self, workloads: &[WorkloadSpec], regions: &[&str]) {
-        self.unique(workloads.iter().map(|w| w.name.as_str()), |k| format!("spec.workloads[{k}].name"), "workload name");
+        self.unique(
+            workloads.iter().map(|w| w.name.as_str()),
+            |k| format!("spec.workloads[{k}].name"),
+            "workload name",
+        );
         for (k, w) in workloads.iter().enumerate() {
             let path = format!("spec.workloads[{k}]");
             if !is_dns_label(&w.name, 40) {
                 self.push(
-                    Finding::new(format!("{path}.name"), format!("`{}` is not a valid workload name", w.name))
-                        .hint("it names a Kubernetes namespace: lowercase letters, digits and hyphens"),
+                    Finding::new(
+                        format!("{path}.name"),
+                        format!("`{}` is not a valid workload name", w.name),
+                    )
+                    .hint("it names a Kubernetes namespace: lowercase letters, digits and hyphens"),
                 );
             }
             if !regions.contains(&w.region.as_str()) {
                 self.push(
-                    Finding::new(format!("{path}.region"), format!("no region named `{}`", w.region))
-                        .maybe_hint(did_you_mean(&w.region, regions.iter().copied())),
+                    Finding::new(
+                        format!("{path}.region"),
+                        format!("no region named `{}`", w.region),
+                    )
+                    .maybe_hint(did_you_mean(&w.region, regions.iter().copied())),
                 );
             }
             if w.source.trim().is_empty() {
-                self.push(Finding::new(format!("{path}.source"), "the manifests folder is empty"));
+                self.push(Finding::new(
+                    format!("{path}.source"),
+                    "the manifests folder is empty",
+                ));
             }
             if w.image.trim().is_empty() || w.image.contains(char::is_whitespace) {
-                self.push(Finding::new(format!("{path}.image"), format!("`{}` is not an image reference", w.image)));
+                self.push(Finding::new(
+                    format!("{path}.image"),
+                    format!("`{}` is not an image reference", w.image),
+                ));
             }
-            if w.tag.is_empty() || w.tag == "latest" || !w.tag.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+            if w.tag.is_empty()
+                || w.tag == "latest"
+                || !w
+                    .tag
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            {
                 self.push(
-                    Finding::new(format!("{path}.tag"), format!("`{}` is not a pinned image tag", w.tag))
-                        .hint("pin a release such as 6.7.1, so that both clusters run what was reviewed"),
+                    Finding::new(
+                        format!("{path}.tag"),
+                        format!("`{}` is not a pinned image tag", w.tag),
+                    )
+                    .hint(
+                        "pin a release such as 6.7.1, so that both clusters run what was reviewed",
+                    ),
                 );
             }
             if w.replicas == 0 {
-                self.push(Finding::new(format!("{path}.replicas"), "at least 1 replica is needed"));
+                self.push(Finding::new(
+                    format!("{path}.replicas"),
+                    "at least 1 replica is needed",
+                ));
             }
             let hpa = &w.autoscaling;
             if hpa.min == 0 || hpa.min > hpa.max {
                 self.push(Finding::new(
                     format!("{path}.autoscaling"),
-                    format!("autoscaling needs 1 <= min <= max, found min {} / max {}", hpa.min, hpa.max),
+                    format!(
+                        "autoscaling needs 1 <= min <= max, found min {} / max {}",
+                        hpa.min, hpa.max
+                    ),
                 ));
             } else if !(hpa.min..=hpa.max).contains(&w.replicas) {
                 self.push(Finding::new(
                     format!("{path}.replicas"),
-                    format!("{} replicas is outside the autoscaling range {}-{}", w.replicas, hpa.min, hpa.max),
+                    format!(
+                        "{} replicas is outside the autoscaling range {}-{}",
+                        w.replicas, hpa.min, hpa.max
+                    ),
                 ));
             }
             if !(1..=100).contains(&hpa.cpu_percent) {
-                self.push(Finding::new(format!("{path}.autoscaling.cpuPercent"), "a CPU target is 1 to 100 percent"));
+                self.push(Finding::new(
+                    format!("{path}.autoscaling.cpuPercent"),
+                    "a CPU target is 1 to 100 percent",
+                ));
             }
-            if let Some(delay) = &w.faults.delay {
-                if delay.min_ms > delay.max_ms {
-                    self.push(Finding::new(
-                        format!("{path}.faults.delay"),
-                        format!("minMs {} is above maxMs {}", delay.min_ms, delay.max_ms),
-                    ));
-                }
+            if let Some(delay) = &w.faults.delay
+                && delay.min_ms > delay.max_ms
+            {
+                self.push(Finding::new(
+                    format!("{path}.faults.delay"),
+                    format!("minMs {} is above maxMs {}", delay.min_ms, delay.max_ms),
+                ));
             }
         }
     }
@@ -665,5 +852,7 @@ fn is_label_key(key: &str) -> bool {
         && name.len() <= 63
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.ends_with(|c: char| c.is_ascii_alphanumeric())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }

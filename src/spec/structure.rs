@@ -82,10 +82,14 @@ impl<'s> Walker<'s> {
 
     /// Follows `$ref`s to the schema that says what the value is.
     fn resolve(&self, mut schema: &'s Json) -> &'s Json {
-        while let Some(reference) = schema.get("$ref").and_then(Json::as_str) {
+        // Bounded, so a reference cycle cannot spin forever.
+        for _ in 0..16 {
+            let Some(reference) = schema.get("$ref").and_then(Json::as_str) else {
+                break;
+            };
             let target = reference
                 .strip_prefix("#/")
-                .map(|p| p.split('/').fold(Some(self.root), |s, k| s?.get(k)));
+                .map(|p| p.split('/').try_fold(self.root, |s, k| s.get(k)));
             match target.flatten() {
                 Some(t) => schema = t,
                 None => break,
@@ -137,13 +141,17 @@ impl<'s> Walker<'s> {
             Some("boolean") => match &node.value {
                 Value::Bool(b) => Some(Json::Bool(*b)),
                 Value::Str(s)
-                    if ["yes", "no", "on", "off", "y", "n"].contains(&s.to_lowercase().as_str()) =>
+                    if ["yes", "no", "on", "off", "y", "n"]
+                        .contains(&s.to_lowercase().as_str()) =>
                 {
                     self.bad(
                         node.pos,
                         path,
                         format!("expected true or false, found the string `{s}`"),
-                        Some("YAML 1.2 reads `yes`/`no`/`on`/`off` as strings; write true or false".into()),
+                        Some(
+                            "YAML 1.2 reads `yes`/`no`/`on`/`off` as strings; write true or false"
+                                .into(),
+                        ),
                     )
                 }
                 other => self.bad(
@@ -164,14 +172,27 @@ impl<'s> Walker<'s> {
         if depth > 32 {
             return Json::Null;
         }
-        if let Some(branches) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Json::as_array) {
+        if let Some(branches) = schema
+            .get("anyOf")
+            .or_else(|| schema.get("oneOf"))
+            .and_then(Json::as_array)
+        {
             let branches: Vec<&Json> = branches.iter().map(|b| self.resolve(b)).collect();
-            if branches.iter().any(|b| b.get("type").and_then(Json::as_str) == Some("null")) {
+            if branches
+                .iter()
+                .any(|b| b.get("type").and_then(Json::as_str) == Some("null"))
+            {
                 return Json::Null;
             }
-            return branches.first().map_or(Json::Null, |b| self.placeholder(b, depth + 1));
+            return branches
+                .first()
+                .map_or(Json::Null, |b| self.placeholder(b, depth + 1));
         }
-        if let Some(first) = schema.get("enum").and_then(Json::as_array).and_then(|e| e.first()) {
+        if let Some(first) = schema
+            .get("enum")
+            .and_then(Json::as_array)
+            .and_then(|e| e.first())
+        {
             return first.clone();
         }
         if let Some(constant) = schema.get("const") {
@@ -185,7 +206,11 @@ impl<'s> Walker<'s> {
         match kind {
             "object" => {
                 let properties = schema.get("properties").and_then(Json::as_object);
-                let required = schema.get("required").and_then(Json::as_array).into_iter().flatten();
+                let required = schema
+                    .get("required")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten();
                 let fields = required.filter_map(Json::as_str).map(|name| {
                     let field = properties.and_then(|p| p.get(name)).unwrap_or(&Json::Null);
                     (name.to_string(), self.placeholder(field, depth + 1))
@@ -267,11 +292,11 @@ impl<'s> Walker<'s> {
                 (Some(p), _) => p,
                 (None, Some(a)) if a.is_object() => a,
                 _ => {
-                    let known = properties.map(|p| p.keys().map(String::as_str).collect::<Vec<_>>());
+                    let known =
+                        properties.map(|p| p.keys().map(String::as_str).collect::<Vec<_>>());
                     let known = known.unwrap_or_default();
-                    let hint = did_you_mean(&entry.key, known.iter().copied()).or_else(|| {
-                        Some(format!("allowed here: {}", known.join(", ")))
-                    });
+                    let hint = did_you_mean(&entry.key, known.iter().copied())
+                        .or_else(|| Some(format!("allowed here: {}", known.join(", "))));
                     self.locations.insert(key_path.clone(), entry.key_pos);
                     self.issues.push(Issue {
                         kind: IssueKind::UnknownField,
@@ -305,8 +330,9 @@ impl<'s> Walker<'s> {
 
     fn array(&mut self, node: &Node, schema: &'s Json, path: &str) -> Option<Json> {
         let Value::Seq(items) = &node.value else {
-            let hint = matches!(node.value, Value::Str(_) | Value::Int { .. })
-                .then(|| "write a list, for example `[value]` or one `- value` per line".to_string());
+            let hint = matches!(node.value, Value::Str(_) | Value::Int { .. }).then(|| {
+                "write a list, for example `[value]` or one `- value` per line".to_string()
+            });
             return self.bad(
                 node.pos,
                 path,
@@ -359,9 +385,12 @@ impl<'s> Walker<'s> {
             {
                 Some(Json::from(*value))
             }
-            Value::Int { value, .. } => {
-                self.bad(node.pos, path, format!("expected {range}, found {value}"), None)
-            }
+            Value::Int { value, .. } => self.bad(
+                node.pos,
+                path,
+                format!("expected {range}, found {value}"),
+                None,
+            ),
             Value::Str(s) if s.trim().parse::<i64>().is_ok() => self.bad(
                 node.pos,
                 path,
@@ -384,9 +413,8 @@ fn to_json(node: &Node) -> Json {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
         Value::Int { value, .. } => Json::from(*value),
-        Value::Float { value, raw } => {
-            serde_json::Number::from_f64(*value).map_or_else(|| Json::String(raw.clone()), Json::Number)
-        }
+        Value::Float { value, raw } => serde_json::Number::from_f64(*value)
+            .map_or_else(|| Json::String(raw.clone()), Json::Number),
         Value::Str(s) => Json::String(s.clone()),
         Value::Seq(items) => Json::Array(items.iter().map(to_json).collect()),
         Value::Map(entries) => Json::Object(
@@ -409,15 +437,33 @@ mod tests {
     fn walker_understands_every_schema_keyword() {
         let schema = serde_json::to_value(schemars::schema_for!(Stack)).unwrap();
         let understood = [
-            "$schema", "$ref", "$defs", "title", "description", "type", "properties", "required",
-            "additionalProperties", "items", "enum", "const", "anyOf", "oneOf", "minimum",
-            "maximum", "format", "default",
+            "$schema",
+            "$ref",
+            "$defs",
+            "title",
+            "description",
+            "type",
+            "properties",
+            "required",
+            "additionalProperties",
+            "items",
+            "enum",
+            "const",
+            "anyOf",
+            "oneOf",
+            "minimum",
+            "maximum",
+            "format",
+            "default",
         ];
         fn visit(v: &Json, understood: &[&str], in_properties: bool) {
             if let Json::Object(map) = v {
                 for (k, child) in map {
                     if !in_properties {
-                        assert!(understood.contains(&k.as_str()), "schema keyword `{k}` unhandled");
+                        assert!(
+                            understood.contains(&k.as_str()),
+                            "schema keyword `{k}` unhandled"
+                        );
                     }
                     let child_in_properties = !in_properties && (k == "properties" || k == "$defs");
                     if k != "default" && k != "enum" && k != "const" {

@@ -39,7 +39,10 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// `hint: did you mean `x`?` when there is a close candidate.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
@@ -55,6 +58,9 @@ mod tests {
         assert_eq!(closest("nodeGroup", keys), Some("nodeGroups"));
         assert_eq!(closest("versoin", keys), Some("version"));
         assert_eq!(closest("colour", keys), None);
-        assert_eq!(closest("us-est-1", ["us-east-1", "us-west-2"]), Some("us-east-1"));
+        assert_eq!(
+            closest("us-est-1", ["us-east-1", "us-west-2"]),
+            Some("us-east-1")
+        );
     }
 }

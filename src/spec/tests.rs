@@ -7,7 +7,11 @@ const REFERENCE: &str = include_str!("../../stacks/two-region.yaml");
 
 /// The minimal stack with `from` replaced by `to` (which must occur exactly once).
 fn variant(from: &str, to: &str) -> String {
-    assert_eq!(MINIMAL.matches(from).count(), 1, "`{from}` must occur once in minimal.yaml");
+    assert_eq!(
+        MINIMAL.matches(from).count(),
+        1,
+        "`{from}` must occur once in minimal.yaml"
+    );
     MINIMAL.replace(from, to)
 }
 
@@ -18,7 +22,11 @@ fn problems(text: &str) -> Vec<String> {
         Err(diagnostics) => diagnostics
             .iter()
             .map(|d| {
-                let hint = d.hint.as_deref().map(|h| format!(" [{h}]")).unwrap_or_default();
+                let hint = d
+                    .hint
+                    .as_deref()
+                    .map(|h| format!(" [{h}]"))
+                    .unwrap_or_default();
                 format!("{}:{} {}: {}{hint}", d.line, d.column, d.path, d.message)
             })
             .collect(),
@@ -27,8 +35,16 @@ fn problems(text: &str) -> Vec<String> {
 
 fn assert_one_problem(text: &str, expected: &str) {
     let found = problems(text);
-    assert_eq!(found.len(), 1, "expected exactly one problem, got {found:#?}");
-    assert!(found[0].contains(expected), "`{}` lacks `{expected}`", found[0]);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected exactly one problem, got {found:#?}"
+    );
+    assert!(
+        found[0].contains(expected),
+        "`{}` lacks `{expected}`",
+        found[0]
+    );
 }
 
 #[test]
@@ -54,7 +70,10 @@ fn defaults_fill_a_minimal_stack() {
 #[test]
 fn unknown_field_suggests_the_right_key() {
     assert_one_problem(
-        &variant("cluster: { name: mini-c1 }", "cluster: { name: mini-c1, verison: \"1.30\" }"),
+        &variant(
+            "cluster: { name: mini-c1 }",
+            "cluster: { name: mini-c1, verison: \"1.30\" }",
+        ),
         "15:33 spec.regions[0].cluster.verison: unknown field `verison` [did you mean `version`?]",
     );
 }
@@ -63,35 +82,83 @@ fn unknown_field_suggests_the_right_key() {
 fn unknown_field_without_a_close_match_lists_the_allowed_ones() {
     let found = problems(&variant("  name: mini\n", "  name: mini\n  colour: red\n"));
     assert_eq!(found.len(), 1);
-    assert!(found[0].contains("unknown field `colour` [allowed here: name, description]"), "{}", found[0]);
+    assert!(
+        found[0].contains("unknown field `colour` [allowed here: name, description]"),
+        "{}",
+        found[0]
+    );
 }
 
 #[test]
 fn wrong_types_are_named_with_what_was_expected() {
-    assert_one_problem(&variant("{ cidr: 10.10.0.0/16 }", "{ cidr: 10.10.0.0/16, azs: two }"), "expected a whole number from 0 to 255, found a string");
-    assert_one_problem(&variant("{ cidr: 10.10.0.0/16 }", "{ cidr: 10.10.0.0/16, azs: \"3\" }"), "[remove the quotes]");
-    assert_one_problem(&variant("{ cidr: 10.10.0.0/16 }", "{ cidr: 10.10.0.0/16, flowLogs: yes }"), "found the string `yes`");
-    assert_one_problem(&variant("allow: [peer]", "allow: peer"), "expected a list, found a string");
-    assert_one_problem(&variant("role: backend", "role: backnd"), "`backnd` is not one of `frontend`, `backend` [did you mean `backend`?]");
+    assert_one_problem(
+        &variant("{ cidr: 10.10.0.0/16 }", "{ cidr: 10.10.0.0/16, azs: two }"),
+        "expected a whole number from 0 to 255, found a string",
+    );
+    assert_one_problem(
+        &variant(
+            "{ cidr: 10.10.0.0/16 }",
+            "{ cidr: 10.10.0.0/16, azs: \"3\" }",
+        ),
+        "[remove the quotes]",
+    );
+    assert_one_problem(
+        &variant(
+            "{ cidr: 10.10.0.0/16 }",
+            "{ cidr: 10.10.0.0/16, flowLogs: yes }",
+        ),
+        "found the string `yes`",
+    );
+    assert_one_problem(
+        &variant("allow: [peer]", "allow: peer"),
+        "expected a list, found a string",
+    );
+    assert_one_problem(
+        &variant("role: backend", "role: backnd"),
+        "`backnd` is not one of `frontend`, `backend` [did you mean `backend`?]",
+    );
 }
 
 #[test]
 fn unquoted_version_keeps_its_text() {
-    let valid = parse("s.yaml", variant("cluster: { name: mini-c1 }", "cluster: { name: mini-c1, version: 1.30 }").as_bytes()).unwrap();
+    let valid = parse(
+        "s.yaml",
+        variant(
+            "cluster: { name: mini-c1 }",
+            "cluster: { name: mini-c1, version: 1.30 }",
+        )
+        .as_bytes(),
+    )
+    .unwrap();
     assert_eq!(valid.stack.spec.regions[0].cluster.version, "1.30");
 }
 
 #[test]
 fn missing_required_field() {
-    assert_one_problem(&variant("      cluster: { name: mini-c2 }\n", ""), "spec.regions[1].cluster: missing required field `cluster`");
+    assert_one_problem(
+        &variant("      cluster: { name: mini-c2 }\n", ""),
+        "spec.regions[1].cluster: missing required field `cluster`",
+    );
 }
 
 #[test]
 fn bad_cidrs() {
-    assert_one_problem(&variant("10.10.0.0/16", "10.10.0/16"), "`10.10.0/16` is not an IPv4 CIDR block");
-    assert_one_problem(&variant("10.10.0.0/16", "10.10.1.0/16"), "has host bits set [did you mean `10.10.0.0/16`?]");
-    assert_one_problem(&variant("10.10.0.0/16", "10.0.0.0/8"), "a VPC block is /16 to /28, found /8");
-    assert_one_problem(&variant("10.10.0.0/16", "10.10.0.0/26"), "cannot derive 2 public and 2 private subnets");
+    assert_one_problem(
+        &variant("10.10.0.0/16", "10.10.0/16"),
+        "`10.10.0/16` is not an IPv4 CIDR block",
+    );
+    assert_one_problem(
+        &variant("10.10.0.0/16", "10.10.1.0/16"),
+        "has host bits set [did you mean `10.10.0.0/16`?]",
+    );
+    assert_one_problem(
+        &variant("10.10.0.0/16", "10.0.0.0/8"),
+        "a VPC block is /16 to /28, found /8",
+    );
+    assert_one_problem(
+        &variant("10.10.0.0/16", "10.10.0.0/26"),
+        "cannot derive 2 public and 2 private subnets",
+    );
 }
 
 #[test]
@@ -110,47 +177,94 @@ fn explicit_subnets_outside_or_overlapping() {
     assert!(found[0].contains("public[1]: 10.20.0.0/24 is outside the VPC block 10.10.0.0/16"));
     assert!(found[1].contains("private[0]: 10.10.0.128/25 overlaps 10.10.0.0/24 at spec.regions[0].network.subnets.public[0]"));
     let one_short = "{ cidr: 10.10.0.0/16, subnets: { public: [10.10.0.0/24], private: [10.10.1.0/24, 10.10.2.0/24] } }";
-    assert_one_problem(&variant("{ cidr: 10.10.0.0/16 }", one_short), "1 public subnets given for 2 availability zones");
+    assert_one_problem(
+        &variant("{ cidr: 10.10.0.0/16 }", one_short),
+        "1 public subnets given for 2 availability zones",
+    );
 }
 
 #[test]
 fn availability_zones() {
-    assert_one_problem(&variant("{ cidr: 10.11.0.0/16 }", "{ cidr: 10.11.0.0/16, azs: 5 }"), "us-west-2 has 4 availability zones, the stack asks for 5");
-    assert_one_problem(&variant("{ cidr: 10.11.0.0/16 }", "{ cidr: 10.11.0.0/16, azs: 1 }"), "EKS needs subnets in at least 2 availability zones");
+    assert_one_problem(
+        &variant("{ cidr: 10.11.0.0/16 }", "{ cidr: 10.11.0.0/16, azs: 5 }"),
+        "us-west-2 has 4 availability zones, the stack asks for 5",
+    );
+    assert_one_problem(
+        &variant("{ cidr: 10.11.0.0/16 }", "{ cidr: 10.11.0.0/16, azs: 1 }"),
+        "EKS needs subnets in at least 2 availability zones",
+    );
 }
 
 #[test]
 fn unknown_region_suggests() {
-    assert_one_problem(&variant("us-west-2", "us-wset-2"), "`us-wset-2` is not an AWS region this tool knows [did you mean `us-west-2`?]");
+    assert_one_problem(
+        &variant("us-west-2", "us-wset-2"),
+        "`us-wset-2` is not an AWS region this tool knows [did you mean `us-west-2`?]",
+    );
 }
 
 #[test]
 fn duplicate_names_and_regions() {
-    assert_one_problem(&variant("- name: c2", "- name: c1"), "spec.regions[1].name: duplicate region name `c1` (also at spec.regions[0].name)");
-    assert_one_problem(&variant("us-west-2", "us-east-1"), "duplicate AWS region `us-east-1`");
-    assert_one_problem(&variant("name: mini-c2", "name: mini-c1"), "duplicate cluster name `mini-c1`");
+    assert_one_problem(
+        &variant("- name: c2", "- name: c1"),
+        "spec.regions[1].name: duplicate region name `c1` (also at spec.regions[0].name)",
+    );
+    assert_one_problem(
+        &variant("us-west-2", "us-east-1"),
+        "duplicate AWS region `us-east-1`",
+    );
+    assert_one_problem(
+        &variant("name: mini-c2", "name: mini-c1"),
+        "duplicate cluster name `mini-c1`",
+    );
 }
 
 #[test]
 fn roles_exactly_once() {
     let found = problems(&variant("role: backend", "role: frontend"));
-    assert!(found.iter().any(|f| f.contains("spec.regions[1].role: role `frontend` is already taken")), "{found:#?}");
-    assert!(found.iter().any(|f| f.contains("no region has `role: backend`")), "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("spec.regions[1].role: role `frontend` is already taken")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("no region has `role: backend`")),
+        "{found:#?}"
+    );
 }
 
 #[test]
 fn exactly_two_regions() {
     let third = "  wafAcls:";
-    let text = variant(third, "    - name: c3\n      region: eu-west-1\n      role: backend\n      network: { cidr: 10.12.0.0/16 }\n      cluster: { name: mini-c3 }\n      loadBalancer: { type: network, scheme: internal, allow: [peer] }\n  wafAcls:");
+    let text = variant(
+        third,
+        "    - name: c3\n      region: eu-west-1\n      role: backend\n      network: { cidr: 10.12.0.0/16 }\n      cluster: { name: mini-c3 }\n      loadBalancer: { type: network, scheme: internal, allow: [peer] }\n  wafAcls:",
+    );
     let found = problems(&text);
-    assert!(found.iter().any(|f| f.contains("a stack has exactly two regions, found 3")), "{found:#?}");
-    assert!(found.iter().any(|f| f.contains("spec.regions[2].role: role `backend` is already taken")), "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("a stack has exactly two regions, found 3")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("spec.regions[2].role: role `backend` is already taken")),
+        "{found:#?}"
+    );
 }
 
 #[test]
 fn node_group_sizes() {
     assert_one_problem(
-        &variant("cluster: { name: mini-c2 }", "cluster: { name: mini-c2, nodeGroups: [{ name: ng, min: 3, desired: 2, max: 5 }] }"),
+        &variant(
+            "cluster: { name: mini-c2 }",
+            "cluster: { name: mini-c2, nodeGroups: [{ name: ng, min: 3, desired: 2, max: 5 }] }",
+        ),
         "spec.regions[1].cluster.nodeGroups[0]: node group sizes must satisfy min <= desired <= max, found min 3 / desired 2 / max 5",
     );
 }
@@ -158,60 +272,126 @@ fn node_group_sizes() {
 #[test]
 fn waf_on_a_network_load_balancer_is_explained() {
     assert_one_problem(
-        &variant("scheme: internal, allow: [peer] }", "scheme: internal, allow: [peer], waf: edge }"),
+        &variant(
+            "scheme: internal, allow: [peer] }",
+            "scheme: internal, allow: [peer], waf: edge }",
+        ),
         "AWS WAF cannot be attached to a Network Load Balancer (only to Application Load Balancers, API Gateway, CloudFront, AppSync, Cognito, App Runner and Verified Access) [use `type: application`",
     );
 }
 
 #[test]
 fn waf_reference_must_exist() {
-    assert_one_problem(&variant("waf: edge", "waf: egde"), "no WAF ACL named `egde` [did you mean `edge`?]");
+    assert_one_problem(
+        &variant("waf: edge", "waf: egde"),
+        "no WAF ACL named `egde` [did you mean `edge`?]",
+    );
 }
 
 #[test]
 fn peering_naming_an_unknown_region() {
-    assert_one_problem(&format!("{MINIMAL}  peering: {{ requester: c1, accepter: c9 }}\n"), "spec.peering.accepter: no region named `c9`");
-    assert_one_problem(&format!("{MINIMAL}  peering: {{ requester: c1, accepter: c1 }}\n"), "`c1` cannot peer with itself");
+    assert_one_problem(
+        &format!("{MINIMAL}  peering: {{ requester: c1, accepter: c9 }}\n"),
+        "spec.peering.accepter: no region named `c9`",
+    );
+    assert_one_problem(
+        &format!("{MINIMAL}  peering: {{ requester: c1, accepter: c1 }}\n"),
+        "`c1` cannot peer with itself",
+    );
 }
 
 #[test]
 fn load_balancer_reachability() {
-    assert_one_problem(&variant("allow: [peer]", "allow: [internet]"), "an internal load balancer cannot be reached from the internet");
-    assert_one_problem(&variant("allow: [peer]", "allow: [pear]"), "`pear` is not `internet`, `peer` or a CIDR block [did you mean `peer`?]");
-    assert_one_problem(&variant("allow: [peer]", "allow: [10.0.0.0/33]"), "`10.0.0.0/33` is not an IPv4 CIDR block");
-    assert_one_problem(&variant("allow: [peer]", "allow: [peer], targetPort: 8080"), "8080 is outside the Kubernetes NodePort range");
-    assert_one_problem(&variant("allow: [peer]", "allow: [peer], listeners: [80, 80]"), "duplicate listener port `80`");
+    assert_one_problem(
+        &variant("allow: [peer]", "allow: [internet]"),
+        "an internal load balancer cannot be reached from the internet",
+    );
+    assert_one_problem(
+        &variant("allow: [peer]", "allow: [pear]"),
+        "`pear` is not `internet`, `peer` or a CIDR block [did you mean `peer`?]",
+    );
+    assert_one_problem(
+        &variant("allow: [peer]", "allow: [10.0.0.0/33]"),
+        "`10.0.0.0/33` is not an IPv4 CIDR block",
+    );
+    assert_one_problem(
+        &variant("allow: [peer]", "allow: [peer], targetPort: 8080"),
+        "8080 is outside the Kubernetes NodePort range",
+    );
+    assert_one_problem(
+        &variant("allow: [peer]", "allow: [peer], listeners: [80, 80]"),
+        "duplicate listener port `80`",
+    );
 }
 
 #[test]
 fn endpoint_rules() {
     assert_one_problem(
-        &variant("cluster: { name: mini-c1 }", "cluster: { name: mini-c1, endpoint: { public: true } }"),
+        &variant(
+            "cluster: { name: mini-c1 }",
+            "cluster: { name: mini-c1, endpoint: { public: true } }",
+        ),
         "the public endpoint is on but no CIDRs are given; EKS would open it to 0.0.0.0/0",
     );
     assert_one_problem(
-        &variant("cluster: { name: mini-c1 }", "cluster: { name: mini-c1, endpoint: { private: false } }"),
+        &variant(
+            "cluster: { name: mini-c1 }",
+            "cluster: { name: mini-c1, endpoint: { private: false } }",
+        ),
         "both the private and the public endpoint are off",
     );
 }
 
 #[test]
 fn names_tags_and_arns() {
-    assert_one_problem(&variant("name: mini\n", "name: Mini_Stack\n"), "`Mini_Stack` is not a valid stack name");
-    assert_one_problem(&format!("{MINIMAL}  tags: {{ \"aws:owner\": me }}\n"), "tag key `aws:owner` uses a reserved prefix");
-    assert_one_problem(&format!("{MINIMAL}  iam: {{ nodeRoleArn: arn:aws:iam::123:role/x }}\n"), "is not an IAM role ARN");
-    assert!(problems(&format!("{MINIMAL}  iam: {{ nodeRoleArn: arn:aws:iam::123456789012:role/eks-node }}\n")).is_empty());
+    assert_one_problem(
+        &variant("name: mini\n", "name: Mini_Stack\n"),
+        "`Mini_Stack` is not a valid stack name",
+    );
+    assert_one_problem(
+        &format!("{MINIMAL}  tags: {{ \"aws:owner\": me }}\n"),
+        "tag key `aws:owner` uses a reserved prefix",
+    );
+    assert_one_problem(
+        &format!("{MINIMAL}  iam: {{ nodeRoleArn: arn:aws:iam::123:role/x }}\n"),
+        "is not an IAM role ARN",
+    );
+    assert!(
+        problems(&format!(
+            "{MINIMAL}  iam: {{ nodeRoleArn: arn:aws:iam::123456789012:role/eks-node }}\n"
+        ))
+        .is_empty()
+    );
 }
 
 #[test]
 fn workload_rules() {
     let base = "  workloads:\n    - { name: backend, region: c2, source: m, tag: 6.7.1";
     assert!(problems(&format!("{MINIMAL}{base} }}\n")).is_empty());
-    assert_one_problem(&format!("{MINIMAL}{base}, region: c7 }}\n"), "duplicate key `region`");
-    assert_one_problem(&format!("{MINIMAL}  workloads:\n    - {{ name: backend, region: c7, source: m, tag: 6.7.1 }}\n"), "no region named `c7`");
-    assert_one_problem(&format!("{MINIMAL}  workloads:\n    - {{ name: backend, region: c2, source: m, tag: latest }}\n"), "`latest` is not a pinned image tag");
-    assert_one_problem(&format!("{MINIMAL}{base}, replicas: 20 }}\n"), "20 replicas is outside the autoscaling range 2-10");
-    assert_one_problem(&format!("{MINIMAL}{base}, faults: {{ delay: {{ minMs: 9, maxMs: 1 }} }} }}\n"), "minMs 9 is above maxMs 1");
+    assert_one_problem(
+        &format!("{MINIMAL}{base}, region: c7 }}\n"),
+        "duplicate key `region`",
+    );
+    assert_one_problem(
+        &format!(
+            "{MINIMAL}  workloads:\n    - {{ name: backend, region: c7, source: m, tag: 6.7.1 }}\n"
+        ),
+        "no region named `c7`",
+    );
+    assert_one_problem(
+        &format!(
+            "{MINIMAL}  workloads:\n    - {{ name: backend, region: c2, source: m, tag: latest }}\n"
+        ),
+        "`latest` is not a pinned image tag",
+    );
+    assert_one_problem(
+        &format!("{MINIMAL}{base}, replicas: 20 }}\n"),
+        "20 replicas is outside the autoscaling range 2-10",
+    );
+    assert_one_problem(
+        &format!("{MINIMAL}{base}, faults: {{ delay: {{ minMs: 9, maxMs: 1 }} }} }}\n"),
+        "minMs 9 is above maxMs 1",
+    );
 }
 
 #[test]
@@ -223,13 +403,20 @@ fn every_error_is_reported_not_just_the_first() {
     assert_eq!(found.len(), 3, "{found:#?}");
     let lines: Vec<&str> = found.iter().map(|f| f.split(' ').next().unwrap()).collect();
     let mut sorted = lines.clone();
-    sorted.sort_by_key(|l| l.split(':').map(|n| n.parse::<usize>().unwrap()).collect::<Vec<_>>());
+    sorted.sort_by_key(|l| {
+        l.split(':')
+            .map(|n| n.parse::<usize>().unwrap())
+            .collect::<Vec<_>>()
+    });
     assert_eq!(lines, sorted, "diagnostics come in file order");
 }
 
 #[test]
 fn a_bad_value_does_not_cause_follow_up_noise() {
     // `min` is bad, so the size rule (which would see the placeholder 0) must stay silent.
-    let text = variant("cluster: { name: mini-c2 }", "cluster: { name: mini-c2, nodeGroups: [{ name: ng, min: lots, desired: 1, max: 1 }] }");
+    let text = variant(
+        "cluster: { name: mini-c2 }",
+        "cluster: { name: mini-c2, nodeGroups: [{ name: ng, min: lots, desired: 1, max: 1 }] }",
+    );
     assert_one_problem(&text, "nodeGroups[0].min: expected a whole number");
 }
