@@ -6,7 +6,9 @@ mod exit;
 mod model;
 mod plan;
 mod printer;
+mod providers;
 mod spec;
+mod stats;
 mod yaml;
 
 use std::process::ExitCode;

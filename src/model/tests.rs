@@ -14,6 +14,10 @@ fn reference() -> Vec<Resource> {
     desired(&stack(include_str!("../../stacks/two-region.yaml")))
 }
 
+fn minimal() -> Vec<Resource> {
+    desired(&stack(include_str!("../../stacks/minimal.yaml")))
+}
+
 fn minimal_with(from: &str, to: &str) -> Vec<Resource> {
     let text = include_str!("../../stacks/minimal.yaml");
     assert!(text.contains(from));

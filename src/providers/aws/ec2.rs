@@ -1,0 +1,798 @@
+//! EC2 networking on `aws-sdk-ec2`.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::client::Waiters;
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, AvailabilityZoneOptInStatus, AvailabilityZoneState, Filter, IpPermission, IpRange,
+    PeeringConnectionOptionsRequest, ResourceType, Tag, TagSpecification, UserIdGroupPair, VpcAttributeName,
+};
+
+use super::classify;
+use crate::model::TAG_STACK;
+use crate::providers::*;
+
+pub struct Ec2Network {
+    client: Client,
+}
+
+impl Ec2Network {
+    pub fn new(client: Client) -> Self {
+        Ec2Network { client }
+    }
+}
+
+fn stack_filter(stack: &str) -> Filter {
+    Filter::builder().name(format!("tag:{TAG_STACK}")).values(stack).build()
+}
+
+fn tags_of(tags: &[Tag]) -> Tags {
+    tags.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .collect()
+}
+
+/// Server-side filters are an optimisation; this keeps the answer right where they are ignored.
+fn owned(tags: &Tags, stack: &str) -> bool {
+    tags.get(TAG_STACK).map(String::as_str) == Some(stack)
+}
+
+fn tag_spec(kind: ResourceType, tags: &Tags) -> TagSpecification {
+    TagSpecification::builder()
+        .resource_type(kind)
+        .set_tags(Some(to_sdk_tags(tags)))
+        .build()
+}
+
+fn to_sdk_tags(tags: &Tags) -> Vec<Tag> {
+    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+fn flag(on: bool) -> AttributeBooleanValue {
+    AttributeBooleanValue::builder().value(on).build()
+}
+
+fn permission(rule: &RuleSpec) -> IpPermission {
+    let mut p = IpPermission::builder().ip_protocol(&rule.protocol);
+    if let Some(from) = rule.from_port {
+        p = p.from_port(from);
+    }
+    if let Some(to) = rule.to_port {
+        p = p.to_port(to);
+    }
+    match &rule.peer {
+        RulePeerId::Cidr(cidr) => p.ip_ranges(
+            IpRange::builder()
+                .cidr_ip(cidr)
+                .set_description(rule.description.clone())
+                .build(),
+        ),
+        RulePeerId::Group(group) => p.user_id_group_pairs(
+            UserIdGroupPair::builder()
+                .group_id(group)
+                .set_description(rule.description.clone())
+                .build(),
+        ),
+    }
+    .build()
+}
+
+/// One rule per (permission, peer), the shape the engine compares.
+fn rules_of(permissions: &[IpPermission], egress: bool) -> Vec<RuleSpec> {
+    let mut rules = Vec::new();
+    for p in permissions {
+        let protocol = p.ip_protocol().unwrap_or("-1").to_string();
+        let (from_port, to_port) = if protocol == "-1" { (None, None) } else { (p.from_port(), p.to_port()) };
+        let base = |peer, description: Option<&str>| RuleSpec {
+            egress,
+            protocol: protocol.clone(),
+            from_port,
+            to_port,
+            peer,
+            description: description.map(str::to_string),
+        };
+        for range in p.ip_ranges() {
+            if let Some(cidr) = range.cidr_ip() {
+                rules.push(base(RulePeerId::Cidr(cidr.to_string()), range.description()));
+            }
+        }
+        for range in p.ipv6_ranges() {
+            if let Some(cidr) = range.cidr_ipv6() {
+                rules.push(base(RulePeerId::Cidr(cidr.to_string()), range.description()));
+            }
+        }
+        for pair in p.user_id_group_pairs() {
+            if let Some(group) = pair.group_id() {
+                rules.push(base(RulePeerId::Group(group.to_string()), pair.description()));
+            }
+        }
+    }
+    rules
+}
+
+fn target_of(route: &aws_sdk_ec2::types::Route) -> RouteTargetId {
+    if let Some(nat) = route.nat_gateway_id() {
+        return RouteTargetId::NatGateway(nat.to_string());
+    }
+    if let Some(pcx) = route.vpc_peering_connection_id() {
+        return RouteTargetId::Peering(pcx.to_string());
+    }
+    match route.gateway_id() {
+        Some("local") => RouteTargetId::Local,
+        Some(gw) if gw.starts_with("igw-") => RouteTargetId::Gateway(gw.to_string()),
+        Some(other) => RouteTargetId::Other(other.to_string()),
+        None => RouteTargetId::Other("unknown".to_string()),
+    }
+}
+
+fn not_ok(operation: &'static str, message: String) -> ProviderError {
+    ProviderError::new(ErrorKind::Other, operation, message)
+}
+
+fn missing_id(operation: &'static str) -> ProviderError {
+    not_ok(operation, "the response carried no id".to_string())
+}
+
+impl Ec2Network {
+    async fn availability_zones(&self) -> Result<Vec<String>> {
+        let out = self
+            .client
+            .describe_availability_zones()
+            .send()
+            .await
+            .map_err(|e| classify("DescribeAvailabilityZones", e))?;
+        let mut zones: Vec<String> = out
+            .availability_zones()
+            .iter()
+            .filter(|z| z.state() == Some(&AvailabilityZoneState::Available))
+            .filter(|z| z.zone_type().is_none_or(|t| t == "availability-zone"))
+            .filter(|z| z.opt_in_status().is_none_or(|s| *s == AvailabilityZoneOptInStatus::OptInNotRequired))
+            .filter_map(|z| z.zone_name().map(str::to_string))
+            .collect();
+        zones.sort();
+        Ok(zones)
+    }
+
+    async fn vpc_dns(&self, vpc: &str) -> Result<(bool, bool)> {
+        let ask = |attribute: VpcAttributeName| {
+            self.client.describe_vpc_attribute().vpc_id(vpc).attribute(attribute).send()
+        };
+        let (support, hostnames) =
+            futures::try_join!(ask(VpcAttributeName::EnableDnsSupport), ask(VpcAttributeName::EnableDnsHostnames))
+                .map_err(|e| classify("DescribeVpcAttribute", e))?;
+        Ok((
+            support.enable_dns_support().and_then(|a| a.value()).unwrap_or(false),
+            hostnames.enable_dns_hostnames().and_then(|a| a.value()).unwrap_or(false),
+        ))
+    }
+
+    async fn peering_status(&self, peering: &str) -> Result<Option<String>> {
+        let out = self
+            .client
+            .describe_vpc_peering_connections()
+            .vpc_peering_connection_ids(peering)
+            .send()
+            .await
+            .map_err(|e| classify("DescribeVpcPeeringConnections", e))?;
+        Ok(out
+            .vpc_peering_connections()
+            .first()
+            .and_then(|p| p.status())
+            .and_then(|s| s.code())
+            .map(|c| c.as_str().to_string()))
+    }
+}
+
+#[async_trait]
+impl Network for Ec2Network {
+    async fn snapshot(&self, stack: &str) -> Result<NetworkSnapshot> {
+        let c = &self.client;
+        let vpcs = c.describe_vpcs().filters(stack_filter(stack)).into_paginator().items().send().try_collect();
+        let subnets = c.describe_subnets().filters(stack_filter(stack)).into_paginator().items().send().try_collect();
+        let igws = c
+            .describe_internet_gateways()
+            .filters(stack_filter(stack))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect();
+        let addresses = c.describe_addresses().filters(stack_filter(stack)).send();
+        let nats = c
+            .describe_nat_gateways()
+            .filter(stack_filter(stack))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect();
+        let tables = c
+            .describe_route_tables()
+            .filters(stack_filter(stack))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect();
+        let groups = c
+            .describe_security_groups()
+            .filters(stack_filter(stack))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect();
+        let peerings = c
+            .describe_vpc_peering_connections()
+            .filters(stack_filter(stack))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect();
+        let (azs, vpcs, subnets, igws, addresses, nats, tables, groups, peerings) = futures::join!(
+            self.availability_zones(),
+            vpcs,
+            subnets,
+            igws,
+            addresses,
+            nats,
+            tables,
+            groups,
+            peerings
+        );
+        let mut snap = NetworkSnapshot {
+            azs: azs?,
+            ..Default::default()
+        };
+        for v in vpcs.map_err(|e| classify("DescribeVpcs", e))? {
+            let tags = tags_of(v.tags());
+            if owned(&tags, stack) {
+                snap.vpcs.push(VpcInfo {
+                    id: v.vpc_id().unwrap_or_default().to_string(),
+                    cidr: v.cidr_block().unwrap_or_default().to_string(),
+                    state: v.state().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    tags,
+                });
+            }
+        }
+        for s in subnets.map_err(|e| classify("DescribeSubnets", e))? {
+            let tags = tags_of(s.tags());
+            if owned(&tags, stack) {
+                snap.subnets.push(SubnetInfo {
+                    id: s.subnet_id().unwrap_or_default().to_string(),
+                    vpc_id: s.vpc_id().unwrap_or_default().to_string(),
+                    cidr: s.cidr_block().unwrap_or_default().to_string(),
+                    az: s.availability_zone().unwrap_or_default().to_string(),
+                    map_public_ip_on_launch: s.map_public_ip_on_launch().unwrap_or(false),
+                    tags,
+                });
+            }
+        }
+        for g in igws.map_err(|e| classify("DescribeInternetGateways", e))? {
+            let tags = tags_of(g.tags());
+            if owned(&tags, stack) {
+                snap.internet_gateways.push(InternetGatewayInfo {
+                    id: g.internet_gateway_id().unwrap_or_default().to_string(),
+                    attached_vpc: g.attachments().first().and_then(|a| a.vpc_id()).map(str::to_string),
+                    tags,
+                });
+            }
+        }
+        for a in addresses.map_err(|e| classify("DescribeAddresses", e))?.addresses() {
+            let tags = tags_of(a.tags());
+            if owned(&tags, stack) {
+                snap.addresses.push(AddressInfo {
+                    allocation_id: a.allocation_id().unwrap_or_default().to_string(),
+                    association_id: a.association_id().map(str::to_string),
+                    tags,
+                });
+            }
+        }
+        for n in nats.map_err(|e| classify("DescribeNatGateways", e))? {
+            let tags = tags_of(n.tags());
+            let state = n.state().map(|s| s.as_str().to_string()).unwrap_or_default();
+            // Deleted gateways linger in listings for an hour; they are gone for our purposes.
+            if owned(&tags, stack) && state != "deleted" {
+                snap.nat_gateways.push(NatGatewayInfo {
+                    id: n.nat_gateway_id().unwrap_or_default().to_string(),
+                    subnet_id: n.subnet_id().unwrap_or_default().to_string(),
+                    allocation_id: n.nat_gateway_addresses().first().and_then(|a| a.allocation_id()).map(str::to_string),
+                    state,
+                    tags,
+                });
+            }
+        }
+        for t in tables.map_err(|e| classify("DescribeRouteTables", e))? {
+            let tags = tags_of(t.tags());
+            if owned(&tags, stack) {
+                snap.route_tables.push(RouteTableInfo {
+                    id: t.route_table_id().unwrap_or_default().to_string(),
+                    vpc_id: t.vpc_id().unwrap_or_default().to_string(),
+                    routes: t
+                        .routes()
+                        .iter()
+                        .filter_map(|r| {
+                            Some(RouteInfo {
+                                destination: r.destination_cidr_block()?.to_string(),
+                                target: target_of(r),
+                            })
+                        })
+                        .collect(),
+                    associations: t
+                        .associations()
+                        .iter()
+                        .map(|a| RouteTableAssociationInfo {
+                            id: a.route_table_association_id().unwrap_or_default().to_string(),
+                            subnet_id: a.subnet_id().map(str::to_string),
+                            main: a.main().unwrap_or(false),
+                        })
+                        .collect(),
+                    tags,
+                });
+            }
+        }
+        for g in groups.map_err(|e| classify("DescribeSecurityGroups", e))? {
+            let tags = tags_of(g.tags());
+            if !owned(&tags, stack) {
+                continue;
+            }
+            let mut rules = rules_of(g.ip_permissions(), false);
+            rules.extend(rules_of(g.ip_permissions_egress(), true));
+            let info = SecurityGroupInfo {
+                id: g.group_id().unwrap_or_default().to_string(),
+                vpc_id: g.vpc_id().unwrap_or_default().to_string(),
+                name: g.group_name().unwrap_or_default().to_string(),
+                description: g.description().unwrap_or_default().to_string(),
+                rules,
+                tags,
+            };
+            if info.name == "default" {
+                snap.default_security_groups.push(info);
+            } else {
+                snap.security_groups.push(info);
+            }
+        }
+        for p in peerings.map_err(|e| classify("DescribeVpcPeeringConnections", e))? {
+            let tags = tags_of(p.tags());
+            if !owned(&tags, stack) {
+                continue;
+            }
+            let requester = p.requester_vpc_info();
+            let accepter = p.accepter_vpc_info();
+            let dns = |info: Option<&aws_sdk_ec2::types::VpcPeeringConnectionVpcInfo>| {
+                info.and_then(|i| i.peering_options())
+                    .and_then(|o| o.allow_dns_resolution_from_remote_vpc())
+                    .unwrap_or(false)
+            };
+            snap.peerings.push(PeeringInfo {
+                id: p.vpc_peering_connection_id().unwrap_or_default().to_string(),
+                requester_vpc: requester.and_then(|i| i.vpc_id()).unwrap_or_default().to_string(),
+                requester_region: requester.and_then(|i| i.region()).map(str::to_string),
+                accepter_vpc: accepter.and_then(|i| i.vpc_id()).unwrap_or_default().to_string(),
+                accepter_region: accepter.and_then(|i| i.region()).map(str::to_string),
+                status: p.status().and_then(|s| s.code()).map(|c| c.as_str().to_string()).unwrap_or_default(),
+                requester_dns: dns(requester),
+                accepter_dns: dns(accepter),
+                tags,
+            });
+        }
+        // The second round: attributes that need the VPC ids.
+        let dns = futures::future::try_join_all(snap.vpcs.iter().map(|v| self.vpc_dns(&v.id))).await?;
+        snap.vpc_dns = snap.vpcs.iter().map(|v| v.id.clone()).zip(dns).collect();
+        Ok(snap)
+    }
+
+    async fn create_vpc(&self, cidr: &str, tags: &Tags) -> Result<String> {
+        let out = self
+            .client
+            .create_vpc()
+            .cidr_block(cidr)
+            .tag_specifications(tag_spec(ResourceType::Vpc, tags))
+            .send()
+            .await
+            .map_err(|e| classify("CreateVpc", e))?;
+        out.vpc().and_then(|v| v.vpc_id()).map(str::to_string).ok_or_else(|| missing_id("CreateVpc"))
+    }
+
+    async fn set_vpc_dns(&self, vpc: &str, attribute: VpcDnsAttribute, on: bool) -> Result<()> {
+        let call = self.client.modify_vpc_attribute().vpc_id(vpc);
+        let call = match attribute {
+            VpcDnsAttribute::Support => call.enable_dns_support(flag(on)),
+            VpcDnsAttribute::Hostnames => call.enable_dns_hostnames(flag(on)),
+        };
+        call.send().await.map_err(|e| classify("ModifyVpcAttribute", e))?;
+        Ok(())
+    }
+
+    async fn delete_vpc(&self, vpc: &str) -> Result<()> {
+        self.client.delete_vpc().vpc_id(vpc).send().await.map_err(|e| classify("DeleteVpc", e))?;
+        Ok(())
+    }
+
+    async fn create_subnet(&self, vpc: &str, cidr: &str, az: &str, tags: &Tags) -> Result<String> {
+        let out = self
+            .client
+            .create_subnet()
+            .vpc_id(vpc)
+            .cidr_block(cidr)
+            .availability_zone(az)
+            .tag_specifications(tag_spec(ResourceType::Subnet, tags))
+            .send()
+            .await
+            .map_err(|e| classify("CreateSubnet", e))?;
+        out.subnet().and_then(|s| s.subnet_id()).map(str::to_string).ok_or_else(|| missing_id("CreateSubnet"))
+    }
+
+    async fn set_map_public_ip(&self, subnet: &str, on: bool) -> Result<()> {
+        self.client
+            .modify_subnet_attribute()
+            .subnet_id(subnet)
+            .map_public_ip_on_launch(flag(on))
+            .send()
+            .await
+            .map_err(|e| classify("ModifySubnetAttribute", e))?;
+        Ok(())
+    }
+
+    async fn delete_subnet(&self, subnet: &str) -> Result<()> {
+        self.client.delete_subnet().subnet_id(subnet).send().await.map_err(|e| classify("DeleteSubnet", e))?;
+        Ok(())
+    }
+
+    async fn create_internet_gateway(&self, tags: &Tags) -> Result<String> {
+        let out = self
+            .client
+            .create_internet_gateway()
+            .tag_specifications(tag_spec(ResourceType::InternetGateway, tags))
+            .send()
+            .await
+            .map_err(|e| classify("CreateInternetGateway", e))?;
+        out.internet_gateway()
+            .and_then(|g| g.internet_gateway_id())
+            .map(str::to_string)
+            .ok_or_else(|| missing_id("CreateInternetGateway"))
+    }
+
+    async fn attach_internet_gateway(&self, igw: &str, vpc: &str) -> Result<()> {
+        self.client
+            .attach_internet_gateway()
+            .internet_gateway_id(igw)
+            .vpc_id(vpc)
+            .send()
+            .await
+            .map_err(|e| classify("AttachInternetGateway", e))?;
+        Ok(())
+    }
+
+    async fn detach_internet_gateway(&self, igw: &str, vpc: &str) -> Result<()> {
+        self.client
+            .detach_internet_gateway()
+            .internet_gateway_id(igw)
+            .vpc_id(vpc)
+            .send()
+            .await
+            .map_err(|e| classify("DetachInternetGateway", e))?;
+        Ok(())
+    }
+
+    async fn delete_internet_gateway(&self, igw: &str) -> Result<()> {
+        self.client
+            .delete_internet_gateway()
+            .internet_gateway_id(igw)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteInternetGateway", e))?;
+        Ok(())
+    }
+
+    async fn allocate_address(&self, tags: &Tags) -> Result<String> {
+        let out = self
+            .client
+            .allocate_address()
+            .domain(aws_sdk_ec2::types::DomainType::Vpc)
+            .tag_specifications(tag_spec(ResourceType::ElasticIp, tags))
+            .send()
+            .await
+            .map_err(|e| classify("AllocateAddress", e))?;
+        out.allocation_id().map(str::to_string).ok_or_else(|| missing_id("AllocateAddress"))
+    }
+
+    async fn release_address(&self, allocation: &str) -> Result<()> {
+        self.client
+            .release_address()
+            .allocation_id(allocation)
+            .send()
+            .await
+            .map_err(|e| classify("ReleaseAddress", e))?;
+        Ok(())
+    }
+
+    async fn create_nat_gateway(&self, subnet: &str, allocation: &str, tags: &Tags) -> Result<String> {
+        let out = self
+            .client
+            .create_nat_gateway()
+            .subnet_id(subnet)
+            .allocation_id(allocation)
+            .tag_specifications(tag_spec(ResourceType::Natgateway, tags))
+            .send()
+            .await
+            .map_err(|e| classify("CreateNatGateway", e))?;
+        out.nat_gateway()
+            .and_then(|n| n.nat_gateway_id())
+            .map(str::to_string)
+            .ok_or_else(|| missing_id("CreateNatGateway"))
+    }
+
+    async fn wait_nat_gateway_available(&self, nat: &str, max: Duration) -> Result<()> {
+        self.client
+            .wait_until_nat_gateway_available()
+            .nat_gateway_ids(nat)
+            .wait(max)
+            .await
+            .map_err(|e| not_ok("wait NatGatewayAvailable", aws_sdk_ec2::error::DisplayErrorContext(&e).to_string()))?;
+        Ok(())
+    }
+
+    async fn delete_nat_gateway(&self, nat: &str) -> Result<()> {
+        self.client
+            .delete_nat_gateway()
+            .nat_gateway_id(nat)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteNatGateway", e))?;
+        Ok(())
+    }
+
+    async fn wait_nat_gateway_deleted(&self, nat: &str, max: Duration) -> Result<()> {
+        self.client
+            .wait_until_nat_gateway_deleted()
+            .nat_gateway_ids(nat)
+            .wait(max)
+            .await
+            .map_err(|e| not_ok("wait NatGatewayDeleted", aws_sdk_ec2::error::DisplayErrorContext(&e).to_string()))?;
+        Ok(())
+    }
+
+    async fn create_route_table(&self, vpc: &str, tags: &Tags) -> Result<String> {
+        let out = self
+            .client
+            .create_route_table()
+            .vpc_id(vpc)
+            .tag_specifications(tag_spec(ResourceType::RouteTable, tags))
+            .send()
+            .await
+            .map_err(|e| classify("CreateRouteTable", e))?;
+        out.route_table()
+            .and_then(|t| t.route_table_id())
+            .map(str::to_string)
+            .ok_or_else(|| missing_id("CreateRouteTable"))
+    }
+
+    async fn delete_route_table(&self, table: &str) -> Result<()> {
+        self.client
+            .delete_route_table()
+            .route_table_id(table)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteRouteTable", e))?;
+        Ok(())
+    }
+
+    async fn create_route(&self, table: &str, destination: &str, target: &RouteTargetId) -> Result<()> {
+        let call = self.client.create_route().route_table_id(table).destination_cidr_block(destination);
+        let call = match target {
+            RouteTargetId::Gateway(id) => call.gateway_id(id),
+            RouteTargetId::NatGateway(id) => call.nat_gateway_id(id),
+            RouteTargetId::Peering(id) => call.vpc_peering_connection_id(id),
+            RouteTargetId::Local | RouteTargetId::Other(_) => {
+                return Err(not_ok("CreateRoute", format!("cannot route to {target:?}")));
+            }
+        };
+        call.send().await.map_err(|e| classify("CreateRoute", e))?;
+        Ok(())
+    }
+
+    async fn replace_route(&self, table: &str, destination: &str, target: &RouteTargetId) -> Result<()> {
+        let call = self.client.replace_route().route_table_id(table).destination_cidr_block(destination);
+        let call = match target {
+            RouteTargetId::Gateway(id) => call.gateway_id(id),
+            RouteTargetId::NatGateway(id) => call.nat_gateway_id(id),
+            RouteTargetId::Peering(id) => call.vpc_peering_connection_id(id),
+            RouteTargetId::Local | RouteTargetId::Other(_) => {
+                return Err(not_ok("ReplaceRoute", format!("cannot route to {target:?}")));
+            }
+        };
+        call.send().await.map_err(|e| classify("ReplaceRoute", e))?;
+        Ok(())
+    }
+
+    async fn delete_route(&self, table: &str, destination: &str) -> Result<()> {
+        self.client
+            .delete_route()
+            .route_table_id(table)
+            .destination_cidr_block(destination)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteRoute", e))?;
+        Ok(())
+    }
+
+    async fn associate_route_table(&self, table: &str, subnet: &str) -> Result<String> {
+        let out = self
+            .client
+            .associate_route_table()
+            .route_table_id(table)
+            .subnet_id(subnet)
+            .send()
+            .await
+            .map_err(|e| classify("AssociateRouteTable", e))?;
+        out.association_id().map(str::to_string).ok_or_else(|| missing_id("AssociateRouteTable"))
+    }
+
+    async fn disassociate_route_table(&self, association: &str) -> Result<()> {
+        self.client
+            .disassociate_route_table()
+            .association_id(association)
+            .send()
+            .await
+            .map_err(|e| classify("DisassociateRouteTable", e))?;
+        Ok(())
+    }
+
+    async fn create_security_group(&self, vpc: &str, name: &str, description: &str, tags: &Tags) -> Result<String> {
+        let out = self
+            .client
+            .create_security_group()
+            .vpc_id(vpc)
+            .group_name(name)
+            .description(description)
+            .tag_specifications(tag_spec(ResourceType::SecurityGroup, tags))
+            .send()
+            .await
+            .map_err(|e| classify("CreateSecurityGroup", e))?;
+        out.group_id().map(str::to_string).ok_or_else(|| missing_id("CreateSecurityGroup"))
+    }
+
+    async fn delete_security_group(&self, group: &str) -> Result<()> {
+        self.client
+            .delete_security_group()
+            .group_id(group)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteSecurityGroup", e))?;
+        Ok(())
+    }
+
+    async fn authorize(&self, group: &str, rule: &RuleSpec) -> Result<()> {
+        if rule.egress {
+            self.client
+                .authorize_security_group_egress()
+                .group_id(group)
+                .ip_permissions(permission(rule))
+                .send()
+                .await
+                .map_err(|e| classify("AuthorizeSecurityGroupEgress", e))?;
+        } else {
+            self.client
+                .authorize_security_group_ingress()
+                .group_id(group)
+                .ip_permissions(permission(rule))
+                .send()
+                .await
+                .map_err(|e| classify("AuthorizeSecurityGroupIngress", e))?;
+        }
+        Ok(())
+    }
+
+    async fn revoke(&self, group: &str, rule: &RuleSpec) -> Result<()> {
+        if rule.egress {
+            self.client
+                .revoke_security_group_egress()
+                .group_id(group)
+                .ip_permissions(permission(rule))
+                .send()
+                .await
+                .map_err(|e| classify("RevokeSecurityGroupEgress", e))?;
+        } else {
+            self.client
+                .revoke_security_group_ingress()
+                .group_id(group)
+                .ip_permissions(permission(rule))
+                .send()
+                .await
+                .map_err(|e| classify("RevokeSecurityGroupIngress", e))?;
+        }
+        Ok(())
+    }
+
+    async fn create_peering(&self, vpc: &str, peer_vpc: &str, peer_region: &str, tags: &Tags) -> Result<String> {
+        let out = self
+            .client
+            .create_vpc_peering_connection()
+            .vpc_id(vpc)
+            .peer_vpc_id(peer_vpc)
+            .peer_region(peer_region)
+            .tag_specifications(tag_spec(ResourceType::VpcPeeringConnection, tags))
+            .send()
+            .await
+            .map_err(|e| classify("CreateVpcPeeringConnection", e))?;
+        out.vpc_peering_connection()
+            .and_then(|p| p.vpc_peering_connection_id())
+            .map(str::to_string)
+            .ok_or_else(|| missing_id("CreateVpcPeeringConnection"))
+    }
+
+    async fn accept_peering(&self, peering: &str) -> Result<()> {
+        self.client
+            .accept_vpc_peering_connection()
+            .vpc_peering_connection_id(peering)
+            .send()
+            .await
+            .map_err(|e| classify("AcceptVpcPeeringConnection", e))?;
+        Ok(())
+    }
+
+    /// No SDK waiter waits for `active` (only for existence), so this polls with backoff.
+    async fn wait_peering_active(&self, peering: &str, max: Duration) -> Result<()> {
+        let started = tokio::time::Instant::now();
+        let mut delay = Duration::from_secs(2);
+        loop {
+            match self.peering_status(peering).await?.as_deref() {
+                Some("active") => return Ok(()),
+                Some(s @ ("failed" | "rejected" | "expired" | "deleted")) => {
+                    return Err(ProviderError::new(ErrorKind::InvalidState, "wait VpcPeeringActive", format!("{peering} is {s}")));
+                }
+                _ => {}
+            }
+            if started.elapsed() + delay > max {
+                return Err(not_ok("wait VpcPeeringActive", format!("{peering} not active after {}s", max.as_secs())));
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(15));
+        }
+    }
+
+    async fn set_peering_dns(&self, peering: &str, side: PeeringSideRef, on: bool) -> Result<()> {
+        let options = PeeringConnectionOptionsRequest::builder()
+            .allow_dns_resolution_from_remote_vpc(on)
+            .build();
+        let call = self.client.modify_vpc_peering_connection_options().vpc_peering_connection_id(peering);
+        let call = match side {
+            PeeringSideRef::Requester => call.requester_peering_connection_options(options),
+            PeeringSideRef::Accepter => call.accepter_peering_connection_options(options),
+        };
+        call.send().await.map_err(|e| classify("ModifyVpcPeeringConnectionOptions", e))?;
+        Ok(())
+    }
+
+    async fn delete_peering(&self, peering: &str) -> Result<()> {
+        self.client
+            .delete_vpc_peering_connection()
+            .vpc_peering_connection_id(peering)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteVpcPeeringConnection", e))?;
+        Ok(())
+    }
+
+    async fn set_tags(&self, resource: &str, add: &Tags, remove: &[String]) -> Result<()> {
+        if !remove.is_empty() {
+            let keys = remove.iter().map(|k| Tag::builder().key(k).build()).collect();
+            self.client
+                .delete_tags()
+                .resources(resource)
+                .set_tags(Some(keys))
+                .send()
+                .await
+                .map_err(|e| classify("DeleteTags", e))?;
+        }
+        if !add.is_empty() {
+            self.client
+                .create_tags()
+                .resources(resource)
+                .set_tags(Some(to_sdk_tags(add)))
+                .send()
+                .await
+                .map_err(|e| classify("CreateTags", e))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,330 @@
+//! Elastic Load Balancing v2 on `aws-sdk-elasticloadbalancingv2`.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_elasticloadbalancingv2::Client;
+use aws_sdk_elasticloadbalancingv2::client::Waiters;
+use aws_sdk_elasticloadbalancingv2::types::{
+    Action, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, ProtocolEnum, Tag, TargetTypeEnum,
+};
+
+use super::classify;
+use crate::model::TAG_STACK;
+use crate::providers::*;
+
+/// DescribeTags takes at most this many ARNs per call.
+const TAGS_PER_CALL: usize = 20;
+
+pub struct ElbLoadBalancing {
+    client: Client,
+}
+
+impl ElbLoadBalancing {
+    pub fn new(client: Client) -> Self {
+        ElbLoadBalancing { client }
+    }
+
+    async fn tags_of(&self, arns: &[String]) -> Result<std::collections::HashMap<String, Tags>> {
+        let calls = arns.chunks(TAGS_PER_CALL).map(|chunk| {
+            self.client.describe_tags().set_resource_arns(Some(chunk.to_vec())).send()
+        });
+        let mut out = std::collections::HashMap::new();
+        for answer in futures::future::try_join_all(calls).await.map_err(|e| classify("DescribeTags", e))? {
+            for d in answer.tag_descriptions() {
+                let tags = d
+                    .tags()
+                    .iter()
+                    .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+                    .collect();
+                out.insert(d.resource_arn().unwrap_or_default().to_string(), tags);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn sdk_tags(tags: &Tags) -> Vec<Tag> {
+    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+fn forward(target_group: &str) -> Action {
+    Action::builder()
+        .r#type(ActionTypeEnum::Forward)
+        .target_group_arn(target_group)
+        .build()
+}
+
+fn missing(operation: &'static str) -> ProviderError {
+    ProviderError::new(ErrorKind::Other, operation, "the response carried no ARN")
+}
+
+fn waited(operation: &'static str, e: impl std::error::Error) -> ProviderError {
+    ProviderError::new(
+        ErrorKind::Other,
+        operation,
+        aws_sdk_elasticloadbalancingv2::error::DisplayErrorContext(&e).to_string(),
+    )
+}
+
+#[async_trait]
+impl LoadBalancing for ElbLoadBalancing {
+    async fn snapshot(&self, stack: &str) -> Result<LoadBalancingSnapshot> {
+        // ELB cannot filter by tag: list everything, then read tags in batches of 20.
+        let lbs = self.client.describe_load_balancers().into_paginator().items().send().try_collect();
+        let tgs = self.client.describe_target_groups().into_paginator().items().send().try_collect();
+        let (lbs, tgs) = futures::join!(lbs, tgs);
+        let lbs = lbs.map_err(|e| classify("DescribeLoadBalancers", e))?;
+        let tgs = tgs.map_err(|e| classify("DescribeTargetGroups", e))?;
+        let arns: Vec<String> = lbs
+            .iter()
+            .filter_map(|l| l.load_balancer_arn())
+            .chain(tgs.iter().filter_map(|t| t.target_group_arn()))
+            .map(str::to_string)
+            .collect();
+        let tags = self.tags_of(&arns).await?;
+        let ours = |arn: Option<&str>| -> Option<Tags> {
+            let tags = tags.get(arn?)?;
+            (tags.get(TAG_STACK).map(String::as_str) == Some(stack)).then(|| tags.clone())
+        };
+        let mut snap = LoadBalancingSnapshot::default();
+        for l in &lbs {
+            let Some(tags) = ours(l.load_balancer_arn()) else { continue };
+            snap.load_balancers.push(LoadBalancerInfo {
+                arn: l.load_balancer_arn().unwrap_or_default().to_string(),
+                name: l.load_balancer_name().unwrap_or_default().to_string(),
+                lb_type: l.r#type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                scheme: l.scheme().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                subnets: l.availability_zones().iter().filter_map(|z| z.subnet_id()).map(str::to_string).collect(),
+                security_groups: l.security_groups().to_vec(),
+                dns_name: l.dns_name().unwrap_or_default().to_string(),
+                state: l.state().and_then(|s| s.code()).map(|c| c.as_str().to_string()).unwrap_or_default(),
+                tags,
+            });
+        }
+        for t in &tgs {
+            let Some(tags) = ours(t.target_group_arn()) else { continue };
+            snap.target_groups.push(TargetGroupInfo {
+                arn: t.target_group_arn().unwrap_or_default().to_string(),
+                name: t.target_group_name().unwrap_or_default().to_string(),
+                protocol: t.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
+                port: t.port().unwrap_or_default() as u16,
+                vpc_id: t.vpc_id().unwrap_or_default().to_string(),
+                target_type: t.target_type().map(|p| p.as_str().to_string()).unwrap_or_default(),
+                health_check_path: t.health_check_path().map(str::to_string),
+                tags,
+            });
+        }
+        let listener_calls = snap.load_balancers.iter().map(|lb| {
+            self.client
+                .describe_listeners()
+                .load_balancer_arn(&lb.arn)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        });
+        for listeners in futures::future::try_join_all(listener_calls).await.map_err(|e| classify("DescribeListeners", e))? {
+            for l in listeners {
+                snap.listeners.push(ListenerInfo {
+                    arn: l.listener_arn().unwrap_or_default().to_string(),
+                    load_balancer_arn: l.load_balancer_arn().unwrap_or_default().to_string(),
+                    protocol: l.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
+                    port: l.port().unwrap_or_default() as u16,
+                    target_group_arn: l
+                        .default_actions()
+                        .iter()
+                        .find(|a| a.r#type() == Some(&ActionTypeEnum::Forward))
+                        .and_then(|a| a.target_group_arn())
+                        .map(str::to_string),
+                });
+            }
+        }
+        Ok(snap)
+    }
+
+    async fn create_load_balancer(&self, lb: &NewLoadBalancer<'_>) -> Result<LoadBalancerInfo> {
+        let out = self
+            .client
+            .create_load_balancer()
+            .name(lb.name)
+            .r#type(LoadBalancerTypeEnum::from(lb.lb_type))
+            .scheme(LoadBalancerSchemeEnum::from(lb.scheme))
+            .set_subnets(Some(lb.subnets.to_vec()))
+            .set_security_groups(Some(lb.security_groups.to_vec()))
+            .set_tags(Some(sdk_tags(lb.tags)))
+            .send()
+            .await
+            .map_err(|e| classify("CreateLoadBalancer", e))?;
+        let l = out.load_balancers().first().ok_or_else(|| missing("CreateLoadBalancer"))?;
+        Ok(LoadBalancerInfo {
+            arn: l.load_balancer_arn().ok_or_else(|| missing("CreateLoadBalancer"))?.to_string(),
+            name: lb.name.to_string(),
+            lb_type: lb.lb_type.to_string(),
+            scheme: lb.scheme.to_string(),
+            subnets: lb.subnets.to_vec(),
+            security_groups: lb.security_groups.to_vec(),
+            dns_name: l.dns_name().unwrap_or_default().to_string(),
+            state: l.state().and_then(|s| s.code()).map(|c| c.as_str().to_string()).unwrap_or_default(),
+            tags: lb.tags.clone(),
+        })
+    }
+
+    async fn wait_load_balancer_active(&self, arn: &str, max: Duration) -> Result<()> {
+        self.client
+            .wait_until_load_balancer_available()
+            .load_balancer_arns(arn)
+            .wait(max)
+            .await
+            .map_err(|e| waited("wait LoadBalancerAvailable", e))?;
+        Ok(())
+    }
+
+    async fn set_security_groups(&self, arn: &str, groups: &[String]) -> Result<()> {
+        self.client
+            .set_security_groups()
+            .load_balancer_arn(arn)
+            .set_security_groups(Some(groups.to_vec()))
+            .send()
+            .await
+            .map_err(|e| classify("SetSecurityGroups", e))?;
+        Ok(())
+    }
+
+    async fn set_subnets(&self, arn: &str, subnets: &[String]) -> Result<()> {
+        self.client
+            .set_subnets()
+            .load_balancer_arn(arn)
+            .set_subnets(Some(subnets.to_vec()))
+            .send()
+            .await
+            .map_err(|e| classify("SetSubnets", e))?;
+        Ok(())
+    }
+
+    async fn delete_load_balancer(&self, arn: &str) -> Result<()> {
+        self.client
+            .delete_load_balancer()
+            .load_balancer_arn(arn)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteLoadBalancer", e))?;
+        Ok(())
+    }
+
+    async fn wait_load_balancer_deleted(&self, arn: &str, max: Duration) -> Result<()> {
+        self.client
+            .wait_until_load_balancers_deleted()
+            .load_balancer_arns(arn)
+            .wait(max)
+            .await
+            .map_err(|e| waited("wait LoadBalancersDeleted", e))?;
+        Ok(())
+    }
+
+    async fn create_target_group(&self, tg: &NewTargetGroup<'_>) -> Result<String> {
+        let out = self
+            .client
+            .create_target_group()
+            .name(tg.name)
+            .protocol(ProtocolEnum::from(tg.protocol))
+            .port(i32::from(tg.port))
+            .vpc_id(tg.vpc)
+            .target_type(TargetTypeEnum::from(tg.target_type))
+            .set_health_check_path(tg.health_check_path.map(str::to_string))
+            .set_tags(Some(sdk_tags(tg.tags)))
+            .send()
+            .await
+            .map_err(|e| classify("CreateTargetGroup", e))?;
+        out.target_groups()
+            .first()
+            .and_then(|t| t.target_group_arn())
+            .map(str::to_string)
+            .ok_or_else(|| missing("CreateTargetGroup"))
+    }
+
+    async fn set_health_check_path(&self, arn: &str, path: &str) -> Result<()> {
+        self.client
+            .modify_target_group()
+            .target_group_arn(arn)
+            .health_check_path(path)
+            .send()
+            .await
+            .map_err(|e| classify("ModifyTargetGroup", e))?;
+        Ok(())
+    }
+
+    async fn delete_target_group(&self, arn: &str) -> Result<()> {
+        self.client
+            .delete_target_group()
+            .target_group_arn(arn)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteTargetGroup", e))?;
+        Ok(())
+    }
+
+    async fn create_listener(&self, lb: &str, protocol: &str, port: u16, target_group: &str, tags: &Tags) -> Result<String> {
+        let out = self
+            .client
+            .create_listener()
+            .load_balancer_arn(lb)
+            .protocol(ProtocolEnum::from(protocol))
+            .port(i32::from(port))
+            .default_actions(forward(target_group))
+            .set_tags(Some(sdk_tags(tags)))
+            .send()
+            .await
+            .map_err(|e| classify("CreateListener", e))?;
+        out.listeners()
+            .first()
+            .and_then(|l| l.listener_arn())
+            .map(str::to_string)
+            .ok_or_else(|| missing("CreateListener"))
+    }
+
+    async fn modify_listener(&self, arn: &str, protocol: &str, port: u16, target_group: &str) -> Result<()> {
+        self.client
+            .modify_listener()
+            .listener_arn(arn)
+            .protocol(ProtocolEnum::from(protocol))
+            .port(i32::from(port))
+            .default_actions(forward(target_group))
+            .send()
+            .await
+            .map_err(|e| classify("ModifyListener", e))?;
+        Ok(())
+    }
+
+    async fn delete_listener(&self, arn: &str) -> Result<()> {
+        self.client
+            .delete_listener()
+            .listener_arn(arn)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteListener", e))?;
+        Ok(())
+    }
+
+    async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()> {
+        if !remove.is_empty() {
+            self.client
+                .remove_tags()
+                .resource_arns(arn)
+                .set_tag_keys(Some(remove.to_vec()))
+                .send()
+                .await
+                .map_err(|e| classify("RemoveTags", e))?;
+        }
+        if !add.is_empty() {
+            self.client
+                .add_tags()
+                .resource_arns(arn)
+                .set_tags(Some(sdk_tags(add)))
+                .send()
+                .await
+                .map_err(|e| classify("AddTags", e))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,136 @@
+//! The AWS adapter: one shared `SdkConfig`, one client per service and region, errors sorted
+//! into [`ErrorKind`]s, and every call counted.
+
+mod ec2;
+mod elb;
+mod waf;
+
+use std::sync::Arc;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::config_bag::ConfigBag;
+
+use super::{ErrorKind, ProviderError, RegionClients};
+use crate::stats::CallStats;
+
+/// Loads the standard credential chain (env, profiles, SSO, ...) once.
+pub async fn load_config(endpoint_url: Option<&str>) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        // Throttling and transient faults are retried by the SDK with backoff.
+        .retry_config(RetryConfig::standard().with_max_attempts(6))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_attempt_timeout(std::time::Duration::from_secs(30))
+                .build(),
+        );
+    if let Some(url) = endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+/// The clients of one region, derived from the shared config.
+pub fn region_clients(config: &aws_config::SdkConfig, region: &str, stats: &Arc<CallStats>) -> RegionClients {
+    let region = aws_config::Region::new(region.to_string());
+    let counter = CallCounter { stats: stats.clone() };
+    let ec2 = aws_sdk_ec2::Client::from_conf(
+        aws_sdk_ec2::config::Builder::from(config)
+            .region(region.clone())
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let elb = aws_sdk_elasticloadbalancingv2::Client::from_conf(
+        aws_sdk_elasticloadbalancingv2::config::Builder::from(config)
+            .region(region.clone())
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let waf = aws_sdk_wafv2::Client::from_conf(
+        aws_sdk_wafv2::config::Builder::from(config)
+            .region(region.clone())
+            .interceptor(counter)
+            .build(),
+    );
+    RegionClients {
+        network: Arc::new(ec2::Ec2Network::new(ec2)),
+        load_balancing: Arc::new(elb::ElbLoadBalancing::new(elb)),
+        waf: Arc::new(waf::WafV2::new(waf, region.to_string())),
+    }
+}
+
+/// Counts each operation once, however many attempts its retries take.
+#[derive(Debug, Clone)]
+struct CallCounter {
+    stats: Arc<CallStats>,
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "multiregion-call-counter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(metadata) = cfg.load::<Metadata>() {
+            self.stats.record(metadata.service(), metadata.name());
+        }
+        Ok(())
+    }
+}
+
+/// Sorts an SDK error by its service code, keeping the whole cause chain as the message.
+pub(crate) fn classify<E, R>(operation: &'static str, error: SdkError<E, R>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let code = error.code().unwrap_or_default().to_string();
+    let kind = kind_of(&code);
+    let message = match error.message() {
+        Some(m) if !code.is_empty() => format!("{code}: {m}"),
+        _ => DisplayErrorContext(&error).to_string(),
+    };
+    ProviderError::new(kind, operation, message)
+}
+
+fn kind_of(code: &str) -> ErrorKind {
+    match code {
+        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException"
+        | "RequestThrottled" | "SlowDown" => ErrorKind::Throttled,
+        "DependencyViolation" | "ResourceInUse" | "WAFAssociatedItemException" | "ResourceInUseException" => {
+            ErrorKind::DependencyViolation
+        }
+        // Just created and not yet usable by WAF: the same as not there yet.
+        "WAFNonexistentItemException" | "WAFUnavailableEntityException" => ErrorKind::NotFound,
+        "IncorrectState" | "IncorrectInstanceState" | "InvalidStateTransition"
+        | "WAFOptimisticLockException" | "OperationNotPermitted" => ErrorKind::InvalidState,
+        c if c.ends_with("NotFound") => ErrorKind::NotFound,
+        c if c.starts_with("InvalidVpcPeeringConnectionID") || c.starts_with("InvalidAllocationID") => ErrorKind::NotFound,
+        _ => ErrorKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_service_codes() {
+        assert_eq!(kind_of("RequestLimitExceeded"), ErrorKind::Throttled);
+        assert_eq!(kind_of("InvalidVpcID.NotFound"), ErrorKind::NotFound);
+        assert_eq!(kind_of("LoadBalancerNotFound"), ErrorKind::NotFound);
+        assert_eq!(kind_of("DependencyViolation"), ErrorKind::DependencyViolation);
+        assert_eq!(kind_of("InvalidParameterValue"), ErrorKind::Other);
+    }
+}

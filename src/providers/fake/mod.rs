@@ -1,0 +1,1 @@
+//! The in-memory fake world (see the engine tests).

@@ -1,0 +1,390 @@
+//! Cloud access behind traits: one per AWS area, domain types in and out, no SDK types.
+//!
+//! Two implementations: [`aws`] on the AWS SDK for Rust, and [`fake`], an in-memory world with
+//! two regions, resources that become available over (virtual) time, injected failures,
+//! throttling and read-after-write lag.
+
+pub mod aws;
+pub mod fake;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub type Tags = BTreeMap<String, String>;
+
+/// Why a provider call failed, sorted by what the engine can do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Rate limited; try again later.
+    Throttled,
+    /// The resource (or one it refers to) is not there — possibly not *yet*, right after a create.
+    NotFound,
+    /// Something still depends on the resource (an ENI, an attachment); usually clears with time.
+    DependencyViolation,
+    /// The operation does not apply in the resource's current state.
+    InvalidState,
+    /// Anything else: bad request, permissions, service failure.
+    Other,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{operation}: {message}")]
+pub struct ProviderError {
+    pub kind: ErrorKind,
+    /// The API operation, such as `CreateSubnet`.
+    pub operation: &'static str,
+    /// The service's code and message, or the whole cause chain of an SDK error.
+    pub message: String,
+}
+
+impl ProviderError {
+    pub fn new(kind: ErrorKind, operation: &'static str, message: impl Into<String>) -> Self {
+        ProviderError {
+            kind,
+            operation,
+            message: message.into(),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ProviderError>;
+
+// ---- EC2 networking -------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpcInfo {
+    pub id: String,
+    pub cidr: String,
+    pub state: String,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubnetInfo {
+    pub id: String,
+    pub vpc_id: String,
+    pub cidr: String,
+    pub az: String,
+    pub map_public_ip_on_launch: bool,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InternetGatewayInfo {
+    pub id: String,
+    pub attached_vpc: Option<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddressInfo {
+    pub allocation_id: String,
+    pub association_id: Option<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NatGatewayInfo {
+    pub id: String,
+    pub subnet_id: String,
+    pub allocation_id: Option<String>,
+    /// pending | available | deleting | deleted | failed
+    pub state: String,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteTargetId {
+    Gateway(String),
+    NatGateway(String),
+    Peering(String),
+    /// The VPC's own block.
+    Local,
+    Other(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteInfo {
+    pub destination: String,
+    pub target: RouteTargetId,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteTableAssociationInfo {
+    pub id: String,
+    pub subnet_id: Option<String>,
+    pub main: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteTableInfo {
+    pub id: String,
+    pub vpc_id: String,
+    pub routes: Vec<RouteInfo>,
+    pub associations: Vec<RouteTableAssociationInfo>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RulePeerId {
+    Cidr(String),
+    Group(String),
+}
+
+/// One rule of a security group: one protocol, one port range, one peer.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RuleSpec {
+    pub egress: bool,
+    /// `tcp`, `udp`, `icmp` or `-1` for all.
+    pub protocol: String,
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+    pub peer: RulePeerId,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityGroupInfo {
+    pub id: String,
+    pub vpc_id: String,
+    pub name: String,
+    pub description: String,
+    pub rules: Vec<RuleSpec>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeeringInfo {
+    pub id: String,
+    pub requester_vpc: String,
+    pub requester_region: Option<String>,
+    pub accepter_vpc: String,
+    pub accepter_region: Option<String>,
+    /// initiating-request | pending-acceptance | active | deleted | rejected | failed | expired | provisioning | deleting
+    pub status: String,
+    pub requester_dns: bool,
+    pub accepter_dns: bool,
+    pub tags: Tags,
+}
+
+/// Everything of the stack's in one region's EC2, read in one pass.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkSnapshot {
+    /// Usable availability zones, in name order.
+    pub azs: Vec<String>,
+    pub vpcs: Vec<VpcInfo>,
+    /// (enableDnsSupport, enableDnsHostnames) per VPC id.
+    pub vpc_dns: BTreeMap<String, (bool, bool)>,
+    pub subnets: Vec<SubnetInfo>,
+    pub internet_gateways: Vec<InternetGatewayInfo>,
+    pub addresses: Vec<AddressInfo>,
+    pub nat_gateways: Vec<NatGatewayInfo>,
+    pub route_tables: Vec<RouteTableInfo>,
+    /// The stack's groups and the default group of each of its VPCs.
+    pub security_groups: Vec<SecurityGroupInfo>,
+    pub default_security_groups: Vec<SecurityGroupInfo>,
+    pub peerings: Vec<PeeringInfo>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VpcDnsAttribute {
+    Support,
+    Hostnames,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeeringSideRef {
+    Requester,
+    Accepter,
+}
+
+/// EC2 networking in one region.
+#[async_trait]
+pub trait Network: Send + Sync {
+    /// Reads everything tagged `multiregion:stack=<stack>`, plus the default security group of
+    /// each such VPC. Filtered, batched calls: a fixed number however many resources exist.
+    async fn snapshot(&self, stack: &str) -> Result<NetworkSnapshot>;
+
+    async fn create_vpc(&self, cidr: &str, tags: &Tags) -> Result<String>;
+    async fn set_vpc_dns(&self, vpc: &str, attribute: VpcDnsAttribute, on: bool) -> Result<()>;
+    async fn delete_vpc(&self, vpc: &str) -> Result<()>;
+
+    async fn create_subnet(&self, vpc: &str, cidr: &str, az: &str, tags: &Tags) -> Result<String>;
+    async fn set_map_public_ip(&self, subnet: &str, on: bool) -> Result<()>;
+    async fn delete_subnet(&self, subnet: &str) -> Result<()>;
+
+    async fn create_internet_gateway(&self, tags: &Tags) -> Result<String>;
+    async fn attach_internet_gateway(&self, igw: &str, vpc: &str) -> Result<()>;
+    async fn detach_internet_gateway(&self, igw: &str, vpc: &str) -> Result<()>;
+    async fn delete_internet_gateway(&self, igw: &str) -> Result<()>;
+
+    async fn allocate_address(&self, tags: &Tags) -> Result<String>;
+    async fn release_address(&self, allocation: &str) -> Result<()>;
+
+    async fn create_nat_gateway(&self, subnet: &str, allocation: &str, tags: &Tags) -> Result<String>;
+    /// Waits until the gateway is available, at most `max`.
+    async fn wait_nat_gateway_available(&self, nat: &str, max: std::time::Duration) -> Result<()>;
+    async fn delete_nat_gateway(&self, nat: &str) -> Result<()>;
+    async fn wait_nat_gateway_deleted(&self, nat: &str, max: std::time::Duration) -> Result<()>;
+
+    async fn create_route_table(&self, vpc: &str, tags: &Tags) -> Result<String>;
+    async fn delete_route_table(&self, table: &str) -> Result<()>;
+    async fn create_route(&self, table: &str, destination: &str, target: &RouteTargetId) -> Result<()>;
+    async fn replace_route(&self, table: &str, destination: &str, target: &RouteTargetId) -> Result<()>;
+    async fn delete_route(&self, table: &str, destination: &str) -> Result<()>;
+    async fn associate_route_table(&self, table: &str, subnet: &str) -> Result<String>;
+    async fn disassociate_route_table(&self, association: &str) -> Result<()>;
+
+    async fn create_security_group(&self, vpc: &str, name: &str, description: &str, tags: &Tags) -> Result<String>;
+    async fn delete_security_group(&self, group: &str) -> Result<()>;
+    async fn authorize(&self, group: &str, rule: &RuleSpec) -> Result<()>;
+    async fn revoke(&self, group: &str, rule: &RuleSpec) -> Result<()>;
+
+    async fn create_peering(&self, vpc: &str, peer_vpc: &str, peer_region: &str, tags: &Tags) -> Result<String>;
+    /// Called in the accepter's region.
+    async fn accept_peering(&self, peering: &str) -> Result<()>;
+    /// Waits until the peering is active (after acceptance), at most `max`.
+    async fn wait_peering_active(&self, peering: &str, max: std::time::Duration) -> Result<()>;
+    /// Sets remote DNS resolution for this region's side of the peering.
+    async fn set_peering_dns(&self, peering: &str, side: PeeringSideRef, on: bool) -> Result<()>;
+    async fn delete_peering(&self, peering: &str) -> Result<()>;
+
+    async fn set_tags(&self, resource: &str, add: &Tags, remove: &[String]) -> Result<()>;
+}
+
+// ---- Elastic Load Balancing -----------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadBalancerInfo {
+    pub arn: String,
+    pub name: String,
+    /// `application` or `network`, read from the service's `Type` (never parsed from the ARN).
+    pub lb_type: String,
+    pub scheme: String,
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
+    pub dns_name: String,
+    /// provisioning | active | active_impaired | failed
+    pub state: String,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetGroupInfo {
+    pub arn: String,
+    pub name: String,
+    pub protocol: String,
+    pub port: u16,
+    pub vpc_id: String,
+    pub target_type: String,
+    pub health_check_path: Option<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListenerInfo {
+    pub arn: String,
+    pub load_balancer_arn: String,
+    pub protocol: String,
+    pub port: u16,
+    /// Target group of the default forward action.
+    pub target_group_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadBalancingSnapshot {
+    pub load_balancers: Vec<LoadBalancerInfo>,
+    pub target_groups: Vec<TargetGroupInfo>,
+    pub listeners: Vec<ListenerInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLoadBalancer<'a> {
+    pub name: &'a str,
+    pub lb_type: &'a str,
+    pub scheme: &'a str,
+    pub subnets: &'a [String],
+    pub security_groups: &'a [String],
+    pub tags: &'a Tags,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTargetGroup<'a> {
+    pub name: &'a str,
+    pub protocol: &'a str,
+    pub port: u16,
+    pub vpc: &'a str,
+    pub target_type: &'a str,
+    pub health_check_path: Option<&'a str>,
+    pub tags: &'a Tags,
+}
+
+/// Elastic Load Balancing v2 in one region.
+#[async_trait]
+pub trait LoadBalancing: Send + Sync {
+    /// Reads the load balancers and target groups tagged with the stack, and their listeners.
+    async fn snapshot(&self, stack: &str) -> Result<LoadBalancingSnapshot>;
+
+    async fn create_load_balancer(&self, lb: &NewLoadBalancer<'_>) -> Result<LoadBalancerInfo>;
+    async fn wait_load_balancer_active(&self, arn: &str, max: std::time::Duration) -> Result<()>;
+    async fn set_security_groups(&self, arn: &str, groups: &[String]) -> Result<()>;
+    async fn set_subnets(&self, arn: &str, subnets: &[String]) -> Result<()>;
+    async fn delete_load_balancer(&self, arn: &str) -> Result<()>;
+    async fn wait_load_balancer_deleted(&self, arn: &str, max: std::time::Duration) -> Result<()>;
+
+    async fn create_target_group(&self, tg: &NewTargetGroup<'_>) -> Result<String>;
+    async fn set_health_check_path(&self, arn: &str, path: &str) -> Result<()>;
+    async fn delete_target_group(&self, arn: &str) -> Result<()>;
+
+    async fn create_listener(&self, lb: &str, protocol: &str, port: u16, target_group: &str, tags: &Tags) -> Result<String>;
+    async fn modify_listener(&self, arn: &str, protocol: &str, port: u16, target_group: &str) -> Result<()>;
+    async fn delete_listener(&self, arn: &str) -> Result<()>;
+
+    async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()>;
+}
+
+// ---- WAFv2 ----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebAclRules {
+    /// AWS managed rule groups, in priority order.
+    pub managed_rule_groups: Vec<String>,
+    /// Requests per 5 minutes per client IP, when a rate-based rule is present.
+    pub rate_limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebAclInfo {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    pub rules: WebAclRules,
+    pub tags: Tags,
+}
+
+/// Regional WAFv2 in one region.
+#[async_trait]
+pub trait Waf: Send + Sync {
+    /// Reads the web ACLs tagged with the stack, with their rules.
+    async fn snapshot(&self, stack: &str) -> Result<Vec<WebAclInfo>>;
+    /// ARN of the web ACL associated with a resource, if any.
+    async fn web_acl_for(&self, resource_arn: &str) -> Result<Option<String>>;
+
+    async fn create_web_acl(&self, name: &str, rules: &WebAclRules, tags: &Tags) -> Result<WebAclInfo>;
+    async fn update_web_acl(&self, acl: &WebAclInfo, rules: &WebAclRules) -> Result<()>;
+    async fn delete_web_acl(&self, acl: &WebAclInfo) -> Result<()>;
+    async fn associate(&self, acl_arn: &str, resource_arn: &str) -> Result<()>;
+    async fn disassociate(&self, resource_arn: &str) -> Result<()>;
+
+    async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()>;
+}
+
+/// The clients of one region.
+#[derive(Clone)]
+pub struct RegionClients {
+    pub network: Arc<dyn Network>,
+    pub load_balancing: Arc<dyn LoadBalancing>,
+    pub waf: Arc<dyn Waf>,
+}
