@@ -36,8 +36,12 @@ pub enum Command {
     Validate(StackArg),
     /// Print the stack format as a JSON Schema (for editors and yaml-language-server).
     Schema,
-    /// Show what `up` would change (exit 0 in sync, 2 changes, 1 error).
+    /// Show what `up` would change (exit 0 in sync, 2 changes or drift, 1 error).
     Plan(PlanArgs),
+    /// Converge both regions to the stack (exit 0 ok, 1 error).
+    Up(UpArgs),
+    /// Delete everything the stack owns in both regions (exit 0 ok, 1 error).
+    Down(DownArgs),
 }
 
 #[derive(Debug, Args)]
@@ -51,6 +55,17 @@ pub struct StackArg {
     pub stack: PathBuf,
 }
 
+/// How to reach AWS.
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// Send every AWS call to this endpoint (an emulator such as moto); also AWS_ENDPOINT_URL.
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// Print the number of AWS API calls per service (also shown with -v).
+    #[arg(long)]
+    pub stats: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
@@ -58,4 +73,28 @@ pub struct PlanArgs {
     /// Plan against an empty account without calling AWS.
     #[arg(long)]
     pub offline: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    #[command(flatten)]
+    pub stack: StackArg,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Carry out replacements (delete and create again) that AWS cannot do in place.
+    #[arg(long)]
+    pub allow_replace: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    #[command(flatten)]
+    pub stack: StackArg,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Delete without asking (required when there is no terminal to ask on).
+    #[arg(long)]
+    pub yes: bool,
 }

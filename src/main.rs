@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod engine;
 mod exit;
 mod model;
 mod plan;
@@ -42,6 +43,8 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args, &printer),
         Command::Schema => commands::schema::run(&printer),
         Command::Plan(args) => commands::plan::run(args, &printer),
+        Command::Up(args) => commands::up::run(args, &printer),
+        Command::Down(args) => commands::down::run(args, &printer),
     };
     exit.into()
 }

@@ -1,7 +1,10 @@
 //! One module per command; each returns the exit status it ends with.
 
+pub mod down;
+pub mod live;
 pub mod plan;
 pub mod schema;
+pub mod up;
 pub mod validate;
 
 use crate::printer::Printer;

@@ -1,6 +1,8 @@
 //! Plans: what `up` would do. For now the offline plan — everything the stack implies, to be
 //! created in an empty account — rendered as text or one JSON document.
 
+pub mod live;
+
 use std::fmt::Write as _;
 
 use serde::Serialize;

@@ -25,6 +25,8 @@ pub enum ErrorKind {
     DependencyViolation,
     /// The operation does not apply in the resource's current state.
     InvalidState,
+    /// What the call would create is already there (a rule, a route, an association).
+    AlreadyExists,
     /// Anything else: bad request, permissions, service failure.
     Other,
 }
@@ -182,8 +184,9 @@ pub struct NetworkSnapshot {
     pub addresses: Vec<AddressInfo>,
     pub nat_gateways: Vec<NatGatewayInfo>,
     pub route_tables: Vec<RouteTableInfo>,
-    /// The stack's groups and the default group of each of its VPCs.
+    /// The stack's own groups.
     pub security_groups: Vec<SecurityGroupInfo>,
+    /// The default group of each of the stack's VPCs (AWS-made, never tagged by us).
     pub default_security_groups: Vec<SecurityGroupInfo>,
     pub peerings: Vec<PeeringInfo>,
 }
@@ -238,6 +241,8 @@ pub trait Network: Send + Sync {
     async fn disassociate_route_table(&self, association: &str) -> Result<()>;
 
     async fn create_security_group(&self, vpc: &str, name: &str, description: &str, tags: &Tags) -> Result<String>;
+    /// The VPC's default security group, with its rules.
+    async fn default_security_group(&self, vpc: &str) -> Result<SecurityGroupInfo>;
     async fn delete_security_group(&self, group: &str) -> Result<()>;
     async fn authorize(&self, group: &str, rule: &RuleSpec) -> Result<()>;
     async fn revoke(&self, group: &str, rule: &RuleSpec) -> Result<()>;

@@ -112,6 +112,19 @@ fn rules_of(permissions: &[IpPermission], egress: bool) -> Vec<RuleSpec> {
     rules
 }
 
+fn group_of(g: &aws_sdk_ec2::types::SecurityGroup) -> SecurityGroupInfo {
+    let mut rules = rules_of(g.ip_permissions(), false);
+    rules.extend(rules_of(g.ip_permissions_egress(), true));
+    SecurityGroupInfo {
+        id: g.group_id().unwrap_or_default().to_string(),
+        vpc_id: g.vpc_id().unwrap_or_default().to_string(),
+        name: g.group_name().unwrap_or_default().to_string(),
+        description: g.description().unwrap_or_default().to_string(),
+        rules,
+        tags: tags_of(g.tags()),
+    }
+}
+
 fn target_of(route: &aws_sdk_ec2::types::Route) -> RouteTargetId {
     if let Some(nat) = route.nat_gateway_id() {
         return RouteTargetId::NatGateway(nat.to_string());
@@ -166,6 +179,26 @@ impl Ec2Network {
             support.enable_dns_support().and_then(|a| a.value()).unwrap_or(false),
             hostnames.enable_dns_hostnames().and_then(|a| a.value()).unwrap_or(false),
         ))
+    }
+
+    async fn default_groups(&self, vpcs: &[String]) -> Result<Vec<SecurityGroupInfo>> {
+        if vpcs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let groups = self
+            .client
+            .describe_security_groups()
+            .filters(Filter::builder().name("vpc-id").set_values(Some(vpcs.to_vec())).build())
+            .filters(Filter::builder().name("group-name").values("default").build())
+            .send()
+            .await
+            .map_err(|e| classify("DescribeSecurityGroups", e))?;
+        Ok(groups
+            .security_groups()
+            .iter()
+            .map(group_of)
+            .filter(|g| g.name == "default" && vpcs.contains(&g.vpc_id))
+            .collect())
     }
 
     async fn peering_status(&self, peering: &str) -> Result<Option<String>> {
@@ -330,23 +363,8 @@ impl Network for Ec2Network {
             }
         }
         for g in groups.map_err(|e| classify("DescribeSecurityGroups", e))? {
-            let tags = tags_of(g.tags());
-            if !owned(&tags, stack) {
-                continue;
-            }
-            let mut rules = rules_of(g.ip_permissions(), false);
-            rules.extend(rules_of(g.ip_permissions_egress(), true));
-            let info = SecurityGroupInfo {
-                id: g.group_id().unwrap_or_default().to_string(),
-                vpc_id: g.vpc_id().unwrap_or_default().to_string(),
-                name: g.group_name().unwrap_or_default().to_string(),
-                description: g.description().unwrap_or_default().to_string(),
-                rules,
-                tags,
-            };
-            if info.name == "default" {
-                snap.default_security_groups.push(info);
-            } else {
+            let info = group_of(&g);
+            if owned(&info.tags, stack) && info.name != "default" {
                 snap.security_groups.push(info);
             }
         }
@@ -374,9 +392,12 @@ impl Network for Ec2Network {
                 tags,
             });
         }
-        // The second round: attributes that need the VPC ids.
-        let dns = futures::future::try_join_all(snap.vpcs.iter().map(|v| self.vpc_dns(&v.id))).await?;
-        snap.vpc_dns = snap.vpcs.iter().map(|v| v.id.clone()).zip(dns).collect();
+        // The second round: what needs the VPC ids.
+        let vpc_ids: Vec<String> = snap.vpcs.iter().map(|v| v.id.clone()).collect();
+        let dns = futures::future::try_join_all(vpc_ids.iter().map(|v| self.vpc_dns(v)));
+        let (dns, defaults) = futures::try_join!(dns, self.default_groups(&vpc_ids))?;
+        snap.vpc_dns = vpc_ids.into_iter().zip(dns).collect();
+        snap.default_security_groups = defaults;
         Ok(snap)
     }
 
@@ -649,6 +670,12 @@ impl Network for Ec2Network {
             .await
             .map_err(|e| classify("CreateSecurityGroup", e))?;
         out.group_id().map(str::to_string).ok_or_else(|| missing_id("CreateSecurityGroup"))
+    }
+
+    async fn default_security_group(&self, vpc: &str) -> Result<SecurityGroupInfo> {
+        self.default_groups(&[vpc.to_string()]).await?.into_iter().next().ok_or_else(|| {
+            ProviderError::new(ErrorKind::NotFound, "DescribeSecurityGroups", format!("no default security group in {vpc} yet"))
+        })
     }
 
     async fn delete_security_group(&self, group: &str) -> Result<()> {

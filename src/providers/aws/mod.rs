@@ -16,6 +16,7 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 use super::{ErrorKind, ProviderError, RegionClients};
@@ -66,7 +67,8 @@ pub fn region_clients(config: &aws_config::SdkConfig, region: &str, stats: &Arc<
     }
 }
 
-/// Counts each operation once, however many attempts its retries take.
+/// Counts each operation once, however many attempts its retries take (serialization happens
+/// once per operation, after the operation's metadata is known).
 #[derive(Debug, Clone)]
 struct CallCounter {
     stats: Arc<CallStats>,
@@ -77,9 +79,10 @@ impl Intercept for CallCounter {
         "multiregion-call-counter"
     }
 
-    fn read_before_execution(
+    fn read_before_serialization(
         &self,
         _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         if let Some(metadata) = cfg.load::<Metadata>() {
@@ -113,6 +116,9 @@ fn kind_of(code: &str) -> ErrorKind {
         }
         // Just created and not yet usable by WAF: the same as not there yet.
         "WAFNonexistentItemException" | "WAFUnavailableEntityException" => ErrorKind::NotFound,
+        "InvalidPermission.Duplicate" | "RouteAlreadyExists" | "Resource.AlreadyAssociated"
+        | "DuplicateListener" | "DuplicateTargetGroupName" | "DuplicateLoadBalancerName"
+        | "WAFDuplicateItemException" | "InvalidGroup.Duplicate" => ErrorKind::AlreadyExists,
         "IncorrectState" | "IncorrectInstanceState" | "InvalidStateTransition"
         | "WAFOptimisticLockException" | "OperationNotPermitted" => ErrorKind::InvalidState,
         c if c.ends_with("NotFound") => ErrorKind::NotFound,

@@ -1,0 +1,90 @@
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+
+use super::{live, report_load_error};
+use crate::cli::{DownArgs, Output};
+use crate::exit::Exit;
+use crate::printer::Printer;
+use crate::spec::{self, ValidStack};
+use crate::stats::CallStats;
+
+pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
+    let valid = match spec::load(&args.stack.stack) {
+        Ok(valid) => valid,
+        Err(e) => {
+            report_load_error(printer, &e);
+            return Exit::Error;
+        }
+    };
+    if !args.yes {
+        if let Err(e) = confirm(&valid) {
+            printer.error(&e);
+            return Exit::Error;
+        }
+    }
+    let runtime = match live::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            printer.error(&e);
+            return Exit::Error;
+        }
+    };
+    let stats = Arc::new(CallStats::default());
+    let progress = live::progress(printer);
+    let started = std::time::Instant::now();
+    let result = runtime.block_on(async {
+        let engine = live::connect(&valid, &args.aws, &stats, progress.as_ref()).await;
+        let (changes, report) = engine.down().await?;
+        // Deletes are confirmed by reading again: only an empty answer means gone.
+        let left = if report.failed() == 0 { engine.observe(&engine.desired()).await?.resources.len() } else { 0 };
+        Ok::<_, crate::engine::EngineError>((changes, report, left))
+    });
+    live::report_stats(printer, &args.aws, &stats);
+    let (changes, report, left) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            printer.error(&crate::error_chain(&e));
+            return Exit::Error;
+        }
+    };
+    if printer.output == Output::Json {
+        printer.json(&report);
+    }
+    let exit = super::up::summarize(printer, &report, "down", started.elapsed());
+    if exit != Exit::Ok {
+        return exit;
+    }
+    if left > 0 {
+        printer.error(&format!("error: {left} resource(s) tagged multiregion:stack={} are still there; run `down` again", valid.name()));
+        return Exit::Error;
+    }
+    let regions: Vec<&str> = valid.stack.spec.regions.iter().map(|r| r.region.as_str()).collect();
+    printer.info(&format!(
+        "{} resource(s) deleted; nothing tagged multiregion:stack={} remains in {}.",
+        changes.len(),
+        valid.name(),
+        regions.join(" or ")
+    ));
+    Exit::Ok
+}
+
+/// Asks for the stack's name on the terminal; without a terminal, refuses.
+fn confirm(stack: &ValidStack) -> Result<(), String> {
+    if !std::io::stdin().is_terminal() {
+        return Err("error: `down` deletes everything the stack owns and there is no terminal to ask on\n  hint: pass --yes to confirm".into());
+    }
+    let regions: Vec<&str> = stack.stack.spec.regions.iter().map(|r| r.region.as_str()).collect();
+    eprint!(
+        "This deletes everything tagged multiregion:stack={} in {}.\nType the stack name to go on: ",
+        stack.name(),
+        regions.join(" and ")
+    );
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).map_err(|e| format!("error: cannot read the answer: {e}"))?;
+    if answer.trim() == stack.name() {
+        Ok(())
+    } else {
+        Err("error: not confirmed; nothing was deleted".into())
+    }
+}

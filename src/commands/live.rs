@@ -1,0 +1,84 @@
+//! What the commands that talk to AWS share: the runtime, the engine, and their reports.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use crate::cli::AwsArgs;
+use crate::engine::progress::{Lines, Progress, Silent};
+use crate::engine::{Engine, Limits, RegionTarget, fields};
+use crate::printer::Printer;
+use crate::providers::aws;
+use crate::spec::ValidStack;
+use crate::stats::CallStats;
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("error: cannot start the async runtime: {e}"))
+}
+
+/// Progress lines on stderr only for a person watching: a terminal, and not `-q`.
+pub fn progress(printer: &Printer) -> Box<dyn Progress> {
+    if printer.verbosity >= 0 && std::io::stderr().is_terminal() {
+        Box::new(Lines::new())
+    } else {
+        Box::new(Silent)
+    }
+}
+
+/// Clients for both regions from one SDK config.
+pub async fn connect<'a>(stack: &'a ValidStack, aws_args: &AwsArgs, stats: &Arc<CallStats>, progress: &'a dyn Progress) -> Engine<'a> {
+    let config = aws::load_config(aws_args.endpoint_url.as_deref()).await;
+    let regions = stack
+        .stack
+        .spec
+        .regions
+        .iter()
+        .map(|r| RegionTarget {
+            name: r.name.clone(),
+            aws_region: r.region.clone(),
+            clients: aws::region_clients(&config, &r.region, stats),
+        })
+        .collect();
+    Engine { stack, regions, stats: stats.clone(), limits: Limits::default(), progress }
+}
+
+/// `AWS API calls: 33 (ec2 22, elasticloadbalancingv2 8, wafv2 3)` under `--stats` or `-v`.
+pub fn report_stats(printer: &Printer, aws_args: &AwsArgs, stats: &CallStats) {
+    if !aws_args.stats && printer.verbosity < 1 {
+        return;
+    }
+    let per: Vec<String> = stats.per_service().iter().map(|(s, n)| format!("{s} {n}")).collect();
+    printer.error(&format!("AWS API calls: {} ({})", stats.total(), per.join(", ")));
+    if printer.verbosity > 1 {
+        for (op, n) in stats.per_operation() {
+            printer.error(&format!("  {op}: {n}"));
+        }
+    }
+}
+
+/// What the stack implies that this version does not build yet, by kind.
+pub fn not_built_yet(stack: &ValidStack) -> BTreeMap<&'static str, usize> {
+    let mut out = BTreeMap::new();
+    for r in crate::model::desired(stack).iter().filter(|r| !fields::is_supported(&r.spec)) {
+        *out.entry(r.spec.kind()).or_default() += 1;
+    }
+    if !stack.stack.spec.workloads.is_empty() {
+        out.insert("Workload", stack.stack.spec.workloads.len());
+    }
+    out
+}
+
+pub fn say_not_built_yet(printer: &Printer, stack: &ValidStack) {
+    let missing = not_built_yet(stack);
+    if missing.is_empty() {
+        return;
+    }
+    let list: Vec<String> = missing.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    printer.info(&format!(
+        "note: this version builds the networks, peering, load balancers and WAF; not yet: {} (see `plan --offline` for all of them)",
+        list.join(", ")
+    ));
+}

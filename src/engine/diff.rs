@@ -1,0 +1,180 @@
+//! The pure diff: desired against observed, with field-level differences.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::fields::{self, Fields};
+use super::observe::Observed;
+use crate::model::Resource;
+use crate::providers::Tags;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Action {
+    Create,
+    Update,
+    /// Delete and create again: AWS cannot change it in place. Only with `--allow-replace`.
+    Replace,
+    Delete,
+}
+
+impl Action {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldChange {
+    pub field: String,
+    pub observed: Option<String>,
+    pub desired: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    pub id: String,
+    pub kind: &'static str,
+    pub region: Option<String>,
+    pub action: Action,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+fn visible_tags(tags: &Tags) -> Tags {
+    // `aws:` tags belong to AWS and cannot be changed by anyone.
+    tags.iter().filter(|(k, _)| !k.starts_with("aws:")).map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+pub fn tags_text(tags: &Tags) -> String {
+    tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+}
+
+fn compare(desired: &Fields, observed: &Fields) -> Vec<FieldChange> {
+    desired
+        .iter()
+        .filter(|(k, v)| observed.get(*k) != Some(*v))
+        .map(|(k, v)| FieldChange {
+            field: k.to_string(),
+            observed: observed.get(k).cloned(),
+            desired: Some(v.clone()),
+        })
+        .collect()
+}
+
+/// Changes that bring `observed` to `desired`: in desired order, then deletions of what the
+/// stack owns but no longer wants. Only kinds the engine builds are compared.
+pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
+    let mut changes: Vec<Change> = Vec::new();
+    for r in desired.iter().filter(|r| fields::is_supported(&r.spec)) {
+        let kind = r.spec.kind();
+        let azs = r.region.as_ref().and_then(|n| observed.azs.get(n)).map(Vec::as_slice).unwrap_or_default();
+        let want = fields::desired(r, azs);
+        let Some(have) = observed.resources.get(&r.id) else {
+            let reason = match kind {
+                "VpcPeeringAccepter" => observed
+                    .resources
+                    .values()
+                    .find(|o| o.kind == "VpcPeering" && o.state.is_some())
+                    .map(|o| format!("the peering is {}", o.state.as_deref().unwrap_or_default())),
+                _ => None,
+            };
+            changes.push(Change { id: r.id.clone(), kind, region: r.region.clone(), action: Action::Create, fields: vec![], reason });
+            continue;
+        };
+        let mut differences = compare(&want, &have.fields);
+        if let (true, Some(tags)) = (fields::is_tagged(kind), &have.tags) {
+            let (want_tags, have_tags) = (visible_tags(&r.tags), visible_tags(tags));
+            if want_tags != have_tags {
+                // Only the keys that differ, so the line says what changed.
+                let differing = |a: &Tags, b: &Tags| -> Tags {
+                    a.iter().filter(|(k, v)| b.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect()
+                };
+                differences.push(FieldChange {
+                    field: "tags".to_string(),
+                    observed: Some(tags_text(&differing(&have_tags, &want_tags))),
+                    desired: Some(tags_text(&differing(&want_tags, &have_tags))),
+                });
+            }
+        }
+        let failed = have.state.as_deref() == Some("failed");
+        if differences.is_empty() && !failed {
+            continue;
+        }
+        let immutable = fields::immutable(kind);
+        let replace = failed || differences.iter().any(|d| immutable.contains(&d.field.as_str()));
+        changes.push(Change {
+            id: r.id.clone(),
+            kind,
+            region: r.region.clone(),
+            action: if replace { Action::Replace } else { Action::Update },
+            fields: differences,
+            reason: failed.then(|| "it is in state failed".to_string()),
+        });
+    }
+    cascade_replacements(desired, observed, &mut changes);
+    let wanted: BTreeSet<&str> = desired.iter().map(|r| r.id.as_str()).collect();
+    for o in observed.resources.values().filter(|o| !wanted.contains(o.id.as_str())) {
+        changes.push(Change {
+            id: o.id.clone(),
+            kind: o.kind,
+            region: o.region.clone(),
+            action: Action::Delete,
+            fields: vec![],
+            reason: Some("not in the stack".to_string()),
+        });
+    }
+    changes
+}
+
+/// What depends on a replaced resource must be replaced with it (a subnet goes with its VPC).
+fn cascade_replacements(desired: &[Resource], observed: &Observed, changes: &mut Vec<Change>) {
+    let mut replaced: BTreeMap<String, String> = changes
+        .iter()
+        .filter(|c| c.action == Action::Replace)
+        .map(|c| (c.id.clone(), c.id.clone()))
+        .collect();
+    if replaced.is_empty() {
+        return;
+    }
+    // Repeated until nothing more joins: declaration order is not dependency order.
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for r in desired.iter().filter(|r| fields::is_supported(&r.spec)) {
+            if replaced.contains_key(&r.id) || !observed.resources.contains_key(&r.id) {
+                continue;
+            }
+            let Some(root) = r.depends_on.iter().find_map(|d| replaced.get(d)).cloned() else {
+                continue;
+            };
+            grew = true;
+            replaced.insert(r.id.clone(), root.clone());
+            let reason = Some(format!("replaced together with {root}"));
+            match changes.iter_mut().find(|c| c.id == r.id) {
+                Some(c) => {
+                    c.action = Action::Replace;
+                    c.reason = reason;
+                }
+                None => changes.push(Change {
+                    id: r.id.clone(),
+                    kind: r.spec.kind(),
+                    region: r.region.clone(),
+                    action: Action::Replace,
+                    fields: vec![],
+                    reason,
+                }),
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The dependency-graph executor: every ready step runs at once, bounded per lane (region);
+//! when a step fails, steps already running finish, its dependants are skipped, and every
+//! failure is reported. Like a reconciler, a step returns an outcome rather than panicking.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use futures::stream::{FuturesUnordered, StreamExt};
+
+use super::progress::Progress;
+
+pub struct Step<T> {
+    /// What the step does, for progress and reports (`create c1/vpc`).
+    pub label: String,
+    /// Steps in one lane share its concurrency bound (one lane per region).
+    pub lane: String,
+    /// Indexes of steps that must succeed first.
+    pub after: Vec<usize>,
+    pub work: T,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Done, with what happened (`created vpc-0abc`).
+    Done(String),
+    Failed(String),
+    /// Not run because a step it needs failed or was skipped.
+    Skipped { because: String },
+}
+
+type Running<'a> = Pin<Box<dyn Future<Output = (usize, Result<String, String>, Duration)> + 'a>>;
+
+/// Runs `steps`, at most `per_lane` at once in each lane. Returns one outcome per step.
+pub async fn run<'a, T, F, Fut>(steps: &'a [Step<T>], per_lane: usize, progress: &'a dyn Progress, work: F) -> Vec<Outcome>
+where
+    F: Fn(&'a Step<T>) -> Fut,
+    Fut: Future<Output = Result<String, String>> + 'a,
+{
+    let n = steps.len();
+    let mut waiting: Vec<usize> = steps.iter().map(|s| s.after.len()).collect();
+    let mut dependants: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, s) in steps.iter().enumerate() {
+        for &d in &s.after {
+            dependants[d].push(i);
+        }
+    }
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; n];
+    let mut ready: Vec<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
+    let mut busy: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut running: FuturesUnordered<Running<'a>> = FuturesUnordered::new();
+    loop {
+        // Launch what is ready, in order, as long as its lane has room.
+        let mut k = 0;
+        while k < ready.len() {
+            let i = ready[k];
+            let lane = steps[i].lane.as_str();
+            if busy.get(lane).copied().unwrap_or(0) < per_lane {
+                ready.remove(k);
+                *busy.entry(lane).or_default() += 1;
+                progress.started(&steps[i].label);
+                let fut = work(&steps[i]);
+                running.push(Box::pin(async move {
+                    let started = tokio::time::Instant::now();
+                    let result = fut.await;
+                    (i, result, started.elapsed())
+                }));
+            } else {
+                k += 1;
+            }
+        }
+        let Some((i, result, elapsed)) = running.next().await else { break };
+        *busy.entry(steps[i].lane.as_str()).or_default() -= 1;
+        progress.finished(&steps[i].label, result.as_ref().map(String::as_str), elapsed);
+        match result {
+            Ok(what) => {
+                outcomes[i] = Some(Outcome::Done(what));
+                for &d in &dependants[i] {
+                    waiting[d] -= 1;
+                    if waiting[d] == 0 && outcomes[d].is_none() {
+                        ready.push(d);
+                    }
+                }
+            }
+            Err(message) => {
+                outcomes[i] = Some(Outcome::Failed(message));
+                skip_dependants(i, steps, &dependants, &mut outcomes);
+            }
+        }
+    }
+    outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Outcome::Skipped { because: "a dependency never finished".into() }))
+        .collect()
+}
+
+fn skip_dependants<T>(failed: usize, steps: &[Step<T>], dependants: &[Vec<usize>], outcomes: &mut [Option<Outcome>]) {
+    let mut stack = vec![failed];
+    while let Some(i) = stack.pop() {
+        for &d in &dependants[i] {
+            if outcomes[d].is_none() {
+                outcomes[d] = Some(Outcome::Skipped { because: steps[failed].label.clone() });
+                stack.push(d);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::engine::progress::Silent;
+
+    fn step(label: &str, lane: &str, after: &[usize]) -> Step<u64> {
+        Step { label: label.into(), lane: lane.into(), after: after.to_vec(), work: 10 }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn runs_lanes_side_by_side_and_respects_order() {
+        let steps = vec![step("a1", "a", &[]), step("b1", "b", &[]), step("a2", "a", &[0]), step("b2", "b", &[1])];
+        let log = Mutex::new(Vec::new());
+        let start = tokio::time::Instant::now();
+        let out = run(&steps, 4, &Silent, |s| {
+            let log = &log;
+            async move {
+                tokio::time::sleep(Duration::from_secs(s.work)).await;
+                log.lock().unwrap().push((s.label.clone(), start.elapsed().as_secs()));
+                Ok(String::new())
+            }
+        })
+        .await;
+        assert!(out.iter().all(|o| matches!(o, Outcome::Done(_))));
+        let log = log.into_inner().unwrap();
+        assert!(log.contains(&("a2".to_string(), 20)) && log.contains(&("b2".to_string(), 20)), "{log:?}");
+        assert_eq!(start.elapsed(), Duration::from_secs(20), "two lanes overlap");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failure_skips_dependants_but_siblings_finish() {
+        let steps = vec![step("root", "a", &[]), step("bad", "a", &[0]), step("sibling", "a", &[0]), step("child", "a", &[1]), step("grandchild", "a", &[3])];
+        let out = run(&steps, 4, &Silent, |s| async move {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            if s.label == "bad" { Err("boom".to_string()) } else { Ok(String::new()) }
+        })
+        .await;
+        assert_eq!(out[1], Outcome::Failed("boom".into()));
+        assert!(matches!(out[2], Outcome::Done(_)));
+        assert_eq!(out[3], Outcome::Skipped { because: "bad".into() });
+        assert_eq!(out[4], Outcome::Skipped { because: "bad".into() });
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn lanes_are_bounded() {
+        let steps: Vec<Step<u64>> = (0..6).map(|i| step(&format!("s{i}"), "a", &[])).collect();
+        let start = tokio::time::Instant::now();
+        run(&steps, 2, &Silent, |_| async {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            Ok(String::new())
+        })
+        .await;
+        assert_eq!(start.elapsed(), Duration::from_secs(30), "6 steps, 2 at a time");
+    }
+}

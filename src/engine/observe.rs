@@ -1,0 +1,459 @@
+//! Discovery: what the stack owns in both regions, read concurrently and mapped into the
+//! observed model — logical ids (from the `multiregion:id` tag, or for untaggable parts such as
+//! routes and rules, by matching their content against the desired model), comparable fields
+//! and the handles needed to change or delete each resource.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::fields::{self, Fields, list, rule_key};
+use super::{RegionTarget, Snapshot};
+use crate::model::{PeeringSide, Resource, ResourceSpec, TAG_ID};
+use crate::providers::*;
+use std::result::Result;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Handle {
+    /// An AWS id or ARN.
+    Id(String),
+    InternetGateway { id: String, vpc: Option<String> },
+    Route { table: String, destination: String },
+    Association { id: String },
+    Rule { group: String, rule: RuleSpec },
+    DefaultGroup { id: String, rules: Vec<RuleSpec> },
+    LoadBalancer { arn: String, dns_name: String },
+    WebAcl(WebAclInfo),
+    WebAclAssociation { resource_arn: String },
+    /// Part of another resource (the accepter side and DNS options of a peering).
+    Peering { id: String },
+}
+
+impl Handle {
+    /// The AWS identifier others refer to this resource by.
+    pub fn aws_id(&self) -> &str {
+        match self {
+            Handle::Id(id)
+            | Handle::InternetGateway { id, .. }
+            | Handle::Association { id }
+            | Handle::DefaultGroup { id, .. }
+            | Handle::Peering { id } => id,
+            Handle::LoadBalancer { arn, .. } => arn,
+            Handle::WebAcl(acl) => &acl.arn,
+            Handle::Route { table, .. } | Handle::Rule { group: table, .. } => table,
+            Handle::WebAclAssociation { resource_arn } => resource_arn,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedResource {
+    pub id: String,
+    pub kind: &'static str,
+    /// Stack region name; `None` for global resources.
+    pub region: Option<String>,
+    pub handle: Handle,
+    pub fields: Fields,
+    /// `None` for kinds that carry no tags.
+    pub tags: Option<Tags>,
+    /// Logical ids of what it refers to, for deletion order.
+    pub depends_on: Vec<String>,
+    /// A transitional state worth showing (`pending`, `pending-acceptance`, `provisioning`).
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Observed {
+    pub resources: BTreeMap<String, ObservedResource>,
+    /// Usable availability zones per stack region name.
+    pub azs: BTreeMap<String, Vec<String>>,
+}
+
+/// Maps region snapshots into the observed model. Pure: all AWS reading happened before.
+pub fn map(targets: &[RegionTarget], snapshots: &[Snapshot], desired: &[Resource]) -> Observed {
+    let mut m = Mapper::new(desired);
+    // Every tagged AWS id, across both regions, so cross-region references resolve too.
+    for snap in snapshots {
+        m.index_tags(snap);
+    }
+    let mut observed = Observed::default();
+    for (target, snap) in targets.iter().zip(snapshots) {
+        observed.azs.insert(target.name.clone(), snap.network.azs.clone());
+        m.region = target.name.clone();
+        m.aws_region = target.aws_region.clone();
+        m.network(&snap.network);
+        m.load_balancing(&snap.load_balancing);
+        m.waf(&snap.web_acls, &snap.web_acl_of);
+    }
+    let mut seen_peerings = Vec::new();
+    for (target, snap) in targets.iter().zip(snapshots) {
+        m.region = target.name.clone();
+        m.aws_region = target.aws_region.clone();
+        for p in &snap.network.peerings {
+            // Cross-region peerings can be listed in both regions; keep one.
+            if !seen_peerings.contains(&p.id) {
+                seen_peerings.push(p.id.clone());
+                m.peering(p, targets);
+            }
+        }
+    }
+    observed.resources = m.out;
+    observed
+}
+
+struct Mapper<'d> {
+    /// AWS id -> logical id.
+    logical: HashMap<String, String>,
+    out: BTreeMap<String, ObservedResource>,
+    region: String,
+    aws_region: String,
+    routes: HashMap<(String, String), &'d str>,
+    associations: HashMap<String, &'d str>,
+    rules: HashMap<(String, String), &'d str>,
+    default_groups: HashMap<String, &'d str>,
+    listeners: HashMap<(String, u16), &'d str>,
+    acl_associations: HashMap<String, &'d str>,
+    accepters: HashMap<String, &'d str>,
+    peering_dns: HashMap<(String, bool), &'d str>,
+    desired_deps: HashMap<&'d str, &'d [String]>,
+}
+
+fn tag_id(tags: &Tags) -> Option<String> {
+    tags.get(TAG_ID).cloned()
+}
+
+impl<'d> Mapper<'d> {
+    fn new(desired: &'d [Resource]) -> Self {
+        let mut m = Mapper {
+            logical: HashMap::new(),
+            out: BTreeMap::new(),
+            region: String::new(),
+            aws_region: String::new(),
+            routes: HashMap::new(),
+            associations: HashMap::new(),
+            rules: HashMap::new(),
+            default_groups: HashMap::new(),
+            listeners: HashMap::new(),
+            acl_associations: HashMap::new(),
+            accepters: HashMap::new(),
+            peering_dns: HashMap::new(),
+            desired_deps: HashMap::new(),
+        };
+        for r in desired {
+            let id = r.id.as_str();
+            m.desired_deps.insert(id, &r.depends_on);
+            match &r.spec {
+                ResourceSpec::Route { route_table, destination, .. } => {
+                    m.routes.insert((route_table.clone(), destination.clone()), id);
+                }
+                ResourceSpec::RouteTableAssociation { subnet, .. } => {
+                    m.associations.insert(subnet.clone(), id);
+                }
+                ResourceSpec::DefaultSecurityGroup { vpc } => {
+                    m.default_groups.insert(vpc.clone(), id);
+                }
+                ResourceSpec::Listener { load_balancer, port, .. } => {
+                    m.listeners.insert((load_balancer.clone(), *port), id);
+                }
+                ResourceSpec::WebAclAssociation { load_balancer, .. } => {
+                    m.acl_associations.insert(load_balancer.clone(), id);
+                }
+                ResourceSpec::VpcPeeringAccepter { peering } => {
+                    m.accepters.insert(peering.clone(), id);
+                }
+                ResourceSpec::VpcPeeringDns { peering, side } => {
+                    m.peering_dns.insert((peering.clone(), *side == PeeringSide::Requester), id);
+                }
+                spec => {
+                    if let Some(key) = fields::desired_rule_key(spec) {
+                        m.rules.insert(key, id);
+                    }
+                }
+            }
+        }
+        m
+    }
+
+    fn index_tags(&mut self, snap: &Snapshot) {
+        let n = &snap.network;
+        let tagged = n
+            .vpcs
+            .iter()
+            .map(|v| (&v.id, &v.tags))
+            .chain(n.subnets.iter().map(|s| (&s.id, &s.tags)))
+            .chain(n.internet_gateways.iter().map(|g| (&g.id, &g.tags)))
+            .chain(n.addresses.iter().map(|a| (&a.allocation_id, &a.tags)))
+            .chain(n.nat_gateways.iter().map(|g| (&g.id, &g.tags)))
+            .chain(n.route_tables.iter().map(|t| (&t.id, &t.tags)))
+            .chain(n.security_groups.iter().map(|g| (&g.id, &g.tags)))
+            .chain(n.peerings.iter().map(|p| (&p.id, &p.tags)))
+            .chain(snap.load_balancing.load_balancers.iter().map(|l| (&l.arn, &l.tags)))
+            .chain(snap.load_balancing.target_groups.iter().map(|t| (&t.arn, &t.tags)))
+            .chain(snap.web_acls.iter().map(|a| (&a.arn, &a.tags)));
+        let pairs: Vec<(String, String)> = tagged
+            .filter_map(|(aws, tags)| Some((aws.clone(), tag_id(tags)?)))
+            .collect();
+        self.logical.extend(pairs);
+    }
+
+    /// The logical id of an AWS id, or the AWS id itself when it is not the stack's.
+    fn name(&self, aws_id: &str) -> String {
+        self.logical.get(aws_id).cloned().unwrap_or_else(|| aws_id.to_string())
+    }
+
+    fn put(&mut self, id: String, kind: &'static str, handle: Handle, fields: Fields, tags: Option<Tags>, refs: Vec<String>) {
+        let mut depends_on: Vec<String> = refs.into_iter().filter(|r| self.logical.values().any(|l| l == r)).collect();
+        // Ordering edges the model knows but AWS does not show (a NAT gateway needs the IGW).
+        if let Some(deps) = self.desired_deps.get(id.as_str()) {
+            for d in deps.iter() {
+                if !depends_on.contains(d) {
+                    depends_on.push(d.clone());
+                }
+            }
+        }
+        self.out.insert(
+            id.clone(),
+            ObservedResource {
+                id,
+                kind,
+                region: Some(self.region.clone()),
+                handle,
+                fields,
+                tags,
+                depends_on,
+                state: None,
+            },
+        );
+    }
+
+    fn network(&mut self, n: &NetworkSnapshot) {
+        for v in &n.vpcs {
+            let Some(id) = tag_id(&v.tags) else { continue };
+            let (support, hostnames) = n.vpc_dns.get(&v.id).copied().unwrap_or((true, false));
+            let f = Fields::from([
+                ("cidr", v.cidr.clone()),
+                ("dnsSupport", support.to_string()),
+                ("dnsHostnames", hostnames.to_string()),
+            ]);
+            self.put(id, "Vpc", Handle::Id(v.id.clone()), f, Some(v.tags.clone()), vec![]);
+        }
+        for g in &n.default_security_groups {
+            let vpc = self.name(&g.vpc_id);
+            let Some(id) = self.default_groups.get(&vpc).map(|s| s.to_string()) else { continue };
+            let rules = list(g.rules.iter().map(|r| self.rule_text(r)));
+            let handle = Handle::DefaultGroup { id: g.id.clone(), rules: g.rules.clone() };
+            self.put(id, "DefaultSecurityGroup", handle, Fields::from([("rules", rules)]), None, vec![vpc]);
+        }
+        for s in &n.subnets {
+            let Some(id) = tag_id(&s.tags) else { continue };
+            let vpc = self.name(&s.vpc_id);
+            let f = Fields::from([
+                ("vpc", vpc.clone()),
+                ("cidr", s.cidr.clone()),
+                ("az", s.az.clone()),
+                ("mapPublicIpOnLaunch", s.map_public_ip_on_launch.to_string()),
+            ]);
+            self.put(id, "Subnet", Handle::Id(s.id.clone()), f, Some(s.tags.clone()), vec![vpc]);
+        }
+        for g in &n.internet_gateways {
+            let Some(id) = tag_id(&g.tags) else { continue };
+            let vpc = g.attached_vpc.as_deref().map(|v| self.name(v)).unwrap_or_default();
+            let handle = Handle::InternetGateway { id: g.id.clone(), vpc: g.attached_vpc.clone() };
+            self.put(id, "InternetGateway", handle, Fields::from([("vpc", vpc.clone())]), Some(g.tags.clone()), vec![vpc]);
+        }
+        for a in &n.addresses {
+            let Some(id) = tag_id(&a.tags) else { continue };
+            self.put(id, "ElasticIp", Handle::Id(a.allocation_id.clone()), Fields::new(), Some(a.tags.clone()), vec![]);
+        }
+        for g in &n.nat_gateways {
+            let Some(id) = tag_id(&g.tags) else { continue };
+            let subnet = self.name(&g.subnet_id);
+            let eip = g.allocation_id.as_deref().map(|a| self.name(a)).unwrap_or_default();
+            let f = Fields::from([("subnet", subnet.clone()), ("elasticIp", eip.clone())]);
+            self.put(id.clone(), "NatGateway", Handle::Id(g.id.clone()), f, Some(g.tags.clone()), vec![subnet, eip]);
+            if g.state != "available" {
+                if let Some(r) = self.out.get_mut(&id) {
+                    r.state = Some(g.state.clone());
+                }
+            }
+        }
+        for t in &n.route_tables {
+            let Some(table) = tag_id(&t.tags) else { continue };
+            let vpc = self.name(&t.vpc_id);
+            self.put(table.clone(), "RouteTable", Handle::Id(t.id.clone()), Fields::from([("vpc", vpc.clone())]), Some(t.tags.clone()), vec![vpc]);
+            for r in &t.routes {
+                let target = match &r.target {
+                    RouteTargetId::Local => continue,
+                    RouteTargetId::Gateway(g) | RouteTargetId::NatGateway(g) | RouteTargetId::Peering(g) | RouteTargetId::Other(g) => self.name(g),
+                };
+                let id = self
+                    .routes
+                    .get(&(table.clone(), r.destination.clone()))
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| format!("{table}/extra-route/{}", r.destination));
+                let handle = Handle::Route { table: t.id.clone(), destination: r.destination.clone() };
+                self.put(id, "Route", handle, Fields::from([("target", target.clone())]), None, vec![table.clone(), target]);
+            }
+            for a in t.associations.iter().filter(|a| !a.main) {
+                let Some(subnet_aws) = &a.subnet_id else { continue };
+                let subnet = self.name(subnet_aws);
+                let id = self
+                    .associations
+                    .get(&subnet)
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| format!("{table}/extra-association/{subnet}"));
+                let f = Fields::from([("routeTable", table.clone()), ("subnet", subnet.clone())]);
+                self.put(id, "RouteTableAssociation", Handle::Association { id: a.id.clone() }, f, None, vec![table.clone(), subnet]);
+            }
+        }
+        for g in &n.security_groups {
+            let Some(group) = tag_id(&g.tags) else { continue };
+            let vpc = self.name(&g.vpc_id);
+            let f = Fields::from([("vpc", vpc.clone()), ("name", g.name.clone()), ("description", g.description.clone())]);
+            self.put(group.clone(), "SecurityGroup", Handle::Id(g.id.clone()), f, Some(g.tags.clone()), vec![vpc]);
+            for rule in &g.rules {
+                let key = self.rule_text(rule);
+                let id = self
+                    .rules
+                    .get(&(group.clone(), key.clone()))
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| format!("{group}/extra/{}", key.replace(' ', "-")));
+                let mut refs = vec![group.clone()];
+                if let RulePeerId::Group(other) = &rule.peer {
+                    refs.push(self.name(other));
+                }
+                let handle = Handle::Rule { group: g.id.clone(), rule: rule.clone() };
+                self.put(id, "SecurityGroupRule", handle, Fields::new(), None, refs);
+            }
+        }
+    }
+
+    fn rule_text(&self, rule: &RuleSpec) -> String {
+        let peer = match &rule.peer {
+            RulePeerId::Cidr(c) => c.clone(),
+            RulePeerId::Group(g) => self.name(g),
+        };
+        rule_key(rule.egress, &rule.protocol, rule.from_port, rule.to_port, &peer)
+    }
+
+    fn peering(&mut self, p: &PeeringInfo, targets: &[RegionTarget]) {
+        const GONE: &[&str] = &["deleted", "deleting", "rejected", "failed", "expired"];
+        let Some(id) = tag_id(&p.tags) else { return };
+        if GONE.contains(&p.status.as_str()) {
+            return;
+        }
+        // The requester's region owns the peering, whichever region listed it.
+        let requester_region = p.requester_region.clone().unwrap_or_else(|| self.aws_region.clone());
+        if let Some(t) = targets.iter().find(|t| t.aws_region == requester_region) {
+            self.region = t.name.clone();
+            self.aws_region = t.aws_region.clone();
+        }
+        let requester_vpc = self.name(&p.requester_vpc);
+        let accepter_vpc = self.name(&p.accepter_vpc);
+        let accepter_region = p.accepter_region.clone().unwrap_or_else(|| self.aws_region.clone());
+        let f = Fields::from([
+            ("requesterVpc", requester_vpc.clone()),
+            ("accepterVpc", accepter_vpc.clone()),
+            ("accepterRegion", accepter_region.clone()),
+        ]);
+        self.put(id.clone(), "VpcPeering", Handle::Id(p.id.clone()), f, Some(p.tags.clone()), vec![requester_vpc, accepter_vpc]);
+        if p.status != "active" {
+            if let Some(r) = self.out.get_mut(&id) {
+                r.state = Some(p.status.clone());
+            }
+            return;
+        }
+        let accepter_name = targets.iter().find(|t| t.aws_region == accepter_region).map(|t| t.name.clone());
+        if let Some(accept_id) = self.accepters.get(&id).map(|s| s.to_string()) {
+            self.put(accept_id.clone(), "VpcPeeringAccepter", Handle::Peering { id: p.id.clone() }, Fields::new(), None, vec![id.clone()]);
+            if let (Some(r), Some(name)) = (self.out.get_mut(&accept_id), &accepter_name) {
+                r.region = Some(name.clone());
+            }
+            for (requester_side, on) in [(true, p.requester_dns), (false, p.accepter_dns)] {
+                let Some(dns_id) = self.peering_dns.get(&(id.clone(), requester_side)).map(|s| s.to_string()) else { continue };
+                let f = Fields::from([("remoteDnsResolution", on.to_string())]);
+                self.put(dns_id.clone(), "VpcPeeringDns", Handle::Peering { id: p.id.clone() }, f, None, vec![accept_id.clone()]);
+                if !requester_side {
+                    if let (Some(r), Some(name)) = (self.out.get_mut(&dns_id), &accepter_name) {
+                        r.region = Some(name.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    fn load_balancing(&mut self, s: &LoadBalancingSnapshot) {
+        for l in &s.load_balancers {
+            let Some(id) = tag_id(&l.tags) else { continue };
+            let subnets: Vec<String> = l.subnets.iter().map(|x| self.name(x)).collect();
+            let groups: Vec<String> = l.security_groups.iter().map(|x| self.name(x)).collect();
+            let f = Fields::from([
+                ("type", l.lb_type.clone()),
+                ("scheme", l.scheme.clone()),
+                ("subnets", list(&subnets)),
+                ("securityGroups", list(&groups)),
+            ]);
+            let handle = Handle::LoadBalancer { arn: l.arn.clone(), dns_name: l.dns_name.clone() };
+            let refs = subnets.into_iter().chain(groups).collect();
+            self.put(id.clone(), "LoadBalancer", handle, f, Some(l.tags.clone()), refs);
+            if l.state != "active" {
+                if let Some(r) = self.out.get_mut(&id) {
+                    r.state = Some(l.state.clone());
+                }
+            }
+        }
+        for t in &s.target_groups {
+            let Some(id) = tag_id(&t.tags) else { continue };
+            let vpc = self.name(&t.vpc_id);
+            let mut f = Fields::from([
+                ("protocol", t.protocol.clone()),
+                ("port", t.port.to_string()),
+                ("vpc", vpc.clone()),
+                ("targetType", t.target_type.clone()),
+            ]);
+            if let Some(path) = &t.health_check_path {
+                f.insert("healthCheckPath", path.clone());
+            }
+            self.put(id, "TargetGroup", Handle::Id(t.arn.clone()), f, Some(t.tags.clone()), vec![vpc]);
+        }
+        for l in &s.listeners {
+            let lb = self.name(&l.load_balancer_arn);
+            let tg = l.target_group_arn.as_deref().map(|a| self.name(a)).unwrap_or_default();
+            let id = self
+                .listeners
+                .get(&(lb.clone(), l.port))
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| format!("{lb}/extra-listener/{}", l.port));
+            let f = Fields::from([
+                ("loadBalancer", lb.clone()),
+                ("targetGroup", tg.clone()),
+                ("protocol", l.protocol.clone()),
+                ("port", l.port.to_string()),
+            ]);
+            self.put(id, "Listener", Handle::Id(l.arn.clone()), f, None, vec![lb, tg]);
+        }
+    }
+
+    fn waf(&mut self, acls: &[WebAclInfo], web_acl_of: &BTreeMap<String, String>) {
+        for a in acls {
+            let Some(id) = tag_id(&a.tags) else { continue };
+            let f = Fields::from([
+                ("managedRuleGroups", a.rules.managed_rule_groups.join(",")),
+                ("rateLimit", a.rules.rate_limit.map(|r| r.to_string()).unwrap_or_default()),
+            ]);
+            self.put(id, "WebAcl", Handle::WebAcl(a.clone()), f, Some(a.tags.clone()), vec![]);
+        }
+        for (lb_arn, acl_arn) in web_acl_of {
+            let lb = self.name(lb_arn);
+            let acl = self.name(acl_arn);
+            let ours = self.logical.contains_key(acl_arn);
+            // A foreign ACL on our load balancer is someone's choice, unless the stack wants its own there.
+            let id = match self.acl_associations.get(&lb) {
+                Some(id) => id.to_string(),
+                None if ours => format!("{lb}/extra-web-acl-association"),
+                None => continue,
+            };
+            let f = Fields::from([("webAcl", acl.clone()), ("loadBalancer", lb.clone())]);
+            let handle = Handle::WebAclAssociation { resource_arn: lb_arn.clone() };
+            self.put(id, "WebAclAssociation", handle, f, None, vec![acl, lb]);
+        }
+    }
+}

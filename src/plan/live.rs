@@ -1,0 +1,84 @@
+//! Rendering of a live plan: the changes with their differing fields, grouped by region.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::engine::diff::{Action, Change};
+use crate::spec::ValidStack;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LivePlan<'a> {
+    pub stack: &'a str,
+    pub in_sync: bool,
+    pub changes: &'a [Change],
+    pub summary: Counts,
+    /// Kinds the stack implies that this version does not build yet, with counts.
+    pub not_built_yet: std::collections::BTreeMap<&'static str, usize>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Counts {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub delete: usize,
+}
+
+pub fn counts(changes: &[Change]) -> Counts {
+    let mut c = Counts::default();
+    for change in changes {
+        match change.action {
+            Action::Create => c.create += 1,
+            Action::Update => c.update += 1,
+            Action::Replace => c.replace += 1,
+            Action::Delete => c.delete += 1,
+        }
+    }
+    c
+}
+
+pub fn to_text(stack: &ValidStack, changes: &[Change]) -> String {
+    let mut out = String::new();
+    if changes.is_empty() {
+        let _ = writeln!(out, "Stack `{}` is in sync: nothing to change in either region.", stack.name());
+        return out;
+    }
+    let _ = writeln!(out, "Plan for stack `{}`:", stack.name());
+    let width = changes.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let mut groups: Vec<(Option<String>, String)> = vec![(None, "global".to_string())];
+    groups.extend(stack.stack.spec.regions.iter().map(|r| (Some(r.name.clone()), format!("{} ({}, {})", r.name, r.region, r.role.as_str()))));
+    for (region, title) in groups {
+        let in_region: Vec<&Change> = changes.iter().filter(|c| c.region == region).collect();
+        if in_region.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{title}");
+        for c in in_region {
+            let mut line = format!("  {:<3} {:<width$}  {}", c.action.symbol(), c.id, c.kind);
+            if let Some(reason) = &c.reason {
+                let _ = write!(line, "  ({reason})");
+            }
+            let _ = writeln!(out, "{line}");
+            for f in &c.fields {
+                let show = |v: &Option<String>| match v.as_deref() {
+                    None => "(none)".to_string(),
+                    Some("") => "(empty)".to_string(),
+                    Some(v) => v.to_string(),
+                };
+                let _ = writeln!(out, "        {}: {} -> {}", f.field, show(&f.observed), show(&f.desired));
+            }
+        }
+    }
+    let n = counts(changes);
+    let _ = writeln!(
+        out,
+        "\nPlan: {} to create, {} to update, {} to replace, {} to delete.",
+        n.create, n.update, n.replace, n.delete
+    );
+    if n.replace > 0 {
+        let _ = writeln!(out, "Replacements delete and create again; `up` carries them out only with --allow-replace.");
+    }
+    out
+}
