@@ -11,7 +11,9 @@ pub struct CallStats {
 impl CallStats {
     pub fn record(&self, service: &str, operation: &str) {
         if let Ok(mut calls) = self.calls.lock() {
-            *calls.entry((service.to_string(), operation.to_string())).or_default() += 1;
+            *calls
+                .entry((service.to_string(), operation.to_string()))
+                .or_default() += 1;
         }
     }
 
@@ -34,13 +36,11 @@ impl CallStats {
     pub fn per_operation(&self) -> BTreeMap<String, u64> {
         self.calls
             .lock()
-            .map(|c| c.iter().map(|((s, o), n)| (format!("{s}:{o}"), *n)).collect())
+            .map(|c| {
+                c.iter()
+                    .map(|((s, o), n)| (format!("{s}:{o}"), *n))
+                    .collect()
+            })
             .unwrap_or_default()
-    }
-
-    pub fn reset(&self) {
-        if let Ok(mut calls) = self.calls.lock() {
-            calls.clear();
-        }
     }
 }

@@ -356,9 +356,37 @@ fn offline_plan_json() {
 }
 
 #[test]
-fn live_plan_says_plainly_it_is_not_built_yet() {
-    let r = run(&["plan", "--stack", REFERENCE]);
-    assert_refused(&r, "a live plan needs the AWS reconcile engine");
+fn unreachable_aws_is_an_error_naming_the_region() {
+    // A closed loopback port: nothing leaves the machine.
+    let out = multiregion()
+        .args([
+            "plan",
+            "--stack",
+            REFERENCE,
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: discovery failed in us-east-1")
+            || stderr.contains("error: discovery failed in us-west-2"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("caused by:"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn down_refuses_without_yes_when_there_is_no_terminal() {
+    let r = run(&["down", "--stack", REFERENCE]);
+    assert_refused(&r, "there is no terminal to ask on");
+    assert!(r.stderr.contains("hint: pass --yes"));
 }
 
 #[test]

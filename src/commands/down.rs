@@ -16,11 +16,11 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
             return Exit::Error;
         }
     };
-    if !args.yes {
-        if let Err(e) = confirm(&valid) {
-            printer.error(&e);
-            return Exit::Error;
-        }
+    if !args.yes
+        && let Err(e) = confirm(&valid)
+    {
+        printer.error(&e);
+        return Exit::Error;
     }
     let runtime = match live::runtime() {
         Ok(rt) => rt,
@@ -36,7 +36,11 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
         let engine = live::connect(&valid, &args.aws, &stats, progress.as_ref()).await;
         let (changes, report) = engine.down().await?;
         // Deletes are confirmed by reading again: only an empty answer means gone.
-        let left = if report.failed() == 0 { engine.observe(&engine.desired()).await?.resources.len() } else { 0 };
+        let left = if report.failed() == 0 {
+            engine.observe(&engine.desired()).await?.resources.len()
+        } else {
+            0
+        };
         Ok::<_, crate::engine::EngineError>((changes, report, left))
     });
     live::report_stats(printer, &args.aws, &stats);
@@ -58,7 +62,13 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
         printer.error(&format!("error: {left} resource(s) tagged multiregion:stack={} are still there; run `down` again", valid.name()));
         return Exit::Error;
     }
-    let regions: Vec<&str> = valid.stack.spec.regions.iter().map(|r| r.region.as_str()).collect();
+    let regions: Vec<&str> = valid
+        .stack
+        .spec
+        .regions
+        .iter()
+        .map(|r| r.region.as_str())
+        .collect();
     printer.info(&format!(
         "{} resource(s) deleted; nothing tagged multiregion:stack={} remains in {}.",
         changes.len(),
@@ -73,7 +83,13 @@ fn confirm(stack: &ValidStack) -> Result<(), String> {
     if !std::io::stdin().is_terminal() {
         return Err("error: `down` deletes everything the stack owns and there is no terminal to ask on\n  hint: pass --yes to confirm".into());
     }
-    let regions: Vec<&str> = stack.stack.spec.regions.iter().map(|r| r.region.as_str()).collect();
+    let regions: Vec<&str> = stack
+        .stack
+        .spec
+        .regions
+        .iter()
+        .map(|r| r.region.as_str())
+        .collect();
     eprint!(
         "This deletes everything tagged multiregion:stack={} in {}.\nType the stack name to go on: ",
         stack.name(),
@@ -81,7 +97,10 @@ fn confirm(stack: &ValidStack) -> Result<(), String> {
     );
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).map_err(|e| format!("error: cannot read the answer: {e}"))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| format!("error: cannot read the answer: {e}"))?;
     if answer.trim() == stack.name() {
         Ok(())
     } else {

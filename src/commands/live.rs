@@ -29,7 +29,12 @@ pub fn progress(printer: &Printer) -> Box<dyn Progress> {
 }
 
 /// Clients for both regions from one SDK config.
-pub async fn connect<'a>(stack: &'a ValidStack, aws_args: &AwsArgs, stats: &Arc<CallStats>, progress: &'a dyn Progress) -> Engine<'a> {
+pub async fn connect<'a>(
+    stack: &'a ValidStack,
+    aws_args: &AwsArgs,
+    stats: &Arc<CallStats>,
+    progress: &'a dyn Progress,
+) -> Engine<'a> {
     let config = aws::load_config(aws_args.endpoint_url.as_deref()).await;
     let regions = stack
         .stack
@@ -42,7 +47,12 @@ pub async fn connect<'a>(stack: &'a ValidStack, aws_args: &AwsArgs, stats: &Arc<
             clients: aws::region_clients(&config, &r.region, stats),
         })
         .collect();
-    Engine { stack, regions, stats: stats.clone(), limits: Limits::default(), progress }
+    Engine {
+        stack,
+        regions,
+        limits: Limits::default(),
+        progress,
+    }
 }
 
 /// `AWS API calls: 33 (ec2 22, elasticloadbalancingv2 8, wafv2 3)` under `--stats` or `-v`.
@@ -50,8 +60,16 @@ pub fn report_stats(printer: &Printer, aws_args: &AwsArgs, stats: &CallStats) {
     if !aws_args.stats && printer.verbosity < 1 {
         return;
     }
-    let per: Vec<String> = stats.per_service().iter().map(|(s, n)| format!("{s} {n}")).collect();
-    printer.error(&format!("AWS API calls: {} ({})", stats.total(), per.join(", ")));
+    let per: Vec<String> = stats
+        .per_service()
+        .iter()
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect();
+    printer.error(&format!(
+        "AWS API calls: {} ({})",
+        stats.total(),
+        per.join(", ")
+    ));
     if printer.verbosity > 1 {
         for (op, n) in stats.per_operation() {
             printer.error(&format!("  {op}: {n}"));
@@ -62,7 +80,10 @@ pub fn report_stats(printer: &Printer, aws_args: &AwsArgs, stats: &CallStats) {
 /// What the stack implies that this version does not build yet, by kind.
 pub fn not_built_yet(stack: &ValidStack) -> BTreeMap<&'static str, usize> {
     let mut out = BTreeMap::new();
-    for r in crate::model::desired(stack).iter().filter(|r| !fields::is_supported(&r.spec)) {
+    for r in crate::model::desired(stack)
+        .iter()
+        .filter(|r| !fields::is_supported(&r.spec))
+    {
         *out.entry(r.spec.kind()).or_default() += 1;
     }
     if !stack.stack.spec.workloads.is_empty() {

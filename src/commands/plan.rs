@@ -53,7 +53,11 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
             live::say_not_built_yet(printer, &valid);
         }
     }
-    if changes.is_empty() { Exit::Ok } else { Exit::Changes }
+    if changes.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Changes
+    }
 }
 
 fn offline(valid: &spec::ValidStack, printer: &Printer) -> Exit {
@@ -68,5 +72,9 @@ fn offline(valid: &spec::ValidStack, printer: &Printer) -> Exit {
         Output::Json => printer.json(&plan),
         Output::Text => printer.data(&plan.to_text()),
     }
-    if plan.changes.is_empty() { Exit::Ok } else { Exit::Changes }
+    if plan.changes.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Changes
+    }
 }

@@ -50,7 +50,12 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
 }
 
 /// Every failure and skip, then one line of counts; exit 1 when anything failed.
-pub fn summarize(printer: &Printer, report: &RunReport, verb: &str, elapsed: std::time::Duration) -> Exit {
+pub fn summarize(
+    printer: &Printer,
+    report: &RunReport,
+    verb: &str,
+    elapsed: std::time::Duration,
+) -> Exit {
     for s in report.steps.iter().filter(|s| s.outcome != "done") {
         printer.error(&format!("{}: {} {}", s.outcome, s.step, s.detail));
     }

@@ -5,11 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::RegionTarget;
 use super::diff::{Change, tags_text};
 use super::observe::{Handle, Observed, ObservedResource};
 use super::retry::{self, DELETE, LAG, STATE, Tolerate};
-use super::RegionTarget;
-use crate::model::{Direction, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_STACK};
+use crate::model::{
+    Direction, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_STACK,
+};
 use crate::providers::*;
 use std::result::Result;
 
@@ -49,13 +51,24 @@ fn fail(e: ProviderError) -> String {
 const ANYWHERE: &str = "0.0.0.0/0";
 
 impl<'a> Applier<'a> {
-    pub fn new(regions: &'a [RegionTarget], observed: &'a Observed, desired: &'a [Resource], limits: Limits) -> Self {
+    pub fn new(
+        regions: &'a [RegionTarget],
+        observed: &'a Observed,
+        desired: &'a [Resource],
+        limits: Limits,
+    ) -> Self {
         Applier {
             regions: regions.iter().map(|r| (r.name.clone(), r)).collect(),
             observed,
             desired: desired.iter().map(|r| (r.id.as_str(), r)).collect(),
             limits,
-            handles: Mutex::new(observed.resources.iter().map(|(id, o)| (id.clone(), o.handle.clone())).collect()),
+            handles: Mutex::new(
+                observed
+                    .resources
+                    .iter()
+                    .map(|(id, o)| (id.clone(), o.handle.clone()))
+                    .collect(),
+            ),
         }
     }
 
@@ -93,7 +106,11 @@ impl<'a> Applier<'a> {
     }
 
     fn azs(&self, region: &Option<String>) -> &[String] {
-        region.as_ref().and_then(|r| self.observed.azs.get(r)).map(Vec::as_slice).unwrap_or_default()
+        region
+            .as_ref()
+            .and_then(|r| self.observed.azs.get(r))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// Security group rules the stack wants on a group (to keep AWS's default egress or not).
@@ -105,7 +122,16 @@ impl<'a> Applier<'a> {
     }
 
     fn rule_spec(&self, spec: &ResourceSpec) -> Result<RuleSpec, String> {
-        let ResourceSpec::SecurityGroupRule { direction, protocol, from_port, to_port, peer, description, .. } = spec else {
+        let ResourceSpec::SecurityGroupRule {
+            direction,
+            protocol,
+            from_port,
+            to_port,
+            peer,
+            description,
+            ..
+        } = spec
+        else {
             return Err("not a rule".into());
         };
         Ok(RuleSpec {
@@ -131,11 +157,18 @@ impl<'a> Applier<'a> {
 
     fn web_acl_rules(spec: &ResourceSpec) -> WebAclRules {
         match spec {
-            ResourceSpec::WebAcl { managed_rule_groups, rate_limit, .. } => WebAclRules {
+            ResourceSpec::WebAcl {
+                managed_rule_groups,
+                rate_limit,
+                ..
+            } => WebAclRules {
                 managed_rule_groups: managed_rule_groups.clone(),
                 rate_limit: Some(*rate_limit),
             },
-            _ => WebAclRules { managed_rule_groups: vec![], rate_limit: None },
+            _ => WebAclRules {
+                managed_rule_groups: vec![],
+                rate_limit: None,
+            },
         }
     }
 
@@ -144,72 +177,143 @@ impl<'a> Applier<'a> {
         let net = &t.clients.network;
         let tags = &r.tags;
         let (handle, what) = match &r.spec {
-            ResourceSpec::Vpc { cidr, dns_support, dns_hostnames } => {
-                let id = retry::call(Tolerate::default(), || net.create_vpc(cidr, tags)).await.map_err(fail)?;
+            ResourceSpec::Vpc {
+                cidr,
+                dns_support,
+                dns_hostnames,
+            } => {
+                let id = retry::call(Tolerate::default(), || net.create_vpc(cidr, tags))
+                    .await
+                    .map_err(fail)?;
                 // New VPCs have DNS support on and hostnames off.
                 if !dns_support {
-                    retry::call(LAG, || net.set_vpc_dns(&id, VpcDnsAttribute::Support, false)).await.map_err(fail)?;
+                    retry::call(LAG, || {
+                        net.set_vpc_dns(&id, VpcDnsAttribute::Support, false)
+                    })
+                    .await
+                    .map_err(fail)?;
                 }
                 if *dns_hostnames {
-                    retry::call(LAG, || net.set_vpc_dns(&id, VpcDnsAttribute::Hostnames, true)).await.map_err(fail)?;
+                    retry::call(LAG, || {
+                        net.set_vpc_dns(&id, VpcDnsAttribute::Hostnames, true)
+                    })
+                    .await
+                    .map_err(fail)?;
                 }
                 (Handle::Id(id.clone()), id)
             }
-            ResourceSpec::Subnet { vpc, cidr, az, map_public_ip_on_launch, .. } => {
+            ResourceSpec::Subnet {
+                vpc,
+                cidr,
+                az,
+                map_public_ip_on_launch,
+                ..
+            } => {
                 let vpc = self.aws(vpc)?;
                 let zone = self
                     .azs(&r.region)
                     .get(usize::from(*az).saturating_sub(1))
                     .cloned()
-                    .ok_or_else(|| format!("{} has no usable availability zone #{az}", t.aws_region))?;
-                let id = retry::call(LAG, || net.create_subnet(&vpc, cidr, &zone, tags)).await.map_err(fail)?;
+                    .ok_or_else(|| {
+                        format!("{} has no usable availability zone #{az}", t.aws_region)
+                    })?;
+                let id = retry::call(LAG, || net.create_subnet(&vpc, cidr, &zone, tags))
+                    .await
+                    .map_err(fail)?;
                 if *map_public_ip_on_launch {
-                    retry::call(LAG, || net.set_map_public_ip(&id, true)).await.map_err(fail)?;
+                    retry::call(LAG, || net.set_map_public_ip(&id, true))
+                        .await
+                        .map_err(fail)?;
                 }
                 (Handle::Id(id.clone()), format!("{id} in {zone}"))
             }
             ResourceSpec::InternetGateway { vpc } => {
                 let vpc = self.aws(vpc)?;
-                let id = retry::call(Tolerate::default(), || net.create_internet_gateway(tags)).await.map_err(fail)?;
-                retry::call(LAG, || net.attach_internet_gateway(&id, &vpc)).await.map_err(fail)?;
-                (Handle::InternetGateway { id: id.clone(), vpc: Some(vpc) }, id)
+                let id = retry::call(Tolerate::default(), || net.create_internet_gateway(tags))
+                    .await
+                    .map_err(fail)?;
+                retry::call(LAG, || net.attach_internet_gateway(&id, &vpc))
+                    .await
+                    .map_err(fail)?;
+                (
+                    Handle::InternetGateway {
+                        id: id.clone(),
+                        vpc: Some(vpc),
+                    },
+                    id,
+                )
             }
             ResourceSpec::ElasticIp => {
-                let id = retry::call(Tolerate::default(), || net.allocate_address(tags)).await.map_err(fail)?;
+                let id = retry::call(Tolerate::default(), || net.allocate_address(tags))
+                    .await
+                    .map_err(fail)?;
                 (Handle::Id(id.clone()), id)
             }
             ResourceSpec::NatGateway { subnet, elastic_ip } => {
                 let (subnet, eip) = (self.aws(subnet)?, self.aws(elastic_ip)?);
-                let id = retry::call(LAG, || net.create_nat_gateway(&subnet, &eip, tags)).await.map_err(fail)?;
+                let id = retry::call(LAG, || net.create_nat_gateway(&subnet, &eip, tags))
+                    .await
+                    .map_err(fail)?;
                 // Remember it before the long wait, so a failed wait still leaves it known.
                 self.remember(&r.id, Handle::Id(id.clone()));
-                retry::call(LAG, || net.wait_nat_gateway_available(&id, self.limits.nat_gateway)).await.map_err(fail)?;
+                retry::call(LAG, || {
+                    net.wait_nat_gateway_available(&id, self.limits.nat_gateway)
+                })
+                .await
+                .map_err(fail)?;
                 (Handle::Id(id.clone()), format!("{id} available"))
             }
             ResourceSpec::RouteTable { vpc } => {
                 let vpc = self.aws(vpc)?;
-                let id = retry::call(LAG, || net.create_route_table(&vpc, tags)).await.map_err(fail)?;
+                let id = retry::call(LAG, || net.create_route_table(&vpc, tags))
+                    .await
+                    .map_err(fail)?;
                 (Handle::Id(id.clone()), id)
             }
-            ResourceSpec::Route { route_table, destination, target } => {
+            ResourceSpec::Route {
+                route_table,
+                destination,
+                target,
+            } => {
                 let table = self.aws(route_table)?;
                 let target = self.route_target(target)?;
                 match retry::call(LAG, || net.create_route(&table, destination, &target)).await {
                     Err(e) if e.kind == ErrorKind::AlreadyExists => {
-                        retry::call(LAG, || net.replace_route(&table, destination, &target)).await.map_err(fail)?
+                        retry::call(LAG, || net.replace_route(&table, destination, &target))
+                            .await
+                            .map_err(fail)?
                     }
                     other => other.map_err(fail)?,
                 }
-                (Handle::Route { table, destination: destination.clone() }, String::new())
+                (
+                    Handle::Route {
+                        table,
+                        destination: destination.clone(),
+                    },
+                    String::new(),
+                )
             }
-            ResourceSpec::RouteTableAssociation { route_table, subnet } => {
+            ResourceSpec::RouteTableAssociation {
+                route_table,
+                subnet,
+            } => {
                 let (table, subnet) = (self.aws(route_table)?, self.aws(subnet)?);
-                let id = retry::call(LAG, || net.associate_route_table(&table, &subnet)).await.map_err(fail)?;
+                let id = retry::call(LAG, || net.associate_route_table(&table, &subnet))
+                    .await
+                    .map_err(fail)?;
                 (Handle::Association { id: id.clone() }, id)
             }
-            ResourceSpec::SecurityGroup { vpc, name, description } => {
+            ResourceSpec::SecurityGroup {
+                vpc,
+                name,
+                description,
+            } => {
                 let vpc = self.aws(vpc)?;
-                let id = retry::call(LAG, || net.create_security_group(&vpc, name, description, tags)).await.map_err(fail)?;
+                let id = retry::call(LAG, || {
+                    net.create_security_group(&vpc, name, description, tags)
+                })
+                .await
+                .map_err(fail)?;
                 // AWS opens egress on every new group; keep it only where the stack wants it.
                 if !self.wants_open_egress(&r.id) {
                     let open = RuleSpec {
@@ -234,53 +338,132 @@ impl<'a> Applier<'a> {
                     Err(e) if e.kind == ErrorKind::AlreadyExists => {}
                     other => other.map_err(fail)?,
                 }
-                (Handle::Rule { group: group_id, rule }, String::new())
+                (
+                    Handle::Rule {
+                        group: group_id,
+                        rule,
+                    },
+                    String::new(),
+                )
             }
             ResourceSpec::DefaultSecurityGroup { vpc } => {
                 let vpc = self.aws(vpc)?;
-                let group = retry::call(LAG, || net.default_security_group(&vpc)).await.map_err(fail)?;
+                let group = retry::call(LAG, || net.default_security_group(&vpc))
+                    .await
+                    .map_err(fail)?;
                 for rule in &group.rules {
-                    retry::call(LAG, || net.revoke(&group.id, rule)).await.map_err(fail)?;
+                    retry::call(LAG, || net.revoke(&group.id, rule))
+                        .await
+                        .map_err(fail)?;
                 }
                 let what = format!("{} emptied ({} rules removed)", group.id, group.rules.len());
-                (Handle::DefaultGroup { id: group.id, rules: vec![] }, what)
+                (
+                    Handle::DefaultGroup {
+                        id: group.id,
+                        rules: vec![],
+                    },
+                    what,
+                )
             }
-            ResourceSpec::VpcPeering { requester_vpc, accepter_vpc, accepter_region } => {
+            ResourceSpec::VpcPeering {
+                requester_vpc,
+                accepter_vpc,
+                accepter_region,
+            } => {
                 let (vpc, peer) = (self.aws(requester_vpc)?, self.aws(accepter_vpc)?);
-                let id = retry::call(LAG, || net.create_peering(&vpc, &peer, accepter_region, tags)).await.map_err(fail)?;
+                let id = retry::call(LAG, || {
+                    net.create_peering(&vpc, &peer, accepter_region, tags)
+                })
+                .await
+                .map_err(fail)?;
                 (Handle::Id(id.clone()), format!("{id} requested"))
             }
             ResourceSpec::VpcPeeringAccepter { peering } => {
                 let id = self.aws(peering)?;
-                let requester = self.desired.get(peering.as_str()).and_then(|p| p.region.clone());
+                let requester = self
+                    .desired
+                    .get(peering.as_str())
+                    .and_then(|p| p.region.clone());
                 let requester = self.target(&requester)?;
                 // The request takes a moment to reach the accepter's region.
-                retry::call(STATE, || net.accept_peering(&id)).await.map_err(fail)?;
-                retry::call(LAG, || requester.clients.network.wait_peering_active(&id, self.limits.peering))
+                retry::call(STATE, || net.accept_peering(&id))
                     .await
                     .map_err(fail)?;
+                retry::call(LAG, || {
+                    requester
+                        .clients
+                        .network
+                        .wait_peering_active(&id, self.limits.peering)
+                })
+                .await
+                .map_err(fail)?;
                 // The accepter's copy carries its own tags; the stack tag lets this side find it.
-                let own = Tags::from([(TAG_STACK.to_string(), tags.get(TAG_STACK).cloned().unwrap_or_default())]);
-                retry::call(LAG, || net.set_tags(&id, &own, &[])).await.map_err(fail)?;
+                let own = Tags::from([(
+                    TAG_STACK.to_string(),
+                    tags.get(TAG_STACK).cloned().unwrap_or_default(),
+                )]);
+                retry::call(LAG, || net.set_tags(&id, &own, &[]))
+                    .await
+                    .map_err(fail)?;
                 (Handle::Peering { id: id.clone() }, format!("{id} active"))
             }
             ResourceSpec::VpcPeeringDns { peering, side } => {
                 let id = self.aws(peering)?;
-                retry::call(STATE, || net.set_peering_dns(&id, side_ref(*side), true)).await.map_err(fail)?;
-                (Handle::Peering { id }, "remote DNS resolution on".to_string())
+                retry::call(STATE, || net.set_peering_dns(&id, side_ref(*side), true))
+                    .await
+                    .map_err(fail)?;
+                (
+                    Handle::Peering { id },
+                    "remote DNS resolution on".to_string(),
+                )
             }
-            ResourceSpec::LoadBalancer { name, lb_type, scheme, subnets, security_groups } => {
-                let subnets = subnets.iter().map(|s| self.aws(s)).collect::<Result<Vec<_>, _>>()?;
-                let groups = security_groups.iter().map(|s| self.aws(s)).collect::<Result<Vec<_>, _>>()?;
+            ResourceSpec::LoadBalancer {
+                name,
+                lb_type,
+                scheme,
+                subnets,
+                security_groups,
+            } => {
+                let subnets = subnets
+                    .iter()
+                    .map(|s| self.aws(s))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let groups = security_groups
+                    .iter()
+                    .map(|s| self.aws(s))
+                    .collect::<Result<Vec<_>, _>>()?;
                 let lbs = &t.clients.load_balancing;
-                let new = NewLoadBalancer { name, lb_type, scheme, subnets: &subnets, security_groups: &groups, tags };
-                let lb = retry::call(LAG, || lbs.create_load_balancer(&new)).await.map_err(fail)?;
-                let handle = Handle::LoadBalancer { arn: lb.arn.clone(), dns_name: lb.dns_name.clone() };
+                let new = NewLoadBalancer {
+                    name,
+                    lb_type,
+                    scheme,
+                    subnets: &subnets,
+                    security_groups: &groups,
+                    tags,
+                };
+                let lb = retry::call(LAG, || lbs.create_load_balancer(&new))
+                    .await
+                    .map_err(fail)?;
+                let handle = Handle::LoadBalancer {
+                    arn: lb.arn.clone(),
+                    dns_name: lb.dns_name.clone(),
+                };
                 self.remember(&r.id, handle.clone());
-                retry::call(LAG, || lbs.wait_load_balancer_active(&lb.arn, self.limits.load_balancer)).await.map_err(fail)?;
+                retry::call(LAG, || {
+                    lbs.wait_load_balancer_active(&lb.arn, self.limits.load_balancer)
+                })
+                .await
+                .map_err(fail)?;
                 (handle, lb.dns_name)
             }
-            ResourceSpec::TargetGroup { name, vpc, protocol, port, target_type, health_check_path } => {
+            ResourceSpec::TargetGroup {
+                name,
+                vpc,
+                protocol,
+                port,
+                target_type,
+                health_check_path,
+            } => {
                 let vpc = self.aws(vpc)?;
                 let new = NewTargetGroup {
                     name,
@@ -291,26 +474,47 @@ impl<'a> Applier<'a> {
                     health_check_path: health_check_path.as_deref(),
                     tags,
                 };
-                let arn = retry::call(LAG, || t.clients.load_balancing.create_target_group(&new)).await.map_err(fail)?;
+                let arn = retry::call(LAG, || t.clients.load_balancing.create_target_group(&new))
+                    .await
+                    .map_err(fail)?;
                 (Handle::Id(arn.clone()), arn)
             }
-            ResourceSpec::Listener { load_balancer, target_group, protocol, port } => {
+            ResourceSpec::Listener {
+                load_balancer,
+                target_group,
+                protocol,
+                port,
+            } => {
                 let (lb, tg) = (self.aws(load_balancer)?, self.aws(target_group)?);
                 let lbs = &t.clients.load_balancing;
-                let arn = retry::call(LAG, || lbs.create_listener(&lb, protocol, *port, &tg, tags)).await.map_err(fail)?;
+                let arn = retry::call(LAG, || lbs.create_listener(&lb, protocol, *port, &tg, tags))
+                    .await
+                    .map_err(fail)?;
                 (Handle::Id(arn.clone()), arn)
             }
             ResourceSpec::WebAcl { name, .. } => {
                 let rules = Self::web_acl_rules(&r.spec);
-                let acl = retry::call(Tolerate::default(), || t.clients.waf.create_web_acl(name, &rules, tags)).await.map_err(fail)?;
+                let acl = retry::call(Tolerate::default(), || {
+                    t.clients.waf.create_web_acl(name, &rules, tags)
+                })
+                .await
+                .map_err(fail)?;
                 let what = acl.arn.clone();
                 (Handle::WebAcl(acl), what)
             }
-            ResourceSpec::WebAclAssociation { web_acl, load_balancer } => {
+            ResourceSpec::WebAclAssociation {
+                web_acl,
+                load_balancer,
+            } => {
                 let (acl, lb) = (self.aws(web_acl)?, self.aws(load_balancer)?);
                 // A new load balancer takes a while before WAF accepts it.
-                retry::call(STATE, || t.clients.waf.associate(&acl, &lb)).await.map_err(fail)?;
-                (Handle::WebAclAssociation { resource_arn: lb }, String::new())
+                retry::call(STATE, || t.clients.waf.associate(&acl, &lb))
+                    .await
+                    .map_err(fail)?;
+                (
+                    Handle::WebAclAssociation { resource_arn: lb },
+                    String::new(),
+                )
             }
             other => return Err(format!("{} is not built by this version", other.kind())),
         };
@@ -321,100 +525,235 @@ impl<'a> Applier<'a> {
     pub async fn update(&self, r: &Resource, change: &Change) -> Done {
         let t = self.target(&r.region)?;
         let net = &t.clients.network;
-        let observed = self.observed.resources.get(&r.id).ok_or_else(|| format!("{} was not observed", r.id))?;
+        let observed = self
+            .observed
+            .resources
+            .get(&r.id)
+            .ok_or_else(|| format!("{} was not observed", r.id))?;
         let mut done = Vec::new();
         for field in &change.fields {
             match (&r.spec, field.field.as_str()) {
                 (_, "tags") => self.retag(r, observed, t).await?,
                 (ResourceSpec::Vpc { dns_support, .. }, "dnsSupport") => {
                     let id = self.aws(&r.id)?;
-                    retry::call(LAG, || net.set_vpc_dns(&id, VpcDnsAttribute::Support, *dns_support)).await.map_err(fail)?;
+                    retry::call(LAG, || {
+                        net.set_vpc_dns(&id, VpcDnsAttribute::Support, *dns_support)
+                    })
+                    .await
+                    .map_err(fail)?;
                 }
                 (ResourceSpec::Vpc { dns_hostnames, .. }, "dnsHostnames") => {
                     let id = self.aws(&r.id)?;
-                    retry::call(LAG, || net.set_vpc_dns(&id, VpcDnsAttribute::Hostnames, *dns_hostnames)).await.map_err(fail)?;
+                    retry::call(LAG, || {
+                        net.set_vpc_dns(&id, VpcDnsAttribute::Hostnames, *dns_hostnames)
+                    })
+                    .await
+                    .map_err(fail)?;
                 }
-                (ResourceSpec::Subnet { map_public_ip_on_launch, .. }, "mapPublicIpOnLaunch") => {
+                (
+                    ResourceSpec::Subnet {
+                        map_public_ip_on_launch,
+                        ..
+                    },
+                    "mapPublicIpOnLaunch",
+                ) => {
                     let id = self.aws(&r.id)?;
-                    retry::call(LAG, || net.set_map_public_ip(&id, *map_public_ip_on_launch)).await.map_err(fail)?;
+                    retry::call(LAG, || net.set_map_public_ip(&id, *map_public_ip_on_launch))
+                        .await
+                        .map_err(fail)?;
                 }
                 (ResourceSpec::InternetGateway { vpc }, "vpc") => {
-                    let Handle::InternetGateway { id, vpc: attached } = &observed.handle else { return Err("not a gateway".into()) };
+                    let Handle::InternetGateway { id, vpc: attached } = &observed.handle else {
+                        return Err("not a gateway".into());
+                    };
                     if let Some(old) = attached {
-                        retry::call(DELETE, || net.detach_internet_gateway(id, old)).await.map_err(fail)?;
+                        retry::call(DELETE, || net.detach_internet_gateway(id, old))
+                            .await
+                            .map_err(fail)?;
                     }
                     let vpc = self.aws(vpc)?;
-                    retry::call(LAG, || net.attach_internet_gateway(id, &vpc)).await.map_err(fail)?;
+                    retry::call(LAG, || net.attach_internet_gateway(id, &vpc))
+                        .await
+                        .map_err(fail)?;
                 }
-                (ResourceSpec::Route { route_table, destination, target }, "target") => {
+                (
+                    ResourceSpec::Route {
+                        route_table,
+                        destination,
+                        target,
+                    },
+                    "target",
+                ) => {
                     let (table, target) = (self.aws(route_table)?, self.route_target(target)?);
-                    retry::call(LAG, || net.replace_route(&table, destination, &target)).await.map_err(fail)?;
+                    retry::call(LAG, || net.replace_route(&table, destination, &target))
+                        .await
+                        .map_err(fail)?;
                 }
-                (ResourceSpec::RouteTableAssociation { route_table, subnet }, "routeTable") => {
-                    let Handle::Association { id } = &observed.handle else { return Err("not an association".into()) };
-                    retry::call(LAG, || net.disassociate_route_table(id)).await.map_err(fail)?;
+                (
+                    ResourceSpec::RouteTableAssociation {
+                        route_table,
+                        subnet,
+                    },
+                    "routeTable",
+                ) => {
+                    let Handle::Association { id } = &observed.handle else {
+                        return Err("not an association".into());
+                    };
+                    retry::call(LAG, || net.disassociate_route_table(id))
+                        .await
+                        .map_err(fail)?;
                     let (table, subnet) = (self.aws(route_table)?, self.aws(subnet)?);
-                    let new = retry::call(LAG, || net.associate_route_table(&table, &subnet)).await.map_err(fail)?;
+                    let new = retry::call(LAG, || net.associate_route_table(&table, &subnet))
+                        .await
+                        .map_err(fail)?;
                     self.remember(&r.id, Handle::Association { id: new });
                 }
                 (ResourceSpec::DefaultSecurityGroup { .. }, "rules") => {
-                    let Handle::DefaultGroup { id, rules } = &observed.handle else { return Err("not a default group".into()) };
+                    let Handle::DefaultGroup { id, rules } = &observed.handle else {
+                        return Err("not a default group".into());
+                    };
                     for rule in rules {
-                        retry::call(LAG, || net.revoke(id, rule)).await.map_err(fail)?;
+                        retry::call(LAG, || net.revoke(id, rule))
+                            .await
+                            .map_err(fail)?;
                     }
                 }
                 (ResourceSpec::VpcPeeringDns { peering, side }, "remoteDnsResolution") => {
                     let id = self.aws(peering)?;
-                    retry::call(STATE, || net.set_peering_dns(&id, side_ref(*side), true)).await.map_err(fail)?;
+                    retry::call(STATE, || net.set_peering_dns(&id, side_ref(*side), true))
+                        .await
+                        .map_err(fail)?;
                 }
                 (ResourceSpec::LoadBalancer { subnets, .. }, "subnets") => {
-                    let subnets = subnets.iter().map(|s| self.aws(s)).collect::<Result<Vec<_>, _>>()?;
+                    let subnets = subnets
+                        .iter()
+                        .map(|s| self.aws(s))
+                        .collect::<Result<Vec<_>, _>>()?;
                     let arn = self.aws(&r.id)?;
-                    retry::call(LAG, || t.clients.load_balancing.set_subnets(&arn, &subnets)).await.map_err(fail)?;
+                    retry::call(LAG, || t.clients.load_balancing.set_subnets(&arn, &subnets))
+                        .await
+                        .map_err(fail)?;
                 }
-                (ResourceSpec::LoadBalancer { security_groups, .. }, "securityGroups") => {
-                    let groups = security_groups.iter().map(|s| self.aws(s)).collect::<Result<Vec<_>, _>>()?;
+                (
+                    ResourceSpec::LoadBalancer {
+                        security_groups, ..
+                    },
+                    "securityGroups",
+                ) => {
+                    let groups = security_groups
+                        .iter()
+                        .map(|s| self.aws(s))
+                        .collect::<Result<Vec<_>, _>>()?;
                     let arn = self.aws(&r.id)?;
-                    retry::call(LAG, || t.clients.load_balancing.set_security_groups(&arn, &groups)).await.map_err(fail)?;
+                    retry::call(LAG, || {
+                        t.clients.load_balancing.set_security_groups(&arn, &groups)
+                    })
+                    .await
+                    .map_err(fail)?;
                 }
-                (ResourceSpec::TargetGroup { health_check_path: Some(path), .. }, "healthCheckPath") => {
+                (
+                    ResourceSpec::TargetGroup {
+                        health_check_path: Some(path),
+                        ..
+                    },
+                    "healthCheckPath",
+                ) => {
                     let arn = self.aws(&r.id)?;
-                    retry::call(LAG, || t.clients.load_balancing.set_health_check_path(&arn, path)).await.map_err(fail)?;
+                    retry::call(LAG, || {
+                        t.clients.load_balancing.set_health_check_path(&arn, path)
+                    })
+                    .await
+                    .map_err(fail)?;
                 }
-                (ResourceSpec::Listener { target_group, protocol, port, .. }, "protocol" | "port" | "targetGroup") => {
+                (
+                    ResourceSpec::Listener {
+                        target_group,
+                        protocol,
+                        port,
+                        ..
+                    },
+                    "protocol" | "port" | "targetGroup",
+                ) => {
                     if done.contains(&"listener") {
                         continue;
                     }
                     done.push("listener");
                     let (arn, tg) = (self.aws(&r.id)?, self.aws(target_group)?);
-                    retry::call(LAG, || t.clients.load_balancing.modify_listener(&arn, protocol, *port, &tg)).await.map_err(fail)?;
+                    retry::call(LAG, || {
+                        t.clients
+                            .load_balancing
+                            .modify_listener(&arn, protocol, *port, &tg)
+                    })
+                    .await
+                    .map_err(fail)?;
                 }
                 (ResourceSpec::WebAcl { .. }, "managedRuleGroups" | "rateLimit") => {
                     if done.contains(&"acl") {
                         continue;
                     }
                     done.push("acl");
-                    let Handle::WebAcl(acl) = &observed.handle else { return Err("not a web ACL".into()) };
+                    let Handle::WebAcl(acl) = &observed.handle else {
+                        return Err("not a web ACL".into());
+                    };
                     let rules = Self::web_acl_rules(&r.spec);
-                    retry::call(STATE, || t.clients.waf.update_web_acl(acl, &rules)).await.map_err(fail)?;
+                    retry::call(STATE, || t.clients.waf.update_web_acl(acl, &rules))
+                        .await
+                        .map_err(fail)?;
                 }
-                (ResourceSpec::WebAclAssociation { web_acl, load_balancer }, "webAcl") => {
+                (
+                    ResourceSpec::WebAclAssociation {
+                        web_acl,
+                        load_balancer,
+                    },
+                    "webAcl",
+                ) => {
                     let (acl, lb) = (self.aws(web_acl)?, self.aws(load_balancer)?);
-                    retry::call(STATE, || t.clients.waf.associate(&acl, &lb)).await.map_err(fail)?;
+                    retry::call(STATE, || t.clients.waf.associate(&acl, &lb))
+                        .await
+                        .map_err(fail)?;
                 }
-                (_, other) => return Err(format!("{} cannot change `{other}` in place", r.spec.kind())),
+                (_, other) => {
+                    return Err(format!(
+                        "{} cannot change `{other}` in place",
+                        r.spec.kind()
+                    ));
+                }
             }
         }
-        Ok(change.fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>().join(", "))
+        Ok(change
+            .fields
+            .iter()
+            .map(|f| f.field.as_str())
+            .collect::<Vec<_>>()
+            .join(", "))
     }
 
-    async fn retag(&self, r: &Resource, observed: &ObservedResource, t: &RegionTarget) -> Result<(), String> {
+    async fn retag(
+        &self,
+        r: &Resource,
+        observed: &ObservedResource,
+        t: &RegionTarget,
+    ) -> Result<(), String> {
         let have = observed.tags.clone().unwrap_or_default();
-        let add: Tags = r.tags.iter().filter(|(k, v)| have.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let remove: Vec<String> = have.keys().filter(|k| !k.starts_with("aws:") && !r.tags.contains_key(*k)).cloned().collect();
+        let add: Tags = r
+            .tags
+            .iter()
+            .filter(|(k, v)| have.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let remove: Vec<String> = have
+            .keys()
+            .filter(|k| !k.starts_with("aws:") && !r.tags.contains_key(*k))
+            .cloned()
+            .collect();
         let id = self.aws(&r.id)?;
         let result = match observed.kind {
-            "LoadBalancer" | "TargetGroup" => retry::call(LAG, || t.clients.load_balancing.set_tags(&id, &add, &remove)).await,
+            "LoadBalancer" | "TargetGroup" => {
+                retry::call(LAG, || {
+                    t.clients.load_balancing.set_tags(&id, &add, &remove)
+                })
+                .await
+            }
             "WebAcl" => retry::call(LAG, || t.clients.waf.set_tags(&id, &add, &remove)).await,
             _ => retry::call(LAG, || t.clients.network.set_tags(&id, &add, &remove)).await,
         };
@@ -435,43 +774,70 @@ impl<'a> Applier<'a> {
                 "ElasticIp" => gone_is_fine(retry::call(DELETE, || net.release_address(id)).await)?,
                 "NatGateway" => {
                     gone_is_fine(retry::call(DELETE, || net.delete_nat_gateway(id)).await)?;
-                    gone_is_fine(retry::call(Tolerate::default(), || net.wait_nat_gateway_deleted(id, self.limits.nat_gateway)).await)?;
+                    gone_is_fine(
+                        retry::call(Tolerate::default(), || {
+                            net.wait_nat_gateway_deleted(id, self.limits.nat_gateway)
+                        })
+                        .await,
+                    )?;
                 }
-                "RouteTable" => gone_is_fine(retry::call(DELETE, || net.delete_route_table(id)).await)?,
-                "SecurityGroup" => gone_is_fine(retry::call(DELETE, || net.delete_security_group(id)).await)?,
+                "RouteTable" => {
+                    gone_is_fine(retry::call(DELETE, || net.delete_route_table(id)).await)?
+                }
+                "SecurityGroup" => {
+                    gone_is_fine(retry::call(DELETE, || net.delete_security_group(id)).await)?
+                }
                 "VpcPeering" => {
                     // The requester's region owns it; deleting it ends both sides.
                     gone_is_fine(retry::call(DELETE, || net.delete_peering(id)).await)?;
                 }
-                "TargetGroup" => gone_is_fine(retry::call(DELETE, || t.clients.load_balancing.delete_target_group(id)).await)?,
-                "Listener" => gone_is_fine(retry::call(DELETE, || t.clients.load_balancing.delete_listener(id)).await)?,
+                "TargetGroup" => gone_is_fine(
+                    retry::call(DELETE, || t.clients.load_balancing.delete_target_group(id)).await,
+                )?,
+                "Listener" => gone_is_fine(
+                    retry::call(DELETE, || t.clients.load_balancing.delete_listener(id)).await,
+                )?,
                 other => return Err(format!("cannot delete a {other}")),
             },
             Handle::InternetGateway { id, vpc } => {
                 if let Some(vpc) = vpc {
-                    gone_is_fine(retry::call(DELETE, || net.detach_internet_gateway(id, vpc)).await)?;
+                    gone_is_fine(
+                        retry::call(DELETE, || net.detach_internet_gateway(id, vpc)).await,
+                    )?;
                 }
                 gone_is_fine(retry::call(DELETE, || net.delete_internet_gateway(id)).await)?;
             }
-            Handle::Route { table, destination } => gone_is_fine(retry::call(DELETE, || net.delete_route(table, destination)).await)?,
-            Handle::Association { id } => gone_is_fine(retry::call(DELETE, || net.disassociate_route_table(id)).await)?,
-            Handle::Rule { group, rule } => gone_is_fine(retry::call(DELETE, || net.revoke(group, rule)).await)?,
+            Handle::Route { table, destination } => {
+                gone_is_fine(retry::call(DELETE, || net.delete_route(table, destination)).await)?
+            }
+            Handle::Association { id } => {
+                gone_is_fine(retry::call(DELETE, || net.disassociate_route_table(id)).await)?
+            }
+            Handle::Rule { group, rule } => {
+                gone_is_fine(retry::call(DELETE, || net.revoke(group, rule)).await)?
+            }
             Handle::LoadBalancer { arn, .. } => {
                 let lbs = &t.clients.load_balancing;
                 gone_is_fine(retry::call(DELETE, || lbs.delete_load_balancer(arn)).await)?;
-                gone_is_fine(retry::call(Tolerate::default(), || lbs.wait_load_balancer_deleted(arn, self.limits.load_balancer)).await)?;
+                gone_is_fine(
+                    retry::call(Tolerate::default(), || {
+                        lbs.wait_load_balancer_deleted(arn, self.limits.load_balancer)
+                    })
+                    .await,
+                )?;
             }
-            Handle::WebAcl(acl) => gone_is_fine(retry::call(DELETE, || t.clients.waf.delete_web_acl(acl)).await)?,
-            Handle::WebAclAssociation { resource_arn } => {
-                gone_is_fine(retry::call(DELETE, || t.clients.waf.disassociate(resource_arn)).await)?
+            Handle::WebAcl(acl) => {
+                gone_is_fine(retry::call(DELETE, || t.clients.waf.delete_web_acl(acl)).await)?
             }
+            Handle::WebAclAssociation { resource_arn } => gone_is_fine(
+                retry::call(DELETE, || t.clients.waf.disassociate(resource_arn)).await,
+            )?,
             // These go with what they belong to: the VPC, or the peering.
             Handle::DefaultGroup { .. } | Handle::Peering { .. } => {}
         }
         self.forget(&o.id);
         Ok(String::new())
     }
-
 }
 
 fn side_ref(side: PeeringSide) -> PeeringSideRef {

@@ -53,11 +53,17 @@ pub struct Change {
 
 fn visible_tags(tags: &Tags) -> Tags {
     // `aws:` tags belong to AWS and cannot be changed by anyone.
-    tags.iter().filter(|(k, _)| !k.starts_with("aws:")).map(|(k, v)| (k.clone(), v.clone())).collect()
+    tags.iter()
+        .filter(|(k, _)| !k.starts_with("aws:"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 pub fn tags_text(tags: &Tags) -> String {
-    tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    tags.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn compare(desired: &Fields, observed: &Fields) -> Vec<FieldChange> {
@@ -78,7 +84,12 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
     let mut changes: Vec<Change> = Vec::new();
     for r in desired.iter().filter(|r| fields::is_supported(&r.spec)) {
         let kind = r.spec.kind();
-        let azs = r.region.as_ref().and_then(|n| observed.azs.get(n)).map(Vec::as_slice).unwrap_or_default();
+        let azs = r
+            .region
+            .as_ref()
+            .and_then(|n| observed.azs.get(n))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let want = fields::desired(r, azs);
         let Some(have) = observed.resources.get(&r.id) else {
             let reason = match kind {
@@ -89,7 +100,14 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
                     .map(|o| format!("the peering is {}", o.state.as_deref().unwrap_or_default())),
                 _ => None,
             };
-            changes.push(Change { id: r.id.clone(), kind, region: r.region.clone(), action: Action::Create, fields: vec![], reason });
+            changes.push(Change {
+                id: r.id.clone(),
+                kind,
+                region: r.region.clone(),
+                action: Action::Create,
+                fields: vec![],
+                reason,
+            });
             continue;
         };
         let mut differences = compare(&want, &have.fields);
@@ -98,7 +116,10 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
             if want_tags != have_tags {
                 // Only the keys that differ, so the line says what changed.
                 let differing = |a: &Tags, b: &Tags| -> Tags {
-                    a.iter().filter(|(k, v)| b.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect()
+                    a.iter()
+                        .filter(|(k, v)| b.get(*k) != Some(*v))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
                 };
                 differences.push(FieldChange {
                     field: "tags".to_string(),
@@ -112,19 +133,30 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
             continue;
         }
         let immutable = fields::immutable(kind);
-        let replace = failed || differences.iter().any(|d| immutable.contains(&d.field.as_str()));
+        let replace = failed
+            || differences
+                .iter()
+                .any(|d| immutable.contains(&d.field.as_str()));
         changes.push(Change {
             id: r.id.clone(),
             kind,
             region: r.region.clone(),
-            action: if replace { Action::Replace } else { Action::Update },
+            action: if replace {
+                Action::Replace
+            } else {
+                Action::Update
+            },
             fields: differences,
             reason: failed.then(|| "it is in state failed".to_string()),
         });
     }
     cascade_replacements(desired, observed, &mut changes);
     let wanted: BTreeSet<&str> = desired.iter().map(|r| r.id.as_str()).collect();
-    for o in observed.resources.values().filter(|o| !wanted.contains(o.id.as_str())) {
+    for o in observed
+        .resources
+        .values()
+        .filter(|o| !wanted.contains(o.id.as_str()))
+    {
         changes.push(Change {
             id: o.id.clone(),
             kind: o.kind,

@@ -26,13 +26,22 @@ pub enum Outcome {
     Done(String),
     Failed(String),
     /// Not run because a step it needs failed or was skipped.
-    Skipped { because: String },
+    Skipped {
+        because: String,
+    },
 }
+
+const STILL_RUNNING_EVERY: Duration = Duration::from_secs(20);
 
 type Running<'a> = Pin<Box<dyn Future<Output = (usize, Result<String, String>, Duration)> + 'a>>;
 
 /// Runs `steps`, at most `per_lane` at once in each lane. Returns one outcome per step.
-pub async fn run<'a, T, F, Fut>(steps: &'a [Step<T>], per_lane: usize, progress: &'a dyn Progress, work: F) -> Vec<Outcome>
+pub async fn run<'a, T, F, Fut>(
+    steps: &'a [Step<T>],
+    per_lane: usize,
+    progress: &'a dyn Progress,
+    work: F,
+) -> Vec<Outcome>
 where
     F: Fn(&'a Step<T>) -> Fut,
     Fut: Future<Output = Result<String, String>> + 'a,
@@ -49,6 +58,8 @@ where
     let mut ready: Vec<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
     let mut busy: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut running: FuturesUnordered<Running<'a>> = FuturesUnordered::new();
+    let mut in_flight: std::collections::BTreeMap<usize, tokio::time::Instant> =
+        std::collections::BTreeMap::new();
     loop {
         // Launch what is ready, in order, as long as its lane has room.
         let mut k = 0;
@@ -59,6 +70,7 @@ where
                 ready.remove(k);
                 *busy.entry(lane).or_default() += 1;
                 progress.started(&steps[i].label);
+                in_flight.insert(i, tokio::time::Instant::now());
                 let fut = work(&steps[i]);
                 running.push(Box::pin(async move {
                     let started = tokio::time::Instant::now();
@@ -69,9 +81,26 @@ where
                 k += 1;
             }
         }
-        let Some((i, result, elapsed)) = running.next().await else { break };
+        // Long steps (NAT gateways, load balancers) report every so often that they still run.
+        let next = tokio::select! {
+            next = running.next() => next,
+            _ = tokio::time::sleep(STILL_RUNNING_EVERY) => {
+                for (&i, started) in &in_flight {
+                    progress.waiting(&steps[i].label, "still running", started.elapsed());
+                }
+                continue;
+            }
+        };
+        let Some((i, result, elapsed)) = next else {
+            break;
+        };
+        in_flight.remove(&i);
         *busy.entry(steps[i].lane.as_str()).or_default() -= 1;
-        progress.finished(&steps[i].label, result.as_ref().map(String::as_str), elapsed);
+        progress.finished(
+            &steps[i].label,
+            result.as_ref().map(String::as_str),
+            elapsed,
+        );
         match result {
             Ok(what) => {
                 outcomes[i] = Some(Outcome::Done(what));
@@ -90,16 +119,27 @@ where
     }
     outcomes
         .into_iter()
-        .map(|o| o.unwrap_or_else(|| Outcome::Skipped { because: "a dependency never finished".into() }))
+        .map(|o| {
+            o.unwrap_or_else(|| Outcome::Skipped {
+                because: "a dependency never finished".into(),
+            })
+        })
         .collect()
 }
 
-fn skip_dependants<T>(failed: usize, steps: &[Step<T>], dependants: &[Vec<usize>], outcomes: &mut [Option<Outcome>]) {
+fn skip_dependants<T>(
+    failed: usize,
+    steps: &[Step<T>],
+    dependants: &[Vec<usize>],
+    outcomes: &mut [Option<Outcome>],
+) {
     let mut stack = vec![failed];
     while let Some(i) = stack.pop() {
         for &d in &dependants[i] {
             if outcomes[d].is_none() {
-                outcomes[d] = Some(Outcome::Skipped { because: steps[failed].label.clone() });
+                outcomes[d] = Some(Outcome::Skipped {
+                    because: steps[failed].label.clone(),
+                });
                 stack.push(d);
             }
         }
@@ -114,41 +154,80 @@ mod tests {
     use crate::engine::progress::Silent;
 
     fn step(label: &str, lane: &str, after: &[usize]) -> Step<u64> {
-        Step { label: label.into(), lane: lane.into(), after: after.to_vec(), work: 10 }
+        Step {
+            label: label.into(),
+            lane: lane.into(),
+            after: after.to_vec(),
+            work: 10,
+        }
     }
 
     #[tokio::test(start_paused = true)]
     async fn runs_lanes_side_by_side_and_respects_order() {
-        let steps = vec![step("a1", "a", &[]), step("b1", "b", &[]), step("a2", "a", &[0]), step("b2", "b", &[1])];
+        let steps = vec![
+            step("a1", "a", &[]),
+            step("b1", "b", &[]),
+            step("a2", "a", &[0]),
+            step("b2", "b", &[1]),
+        ];
         let log = Mutex::new(Vec::new());
         let start = tokio::time::Instant::now();
         let out = run(&steps, 4, &Silent, |s| {
             let log = &log;
             async move {
                 tokio::time::sleep(Duration::from_secs(s.work)).await;
-                log.lock().unwrap().push((s.label.clone(), start.elapsed().as_secs()));
+                log.lock()
+                    .unwrap()
+                    .push((s.label.clone(), start.elapsed().as_secs()));
                 Ok(String::new())
             }
         })
         .await;
         assert!(out.iter().all(|o| matches!(o, Outcome::Done(_))));
         let log = log.into_inner().unwrap();
-        assert!(log.contains(&("a2".to_string(), 20)) && log.contains(&("b2".to_string(), 20)), "{log:?}");
-        assert_eq!(start.elapsed(), Duration::from_secs(20), "two lanes overlap");
+        assert!(
+            log.contains(&("a2".to_string(), 20)) && log.contains(&("b2".to_string(), 20)),
+            "{log:?}"
+        );
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_secs(20),
+            "two lanes overlap"
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_failure_skips_dependants_but_siblings_finish() {
-        let steps = vec![step("root", "a", &[]), step("bad", "a", &[0]), step("sibling", "a", &[0]), step("child", "a", &[1]), step("grandchild", "a", &[3])];
+        let steps = vec![
+            step("root", "a", &[]),
+            step("bad", "a", &[0]),
+            step("sibling", "a", &[0]),
+            step("child", "a", &[1]),
+            step("grandchild", "a", &[3]),
+        ];
         let out = run(&steps, 4, &Silent, |s| async move {
             tokio::time::sleep(Duration::from_secs(1)).await;
-            if s.label == "bad" { Err("boom".to_string()) } else { Ok(String::new()) }
+            if s.label == "bad" {
+                Err("boom".to_string())
+            } else {
+                Ok(String::new())
+            }
         })
         .await;
         assert_eq!(out[1], Outcome::Failed("boom".into()));
         assert!(matches!(out[2], Outcome::Done(_)));
-        assert_eq!(out[3], Outcome::Skipped { because: "bad".into() });
-        assert_eq!(out[4], Outcome::Skipped { because: "bad".into() });
+        assert_eq!(
+            out[3],
+            Outcome::Skipped {
+                because: "bad".into()
+            }
+        );
+        assert_eq!(
+            out[4],
+            Outcome::Skipped {
+                because: "bad".into()
+            }
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -160,6 +239,10 @@ mod tests {
             Ok(String::new())
         })
         .await;
-        assert_eq!(start.elapsed(), Duration::from_secs(30), "6 steps, 2 at a time");
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_secs(30),
+            "6 steps, 2 at a time"
+        );
     }
 }

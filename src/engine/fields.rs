@@ -28,8 +28,17 @@ pub fn is_supported(spec: &ResourceSpec) -> bool {
 pub fn is_tagged(kind: &str) -> bool {
     matches!(
         kind,
-        "Vpc" | "InternetGateway" | "Subnet" | "ElasticIp" | "NatGateway" | "RouteTable" | "SecurityGroup"
-            | "VpcPeering" | "LoadBalancer" | "TargetGroup" | "WebAcl"
+        "Vpc"
+            | "InternetGateway"
+            | "Subnet"
+            | "ElasticIp"
+            | "NatGateway"
+            | "RouteTable"
+            | "SecurityGroup"
+            | "VpcPeering"
+            | "LoadBalancer"
+            | "TargetGroup"
+            | "WebAcl"
     )
 }
 
@@ -58,7 +67,13 @@ pub fn list(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
 }
 
 /// A rule's identity: direction, protocol, ports and peer (a CIDR or a group's logical id).
-pub fn rule_key(egress: bool, protocol: &str, from: Option<i32>, to: Option<i32>, peer: &str) -> String {
+pub fn rule_key(
+    egress: bool,
+    protocol: &str,
+    from: Option<i32>,
+    to: Option<i32>,
+    peer: &str,
+) -> String {
     let direction = if egress { "out" } else { "in" };
     let ports = match (from, to) {
         (Some(a), Some(b)) if a == b => a.to_string(),
@@ -69,7 +84,16 @@ pub fn rule_key(egress: bool, protocol: &str, from: Option<i32>, to: Option<i32>
 }
 
 pub fn desired_rule_key(spec: &ResourceSpec) -> Option<(String, String)> {
-    let ResourceSpec::SecurityGroupRule { group, direction, protocol, from_port, to_port, peer, .. } = spec else {
+    let ResourceSpec::SecurityGroupRule {
+        group,
+        direction,
+        protocol,
+        from_port,
+        to_port,
+        peer,
+        ..
+    } = spec
+    else {
         return None;
     };
     let peer = match peer {
@@ -93,13 +117,23 @@ pub fn desired(resource: &Resource, azs: &[String]) -> Fields {
         f.insert(k, v);
     };
     match &resource.spec {
-        ResourceSpec::Vpc { cidr, dns_support, dns_hostnames } => {
+        ResourceSpec::Vpc {
+            cidr,
+            dns_support,
+            dns_hostnames,
+        } => {
             put("cidr", cidr.clone());
             put("dnsSupport", dns_support.to_string());
             put("dnsHostnames", dns_hostnames.to_string());
         }
         ResourceSpec::InternetGateway { vpc } => put("vpc", vpc.clone()),
-        ResourceSpec::Subnet { vpc, cidr, az, map_public_ip_on_launch, .. } => {
+        ResourceSpec::Subnet {
+            vpc,
+            cidr,
+            az,
+            map_public_ip_on_launch,
+            ..
+        } => {
             put("vpc", vpc.clone());
             put("cidr", cidr.clone());
             let name = azs.get(usize::from(*az).saturating_sub(1)).cloned();
@@ -114,32 +148,58 @@ pub fn desired(resource: &Resource, azs: &[String]) -> Fields {
         ResourceSpec::Route { target, .. } => put(
             "target",
             match target {
-                RouteTarget::InternetGateway(t) | RouteTarget::NatGateway(t) | RouteTarget::VpcPeering(t) => t.clone(),
+                RouteTarget::InternetGateway(t)
+                | RouteTarget::NatGateway(t)
+                | RouteTarget::VpcPeering(t) => t.clone(),
             },
         ),
-        ResourceSpec::RouteTableAssociation { route_table, subnet } => {
+        ResourceSpec::RouteTableAssociation {
+            route_table,
+            subnet,
+        } => {
             put("routeTable", route_table.clone());
             put("subnet", subnet.clone());
         }
-        ResourceSpec::SecurityGroup { vpc, name, description } => {
+        ResourceSpec::SecurityGroup {
+            vpc,
+            name,
+            description,
+        } => {
             put("vpc", vpc.clone());
             put("name", name.clone());
             put("description", description.clone());
         }
         ResourceSpec::DefaultSecurityGroup { .. } => put("rules", String::new()),
-        ResourceSpec::VpcPeering { requester_vpc, accepter_vpc, accepter_region } => {
+        ResourceSpec::VpcPeering {
+            requester_vpc,
+            accepter_vpc,
+            accepter_region,
+        } => {
             put("requesterVpc", requester_vpc.clone());
             put("accepterVpc", accepter_vpc.clone());
             put("accepterRegion", accepter_region.clone());
         }
         ResourceSpec::VpcPeeringDns { .. } => put("remoteDnsResolution", "true".to_string()),
-        ResourceSpec::LoadBalancer { lb_type, scheme, subnets, security_groups, .. } => {
+        ResourceSpec::LoadBalancer {
+            lb_type,
+            scheme,
+            subnets,
+            security_groups,
+            ..
+        } => {
             put("type", lb_type.clone());
             put("scheme", scheme.clone());
             put("subnets", list(subnets));
             put("securityGroups", list(security_groups));
         }
-        ResourceSpec::TargetGroup { protocol, port, vpc, target_type, health_check_path, .. } => {
+        ResourceSpec::TargetGroup {
+            protocol,
+            port,
+            vpc,
+            target_type,
+            health_check_path,
+            ..
+        } => {
             put("protocol", protocol.clone());
             put("port", port.to_string());
             put("vpc", vpc.clone());
@@ -148,22 +208,36 @@ pub fn desired(resource: &Resource, azs: &[String]) -> Fields {
                 put("healthCheckPath", path.clone());
             }
         }
-        ResourceSpec::Listener { load_balancer, target_group, protocol, port } => {
+        ResourceSpec::Listener {
+            load_balancer,
+            target_group,
+            protocol,
+            port,
+        } => {
             put("loadBalancer", load_balancer.clone());
             put("targetGroup", target_group.clone());
             put("protocol", protocol.clone());
             put("port", port.to_string());
         }
-        ResourceSpec::WebAcl { managed_rule_groups, rate_limit, .. } => {
+        ResourceSpec::WebAcl {
+            managed_rule_groups,
+            rate_limit,
+            ..
+        } => {
             put("managedRuleGroups", managed_rule_groups.join(","));
             put("rateLimit", rate_limit.to_string());
         }
-        ResourceSpec::WebAclAssociation { web_acl, load_balancer } => {
+        ResourceSpec::WebAclAssociation {
+            web_acl,
+            load_balancer,
+        } => {
             put("webAcl", web_acl.clone());
             put("loadBalancer", load_balancer.clone());
         }
         // Identity is the whole content (matched in discovery); nothing more to compare.
-        ResourceSpec::SecurityGroupRule { .. } | ResourceSpec::ElasticIp | ResourceSpec::VpcPeeringAccepter { .. } => {}
+        ResourceSpec::SecurityGroupRule { .. }
+        | ResourceSpec::ElasticIp
+        | ResourceSpec::VpcPeeringAccepter { .. } => {}
         ResourceSpec::IamRole { .. }
         | ResourceSpec::LogGroup { .. }
         | ResourceSpec::FlowLog { .. }

@@ -9,13 +9,11 @@ pub mod observe;
 pub mod progress;
 pub mod retry;
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
-
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 
-pub use apply::Limits;
 use apply::Applier;
+pub use apply::Limits;
 use diff::{Action, Change};
 use executor::{Outcome, Step};
 use observe::Observed;
@@ -23,9 +21,8 @@ use progress::Progress;
 
 use crate::model::{self, Resource};
 use crate::providers::*;
-use std::result::Result;
 use crate::spec::ValidStack;
-use crate::stats::CallStats;
+use std::result::Result;
 
 /// One region of the stack and the clients that reach it.
 #[derive(Clone)]
@@ -64,7 +61,6 @@ pub const PER_REGION: usize = 8;
 pub struct Engine<'a> {
     pub stack: &'a ValidStack,
     pub regions: Vec<RegionTarget>,
-    pub stats: Arc<CallStats>,
     pub limits: Limits,
     pub progress: &'a dyn Progress,
 }
@@ -118,18 +114,29 @@ impl<'a> Engine<'a> {
                 retry::call(Default::default(), || c.load_balancing.snapshot(stack)),
                 retry::call(Default::default(), || c.waf.snapshot(stack)),
             )?;
-            let albs = load_balancing.load_balancers.iter().filter(|l| l.lb_type == "application");
+            let albs = load_balancing
+                .load_balancers
+                .iter()
+                .filter(|l| l.lb_type == "application");
             let acl_of = futures::future::try_join_all(albs.map(|l| async move {
                 let acl = retry::call(Default::default(), || c.waf.web_acl_for(&l.arn)).await?;
                 Ok::<_, ProviderError>(acl.map(|a| (l.arn.clone(), a)))
             }))
             .await?;
-            Ok(Snapshot { network, load_balancing, web_acls, web_acl_of: acl_of.into_iter().flatten().collect() })
+            Ok(Snapshot {
+                network,
+                load_balancing,
+                web_acls,
+                web_acl_of: acl_of.into_iter().flatten().collect(),
+            })
         });
         let snapshots = futures::future::join_all(reads).await;
         let mut ok = Vec::new();
         for (t, s) in self.regions.iter().zip(snapshots) {
-            ok.push(s.map_err(|source| EngineError::Discovery { region: t.aws_region.clone(), source })?);
+            ok.push(s.map_err(|source| EngineError::Discovery {
+                region: t.aws_region.clone(),
+                source,
+            })?);
         }
         Ok(observe::map(&self.regions, &ok, desired))
     }
@@ -147,7 +154,11 @@ impl<'a> Engine<'a> {
         let desired = self.desired();
         let observed = self.observe(&desired).await?;
         let changes = diff::diff(&desired, &observed);
-        let replacements: Vec<String> = changes.iter().filter(|c| c.action == Action::Replace).map(|c| c.id.clone()).collect();
+        let replacements: Vec<String> = changes
+            .iter()
+            .filter(|c| c.action == Action::Replace)
+            .map(|c| c.id.clone())
+            .collect();
         if !replacements.is_empty() && !allow_replace {
             return Err(EngineError::ReplacementsNeedConsent(replacements));
         }
@@ -175,7 +186,12 @@ impl<'a> Engine<'a> {
         Ok((changes, report))
     }
 
-    async fn execute(&self, desired: &[Resource], observed: &Observed, changes: &[Change]) -> RunReport {
+    async fn execute(
+        &self,
+        desired: &[Resource],
+        observed: &Observed,
+        changes: &[Change],
+    ) -> RunReport {
         let steps = steps(desired, observed, changes);
         let applier = Applier::new(&self.regions, observed, desired, self.limits);
         let by_id: HashMap<&str, &Resource> = desired.iter().map(|r| (r.id.as_str(), r)).collect();
@@ -185,14 +201,19 @@ impl<'a> Engine<'a> {
             async move {
                 match step.work {
                     Work::Apply(c) => {
-                        let r = by_id.get(c.id.as_str()).ok_or_else(|| format!("{} is not in the stack", c.id))?;
+                        let r = by_id
+                            .get(c.id.as_str())
+                            .ok_or_else(|| format!("{} is not in the stack", c.id))?;
                         match c.action {
                             Action::Update => applier.update(r, c).await,
                             _ => applier.create(r).await,
                         }
                     }
                     Work::Delete(c) => {
-                        let o = observed.resources.get(&c.id).ok_or_else(|| format!("{} was not observed", c.id))?;
+                        let o = observed
+                            .resources
+                            .get(&c.id)
+                            .ok_or_else(|| format!("{} was not observed", c.id))?;
                         applier.delete(o).await
                     }
                 }
@@ -207,9 +228,15 @@ impl<'a> Engine<'a> {
                     let (outcome, detail) = match o {
                         Outcome::Done(d) => ("done", d),
                         Outcome::Failed(e) => ("failed", e),
-                        Outcome::Skipped { because } => ("skipped", format!("after {because} failed")),
+                        Outcome::Skipped { because } => {
+                            ("skipped", format!("after {because} failed"))
+                        }
                     };
-                    StepReport { step: s.label.clone(), outcome, detail }
+                    StepReport {
+                        step: s.label.clone(),
+                        outcome,
+                        detail,
+                    }
                 })
                 .collect(),
         }
@@ -218,7 +245,11 @@ impl<'a> Engine<'a> {
 
 /// Steps for `changes`: creates and updates after what they depend on, deletes before what
 /// they depend on (the create edges reversed), and a replacement's create after its delete.
-fn steps<'c>(desired: &[Resource], observed: &Observed, changes: &'c [Change]) -> Vec<Step<Work<'c>>> {
+fn steps<'c>(
+    desired: &[Resource],
+    observed: &Observed,
+    changes: &'c [Change],
+) -> Vec<Step<Work<'c>>> {
     let mut steps: Vec<Step<Work<'c>>> = Vec::new();
     let mut apply_of: HashMap<&str, usize> = HashMap::new();
     let mut delete_of: HashMap<&str, usize> = HashMap::new();
@@ -226,7 +257,12 @@ fn steps<'c>(desired: &[Resource], observed: &Observed, changes: &'c [Change]) -
         let lane = c.region.clone().unwrap_or_else(|| "global".to_string());
         if matches!(c.action, Action::Delete | Action::Replace) {
             delete_of.insert(&c.id, steps.len());
-            steps.push(Step { label: format!("delete {}", c.id), lane: lane.clone(), after: vec![], work: Work::Delete(c) });
+            steps.push(Step {
+                label: format!("delete {}", c.id),
+                lane: lane.clone(),
+                after: vec![],
+                work: Work::Delete(c),
+            });
         }
         if c.action != Action::Delete {
             apply_of.insert(&c.id, steps.len());
@@ -235,13 +271,26 @@ fn steps<'c>(desired: &[Resource], observed: &Observed, changes: &'c [Change]) -
                 Action::Replace => "recreate",
                 _ => "create",
             };
-            steps.push(Step { label: format!("{verb} {}", c.id), lane, after: vec![], work: Work::Apply(c) });
+            steps.push(Step {
+                label: format!("{verb} {}", c.id),
+                lane,
+                after: vec![],
+                work: Work::Apply(c),
+            });
         }
     }
-    let deps: HashMap<&str, &[String]> = desired.iter().map(|r| (r.id.as_str(), r.depends_on.as_slice())).collect();
+    let deps: HashMap<&str, &[String]> = desired
+        .iter()
+        .map(|r| (r.id.as_str(), r.depends_on.as_slice()))
+        .collect();
     for c in changes {
         if let Some(&i) = apply_of.get(c.id.as_str()) {
-            let mut after: Vec<usize> = deps.get(c.id.as_str()).into_iter().flat_map(|d| d.iter()).filter_map(|d| apply_of.get(d.as_str()).copied()).collect();
+            let mut after: Vec<usize> = deps
+                .get(c.id.as_str())
+                .into_iter()
+                .flat_map(|d| d.iter())
+                .filter_map(|d| apply_of.get(d.as_str()).copied())
+                .collect();
             if let Some(&d) = delete_of.get(c.id.as_str()) {
                 after.push(d);
             }
@@ -250,14 +299,20 @@ fn steps<'c>(desired: &[Resource], observed: &Observed, changes: &'c [Change]) -
     }
     // Deleting X waits for the deletion of everything that refers to X.
     for o in observed.resources.values() {
-        let Some(&mine) = delete_of.get(o.id.as_str()) else { continue };
+        let Some(&mine) = delete_of.get(o.id.as_str()) else {
+            continue;
+        };
         for dep in &o.depends_on {
-            if let Some(&theirs) = delete_of.get(dep.as_str()) {
-                if theirs != mine && !steps[theirs].after.contains(&mine) {
-                    steps[theirs].after.push(mine);
-                }
+            if let Some(&theirs) = delete_of.get(dep.as_str())
+                && theirs != mine
+                && !steps[theirs].after.contains(&mine)
+            {
+                steps[theirs].after.push(mine);
             }
         }
     }
     steps
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,22 +9,42 @@ use super::fields::{self, Fields, list, rule_key};
 use super::{RegionTarget, Snapshot};
 use crate::model::{PeeringSide, Resource, ResourceSpec, TAG_ID};
 use crate::providers::*;
-use std::result::Result;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Handle {
     /// An AWS id or ARN.
     Id(String),
-    InternetGateway { id: String, vpc: Option<String> },
-    Route { table: String, destination: String },
-    Association { id: String },
-    Rule { group: String, rule: RuleSpec },
-    DefaultGroup { id: String, rules: Vec<RuleSpec> },
-    LoadBalancer { arn: String, dns_name: String },
+    InternetGateway {
+        id: String,
+        vpc: Option<String>,
+    },
+    Route {
+        table: String,
+        destination: String,
+    },
+    Association {
+        id: String,
+    },
+    Rule {
+        group: String,
+        rule: RuleSpec,
+    },
+    DefaultGroup {
+        id: String,
+        rules: Vec<RuleSpec>,
+    },
+    LoadBalancer {
+        arn: String,
+        dns_name: String,
+    },
     WebAcl(WebAclInfo),
-    WebAclAssociation { resource_arn: String },
+    WebAclAssociation {
+        resource_arn: String,
+    },
     /// Part of another resource (the accepter side and DNS options of a peering).
-    Peering { id: String },
+    Peering {
+        id: String,
+    },
 }
 
 impl Handle {
@@ -76,7 +96,9 @@ pub fn map(targets: &[RegionTarget], snapshots: &[Snapshot], desired: &[Resource
     }
     let mut observed = Observed::default();
     for (target, snap) in targets.iter().zip(snapshots) {
-        observed.azs.insert(target.name.clone(), snap.network.azs.clone());
+        observed
+            .azs
+            .insert(target.name.clone(), snap.network.azs.clone());
         m.region = target.name.clone();
         m.aws_region = target.aws_region.clone();
         m.network(&snap.network);
@@ -141,8 +163,13 @@ impl<'d> Mapper<'d> {
             let id = r.id.as_str();
             m.desired_deps.insert(id, &r.depends_on);
             match &r.spec {
-                ResourceSpec::Route { route_table, destination, .. } => {
-                    m.routes.insert((route_table.clone(), destination.clone()), id);
+                ResourceSpec::Route {
+                    route_table,
+                    destination,
+                    ..
+                } => {
+                    m.routes
+                        .insert((route_table.clone(), destination.clone()), id);
                 }
                 ResourceSpec::RouteTableAssociation { subnet, .. } => {
                     m.associations.insert(subnet.clone(), id);
@@ -150,7 +177,11 @@ impl<'d> Mapper<'d> {
                 ResourceSpec::DefaultSecurityGroup { vpc } => {
                     m.default_groups.insert(vpc.clone(), id);
                 }
-                ResourceSpec::Listener { load_balancer, port, .. } => {
+                ResourceSpec::Listener {
+                    load_balancer,
+                    port,
+                    ..
+                } => {
                     m.listeners.insert((load_balancer.clone(), *port), id);
                 }
                 ResourceSpec::WebAclAssociation { load_balancer, .. } => {
@@ -160,7 +191,8 @@ impl<'d> Mapper<'d> {
                     m.accepters.insert(peering.clone(), id);
                 }
                 ResourceSpec::VpcPeeringDns { peering, side } => {
-                    m.peering_dns.insert((peering.clone(), *side == PeeringSide::Requester), id);
+                    m.peering_dns
+                        .insert((peering.clone(), *side == PeeringSide::Requester), id);
                 }
                 spec => {
                     if let Some(key) = fields::desired_rule_key(spec) {
@@ -185,8 +217,18 @@ impl<'d> Mapper<'d> {
             .chain(n.route_tables.iter().map(|t| (&t.id, &t.tags)))
             .chain(n.security_groups.iter().map(|g| (&g.id, &g.tags)))
             .chain(n.peerings.iter().map(|p| (&p.id, &p.tags)))
-            .chain(snap.load_balancing.load_balancers.iter().map(|l| (&l.arn, &l.tags)))
-            .chain(snap.load_balancing.target_groups.iter().map(|t| (&t.arn, &t.tags)))
+            .chain(
+                snap.load_balancing
+                    .load_balancers
+                    .iter()
+                    .map(|l| (&l.arn, &l.tags)),
+            )
+            .chain(
+                snap.load_balancing
+                    .target_groups
+                    .iter()
+                    .map(|t| (&t.arn, &t.tags)),
+            )
             .chain(snap.web_acls.iter().map(|a| (&a.arn, &a.tags)));
         let pairs: Vec<(String, String)> = tagged
             .filter_map(|(aws, tags)| Some((aws.clone(), tag_id(tags)?)))
@@ -196,11 +238,25 @@ impl<'d> Mapper<'d> {
 
     /// The logical id of an AWS id, or the AWS id itself when it is not the stack's.
     fn name(&self, aws_id: &str) -> String {
-        self.logical.get(aws_id).cloned().unwrap_or_else(|| aws_id.to_string())
+        self.logical
+            .get(aws_id)
+            .cloned()
+            .unwrap_or_else(|| aws_id.to_string())
     }
 
-    fn put(&mut self, id: String, kind: &'static str, handle: Handle, fields: Fields, tags: Option<Tags>, refs: Vec<String>) {
-        let mut depends_on: Vec<String> = refs.into_iter().filter(|r| self.logical.values().any(|l| l == r)).collect();
+    fn put(
+        &mut self,
+        id: String,
+        kind: &'static str,
+        handle: Handle,
+        fields: Fields,
+        tags: Option<Tags>,
+        refs: Vec<String>,
+    ) {
+        let mut depends_on: Vec<String> = refs
+            .into_iter()
+            .filter(|r| self.logical.values().any(|l| l == r))
+            .collect();
         // Ordering edges the model knows but AWS does not show (a NAT gateway needs the IGW).
         if let Some(deps) = self.desired_deps.get(id.as_str()) {
             for d in deps.iter() {
@@ -233,14 +289,33 @@ impl<'d> Mapper<'d> {
                 ("dnsSupport", support.to_string()),
                 ("dnsHostnames", hostnames.to_string()),
             ]);
-            self.put(id, "Vpc", Handle::Id(v.id.clone()), f, Some(v.tags.clone()), vec![]);
+            self.put(
+                id,
+                "Vpc",
+                Handle::Id(v.id.clone()),
+                f,
+                Some(v.tags.clone()),
+                vec![],
+            );
         }
         for g in &n.default_security_groups {
             let vpc = self.name(&g.vpc_id);
-            let Some(id) = self.default_groups.get(&vpc).map(|s| s.to_string()) else { continue };
+            let Some(id) = self.default_groups.get(&vpc).map(|s| s.to_string()) else {
+                continue;
+            };
             let rules = list(g.rules.iter().map(|r| self.rule_text(r)));
-            let handle = Handle::DefaultGroup { id: g.id.clone(), rules: g.rules.clone() };
-            self.put(id, "DefaultSecurityGroup", handle, Fields::from([("rules", rules)]), None, vec![vpc]);
+            let handle = Handle::DefaultGroup {
+                id: g.id.clone(),
+                rules: g.rules.clone(),
+            };
+            self.put(
+                id,
+                "DefaultSecurityGroup",
+                handle,
+                Fields::from([("rules", rules)]),
+                None,
+                vec![vpc],
+            );
         }
         for s in &n.subnets {
             let Some(id) = tag_id(&s.tags) else { continue };
@@ -251,49 +326,112 @@ impl<'d> Mapper<'d> {
                 ("az", s.az.clone()),
                 ("mapPublicIpOnLaunch", s.map_public_ip_on_launch.to_string()),
             ]);
-            self.put(id, "Subnet", Handle::Id(s.id.clone()), f, Some(s.tags.clone()), vec![vpc]);
+            self.put(
+                id,
+                "Subnet",
+                Handle::Id(s.id.clone()),
+                f,
+                Some(s.tags.clone()),
+                vec![vpc],
+            );
         }
         for g in &n.internet_gateways {
             let Some(id) = tag_id(&g.tags) else { continue };
-            let vpc = g.attached_vpc.as_deref().map(|v| self.name(v)).unwrap_or_default();
-            let handle = Handle::InternetGateway { id: g.id.clone(), vpc: g.attached_vpc.clone() };
-            self.put(id, "InternetGateway", handle, Fields::from([("vpc", vpc.clone())]), Some(g.tags.clone()), vec![vpc]);
+            let vpc = g
+                .attached_vpc
+                .as_deref()
+                .map(|v| self.name(v))
+                .unwrap_or_default();
+            let handle = Handle::InternetGateway {
+                id: g.id.clone(),
+                vpc: g.attached_vpc.clone(),
+            };
+            self.put(
+                id,
+                "InternetGateway",
+                handle,
+                Fields::from([("vpc", vpc.clone())]),
+                Some(g.tags.clone()),
+                vec![vpc],
+            );
         }
         for a in &n.addresses {
             let Some(id) = tag_id(&a.tags) else { continue };
-            self.put(id, "ElasticIp", Handle::Id(a.allocation_id.clone()), Fields::new(), Some(a.tags.clone()), vec![]);
+            self.put(
+                id,
+                "ElasticIp",
+                Handle::Id(a.allocation_id.clone()),
+                Fields::new(),
+                Some(a.tags.clone()),
+                vec![],
+            );
         }
         for g in &n.nat_gateways {
             let Some(id) = tag_id(&g.tags) else { continue };
             let subnet = self.name(&g.subnet_id);
-            let eip = g.allocation_id.as_deref().map(|a| self.name(a)).unwrap_or_default();
+            let eip = g
+                .allocation_id
+                .as_deref()
+                .map(|a| self.name(a))
+                .unwrap_or_default();
             let f = Fields::from([("subnet", subnet.clone()), ("elasticIp", eip.clone())]);
-            self.put(id.clone(), "NatGateway", Handle::Id(g.id.clone()), f, Some(g.tags.clone()), vec![subnet, eip]);
-            if g.state != "available" {
-                if let Some(r) = self.out.get_mut(&id) {
-                    r.state = Some(g.state.clone());
-                }
+            self.put(
+                id.clone(),
+                "NatGateway",
+                Handle::Id(g.id.clone()),
+                f,
+                Some(g.tags.clone()),
+                vec![subnet, eip],
+            );
+            if g.state != "available"
+                && let Some(r) = self.out.get_mut(&id)
+            {
+                r.state = Some(g.state.clone());
             }
         }
         for t in &n.route_tables {
-            let Some(table) = tag_id(&t.tags) else { continue };
+            let Some(table) = tag_id(&t.tags) else {
+                continue;
+            };
             let vpc = self.name(&t.vpc_id);
-            self.put(table.clone(), "RouteTable", Handle::Id(t.id.clone()), Fields::from([("vpc", vpc.clone())]), Some(t.tags.clone()), vec![vpc]);
+            self.put(
+                table.clone(),
+                "RouteTable",
+                Handle::Id(t.id.clone()),
+                Fields::from([("vpc", vpc.clone())]),
+                Some(t.tags.clone()),
+                vec![vpc],
+            );
             for r in &t.routes {
                 let target = match &r.target {
                     RouteTargetId::Local => continue,
-                    RouteTargetId::Gateway(g) | RouteTargetId::NatGateway(g) | RouteTargetId::Peering(g) | RouteTargetId::Other(g) => self.name(g),
+                    RouteTargetId::Gateway(g)
+                    | RouteTargetId::NatGateway(g)
+                    | RouteTargetId::Peering(g)
+                    | RouteTargetId::Other(g) => self.name(g),
                 };
                 let id = self
                     .routes
                     .get(&(table.clone(), r.destination.clone()))
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| format!("{table}/extra-route/{}", r.destination));
-                let handle = Handle::Route { table: t.id.clone(), destination: r.destination.clone() };
-                self.put(id, "Route", handle, Fields::from([("target", target.clone())]), None, vec![table.clone(), target]);
+                let handle = Handle::Route {
+                    table: t.id.clone(),
+                    destination: r.destination.clone(),
+                };
+                self.put(
+                    id,
+                    "Route",
+                    handle,
+                    Fields::from([("target", target.clone())]),
+                    None,
+                    vec![table.clone(), target],
+                );
             }
             for a in t.associations.iter().filter(|a| !a.main) {
-                let Some(subnet_aws) = &a.subnet_id else { continue };
+                let Some(subnet_aws) = &a.subnet_id else {
+                    continue;
+                };
                 let subnet = self.name(subnet_aws);
                 let id = self
                     .associations
@@ -301,14 +439,34 @@ impl<'d> Mapper<'d> {
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| format!("{table}/extra-association/{subnet}"));
                 let f = Fields::from([("routeTable", table.clone()), ("subnet", subnet.clone())]);
-                self.put(id, "RouteTableAssociation", Handle::Association { id: a.id.clone() }, f, None, vec![table.clone(), subnet]);
+                self.put(
+                    id,
+                    "RouteTableAssociation",
+                    Handle::Association { id: a.id.clone() },
+                    f,
+                    None,
+                    vec![table.clone(), subnet],
+                );
             }
         }
         for g in &n.security_groups {
-            let Some(group) = tag_id(&g.tags) else { continue };
+            let Some(group) = tag_id(&g.tags) else {
+                continue;
+            };
             let vpc = self.name(&g.vpc_id);
-            let f = Fields::from([("vpc", vpc.clone()), ("name", g.name.clone()), ("description", g.description.clone())]);
-            self.put(group.clone(), "SecurityGroup", Handle::Id(g.id.clone()), f, Some(g.tags.clone()), vec![vpc]);
+            let f = Fields::from([
+                ("vpc", vpc.clone()),
+                ("name", g.name.clone()),
+                ("description", g.description.clone()),
+            ]);
+            self.put(
+                group.clone(),
+                "SecurityGroup",
+                Handle::Id(g.id.clone()),
+                f,
+                Some(g.tags.clone()),
+                vec![vpc],
+            );
             for rule in &g.rules {
                 let key = self.rule_text(rule);
                 let id = self
@@ -320,7 +478,10 @@ impl<'d> Mapper<'d> {
                 if let RulePeerId::Group(other) = &rule.peer {
                     refs.push(self.name(other));
                 }
-                let handle = Handle::Rule { group: g.id.clone(), rule: rule.clone() };
+                let handle = Handle::Rule {
+                    group: g.id.clone(),
+                    rule: rule.clone(),
+                };
                 self.put(id, "SecurityGroupRule", handle, Fields::new(), None, refs);
             }
         }
@@ -331,7 +492,13 @@ impl<'d> Mapper<'d> {
             RulePeerId::Cidr(c) => c.clone(),
             RulePeerId::Group(g) => self.name(g),
         };
-        rule_key(rule.egress, &rule.protocol, rule.from_port, rule.to_port, &peer)
+        rule_key(
+            rule.egress,
+            &rule.protocol,
+            rule.from_port,
+            rule.to_port,
+            &peer,
+        )
     }
 
     fn peering(&mut self, p: &PeeringInfo, targets: &[RegionTarget]) {
@@ -341,40 +508,76 @@ impl<'d> Mapper<'d> {
             return;
         }
         // The requester's region owns the peering, whichever region listed it.
-        let requester_region = p.requester_region.clone().unwrap_or_else(|| self.aws_region.clone());
+        let requester_region = p
+            .requester_region
+            .clone()
+            .unwrap_or_else(|| self.aws_region.clone());
         if let Some(t) = targets.iter().find(|t| t.aws_region == requester_region) {
             self.region = t.name.clone();
             self.aws_region = t.aws_region.clone();
         }
         let requester_vpc = self.name(&p.requester_vpc);
         let accepter_vpc = self.name(&p.accepter_vpc);
-        let accepter_region = p.accepter_region.clone().unwrap_or_else(|| self.aws_region.clone());
+        let accepter_region = p
+            .accepter_region
+            .clone()
+            .unwrap_or_else(|| self.aws_region.clone());
         let f = Fields::from([
             ("requesterVpc", requester_vpc.clone()),
             ("accepterVpc", accepter_vpc.clone()),
             ("accepterRegion", accepter_region.clone()),
         ]);
-        self.put(id.clone(), "VpcPeering", Handle::Id(p.id.clone()), f, Some(p.tags.clone()), vec![requester_vpc, accepter_vpc]);
+        self.put(
+            id.clone(),
+            "VpcPeering",
+            Handle::Id(p.id.clone()),
+            f,
+            Some(p.tags.clone()),
+            vec![requester_vpc, accepter_vpc],
+        );
         if p.status != "active" {
             if let Some(r) = self.out.get_mut(&id) {
                 r.state = Some(p.status.clone());
             }
             return;
         }
-        let accepter_name = targets.iter().find(|t| t.aws_region == accepter_region).map(|t| t.name.clone());
+        let accepter_name = targets
+            .iter()
+            .find(|t| t.aws_region == accepter_region)
+            .map(|t| t.name.clone());
         if let Some(accept_id) = self.accepters.get(&id).map(|s| s.to_string()) {
-            self.put(accept_id.clone(), "VpcPeeringAccepter", Handle::Peering { id: p.id.clone() }, Fields::new(), None, vec![id.clone()]);
+            self.put(
+                accept_id.clone(),
+                "VpcPeeringAccepter",
+                Handle::Peering { id: p.id.clone() },
+                Fields::new(),
+                None,
+                vec![id.clone()],
+            );
             if let (Some(r), Some(name)) = (self.out.get_mut(&accept_id), &accepter_name) {
                 r.region = Some(name.clone());
             }
             for (requester_side, on) in [(true, p.requester_dns), (false, p.accepter_dns)] {
-                let Some(dns_id) = self.peering_dns.get(&(id.clone(), requester_side)).map(|s| s.to_string()) else { continue };
+                let Some(dns_id) = self
+                    .peering_dns
+                    .get(&(id.clone(), requester_side))
+                    .map(|s| s.to_string())
+                else {
+                    continue;
+                };
                 let f = Fields::from([("remoteDnsResolution", on.to_string())]);
-                self.put(dns_id.clone(), "VpcPeeringDns", Handle::Peering { id: p.id.clone() }, f, None, vec![accept_id.clone()]);
-                if !requester_side {
-                    if let (Some(r), Some(name)) = (self.out.get_mut(&dns_id), &accepter_name) {
-                        r.region = Some(name.clone());
-                    }
+                self.put(
+                    dns_id.clone(),
+                    "VpcPeeringDns",
+                    Handle::Peering { id: p.id.clone() },
+                    f,
+                    None,
+                    vec![accept_id.clone()],
+                );
+                if !requester_side
+                    && let (Some(r), Some(name)) = (self.out.get_mut(&dns_id), &accepter_name)
+                {
+                    r.region = Some(name.clone());
                 }
             }
         }
@@ -391,13 +594,23 @@ impl<'d> Mapper<'d> {
                 ("subnets", list(&subnets)),
                 ("securityGroups", list(&groups)),
             ]);
-            let handle = Handle::LoadBalancer { arn: l.arn.clone(), dns_name: l.dns_name.clone() };
+            let handle = Handle::LoadBalancer {
+                arn: l.arn.clone(),
+                dns_name: l.dns_name.clone(),
+            };
             let refs = subnets.into_iter().chain(groups).collect();
-            self.put(id.clone(), "LoadBalancer", handle, f, Some(l.tags.clone()), refs);
-            if l.state != "active" {
-                if let Some(r) = self.out.get_mut(&id) {
-                    r.state = Some(l.state.clone());
-                }
+            self.put(
+                id.clone(),
+                "LoadBalancer",
+                handle,
+                f,
+                Some(l.tags.clone()),
+                refs,
+            );
+            if l.state != "active"
+                && let Some(r) = self.out.get_mut(&id)
+            {
+                r.state = Some(l.state.clone());
             }
         }
         for t in &s.target_groups {
@@ -412,11 +625,22 @@ impl<'d> Mapper<'d> {
             if let Some(path) = &t.health_check_path {
                 f.insert("healthCheckPath", path.clone());
             }
-            self.put(id, "TargetGroup", Handle::Id(t.arn.clone()), f, Some(t.tags.clone()), vec![vpc]);
+            self.put(
+                id,
+                "TargetGroup",
+                Handle::Id(t.arn.clone()),
+                f,
+                Some(t.tags.clone()),
+                vec![vpc],
+            );
         }
         for l in &s.listeners {
             let lb = self.name(&l.load_balancer_arn);
-            let tg = l.target_group_arn.as_deref().map(|a| self.name(a)).unwrap_or_default();
+            let tg = l
+                .target_group_arn
+                .as_deref()
+                .map(|a| self.name(a))
+                .unwrap_or_default();
             let id = self
                 .listeners
                 .get(&(lb.clone(), l.port))
@@ -428,7 +652,14 @@ impl<'d> Mapper<'d> {
                 ("protocol", l.protocol.clone()),
                 ("port", l.port.to_string()),
             ]);
-            self.put(id, "Listener", Handle::Id(l.arn.clone()), f, None, vec![lb, tg]);
+            self.put(
+                id,
+                "Listener",
+                Handle::Id(l.arn.clone()),
+                f,
+                None,
+                vec![lb, tg],
+            );
         }
     }
 
@@ -437,9 +668,22 @@ impl<'d> Mapper<'d> {
             let Some(id) = tag_id(&a.tags) else { continue };
             let f = Fields::from([
                 ("managedRuleGroups", a.rules.managed_rule_groups.join(",")),
-                ("rateLimit", a.rules.rate_limit.map(|r| r.to_string()).unwrap_or_default()),
+                (
+                    "rateLimit",
+                    a.rules
+                        .rate_limit
+                        .map(|r| r.to_string())
+                        .unwrap_or_default(),
+                ),
             ]);
-            self.put(id, "WebAcl", Handle::WebAcl(a.clone()), f, Some(a.tags.clone()), vec![]);
+            self.put(
+                id,
+                "WebAcl",
+                Handle::WebAcl(a.clone()),
+                f,
+                Some(a.tags.clone()),
+                vec![],
+            );
         }
         for (lb_arn, acl_arn) in web_acl_of {
             let lb = self.name(lb_arn);
@@ -452,7 +696,9 @@ impl<'d> Mapper<'d> {
                 None => continue,
             };
             let f = Fields::from([("webAcl", acl.clone()), ("loadBalancer", lb.clone())]);
-            let handle = Handle::WebAclAssociation { resource_arn: lb_arn.clone() };
+            let handle = Handle::WebAclAssociation {
+                resource_arn: lb_arn.clone(),
+            };
             self.put(id, "WebAclAssociation", handle, f, None, vec![acl, lb]);
         }
     }

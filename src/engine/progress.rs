@@ -27,7 +27,9 @@ pub struct Lines {
 
 impl Lines {
     pub fn new() -> Self {
-        Lines { start: std::time::Instant::now() }
+        Lines {
+            start: std::time::Instant::now(),
+        }
     }
 
     fn say(&self, text: &str) {
@@ -41,7 +43,7 @@ impl Progress for Lines {
 
     fn finished(&self, label: &str, result: Result<&str, &String>, elapsed: Duration) {
         match result {
-            Ok(what) if what.is_empty() => self.say(&format!("{label} ({:.1}s)", elapsed.as_secs_f64())),
+            Ok("") => self.say(&format!("{label} ({:.1}s)", elapsed.as_secs_f64())),
             Ok(what) => self.say(&format!("{label}: {what} ({:.1}s)", elapsed.as_secs_f64())),
             Err(e) => self.say(&format!("{label} FAILED: {e}")),
         }

@@ -18,9 +18,21 @@ pub struct Tolerate {
     pub invalid_state: bool,
 }
 
-pub const LAG: Tolerate = Tolerate { not_found: true, dependency: false, invalid_state: false };
-pub const DELETE: Tolerate = Tolerate { not_found: false, dependency: true, invalid_state: true };
-pub const STATE: Tolerate = Tolerate { not_found: true, dependency: false, invalid_state: true };
+pub const LAG: Tolerate = Tolerate {
+    not_found: true,
+    dependency: false,
+    invalid_state: false,
+};
+pub const DELETE: Tolerate = Tolerate {
+    not_found: false,
+    dependency: true,
+    invalid_state: true,
+};
+pub const STATE: Tolerate = Tolerate {
+    not_found: true,
+    dependency: false,
+    invalid_state: true,
+};
 
 const THROTTLE_ATTEMPTS: u32 = 12;
 const LAG_MAX: Duration = Duration::from_secs(90);
@@ -90,8 +102,15 @@ mod tests {
         assert_eq!(r.unwrap(), 3);
         let r: Result<(), _> = call(LAG, || async { Err(err(ErrorKind::Other)) }).await;
         assert_eq!(r.unwrap_err().kind, ErrorKind::Other);
-        let r: Result<(), _> = call(Tolerate::default(), || async { Err(err(ErrorKind::NotFound)) }).await;
-        assert_eq!(r.unwrap_err().kind, ErrorKind::NotFound, "not tolerated: no retry");
+        let r: Result<(), _> = call(Tolerate::default(), || async {
+            Err(err(ErrorKind::NotFound))
+        })
+        .await;
+        assert_eq!(
+            r.unwrap_err().kind,
+            ErrorKind::NotFound,
+            "not tolerated: no retry"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -224,10 +224,7 @@ fn subnets_only_public_ones_assign_public_ips() {
 
 #[test]
 fn single_nat_mode_shares_one_gateway_and_one_private_table() {
-    let rs = minimal_with(
-        "loadBalancer: { type: network",
-        "loadBalancer: { type: network",
-    );
+    let rs = minimal();
     let c2 = kinds(&rs, Some("c2"));
     assert_eq!(c2["NatGateway"], 1);
     assert_eq!(c2["RouteTable"], 2);

@@ -42,13 +42,22 @@ pub fn counts(changes: &[Change]) -> Counts {
 pub fn to_text(stack: &ValidStack, changes: &[Change]) -> String {
     let mut out = String::new();
     if changes.is_empty() {
-        let _ = writeln!(out, "Stack `{}` is in sync: nothing to change in either region.", stack.name());
+        let _ = writeln!(
+            out,
+            "Stack `{}` is in sync: nothing to change in either region.",
+            stack.name()
+        );
         return out;
     }
     let _ = writeln!(out, "Plan for stack `{}`:", stack.name());
     let width = changes.iter().map(|c| c.id.len()).max().unwrap_or(0);
     let mut groups: Vec<(Option<String>, String)> = vec![(None, "global".to_string())];
-    groups.extend(stack.stack.spec.regions.iter().map(|r| (Some(r.name.clone()), format!("{} ({}, {})", r.name, r.region, r.role.as_str()))));
+    groups.extend(stack.stack.spec.regions.iter().map(|r| {
+        (
+            Some(r.name.clone()),
+            format!("{} ({}, {})", r.name, r.region, r.role.as_str()),
+        )
+    }));
     for (region, title) in groups {
         let in_region: Vec<&Change> = changes.iter().filter(|c| c.region == region).collect();
         if in_region.is_empty() {
@@ -67,7 +76,13 @@ pub fn to_text(stack: &ValidStack, changes: &[Change]) -> String {
                     Some("") => "(empty)".to_string(),
                     Some(v) => v.to_string(),
                 };
-                let _ = writeln!(out, "        {}: {} -> {}", f.field, show(&f.observed), show(&f.desired));
+                let _ = writeln!(
+                    out,
+                    "        {}: {} -> {}",
+                    f.field,
+                    show(&f.observed),
+                    show(&f.desired)
+                );
             }
         }
     }
@@ -78,7 +93,10 @@ pub fn to_text(stack: &ValidStack, changes: &[Change]) -> String {
         n.create, n.update, n.replace, n.delete
     );
     if n.replace > 0 {
-        let _ = writeln!(out, "Replacements delete and create again; `up` carries them out only with --allow-replace.");
+        let _ = writeln!(
+            out,
+            "Replacements delete and create again; `up` carries them out only with --allow-replace."
+        );
     }
     out
 }

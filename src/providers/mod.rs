@@ -5,6 +5,7 @@
 //! throttling and read-after-write lag.
 
 pub mod aws;
+#[cfg(test)]
 pub mod fake;
 
 use std::collections::BTreeMap;
@@ -226,7 +227,12 @@ pub trait Network: Send + Sync {
     async fn allocate_address(&self, tags: &Tags) -> Result<String>;
     async fn release_address(&self, allocation: &str) -> Result<()>;
 
-    async fn create_nat_gateway(&self, subnet: &str, allocation: &str, tags: &Tags) -> Result<String>;
+    async fn create_nat_gateway(
+        &self,
+        subnet: &str,
+        allocation: &str,
+        tags: &Tags,
+    ) -> Result<String>;
     /// Waits until the gateway is available, at most `max`.
     async fn wait_nat_gateway_available(&self, nat: &str, max: std::time::Duration) -> Result<()>;
     async fn delete_nat_gateway(&self, nat: &str) -> Result<()>;
@@ -234,20 +240,42 @@ pub trait Network: Send + Sync {
 
     async fn create_route_table(&self, vpc: &str, tags: &Tags) -> Result<String>;
     async fn delete_route_table(&self, table: &str) -> Result<()>;
-    async fn create_route(&self, table: &str, destination: &str, target: &RouteTargetId) -> Result<()>;
-    async fn replace_route(&self, table: &str, destination: &str, target: &RouteTargetId) -> Result<()>;
+    async fn create_route(
+        &self,
+        table: &str,
+        destination: &str,
+        target: &RouteTargetId,
+    ) -> Result<()>;
+    async fn replace_route(
+        &self,
+        table: &str,
+        destination: &str,
+        target: &RouteTargetId,
+    ) -> Result<()>;
     async fn delete_route(&self, table: &str, destination: &str) -> Result<()>;
     async fn associate_route_table(&self, table: &str, subnet: &str) -> Result<String>;
     async fn disassociate_route_table(&self, association: &str) -> Result<()>;
 
-    async fn create_security_group(&self, vpc: &str, name: &str, description: &str, tags: &Tags) -> Result<String>;
+    async fn create_security_group(
+        &self,
+        vpc: &str,
+        name: &str,
+        description: &str,
+        tags: &Tags,
+    ) -> Result<String>;
     /// The VPC's default security group, with its rules.
     async fn default_security_group(&self, vpc: &str) -> Result<SecurityGroupInfo>;
     async fn delete_security_group(&self, group: &str) -> Result<()>;
     async fn authorize(&self, group: &str, rule: &RuleSpec) -> Result<()>;
     async fn revoke(&self, group: &str, rule: &RuleSpec) -> Result<()>;
 
-    async fn create_peering(&self, vpc: &str, peer_vpc: &str, peer_region: &str, tags: &Tags) -> Result<String>;
+    async fn create_peering(
+        &self,
+        vpc: &str,
+        peer_vpc: &str,
+        peer_region: &str,
+        tags: &Tags,
+    ) -> Result<String>;
     /// Called in the accepter's region.
     async fn accept_peering(&self, peering: &str) -> Result<()>;
     /// Waits until the peering is active (after acceptance), at most `max`.
@@ -343,8 +371,21 @@ pub trait LoadBalancing: Send + Sync {
     async fn set_health_check_path(&self, arn: &str, path: &str) -> Result<()>;
     async fn delete_target_group(&self, arn: &str) -> Result<()>;
 
-    async fn create_listener(&self, lb: &str, protocol: &str, port: u16, target_group: &str, tags: &Tags) -> Result<String>;
-    async fn modify_listener(&self, arn: &str, protocol: &str, port: u16, target_group: &str) -> Result<()>;
+    async fn create_listener(
+        &self,
+        lb: &str,
+        protocol: &str,
+        port: u16,
+        target_group: &str,
+        tags: &Tags,
+    ) -> Result<String>;
+    async fn modify_listener(
+        &self,
+        arn: &str,
+        protocol: &str,
+        port: u16,
+        target_group: &str,
+    ) -> Result<()>;
     async fn delete_listener(&self, arn: &str) -> Result<()>;
 
     async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()>;
@@ -377,7 +418,12 @@ pub trait Waf: Send + Sync {
     /// ARN of the web ACL associated with a resource, if any.
     async fn web_acl_for(&self, resource_arn: &str) -> Result<Option<String>>;
 
-    async fn create_web_acl(&self, name: &str, rules: &WebAclRules, tags: &Tags) -> Result<WebAclInfo>;
+    async fn create_web_acl(
+        &self,
+        name: &str,
+        rules: &WebAclRules,
+        tags: &Tags,
+    ) -> Result<WebAclInfo>;
     async fn update_web_acl(&self, acl: &WebAclInfo, rules: &WebAclRules) -> Result<()>;
     async fn delete_web_acl(&self, acl: &WebAclInfo) -> Result<()>;
     async fn associate(&self, acl_arn: &str, resource_arn: &str) -> Result<()>;

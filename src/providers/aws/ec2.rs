@@ -6,8 +6,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::client::Waiters;
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, AvailabilityZoneOptInStatus, AvailabilityZoneState, Filter, IpPermission, IpRange,
-    PeeringConnectionOptionsRequest, ResourceType, Tag, TagSpecification, UserIdGroupPair, VpcAttributeName,
+    AttributeBooleanValue, AvailabilityZoneOptInStatus, AvailabilityZoneState, Filter,
+    IpPermission, IpRange, PeeringConnectionOptionsRequest, ResourceType, Tag, TagSpecification,
+    UserIdGroupPair, VpcAttributeName,
 };
 
 use super::classify;
@@ -25,12 +26,20 @@ impl Ec2Network {
 }
 
 fn stack_filter(stack: &str) -> Filter {
-    Filter::builder().name(format!("tag:{TAG_STACK}")).values(stack).build()
+    Filter::builder()
+        .name(format!("tag:{TAG_STACK}"))
+        .values(stack)
+        .build()
 }
 
 fn tags_of(tags: &[Tag]) -> Tags {
     tags.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -47,7 +56,9 @@ fn tag_spec(kind: ResourceType, tags: &Tags) -> TagSpecification {
 }
 
 fn to_sdk_tags(tags: &Tags) -> Vec<Tag> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 fn flag(on: bool) -> AttributeBooleanValue {
@@ -84,7 +95,11 @@ fn rules_of(permissions: &[IpPermission], egress: bool) -> Vec<RuleSpec> {
     let mut rules = Vec::new();
     for p in permissions {
         let protocol = p.ip_protocol().unwrap_or("-1").to_string();
-        let (from_port, to_port) = if protocol == "-1" { (None, None) } else { (p.from_port(), p.to_port()) };
+        let (from_port, to_port) = if protocol == "-1" {
+            (None, None)
+        } else {
+            (p.from_port(), p.to_port())
+        };
         let base = |peer, description: Option<&str>| RuleSpec {
             egress,
             protocol: protocol.clone(),
@@ -95,17 +110,26 @@ fn rules_of(permissions: &[IpPermission], egress: bool) -> Vec<RuleSpec> {
         };
         for range in p.ip_ranges() {
             if let Some(cidr) = range.cidr_ip() {
-                rules.push(base(RulePeerId::Cidr(cidr.to_string()), range.description()));
+                rules.push(base(
+                    RulePeerId::Cidr(cidr.to_string()),
+                    range.description(),
+                ));
             }
         }
         for range in p.ipv6_ranges() {
             if let Some(cidr) = range.cidr_ipv6() {
-                rules.push(base(RulePeerId::Cidr(cidr.to_string()), range.description()));
+                rules.push(base(
+                    RulePeerId::Cidr(cidr.to_string()),
+                    range.description(),
+                ));
             }
         }
         for pair in p.user_id_group_pairs() {
             if let Some(group) = pair.group_id() {
-                rules.push(base(RulePeerId::Group(group.to_string()), pair.description()));
+                rules.push(base(
+                    RulePeerId::Group(group.to_string()),
+                    pair.description(),
+                ));
             }
         }
     }
@@ -161,7 +185,10 @@ impl Ec2Network {
             .iter()
             .filter(|z| z.state() == Some(&AvailabilityZoneState::Available))
             .filter(|z| z.zone_type().is_none_or(|t| t == "availability-zone"))
-            .filter(|z| z.opt_in_status().is_none_or(|s| *s == AvailabilityZoneOptInStatus::OptInNotRequired))
+            .filter(|z| {
+                z.opt_in_status()
+                    .is_none_or(|s| *s == AvailabilityZoneOptInStatus::OptInNotRequired)
+            })
             .filter_map(|z| z.zone_name().map(str::to_string))
             .collect();
         zones.sort();
@@ -170,14 +197,26 @@ impl Ec2Network {
 
     async fn vpc_dns(&self, vpc: &str) -> Result<(bool, bool)> {
         let ask = |attribute: VpcAttributeName| {
-            self.client.describe_vpc_attribute().vpc_id(vpc).attribute(attribute).send()
+            self.client
+                .describe_vpc_attribute()
+                .vpc_id(vpc)
+                .attribute(attribute)
+                .send()
         };
-        let (support, hostnames) =
-            futures::try_join!(ask(VpcAttributeName::EnableDnsSupport), ask(VpcAttributeName::EnableDnsHostnames))
-                .map_err(|e| classify("DescribeVpcAttribute", e))?;
+        let (support, hostnames) = futures::try_join!(
+            ask(VpcAttributeName::EnableDnsSupport),
+            ask(VpcAttributeName::EnableDnsHostnames)
+        )
+        .map_err(|e| classify("DescribeVpcAttribute", e))?;
         Ok((
-            support.enable_dns_support().and_then(|a| a.value()).unwrap_or(false),
-            hostnames.enable_dns_hostnames().and_then(|a| a.value()).unwrap_or(false),
+            support
+                .enable_dns_support()
+                .and_then(|a| a.value())
+                .unwrap_or(false),
+            hostnames
+                .enable_dns_hostnames()
+                .and_then(|a| a.value())
+                .unwrap_or(false),
         ))
     }
 
@@ -188,8 +227,18 @@ impl Ec2Network {
         let groups = self
             .client
             .describe_security_groups()
-            .filters(Filter::builder().name("vpc-id").set_values(Some(vpcs.to_vec())).build())
-            .filters(Filter::builder().name("group-name").values("default").build())
+            .filters(
+                Filter::builder()
+                    .name("vpc-id")
+                    .set_values(Some(vpcs.to_vec()))
+                    .build(),
+            )
+            .filters(
+                Filter::builder()
+                    .name("group-name")
+                    .values("default")
+                    .build(),
+            )
             .send()
             .await
             .map_err(|e| classify("DescribeSecurityGroups", e))?;
@@ -222,8 +271,20 @@ impl Ec2Network {
 impl Network for Ec2Network {
     async fn snapshot(&self, stack: &str) -> Result<NetworkSnapshot> {
         let c = &self.client;
-        let vpcs = c.describe_vpcs().filters(stack_filter(stack)).into_paginator().items().send().try_collect();
-        let subnets = c.describe_subnets().filters(stack_filter(stack)).into_paginator().items().send().try_collect();
+        let vpcs = c
+            .describe_vpcs()
+            .filters(stack_filter(stack))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect();
+        let subnets = c
+            .describe_subnets()
+            .filters(stack_filter(stack))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect();
         let igws = c
             .describe_internet_gateways()
             .filters(stack_filter(stack))
@@ -281,7 +342,10 @@ impl Network for Ec2Network {
                 snap.vpcs.push(VpcInfo {
                     id: v.vpc_id().unwrap_or_default().to_string(),
                     cidr: v.cidr_block().unwrap_or_default().to_string(),
-                    state: v.state().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    state: v
+                        .state()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
                     tags,
                 });
             }
@@ -304,12 +368,19 @@ impl Network for Ec2Network {
             if owned(&tags, stack) {
                 snap.internet_gateways.push(InternetGatewayInfo {
                     id: g.internet_gateway_id().unwrap_or_default().to_string(),
-                    attached_vpc: g.attachments().first().and_then(|a| a.vpc_id()).map(str::to_string),
+                    attached_vpc: g
+                        .attachments()
+                        .first()
+                        .and_then(|a| a.vpc_id())
+                        .map(str::to_string),
                     tags,
                 });
             }
         }
-        for a in addresses.map_err(|e| classify("DescribeAddresses", e))?.addresses() {
+        for a in addresses
+            .map_err(|e| classify("DescribeAddresses", e))?
+            .addresses()
+        {
             let tags = tags_of(a.tags());
             if owned(&tags, stack) {
                 snap.addresses.push(AddressInfo {
@@ -321,13 +392,20 @@ impl Network for Ec2Network {
         }
         for n in nats.map_err(|e| classify("DescribeNatGateways", e))? {
             let tags = tags_of(n.tags());
-            let state = n.state().map(|s| s.as_str().to_string()).unwrap_or_default();
+            let state = n
+                .state()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default();
             // Deleted gateways linger in listings for an hour; they are gone for our purposes.
             if owned(&tags, stack) && state != "deleted" {
                 snap.nat_gateways.push(NatGatewayInfo {
                     id: n.nat_gateway_id().unwrap_or_default().to_string(),
                     subnet_id: n.subnet_id().unwrap_or_default().to_string(),
-                    allocation_id: n.nat_gateway_addresses().first().and_then(|a| a.allocation_id()).map(str::to_string),
+                    allocation_id: n
+                        .nat_gateway_addresses()
+                        .first()
+                        .and_then(|a| a.allocation_id())
+                        .map(str::to_string),
                     state,
                     tags,
                 });
@@ -353,7 +431,10 @@ impl Network for Ec2Network {
                         .associations()
                         .iter()
                         .map(|a| RouteTableAssociationInfo {
-                            id: a.route_table_association_id().unwrap_or_default().to_string(),
+                            id: a
+                                .route_table_association_id()
+                                .unwrap_or_default()
+                                .to_string(),
                             subnet_id: a.subnet_id().map(str::to_string),
                             main: a.main().unwrap_or(false),
                         })
@@ -381,12 +462,25 @@ impl Network for Ec2Network {
                     .unwrap_or(false)
             };
             snap.peerings.push(PeeringInfo {
-                id: p.vpc_peering_connection_id().unwrap_or_default().to_string(),
-                requester_vpc: requester.and_then(|i| i.vpc_id()).unwrap_or_default().to_string(),
+                id: p
+                    .vpc_peering_connection_id()
+                    .unwrap_or_default()
+                    .to_string(),
+                requester_vpc: requester
+                    .and_then(|i| i.vpc_id())
+                    .unwrap_or_default()
+                    .to_string(),
                 requester_region: requester.and_then(|i| i.region()).map(str::to_string),
-                accepter_vpc: accepter.and_then(|i| i.vpc_id()).unwrap_or_default().to_string(),
+                accepter_vpc: accepter
+                    .and_then(|i| i.vpc_id())
+                    .unwrap_or_default()
+                    .to_string(),
                 accepter_region: accepter.and_then(|i| i.region()).map(str::to_string),
-                status: p.status().and_then(|s| s.code()).map(|c| c.as_str().to_string()).unwrap_or_default(),
+                status: p
+                    .status()
+                    .and_then(|s| s.code())
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default(),
                 requester_dns: dns(requester),
                 accepter_dns: dns(accepter),
                 tags,
@@ -410,7 +504,10 @@ impl Network for Ec2Network {
             .send()
             .await
             .map_err(|e| classify("CreateVpc", e))?;
-        out.vpc().and_then(|v| v.vpc_id()).map(str::to_string).ok_or_else(|| missing_id("CreateVpc"))
+        out.vpc()
+            .and_then(|v| v.vpc_id())
+            .map(str::to_string)
+            .ok_or_else(|| missing_id("CreateVpc"))
     }
 
     async fn set_vpc_dns(&self, vpc: &str, attribute: VpcDnsAttribute, on: bool) -> Result<()> {
@@ -419,12 +516,19 @@ impl Network for Ec2Network {
             VpcDnsAttribute::Support => call.enable_dns_support(flag(on)),
             VpcDnsAttribute::Hostnames => call.enable_dns_hostnames(flag(on)),
         };
-        call.send().await.map_err(|e| classify("ModifyVpcAttribute", e))?;
+        call.send()
+            .await
+            .map_err(|e| classify("ModifyVpcAttribute", e))?;
         Ok(())
     }
 
     async fn delete_vpc(&self, vpc: &str) -> Result<()> {
-        self.client.delete_vpc().vpc_id(vpc).send().await.map_err(|e| classify("DeleteVpc", e))?;
+        self.client
+            .delete_vpc()
+            .vpc_id(vpc)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteVpc", e))?;
         Ok(())
     }
 
@@ -439,7 +543,10 @@ impl Network for Ec2Network {
             .send()
             .await
             .map_err(|e| classify("CreateSubnet", e))?;
-        out.subnet().and_then(|s| s.subnet_id()).map(str::to_string).ok_or_else(|| missing_id("CreateSubnet"))
+        out.subnet()
+            .and_then(|s| s.subnet_id())
+            .map(str::to_string)
+            .ok_or_else(|| missing_id("CreateSubnet"))
     }
 
     async fn set_map_public_ip(&self, subnet: &str, on: bool) -> Result<()> {
@@ -454,7 +561,12 @@ impl Network for Ec2Network {
     }
 
     async fn delete_subnet(&self, subnet: &str) -> Result<()> {
-        self.client.delete_subnet().subnet_id(subnet).send().await.map_err(|e| classify("DeleteSubnet", e))?;
+        self.client
+            .delete_subnet()
+            .subnet_id(subnet)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteSubnet", e))?;
         Ok(())
     }
 
@@ -513,7 +625,9 @@ impl Network for Ec2Network {
             .send()
             .await
             .map_err(|e| classify("AllocateAddress", e))?;
-        out.allocation_id().map(str::to_string).ok_or_else(|| missing_id("AllocateAddress"))
+        out.allocation_id()
+            .map(str::to_string)
+            .ok_or_else(|| missing_id("AllocateAddress"))
     }
 
     async fn release_address(&self, allocation: &str) -> Result<()> {
@@ -526,7 +640,12 @@ impl Network for Ec2Network {
         Ok(())
     }
 
-    async fn create_nat_gateway(&self, subnet: &str, allocation: &str, tags: &Tags) -> Result<String> {
+    async fn create_nat_gateway(
+        &self,
+        subnet: &str,
+        allocation: &str,
+        tags: &Tags,
+    ) -> Result<String> {
         let out = self
             .client
             .create_nat_gateway()
@@ -548,7 +667,7 @@ impl Network for Ec2Network {
             .nat_gateway_ids(nat)
             .wait(max)
             .await
-            .map_err(|e| not_ok("wait NatGatewayAvailable", aws_sdk_ec2::error::DisplayErrorContext(&e).to_string()))?;
+            .map_err(|e| not_ok("wait NatGatewayAvailable", super::display_chain(&e)))?;
         Ok(())
     }
 
@@ -568,7 +687,7 @@ impl Network for Ec2Network {
             .nat_gateway_ids(nat)
             .wait(max)
             .await
-            .map_err(|e| not_ok("wait NatGatewayDeleted", aws_sdk_ec2::error::DisplayErrorContext(&e).to_string()))?;
+            .map_err(|e| not_ok("wait NatGatewayDeleted", super::display_chain(&e)))?;
         Ok(())
     }
 
@@ -597,8 +716,17 @@ impl Network for Ec2Network {
         Ok(())
     }
 
-    async fn create_route(&self, table: &str, destination: &str, target: &RouteTargetId) -> Result<()> {
-        let call = self.client.create_route().route_table_id(table).destination_cidr_block(destination);
+    async fn create_route(
+        &self,
+        table: &str,
+        destination: &str,
+        target: &RouteTargetId,
+    ) -> Result<()> {
+        let call = self
+            .client
+            .create_route()
+            .route_table_id(table)
+            .destination_cidr_block(destination);
         let call = match target {
             RouteTargetId::Gateway(id) => call.gateway_id(id),
             RouteTargetId::NatGateway(id) => call.nat_gateway_id(id),
@@ -611,14 +739,26 @@ impl Network for Ec2Network {
         Ok(())
     }
 
-    async fn replace_route(&self, table: &str, destination: &str, target: &RouteTargetId) -> Result<()> {
-        let call = self.client.replace_route().route_table_id(table).destination_cidr_block(destination);
+    async fn replace_route(
+        &self,
+        table: &str,
+        destination: &str,
+        target: &RouteTargetId,
+    ) -> Result<()> {
+        let call = self
+            .client
+            .replace_route()
+            .route_table_id(table)
+            .destination_cidr_block(destination);
         let call = match target {
             RouteTargetId::Gateway(id) => call.gateway_id(id),
             RouteTargetId::NatGateway(id) => call.nat_gateway_id(id),
             RouteTargetId::Peering(id) => call.vpc_peering_connection_id(id),
             RouteTargetId::Local | RouteTargetId::Other(_) => {
-                return Err(not_ok("ReplaceRoute", format!("cannot route to {target:?}")));
+                return Err(not_ok(
+                    "ReplaceRoute",
+                    format!("cannot route to {target:?}"),
+                ));
             }
         };
         call.send().await.map_err(|e| classify("ReplaceRoute", e))?;
@@ -645,7 +785,9 @@ impl Network for Ec2Network {
             .send()
             .await
             .map_err(|e| classify("AssociateRouteTable", e))?;
-        out.association_id().map(str::to_string).ok_or_else(|| missing_id("AssociateRouteTable"))
+        out.association_id()
+            .map(str::to_string)
+            .ok_or_else(|| missing_id("AssociateRouteTable"))
     }
 
     async fn disassociate_route_table(&self, association: &str) -> Result<()> {
@@ -658,7 +800,13 @@ impl Network for Ec2Network {
         Ok(())
     }
 
-    async fn create_security_group(&self, vpc: &str, name: &str, description: &str, tags: &Tags) -> Result<String> {
+    async fn create_security_group(
+        &self,
+        vpc: &str,
+        name: &str,
+        description: &str,
+        tags: &Tags,
+    ) -> Result<String> {
         let out = self
             .client
             .create_security_group()
@@ -669,13 +817,23 @@ impl Network for Ec2Network {
             .send()
             .await
             .map_err(|e| classify("CreateSecurityGroup", e))?;
-        out.group_id().map(str::to_string).ok_or_else(|| missing_id("CreateSecurityGroup"))
+        out.group_id()
+            .map(str::to_string)
+            .ok_or_else(|| missing_id("CreateSecurityGroup"))
     }
 
     async fn default_security_group(&self, vpc: &str) -> Result<SecurityGroupInfo> {
-        self.default_groups(&[vpc.to_string()]).await?.into_iter().next().ok_or_else(|| {
-            ProviderError::new(ErrorKind::NotFound, "DescribeSecurityGroups", format!("no default security group in {vpc} yet"))
-        })
+        self.default_groups(&[vpc.to_string()])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                ProviderError::new(
+                    ErrorKind::NotFound,
+                    "DescribeSecurityGroups",
+                    format!("no default security group in {vpc} yet"),
+                )
+            })
     }
 
     async fn delete_security_group(&self, group: &str) -> Result<()> {
@@ -730,7 +888,13 @@ impl Network for Ec2Network {
         Ok(())
     }
 
-    async fn create_peering(&self, vpc: &str, peer_vpc: &str, peer_region: &str, tags: &Tags) -> Result<String> {
+    async fn create_peering(
+        &self,
+        vpc: &str,
+        peer_vpc: &str,
+        peer_region: &str,
+        tags: &Tags,
+    ) -> Result<String> {
         let out = self
             .client
             .create_vpc_peering_connection()
@@ -765,12 +929,19 @@ impl Network for Ec2Network {
             match self.peering_status(peering).await?.as_deref() {
                 Some("active") => return Ok(()),
                 Some(s @ ("failed" | "rejected" | "expired" | "deleted")) => {
-                    return Err(ProviderError::new(ErrorKind::InvalidState, "wait VpcPeeringActive", format!("{peering} is {s}")));
+                    return Err(ProviderError::new(
+                        ErrorKind::InvalidState,
+                        "wait VpcPeeringActive",
+                        format!("{peering} is {s}"),
+                    ));
                 }
                 _ => {}
             }
             if started.elapsed() + delay > max {
-                return Err(not_ok("wait VpcPeeringActive", format!("{peering} not active after {}s", max.as_secs())));
+                return Err(not_ok(
+                    "wait VpcPeeringActive",
+                    format!("{peering} not active after {}s", max.as_secs()),
+                ));
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(15));
@@ -781,12 +952,17 @@ impl Network for Ec2Network {
         let options = PeeringConnectionOptionsRequest::builder()
             .allow_dns_resolution_from_remote_vpc(on)
             .build();
-        let call = self.client.modify_vpc_peering_connection_options().vpc_peering_connection_id(peering);
+        let call = self
+            .client
+            .modify_vpc_peering_connection_options()
+            .vpc_peering_connection_id(peering);
         let call = match side {
             PeeringSideRef::Requester => call.requester_peering_connection_options(options),
             PeeringSideRef::Accepter => call.accepter_peering_connection_options(options),
         };
-        call.send().await.map_err(|e| classify("ModifyVpcPeeringConnectionOptions", e))?;
+        call.send()
+            .await
+            .map_err(|e| classify("ModifyVpcPeeringConnectionOptions", e))?;
         Ok(())
     }
 
@@ -802,7 +978,10 @@ impl Network for Ec2Network {
 
     async fn set_tags(&self, resource: &str, add: &Tags, remove: &[String]) -> Result<()> {
         if !remove.is_empty() {
-            let keys = remove.iter().map(|k| Tag::builder().key(k).build()).collect();
+            let keys = remove
+                .iter()
+                .map(|k| Tag::builder().key(k).build())
+                .collect();
             self.client
                 .delete_tags()
                 .resources(resource)

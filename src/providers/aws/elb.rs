@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::client::Waiters;
 use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, ProtocolEnum, Tag, TargetTypeEnum,
+    Action, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, ProtocolEnum, Tag,
+    TargetTypeEnum,
 };
 
 use super::classify;
@@ -27,15 +28,26 @@ impl ElbLoadBalancing {
 
     async fn tags_of(&self, arns: &[String]) -> Result<std::collections::HashMap<String, Tags>> {
         let calls = arns.chunks(TAGS_PER_CALL).map(|chunk| {
-            self.client.describe_tags().set_resource_arns(Some(chunk.to_vec())).send()
+            self.client
+                .describe_tags()
+                .set_resource_arns(Some(chunk.to_vec()))
+                .send()
         });
         let mut out = std::collections::HashMap::new();
-        for answer in futures::future::try_join_all(calls).await.map_err(|e| classify("DescribeTags", e))? {
+        for answer in futures::future::try_join_all(calls)
+            .await
+            .map_err(|e| classify("DescribeTags", e))?
+        {
             for d in answer.tag_descriptions() {
                 let tags = d
                     .tags()
                     .iter()
-                    .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+                    .filter_map(|t| {
+                        Some((
+                            t.key()?.to_string(),
+                            t.value().unwrap_or_default().to_string(),
+                        ))
+                    })
                     .collect();
                 out.insert(d.resource_arn().unwrap_or_default().to_string(), tags);
             }
@@ -45,7 +57,9 @@ impl ElbLoadBalancing {
 }
 
 fn sdk_tags(tags: &Tags) -> Vec<Tag> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 fn forward(target_group: &str) -> Action {
@@ -60,19 +74,27 @@ fn missing(operation: &'static str) -> ProviderError {
 }
 
 fn waited(operation: &'static str, e: impl std::error::Error) -> ProviderError {
-    ProviderError::new(
-        ErrorKind::Other,
-        operation,
-        aws_sdk_elasticloadbalancingv2::error::DisplayErrorContext(&e).to_string(),
-    )
+    ProviderError::new(ErrorKind::Other, operation, super::display_chain(&e))
 }
 
 #[async_trait]
 impl LoadBalancing for ElbLoadBalancing {
     async fn snapshot(&self, stack: &str) -> Result<LoadBalancingSnapshot> {
         // ELB cannot filter by tag: list everything, then read tags in batches of 20.
-        let lbs = self.client.describe_load_balancers().into_paginator().items().send().try_collect();
-        let tgs = self.client.describe_target_groups().into_paginator().items().send().try_collect();
+        let lbs = self
+            .client
+            .describe_load_balancers()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect();
+        let tgs = self
+            .client
+            .describe_target_groups()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect();
         let (lbs, tgs) = futures::join!(lbs, tgs);
         let lbs = lbs.map_err(|e| classify("DescribeLoadBalancers", e))?;
         let tgs = tgs.map_err(|e| classify("DescribeTargetGroups", e))?;
@@ -82,63 +104,106 @@ impl LoadBalancing for ElbLoadBalancing {
             .chain(tgs.iter().filter_map(|t| t.target_group_arn()))
             .map(str::to_string)
             .collect();
-        let tags = self.tags_of(&arns).await?;
+        // Listeners are read alongside the tags, for load balancers named like the stack's;
+        // the tags then decide which are really ours.
+        let prefix = format!("{stack}-");
+        let candidates: Vec<String> = lbs
+            .iter()
+            .filter(|l| {
+                l.load_balancer_name()
+                    .is_some_and(|n| n.starts_with(&prefix))
+            })
+            .filter_map(|l| l.load_balancer_arn().map(str::to_string))
+            .collect();
+        let listener_calls = futures::future::try_join_all(candidates.iter().map(|arn| {
+            self.client
+                .describe_listeners()
+                .load_balancer_arn(arn)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        }));
+        let (tags, listeners) = futures::join!(self.tags_of(&arns), listener_calls);
+        let tags = tags?;
+        let listeners = listeners.map_err(|e| classify("DescribeListeners", e))?;
         let ours = |arn: Option<&str>| -> Option<Tags> {
             let tags = tags.get(arn?)?;
             (tags.get(TAG_STACK).map(String::as_str) == Some(stack)).then(|| tags.clone())
         };
         let mut snap = LoadBalancingSnapshot::default();
         for l in &lbs {
-            let Some(tags) = ours(l.load_balancer_arn()) else { continue };
+            let Some(tags) = ours(l.load_balancer_arn()) else {
+                continue;
+            };
             snap.load_balancers.push(LoadBalancerInfo {
                 arn: l.load_balancer_arn().unwrap_or_default().to_string(),
                 name: l.load_balancer_name().unwrap_or_default().to_string(),
-                lb_type: l.r#type().map(|t| t.as_str().to_string()).unwrap_or_default(),
-                scheme: l.scheme().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                subnets: l.availability_zones().iter().filter_map(|z| z.subnet_id()).map(str::to_string).collect(),
+                lb_type: l
+                    .r#type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                scheme: l
+                    .scheme()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                subnets: l
+                    .availability_zones()
+                    .iter()
+                    .filter_map(|z| z.subnet_id())
+                    .map(str::to_string)
+                    .collect(),
                 security_groups: l.security_groups().to_vec(),
                 dns_name: l.dns_name().unwrap_or_default().to_string(),
-                state: l.state().and_then(|s| s.code()).map(|c| c.as_str().to_string()).unwrap_or_default(),
+                state: l
+                    .state()
+                    .and_then(|s| s.code())
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default(),
                 tags,
             });
         }
         for t in &tgs {
-            let Some(tags) = ours(t.target_group_arn()) else { continue };
+            let Some(tags) = ours(t.target_group_arn()) else {
+                continue;
+            };
             snap.target_groups.push(TargetGroupInfo {
                 arn: t.target_group_arn().unwrap_or_default().to_string(),
                 name: t.target_group_name().unwrap_or_default().to_string(),
-                protocol: t.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
+                protocol: t
+                    .protocol()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default(),
                 port: t.port().unwrap_or_default() as u16,
                 vpc_id: t.vpc_id().unwrap_or_default().to_string(),
-                target_type: t.target_type().map(|p| p.as_str().to_string()).unwrap_or_default(),
+                target_type: t
+                    .target_type()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default(),
                 health_check_path: t.health_check_path().map(str::to_string),
                 tags,
             });
         }
-        let listener_calls = snap.load_balancers.iter().map(|lb| {
-            self.client
-                .describe_listeners()
-                .load_balancer_arn(&lb.arn)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        });
-        for listeners in futures::future::try_join_all(listener_calls).await.map_err(|e| classify("DescribeListeners", e))? {
-            for l in listeners {
-                snap.listeners.push(ListenerInfo {
-                    arn: l.listener_arn().unwrap_or_default().to_string(),
-                    load_balancer_arn: l.load_balancer_arn().unwrap_or_default().to_string(),
-                    protocol: l.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
-                    port: l.port().unwrap_or_default() as u16,
-                    target_group_arn: l
-                        .default_actions()
-                        .iter()
-                        .find(|a| a.r#type() == Some(&ActionTypeEnum::Forward))
-                        .and_then(|a| a.target_group_arn())
-                        .map(str::to_string),
-                });
+        for l in listeners.into_iter().flatten() {
+            let lb = l.load_balancer_arn().unwrap_or_default().to_string();
+            if !snap.load_balancers.iter().any(|x| x.arn == lb) {
+                continue;
             }
+            snap.listeners.push(ListenerInfo {
+                arn: l.listener_arn().unwrap_or_default().to_string(),
+                load_balancer_arn: lb,
+                protocol: l
+                    .protocol()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default(),
+                port: l.port().unwrap_or_default() as u16,
+                target_group_arn: l
+                    .default_actions()
+                    .iter()
+                    .find(|a| a.r#type() == Some(&ActionTypeEnum::Forward))
+                    .and_then(|a| a.target_group_arn())
+                    .map(str::to_string),
+            });
         }
         Ok(snap)
     }
@@ -156,16 +221,26 @@ impl LoadBalancing for ElbLoadBalancing {
             .send()
             .await
             .map_err(|e| classify("CreateLoadBalancer", e))?;
-        let l = out.load_balancers().first().ok_or_else(|| missing("CreateLoadBalancer"))?;
+        let l = out
+            .load_balancers()
+            .first()
+            .ok_or_else(|| missing("CreateLoadBalancer"))?;
         Ok(LoadBalancerInfo {
-            arn: l.load_balancer_arn().ok_or_else(|| missing("CreateLoadBalancer"))?.to_string(),
+            arn: l
+                .load_balancer_arn()
+                .ok_or_else(|| missing("CreateLoadBalancer"))?
+                .to_string(),
             name: lb.name.to_string(),
             lb_type: lb.lb_type.to_string(),
             scheme: lb.scheme.to_string(),
             subnets: lb.subnets.to_vec(),
             security_groups: lb.security_groups.to_vec(),
             dns_name: l.dns_name().unwrap_or_default().to_string(),
-            state: l.state().and_then(|s| s.code()).map(|c| c.as_str().to_string()).unwrap_or_default(),
+            state: l
+                .state()
+                .and_then(|s| s.code())
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
             tags: lb.tags.clone(),
         })
     }
@@ -264,7 +339,14 @@ impl LoadBalancing for ElbLoadBalancing {
         Ok(())
     }
 
-    async fn create_listener(&self, lb: &str, protocol: &str, port: u16, target_group: &str, tags: &Tags) -> Result<String> {
+    async fn create_listener(
+        &self,
+        lb: &str,
+        protocol: &str,
+        port: u16,
+        target_group: &str,
+        tags: &Tags,
+    ) -> Result<String> {
         let out = self
             .client
             .create_listener()
@@ -283,7 +365,13 @@ impl LoadBalancing for ElbLoadBalancing {
             .ok_or_else(|| missing("CreateListener"))
     }
 
-    async fn modify_listener(&self, arn: &str, protocol: &str, port: u16, target_group: &str) -> Result<()> {
+    async fn modify_listener(
+        &self,
+        arn: &str,
+        protocol: &str,
+        port: u16,
+        target_group: &str,
+    ) -> Result<()> {
         self.client
             .modify_listener()
             .listener_arn(arn)

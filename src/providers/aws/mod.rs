@@ -10,7 +10,7 @@ use std::sync::Arc;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
@@ -25,8 +25,9 @@ use crate::stats::CallStats;
 /// Loads the standard credential chain (env, profiles, SSO, ...) once.
 pub async fn load_config(endpoint_url: Option<&str>) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        // Throttling and transient faults are retried by the SDK with backoff.
-        .retry_config(RetryConfig::standard().with_max_attempts(6))
+        // The SDK retries throttling and transient faults with backoff (3 attempts); throttling
+        // that outlasts them is retried again by the engine, which knows the call is safe to repeat.
+        .retry_config(RetryConfig::standard())
         .timeout_config(
             TimeoutConfig::builder()
                 .operation_attempt_timeout(std::time::Duration::from_secs(30))
@@ -39,9 +40,15 @@ pub async fn load_config(endpoint_url: Option<&str>) -> aws_config::SdkConfig {
 }
 
 /// The clients of one region, derived from the shared config.
-pub fn region_clients(config: &aws_config::SdkConfig, region: &str, stats: &Arc<CallStats>) -> RegionClients {
+pub fn region_clients(
+    config: &aws_config::SdkConfig,
+    region: &str,
+    stats: &Arc<CallStats>,
+) -> RegionClients {
     let region = aws_config::Region::new(region.to_string());
-    let counter = CallCounter { stats: stats.clone() };
+    let counter = CallCounter {
+        stats: stats.clone(),
+    };
     let ec2 = aws_sdk_ec2::Client::from_conf(
         aws_sdk_ec2::config::Builder::from(config)
             .region(region.clone())
@@ -102,27 +109,62 @@ where
     let kind = kind_of(&code);
     let message = match error.message() {
         Some(m) if !code.is_empty() => format!("{code}: {m}"),
-        _ => DisplayErrorContext(&error).to_string(),
+        _ => display_chain(&error),
     };
     ProviderError::new(kind, operation, message)
 }
 
+/// `outer: cause: root cause`, each level's Display once (SDK errors repeat their sources).
+fn display_chain(error: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    let mut text = parts.join(": ");
+    if text.contains("loading credentials") || text.contains("no credentials") {
+        text.push_str(" (no AWS credentials found: set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or log in with SSO; for an emulator pass --endpoint-url)");
+    }
+    text
+}
+
 fn kind_of(code: &str) -> ErrorKind {
     match code {
-        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException"
-        | "RequestThrottled" | "SlowDown" => ErrorKind::Throttled,
-        "DependencyViolation" | "ResourceInUse" | "WAFAssociatedItemException" | "ResourceInUseException" => {
-            ErrorKind::DependencyViolation
-        }
+        "Throttling"
+        | "ThrottlingException"
+        | "RequestLimitExceeded"
+        | "TooManyRequestsException"
+        | "RequestThrottled"
+        | "SlowDown" => ErrorKind::Throttled,
+        "DependencyViolation"
+        | "ResourceInUse"
+        | "WAFAssociatedItemException"
+        | "ResourceInUseException" => ErrorKind::DependencyViolation,
         // Just created and not yet usable by WAF: the same as not there yet.
         "WAFNonexistentItemException" | "WAFUnavailableEntityException" => ErrorKind::NotFound,
-        "InvalidPermission.Duplicate" | "RouteAlreadyExists" | "Resource.AlreadyAssociated"
-        | "DuplicateListener" | "DuplicateTargetGroupName" | "DuplicateLoadBalancerName"
-        | "WAFDuplicateItemException" | "InvalidGroup.Duplicate" => ErrorKind::AlreadyExists,
-        "IncorrectState" | "IncorrectInstanceState" | "InvalidStateTransition"
-        | "WAFOptimisticLockException" | "OperationNotPermitted" => ErrorKind::InvalidState,
+        "InvalidPermission.Duplicate"
+        | "RouteAlreadyExists"
+        | "Resource.AlreadyAssociated"
+        | "DuplicateListener"
+        | "DuplicateTargetGroupName"
+        | "DuplicateLoadBalancerName"
+        | "WAFDuplicateItemException"
+        | "InvalidGroup.Duplicate" => ErrorKind::AlreadyExists,
+        "IncorrectState"
+        | "IncorrectInstanceState"
+        | "InvalidStateTransition"
+        | "WAFOptimisticLockException"
+        | "OperationNotPermitted" => ErrorKind::InvalidState,
         c if c.ends_with("NotFound") => ErrorKind::NotFound,
-        c if c.starts_with("InvalidVpcPeeringConnectionID") || c.starts_with("InvalidAllocationID") => ErrorKind::NotFound,
+        c if c.starts_with("InvalidVpcPeeringConnectionID")
+            || c.starts_with("InvalidAllocationID") =>
+        {
+            ErrorKind::NotFound
+        }
         _ => ErrorKind::Other,
     }
 }
@@ -136,7 +178,10 @@ mod tests {
         assert_eq!(kind_of("RequestLimitExceeded"), ErrorKind::Throttled);
         assert_eq!(kind_of("InvalidVpcID.NotFound"), ErrorKind::NotFound);
         assert_eq!(kind_of("LoadBalancerNotFound"), ErrorKind::NotFound);
-        assert_eq!(kind_of("DependencyViolation"), ErrorKind::DependencyViolation);
+        assert_eq!(
+            kind_of("DependencyViolation"),
+            ErrorKind::DependencyViolation
+        );
         assert_eq!(kind_of("InvalidParameterValue"), ErrorKind::Other);
     }
 }

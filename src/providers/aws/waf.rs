@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use aws_sdk_wafv2::Client;
 use aws_sdk_wafv2::types::{
     AllowAction, BlockAction, DefaultAction, ManagedRuleGroupStatement, NoneAction, OverrideAction,
-    RateBasedStatement, RateBasedStatementAggregateKeyType, Rule, RuleAction, Scope, Statement, Tag,
-    VisibilityConfig,
+    RateBasedStatement, RateBasedStatementAggregateKeyType, Rule, RuleAction, Scope, Statement,
+    Tag, VisibilityConfig,
 };
 
 use super::classify;
@@ -53,15 +53,21 @@ impl WafV2 {
             .send()
             .await
             .map_err(|e| classify("GetWebACL", e))?;
-        let rules = out.web_acl().map(|a| rules_of(a.rules())).unwrap_or(WebAclRules {
-            managed_rule_groups: Vec::new(),
-            rate_limit: None,
-        });
+        let rules = out
+            .web_acl()
+            .map(|a| rules_of(a.rules()))
+            .unwrap_or(WebAclRules {
+                managed_rule_groups: Vec::new(),
+                rate_limit: None,
+            });
         Ok((rules, out.lock_token().unwrap_or_default().to_string()))
     }
 }
 
-fn built<T>(operation: &'static str, r: std::result::Result<T, aws_smithy_types::error::operation::BuildError>) -> Result<T> {
+fn built<T>(
+    operation: &'static str,
+    r: std::result::Result<T, aws_smithy_types::error::operation::BuildError>,
+) -> Result<T> {
     r.map_err(|e| ProviderError::new(ErrorKind::Other, operation, e.to_string()))
 }
 
@@ -81,15 +87,26 @@ fn sdk_rules(rules: &WebAclRules) -> Result<Vec<Rule>> {
     for (priority, group) in rules.managed_rule_groups.iter().enumerate() {
         let statement = built(
             "build ManagedRuleGroupStatement",
-            ManagedRuleGroupStatement::builder().vendor_name("AWS").name(group).build(),
+            ManagedRuleGroupStatement::builder()
+                .vendor_name("AWS")
+                .name(group)
+                .build(),
         )?;
         out.push(built(
             "build Rule",
             Rule::builder()
                 .name(group)
                 .priority(priority as i32)
-                .statement(Statement::builder().managed_rule_group_statement(statement).build())
-                .override_action(OverrideAction::builder().none(NoneAction::builder().build()).build())
+                .statement(
+                    Statement::builder()
+                        .managed_rule_group_statement(statement)
+                        .build(),
+                )
+                .override_action(
+                    OverrideAction::builder()
+                        .none(NoneAction::builder().build())
+                        .build(),
+                )
                 .visibility_config(visibility(group)?)
                 .build(),
         )?);
@@ -108,7 +125,11 @@ fn sdk_rules(rules: &WebAclRules) -> Result<Vec<Rule>> {
                 .name(RATE_RULE)
                 .priority(rules.managed_rule_groups.len() as i32)
                 .statement(Statement::builder().rate_based_statement(statement).build())
-                .action(RuleAction::builder().block(BlockAction::builder().build()).build())
+                .action(
+                    RuleAction::builder()
+                        .block(BlockAction::builder().build())
+                        .build(),
+                )
                 .visibility_config(visibility(RATE_RULE)?)
                 .build(),
         )?);
@@ -133,7 +154,9 @@ fn rules_of(rules: &[Rule]) -> WebAclRules {
 }
 
 fn allow_by_default() -> DefaultAction {
-    DefaultAction::builder().allow(AllowAction::builder().build()).build()
+    DefaultAction::builder()
+        .allow(AllowAction::builder().build())
+        .build()
 }
 
 #[async_trait]
@@ -153,17 +176,26 @@ impl Waf for WafV2 {
                 .map_err(|e| classify("ListWebACLs", e))?;
             summaries.extend(out.web_acls().iter().cloned());
             match out.next_marker() {
-                Some(next) if !next.is_empty() && out.web_acls().len() == 100 => marker = Some(next.to_string()),
+                Some(next) if !next.is_empty() && out.web_acls().len() == 100 => {
+                    marker = Some(next.to_string())
+                }
                 _ => break,
             }
         }
         // Our ACLs are named `<stack>-...`; read tags only for those, then confirm by tag.
         let candidates: Vec<_> = summaries
             .iter()
-            .filter(|s| s.name().is_some_and(|n| n.starts_with(&format!("{stack}-"))))
+            .filter(|s| {
+                s.name()
+                    .is_some_and(|n| n.starts_with(&format!("{stack}-")))
+            })
             .collect();
         let reads = candidates.iter().map(|s| async move {
-            let (name, id, arn) = (s.name().unwrap_or_default(), s.id().unwrap_or_default(), s.arn().unwrap_or_default());
+            let (name, id, arn) = (
+                s.name().unwrap_or_default(),
+                s.id().unwrap_or_default(),
+                s.arn().unwrap_or_default(),
+            );
             let (tags, (rules, _)) = futures::try_join!(self.tags_of(arn), self.read(name, id))?;
             Ok::<_, ProviderError>(WebAclInfo {
                 id: id.to_string(),
@@ -191,7 +223,12 @@ impl Waf for WafV2 {
         Ok(out.web_acl().map(|a| a.arn().to_string()))
     }
 
-    async fn create_web_acl(&self, name: &str, rules: &WebAclRules, tags: &Tags) -> Result<WebAclInfo> {
+    async fn create_web_acl(
+        &self,
+        name: &str,
+        rules: &WebAclRules,
+        tags: &Tags,
+    ) -> Result<WebAclInfo> {
         let sdk_tags = tags
             .iter()
             .map(|(k, v)| built("build Tag", Tag::builder().key(k).value(v).build()))
@@ -208,9 +245,13 @@ impl Waf for WafV2 {
             .send()
             .await
             .map_err(|e| classify("CreateWebACL", e))?;
-        let summary = out
-            .summary()
-            .ok_or_else(|| ProviderError::new(ErrorKind::Other, "CreateWebACL", format!("no summary in {}", self.region)))?;
+        let summary = out.summary().ok_or_else(|| {
+            ProviderError::new(
+                ErrorKind::Other,
+                "CreateWebACL",
+                format!("no summary in {}", self.region),
+            )
+        })?;
         Ok(WebAclInfo {
             id: summary.id().unwrap_or_default().to_string(),
             arn: summary.arn().unwrap_or_default().to_string(),

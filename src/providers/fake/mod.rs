@@ -1,1 +1,461 @@
-//! The in-memory fake world (see the engine tests).
+//! An in-memory AWS for fast, deterministic tests of discovery, diff and executor: any number of
+//! regions, resources that move from pending to available over (tokio) time, dependency checks
+//! on delete like AWS's, injected failures, throttling and read-after-write lag. Time is tokio's,
+//! so tests under `tokio::time::pause()` run minutes of waiting in no time.
+
+mod ec2;
+mod elb;
+mod waf;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::{ErrorKind, ProviderError, RegionClients, Result, Tags};
+use crate::stats::CallStats;
+
+/// How the fake behaves; AWS-like durations by default.
+#[derive(Debug, Clone)]
+pub struct Behaviour {
+    /// Added to every call.
+    pub latency: Duration,
+    /// How long a new resource stays invisible to other calls.
+    pub lag: Duration,
+    /// Share of calls answered with a throttling error (0.0 to 1.0).
+    pub throttle: f64,
+    pub nat_gateway: Duration,
+    pub nat_gateway_delete: Duration,
+    pub load_balancer: Duration,
+    pub peering: Duration,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            latency: Duration::from_millis(50),
+            lag: Duration::ZERO,
+            throttle: 0.0,
+            nat_gateway: Duration::from_secs(120),
+            nat_gateway_delete: Duration::from_secs(60),
+            load_balancer: Duration::from_secs(90),
+            peering: Duration::from_secs(5),
+        }
+    }
+}
+
+/// One resource's life: when it was made (for lag) and when it is ready (for pending states).
+#[derive(Debug, Clone)]
+pub(crate) struct Life {
+    created: Instant,
+    ready: Instant,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Vpc {
+    pub cidr: String,
+    pub dns_support: bool,
+    pub dns_hostnames: bool,
+    pub tags: Tags,
+    pub default_group: String,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Subnet {
+    pub vpc: String,
+    pub cidr: String,
+    pub az: String,
+    pub map_public_ip: bool,
+    pub tags: Tags,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Gateway {
+    pub vpc: Option<String>,
+    pub tags: Tags,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Address {
+    pub nat: Option<String>,
+    pub tags: Tags,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Nat {
+    pub subnet: String,
+    pub allocation: String,
+    /// Set when deletion started; the gateway is gone once `deleted_at` passes.
+    pub deleted_at: Option<Instant>,
+    pub tags: Tags,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Table {
+    pub vpc: String,
+    pub routes: BTreeMap<String, super::RouteTargetId>,
+    /// Association id -> subnet.
+    pub associations: BTreeMap<String, String>,
+    pub tags: Tags,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    pub vpc: String,
+    pub name: String,
+    pub description: String,
+    pub rules: Vec<super::RuleSpec>,
+    pub tags: Tags,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Peering {
+    pub requester_region: String,
+    pub requester_vpc: String,
+    pub accepter_region: String,
+    pub accepter_vpc: String,
+    pub accepted_at: Option<Instant>,
+    pub deleted: bool,
+    pub requester_dns: bool,
+    pub accepter_dns: bool,
+    pub requester_tags: Tags,
+    pub accepter_tags: Tags,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct LoadBalancer {
+    pub name: String,
+    pub lb_type: String,
+    pub scheme: String,
+    pub subnets: Vec<String>,
+    pub groups: Vec<String>,
+    pub tags: Tags,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TargetGroup {
+    pub name: String,
+    pub protocol: String,
+    pub port: u16,
+    pub vpc: String,
+    pub target_type: String,
+    pub health_check_path: Option<String>,
+    pub tags: Tags,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Listener {
+    pub lb: String,
+    pub protocol: String,
+    pub port: u16,
+    pub target_group: String,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Acl {
+    pub name: String,
+    pub id: String,
+    pub rules: super::WebAclRules,
+    pub tags: Tags,
+    pub life: Life,
+}
+
+/// One region's resources, by id or ARN.
+#[derive(Debug, Default)]
+pub(crate) struct Region {
+    pub azs: Vec<String>,
+    pub vpcs: BTreeMap<String, Vpc>,
+    pub subnets: BTreeMap<String, Subnet>,
+    pub gateways: BTreeMap<String, Gateway>,
+    pub addresses: BTreeMap<String, Address>,
+    pub nats: BTreeMap<String, Nat>,
+    pub tables: BTreeMap<String, Table>,
+    pub groups: BTreeMap<String, Group>,
+    pub lbs: BTreeMap<String, LoadBalancer>,
+    pub tgs: BTreeMap<String, TargetGroup>,
+    pub listeners: BTreeMap<String, Listener>,
+    pub acls: BTreeMap<String, Acl>,
+    /// Resource ARN -> web ACL ARN.
+    pub acl_of: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub regions: BTreeMap<String, Region>,
+    /// Peerings span regions, so they live beside them.
+    pub peerings: BTreeMap<String, Peering>,
+    next_id: u64,
+    /// Operation -> (kind, how many more times to fail).
+    failures: HashMap<String, Vec<(ErrorKind, u32)>>,
+    rng: u64,
+}
+
+/// The shared world; one [`RegionClients`] per region talks to it.
+#[derive(Clone)]
+pub struct FakeWorld {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    state: Mutex<State>,
+    pub behaviour: Mutex<Behaviour>,
+    pub stats: Arc<CallStats>,
+}
+
+/// The clients of one region of the fake world.
+pub(crate) struct FakeRegion {
+    pub world: Arc<Inner>,
+    pub region: String,
+}
+
+impl FakeWorld {
+    /// A world with these regions, each with three availability zones.
+    pub fn new(regions: &[&str], behaviour: Behaviour) -> Self {
+        let mut state = State {
+            rng: 0x2545_f491_4f6c_dd1d,
+            ..Default::default()
+        };
+        for r in regions {
+            let azs = ["a", "b", "c"].iter().map(|z| format!("{r}{z}")).collect();
+            state.regions.insert(
+                r.to_string(),
+                Region {
+                    azs,
+                    ..Default::default()
+                },
+            );
+        }
+        FakeWorld {
+            inner: Arc::new(Inner {
+                state: Mutex::new(state),
+                behaviour: Mutex::new(behaviour),
+                stats: Arc::new(CallStats::default()),
+            }),
+        }
+    }
+
+    pub fn clients(&self, region: &str) -> RegionClients {
+        let make = || {
+            Arc::new(FakeRegion {
+                world: self.inner.clone(),
+                region: region.to_string(),
+            })
+        };
+        RegionClients {
+            network: make(),
+            load_balancing: make(),
+            waf: make(),
+        }
+    }
+
+    pub fn stats(&self) -> Arc<CallStats> {
+        self.inner.stats.clone()
+    }
+
+    pub fn set_behaviour(&self, change: impl FnOnce(&mut Behaviour)) {
+        if let Ok(mut b) = self.inner.behaviour.lock() {
+            change(&mut b);
+        }
+    }
+
+    /// The next `times` calls of `operation` (such as `CreateNatGateway`) fail with `kind`.
+    pub fn fail(&self, operation: &str, kind: ErrorKind, times: u32) {
+        self.inner
+            .lock()
+            .failures
+            .entry(operation.to_string())
+            .or_default()
+            .push((kind, times));
+    }
+
+    /// How many live resources carry `multiregion:stack=<stack>`, per kind, over all regions.
+    pub fn tagged(&self, stack: &str) -> BTreeMap<&'static str, usize> {
+        let s = self.inner.lock();
+        let now = Instant::now();
+        let ours = |t: &Tags| t.get(crate::model::TAG_STACK).map(String::as_str) == Some(stack);
+        let mut out = BTreeMap::new();
+        let mut add = |kind: &'static str, n: usize| {
+            if n > 0 {
+                *out.entry(kind).or_default() += n;
+            }
+        };
+        for r in s.regions.values() {
+            add("Vpc", r.vpcs.values().filter(|x| ours(&x.tags)).count());
+            add(
+                "Subnet",
+                r.subnets.values().filter(|x| ours(&x.tags)).count(),
+            );
+            add(
+                "InternetGateway",
+                r.gateways.values().filter(|x| ours(&x.tags)).count(),
+            );
+            add(
+                "ElasticIp",
+                r.addresses.values().filter(|x| ours(&x.tags)).count(),
+            );
+            add(
+                "NatGateway",
+                r.nats
+                    .values()
+                    .filter(|x| ours(&x.tags) && x.deleted_at.is_none_or(|d| d > now))
+                    .count(),
+            );
+            add(
+                "RouteTable",
+                r.tables.values().filter(|x| ours(&x.tags)).count(),
+            );
+            add(
+                "SecurityGroup",
+                r.groups.values().filter(|x| ours(&x.tags)).count(),
+            );
+            add(
+                "LoadBalancer",
+                r.lbs.values().filter(|x| ours(&x.tags)).count(),
+            );
+            add(
+                "TargetGroup",
+                r.tgs.values().filter(|x| ours(&x.tags)).count(),
+            );
+            add("WebAcl", r.acls.values().filter(|x| ours(&x.tags)).count());
+        }
+        add(
+            "VpcPeering",
+            s.peerings
+                .values()
+                .filter(|p| !p.deleted && ours(&p.requester_tags))
+                .count(),
+        );
+        out
+    }
+}
+
+impl Inner {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere cannot leave the state half-written: every change is one assignment.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn behaviour(&self) -> Behaviour {
+        self.behaviour.lock().map(|b| b.clone()).unwrap_or_default()
+    }
+}
+
+impl FakeRegion {
+    /// Every call: counted, delayed by the latency, maybe failed or throttled. Throttling is
+    /// retried here up to three attempts with backoff, as the SDK's standard retry mode does
+    /// for the real adapter, before the error reaches the engine.
+    pub(crate) async fn call(&self, service: &str, operation: &'static str) -> Result<()> {
+        const SDK_ATTEMPTS: u32 = 3;
+        self.world.stats.record(service, operation);
+        let behaviour = self.world.behaviour();
+        for attempt in 1..=SDK_ATTEMPTS {
+            tokio::time::sleep(behaviour.latency).await;
+            // The lock is held only inside this block, never across an await.
+            let throttled = {
+                let mut s = self.world.lock();
+                if let Some(queue) = s.failures.get_mut(operation)
+                    && let Some((kind, left)) = queue.first_mut()
+                {
+                    let kind = *kind;
+                    *left -= 1;
+                    if *left == 0 {
+                        queue.remove(0);
+                    }
+                    return Err(ProviderError::new(kind, operation, "injected failure"));
+                }
+                // xorshift: deterministic, so a throttled test run is repeatable.
+                s.rng ^= s.rng << 13;
+                s.rng ^= s.rng >> 7;
+                s.rng ^= s.rng << 17;
+                ((s.rng % 10_000) as f64 / 10_000.0) < behaviour.throttle
+            };
+            if !throttled {
+                return Ok(());
+            }
+            if attempt < SDK_ATTEMPTS {
+                tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
+            }
+        }
+        Err(ProviderError::new(
+            ErrorKind::Throttled,
+            operation,
+            "Rate exceeded",
+        ))
+    }
+
+    pub(crate) fn life(&self, ready_after: Duration) -> Life {
+        let now = Instant::now();
+        Life {
+            created: now,
+            ready: now + ready_after,
+        }
+    }
+
+    pub(crate) fn new_id(&self, s: &mut State, prefix: &str) -> String {
+        s.next_id += 1;
+        format!("{prefix}-{:08x}", s.next_id)
+    }
+
+    pub(crate) fn arn(&self, s: &mut State, service: &str, kind: &str) -> String {
+        s.next_id += 1;
+        format!(
+            "arn:aws:{service}:{}:123456789012:{kind}/{:08x}",
+            self.region, s.next_id
+        )
+    }
+}
+
+/// Whether a resource is visible yet (read-after-write lag).
+pub(crate) fn visible(life: &Life, lag: Duration) -> bool {
+    Instant::now() >= life.created + lag
+}
+
+pub(crate) fn not_found(operation: &'static str, what: &str) -> ProviderError {
+    ProviderError::new(
+        ErrorKind::NotFound,
+        operation,
+        format!("{what} does not exist"),
+    )
+}
+
+pub(crate) fn in_use(operation: &'static str, what: String) -> ProviderError {
+    ProviderError::new(ErrorKind::DependencyViolation, operation, what)
+}
+
+pub(crate) fn owned(tags: &Tags, stack: &str) -> bool {
+    tags.get(crate::model::TAG_STACK).map(String::as_str) == Some(stack)
+}
+
+/// Polls `ready` once a second (virtual time under test) until it says yes, at most `max`.
+pub(crate) async fn poll(
+    operation: &'static str,
+    max: Duration,
+    mut ready: impl FnMut() -> Result<bool>,
+) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        if ready()? {
+            return Ok(());
+        }
+        if started.elapsed() >= max {
+            return Err(ProviderError::new(
+                ErrorKind::Other,
+                operation,
+                format!("not ready after {}s", max.as_secs()),
+            ));
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}

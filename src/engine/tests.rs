@@ -1,0 +1,653 @@
+//! The engine end to end on the fake world, in paused time: ordering, both regions at once,
+//! failures and re-runs, throttling, lag, every kind of drift, replacements and teardown.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::diff::{Action, Change};
+use super::progress::{Progress, Silent};
+use super::{Engine, EngineError, Limits, RegionTarget};
+use crate::providers::fake::{Behaviour, FakeWorld};
+use crate::providers::*;
+use crate::spec::{ValidStack, parse};
+use std::result::Result;
+
+const REGIONS: [&str; 2] = ["us-east-1", "us-west-2"];
+
+fn reference() -> ValidStack {
+    parse(
+        "two-region.yaml",
+        include_bytes!("../../stacks/two-region.yaml"),
+    )
+    .expect("the reference stack is valid")
+}
+
+fn world() -> FakeWorld {
+    FakeWorld::new(&REGIONS, Behaviour::default())
+}
+
+fn engine<'a>(stack: &'a ValidStack, world: &FakeWorld, progress: &'a dyn Progress) -> Engine<'a> {
+    let regions = stack
+        .stack
+        .spec
+        .regions
+        .iter()
+        .map(|r| RegionTarget {
+            name: r.name.clone(),
+            aws_region: r.region.clone(),
+            clients: world.clients(&r.region),
+        })
+        .collect();
+    Engine {
+        stack,
+        regions,
+        limits: Limits::default(),
+        progress,
+    }
+}
+
+/// Calls made since `before`, per operation.
+fn calls_since(before: &BTreeMap<String, u64>, world: &FakeWorld) -> BTreeMap<String, u64> {
+    world
+        .stats()
+        .per_operation()
+        .into_iter()
+        .map(|(op, n)| (op.clone(), n - before.get(&op).copied().unwrap_or(0)))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// Calls since `before` that change something (everything but Describe*, List*, Get*).
+fn mutating_calls(before: &BTreeMap<String, u64>, world: &FakeWorld) -> BTreeMap<String, u64> {
+    calls_since(before, world)
+        .into_iter()
+        .filter(|(op, _)| {
+            let name = op.rsplit(':').next().unwrap_or_default();
+            !(name.starts_with("Describe") || name.starts_with("List") || name.starts_with("Get"))
+        })
+        .collect()
+}
+
+fn find<'c>(changes: &'c [Change], id: &str) -> &'c Change {
+    changes
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no change for {id} in {:#?}", ids(changes)))
+}
+
+fn ids(changes: &[Change]) -> Vec<(Action, &str)> {
+    changes.iter().map(|c| (c.action, c.id.as_str())).collect()
+}
+
+async fn converge(stack: &ValidStack, world: &FakeWorld) {
+    let (_, report) = engine(stack, world, &Silent)
+        .up(false)
+        .await
+        .expect("up runs");
+    let failures: Vec<_> = report
+        .steps
+        .iter()
+        .filter(|s| s.outcome != "done")
+        .collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// What the reference stack leaves in an empty account, by kind.
+fn expected_inventory() -> BTreeMap<&'static str, usize> {
+    BTreeMap::from([
+        ("ElasticIp", 4),
+        ("InternetGateway", 2),
+        ("LoadBalancer", 2),
+        ("NatGateway", 4),
+        ("RouteTable", 6),
+        ("SecurityGroup", 4),
+        ("Subnet", 8),
+        ("TargetGroup", 2),
+        ("Vpc", 2),
+        ("VpcPeering", 1),
+        ("WebAcl", 1),
+    ])
+}
+
+#[tokio::test(start_paused = true)]
+async fn up_builds_the_reference_stack_and_a_second_up_changes_nothing() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    assert_eq!(world.tagged("petclinic"), expected_inventory());
+
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "in sync after up: {:#?}", ids(&changes));
+
+    let before = world.stats().per_operation();
+    let (changes, report) = engine(&stack, &world, &Silent).up(false).await.unwrap();
+    assert!(changes.is_empty() && report.steps.is_empty());
+    assert_eq!(
+        mutating_calls(&before, &world),
+        BTreeMap::new(),
+        "a second up makes no mutating call"
+    );
+}
+
+/// Records when each step started and finished, in virtual time.
+struct Timeline {
+    start: Instant,
+    events: Mutex<Vec<(String, bool, Duration)>>,
+}
+
+impl Progress for Timeline {
+    fn started(&self, label: &str) {
+        self.events
+            .lock()
+            .unwrap()
+            .push((label.to_string(), true, self.start.elapsed()));
+    }
+    fn finished(&self, label: &str, _: Result<&str, &String>, _: Duration) {
+        self.events
+            .lock()
+            .unwrap()
+            .push((label.to_string(), false, self.start.elapsed()));
+    }
+    fn waiting(&self, _: &str, _: &str, _: Duration) {}
+}
+
+impl Timeline {
+    fn at(&self, label: &str, started: bool) -> Duration {
+        let events = self.events.lock().unwrap();
+        events
+            .iter()
+            .find(|(l, s, _)| l == label && *s == started)
+            .map(|(_, _, t)| *t)
+            .unwrap_or_else(|| panic!("no event for {label}"))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn both_regions_are_built_at_once_and_in_dependency_order() {
+    let (stack, world) = (reference(), world());
+    let timeline = Timeline {
+        start: Instant::now(),
+        events: Mutex::new(Vec::new()),
+    };
+    let (_, report) = engine(&stack, &world, &timeline).up(false).await.unwrap();
+    assert_eq!(report.failed(), 0);
+    // Both VPCs are first steps, started together.
+    assert_eq!(
+        timeline.at("create c1/vpc", true),
+        timeline.at("create c2/vpc", true)
+    );
+    // The slow NAT gateways (2 min each) of the two regions overlap.
+    let (c1_start, c1_end) = (
+        timeline.at("create c1/nat/1", true),
+        timeline.at("create c1/nat/1", false),
+    );
+    let c2_start = timeline.at("create c2/nat/1", true);
+    assert!(
+        c2_start < c1_end && c1_start < timeline.at("create c2/nat/1", false),
+        "NAT gateways overlap"
+    );
+    // Dependency order: nothing starts before what it needs has finished.
+    for (after, before) in [
+        ("create c1/subnet/public-1", "create c1/vpc"),
+        ("create c1/nat/1", "create c1/igw"),
+        ("create c1/route/private-1/internet", "create c1/nat/1"),
+        ("create c2/peering-accept", "create c1/peering"),
+        ("create c1/route/private-1/peer", "create c2/peering-accept"),
+        ("create c1/waf-assoc", "create c1/lb"),
+        ("create c1/listener/80", "create c1/tg"),
+    ] {
+        assert!(
+            timeline.at(after, true) >= timeline.at(before, false),
+            "{after} started before {before} finished"
+        );
+    }
+    // The whole run takes about one region's slowest path (NAT 2 min, then routes), not two.
+    let total = Instant::now() - timeline.start;
+    assert!(total < Duration::from_secs(200), "took {total:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failure_mid_run_is_reported_and_a_rerun_converges_without_duplicates() {
+    let (stack, world) = (reference(), world());
+    world.fail("CreateNatGateway", ErrorKind::Other, 1);
+    let (_, report) = engine(&stack, &world, &Silent).up(false).await.unwrap();
+    assert_eq!(
+        report.failed(),
+        1,
+        "{:#?}",
+        report
+            .steps
+            .iter()
+            .filter(|s| s.outcome == "failed")
+            .collect::<Vec<_>>()
+    );
+    let skipped: Vec<&str> = report
+        .steps
+        .iter()
+        .filter(|s| s.outcome == "skipped")
+        .map(|s| s.step.as_str())
+        .collect();
+    assert!(
+        !skipped.is_empty(),
+        "the failed gateway's dependants are skipped"
+    );
+    assert!(
+        skipped.iter().all(|s| s.contains("/route/")),
+        "only routes need the gateway: {skipped:?}"
+    );
+    // Siblings in the other region finished.
+    assert!(
+        report
+            .steps
+            .iter()
+            .any(|s| s.step == "create c2/nat/1" && s.outcome == "done")
+    );
+
+    converge(&stack, &world).await;
+    assert_eq!(
+        world.tagged("petclinic"),
+        expected_inventory(),
+        "no duplicates after the re-run"
+    );
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn thirty_percent_throttling_is_survived() {
+    let (stack, world) = (reference(), world());
+    world.set_behaviour(|b| b.throttle = 0.3);
+    converge(&stack, &world).await;
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty());
+    assert_eq!(world.tagged("petclinic"), expected_inventory());
+}
+
+#[tokio::test(start_paused = true)]
+async fn read_after_write_lag_is_waited_out() {
+    let (stack, world) = (reference(), world());
+    world.set_behaviour(|b| b.lag = Duration::from_secs(4));
+    converge(&stack, &world).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "{:#?}", ids(&changes));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_full_plan_reads_both_regions_within_the_call_and_time_budget() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    let before = world.stats().per_operation();
+    let started = Instant::now();
+    engine(&stack, &world, &Silent).plan().await.unwrap();
+    let elapsed = started.elapsed();
+    let calls = calls_since(&before, &world);
+    let total: u64 = calls.values().sum();
+    assert!(total <= 40, "{total} calls: {calls:#?}");
+    // 50 ms a call: three dependent rounds take 150 ms.
+    assert!(elapsed <= Duration::from_millis(150), "{elapsed:?}");
+    assert!(elapsed < Duration::from_millis(300));
+}
+
+/// Finds a resource's AWS id the way an operator would: by its `multiregion:id` tag.
+async fn lookup(world: &FakeWorld, region: &str, logical: &str) -> String {
+    let c = world.clients(region);
+    let net = c.network.snapshot("petclinic").await.unwrap();
+    let lb = c.load_balancing.snapshot("petclinic").await.unwrap();
+    let acls = c.waf.snapshot("petclinic").await.unwrap();
+    let is = |t: &Tags| t.get(crate::model::TAG_ID).map(String::as_str) == Some(logical);
+    let found = net
+        .vpcs
+        .iter()
+        .filter(|x| is(&x.tags))
+        .map(|x| x.id.clone())
+        .chain(
+            net.route_tables
+                .iter()
+                .filter(|x| is(&x.tags))
+                .map(|x| x.id.clone()),
+        )
+        .chain(
+            net.security_groups
+                .iter()
+                .filter(|x| is(&x.tags))
+                .map(|x| x.id.clone()),
+        )
+        .chain(
+            net.subnets
+                .iter()
+                .filter(|x| is(&x.tags))
+                .map(|x| x.id.clone()),
+        )
+        .chain(
+            net.peerings
+                .iter()
+                .filter(|x| is(&x.tags))
+                .map(|x| x.id.clone()),
+        )
+        .chain(
+            lb.load_balancers
+                .iter()
+                .filter(|x| is(&x.tags))
+                .map(|x| x.arn.clone()),
+        )
+        .chain(
+            lb.target_groups
+                .iter()
+                .filter(|x| is(&x.tags))
+                .map(|x| x.arn.clone()),
+        )
+        .chain(acls.iter().filter(|x| is(&x.tags)).map(|x| x.arn.clone()))
+        .next();
+    found.unwrap_or_else(|| panic!("{logical} not found in {region}"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_kind_of_drift_is_detected_and_repaired() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    let (east, west) = (world.clients("us-east-1"), world.clients("us-west-2"));
+
+    // An ingress rule added out of band to the backend's load balancer group.
+    let c2_lb_sg = lookup(&world, "us-west-2", "c2/sg/lb").await;
+    let ssh = RuleSpec {
+        egress: false,
+        protocol: "tcp".into(),
+        from_port: Some(22),
+        to_port: Some(22),
+        peer: RulePeerId::Cidr("0.0.0.0/0".into()),
+        description: None,
+    };
+    west.network.authorize(&c2_lb_sg, &ssh).await.unwrap();
+    // A route to the peer removed.
+    let c1_private = lookup(&world, "us-east-1", "c1/rtb/private-1").await;
+    east.network
+        .delete_route(&c1_private, "10.1.0.0/16")
+        .await
+        .unwrap();
+    // DNS support turned off.
+    let c2_vpc = lookup(&world, "us-west-2", "c2/vpc").await;
+    west.network
+        .set_vpc_dns(&c2_vpc, VpcDnsAttribute::Support, false)
+        .await
+        .unwrap();
+    // The backend's listener changed.
+    let nlb = lookup(&world, "us-west-2", "c2/lb").await;
+    let listener = west
+        .load_balancing
+        .snapshot("petclinic")
+        .await
+        .unwrap()
+        .listeners
+        .into_iter()
+        .find(|l| l.load_balancer_arn == nlb)
+        .unwrap();
+    let tg = listener.target_group_arn.clone().unwrap();
+    west.load_balancing
+        .modify_listener(&listener.arn, "TLS", 80, &tg)
+        .await
+        .unwrap();
+    // The WAF ACL's rules changed, and the ACL taken off the ALB.
+    let acl = east.waf.snapshot("petclinic").await.unwrap().remove(0);
+    let weaker = WebAclRules {
+        managed_rule_groups: vec!["AWSManagedRulesCommonRuleSet".into()],
+        rate_limit: Some(100_000),
+    };
+    east.waf.update_web_acl(&acl, &weaker).await.unwrap();
+    let alb = lookup(&world, "us-east-1", "c1/lb").await;
+    east.waf.disassociate(&alb).await.unwrap();
+    // Tags changed, and the default group opened.
+    let subnet = lookup(&world, "us-east-1", "c1/subnet/private-2").await;
+    east.network
+        .set_tags(
+            &subnet,
+            &Tags::from([("team".into(), "someone-else".into())]),
+            &[],
+        )
+        .await
+        .unwrap();
+    let c1_vpc = lookup(&world, "us-east-1", "c1/vpc").await;
+    let default_group = east.network.default_security_group(&c1_vpc).await.unwrap();
+    let https = RuleSpec {
+        egress: false,
+        protocol: "tcp".into(),
+        from_port: Some(443),
+        to_port: Some(443),
+        peer: RulePeerId::Cidr("0.0.0.0/0".into()),
+        description: None,
+    };
+    east.network
+        .authorize(&default_group.id, &https)
+        .await
+        .unwrap();
+
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    let extra = changes
+        .iter()
+        .find(|c| c.kind == "SecurityGroupRule" && c.action == Action::Delete)
+        .expect("the extra rule");
+    assert!(
+        extra.id.starts_with("c2/sg/lb/extra/in-tcp-22-0.0.0.0/0"),
+        "{}",
+        extra.id
+    );
+    assert_eq!(
+        find(&changes, "c1/route/private-1/peer").action,
+        Action::Create
+    );
+    let vpc = find(&changes, "c2/vpc");
+    assert_eq!(
+        (vpc.action, vpc.fields[0].field.as_str()),
+        (Action::Update, "dnsSupport")
+    );
+    let l = find(&changes, "c2/listener/80");
+    assert_eq!(
+        (
+            l.action,
+            l.fields[0].field.as_str(),
+            l.fields[0].observed.as_deref()
+        ),
+        (Action::Update, "protocol", Some("TLS"))
+    );
+    let w = find(&changes, "c1/waf/edge");
+    assert_eq!(w.action, Action::Update);
+    assert_eq!(
+        w.fields
+            .iter()
+            .map(|f| f.field.as_str())
+            .collect::<Vec<_>>(),
+        ["managedRuleGroups", "rateLimit"]
+    );
+    assert_eq!(find(&changes, "c1/waf-assoc").action, Action::Create);
+    let t = find(&changes, "c1/subnet/private-2");
+    assert_eq!(
+        (t.fields[0].field.as_str(), t.fields[0].observed.as_deref()),
+        ("tags", Some("team=someone-else"))
+    );
+    assert_eq!(
+        find(&changes, "c1/default-sg").fields[0]
+            .observed
+            .as_deref(),
+        Some("in tcp 443 0.0.0.0/0")
+    );
+    assert_eq!(changes.len(), 8, "{:#?}", ids(&changes));
+
+    converge(&stack, &world).await;
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "repaired: {:#?}", ids(&changes));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deleted_or_unaccepted_peering_is_drift_and_is_rebuilt() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    let east = world.clients("us-east-1");
+    let pcx = lookup(&world, "us-east-1", "c1/peering").await;
+    east.network.delete_peering(&pcx).await.unwrap();
+
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert_eq!(find(&changes, "c1/peering").action, Action::Create);
+    assert_eq!(find(&changes, "c2/peering-accept").action, Action::Create);
+    let route = find(&changes, "c2/route/private-1/peer");
+    assert_eq!(
+        route.action,
+        Action::Update,
+        "the route still points at the dead peering"
+    );
+
+    // The new request is made but acceptance fails: the plan says the peering waits for it.
+    world.fail("AcceptVpcPeeringConnection", ErrorKind::Other, 1);
+    let (_, report) = engine(&stack, &world, &Silent).up(false).await.unwrap();
+    assert_eq!(report.failed(), 1);
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    let accept = find(&changes, "c2/peering-accept");
+    assert_eq!(
+        (accept.action, accept.reason.as_deref()),
+        (Action::Create, Some("the peering is pending-acceptance"))
+    );
+
+    converge(&stack, &world).await;
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "{:#?}", ids(&changes));
+    assert_eq!(world.tagged("petclinic")["VpcPeering"], 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_changed_scheme_is_a_replacement_that_needs_consent() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    // Someone rebuilt the frontend's load balancer as internal, same name and tags.
+    let east = world.clients("us-east-1");
+    let lbs = east.load_balancing.snapshot("petclinic").await.unwrap();
+    let alb = lbs
+        .load_balancers
+        .iter()
+        .find(|l| l.lb_type == "application")
+        .unwrap()
+        .clone();
+    for l in lbs
+        .listeners
+        .iter()
+        .filter(|l| l.load_balancer_arn == alb.arn)
+    {
+        east.load_balancing.delete_listener(&l.arn).await.unwrap();
+    }
+    east.load_balancing
+        .delete_load_balancer(&alb.arn)
+        .await
+        .unwrap();
+    let rebuilt = NewLoadBalancer {
+        name: &alb.name,
+        lb_type: "application",
+        scheme: "internal",
+        subnets: &alb.subnets,
+        security_groups: &alb.security_groups,
+        tags: &alb.tags,
+    };
+    east.load_balancing
+        .create_load_balancer(&rebuilt)
+        .await
+        .unwrap();
+
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    let lb = find(&changes, "c1/lb");
+    assert_eq!(lb.action, Action::Replace);
+    assert_eq!(
+        (
+            lb.fields[0].field.as_str(),
+            lb.fields[0].observed.as_deref(),
+            lb.fields[0].desired.as_deref()
+        ),
+        ("scheme", Some("internal"), Some("internet-facing"))
+    );
+
+    let before = world.stats().per_operation();
+    let refused = engine(&stack, &world, &Silent).up(false).await;
+    assert!(
+        matches!(refused, Err(EngineError::ReplacementsNeedConsent(ref ids)) if ids == &["c1/lb".to_string()])
+    );
+    assert!(
+        mutating_calls(&before, &world).is_empty(),
+        "nothing changed without consent"
+    );
+
+    let (_, report) = engine(&stack, &world, &Silent).up(true).await.unwrap();
+    assert_eq!(report.failed(), 0, "{:#?}", report.steps);
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "{:#?}", ids(&changes));
+}
+
+#[tokio::test(start_paused = true)]
+async fn down_removes_everything_and_is_safe_twice_and_on_a_half_built_stack() {
+    let (stack, world) = (reference(), world());
+    // Half-built: the load balancers fail, so much of the stack is missing.
+    world.fail("CreateLoadBalancer", ErrorKind::Other, 2);
+    let (_, report) = engine(&stack, &world, &Silent).up(false).await.unwrap();
+    assert_eq!(report.failed(), 2);
+
+    let (_, report) = engine(&stack, &world, &Silent).down().await.unwrap();
+    assert_eq!(
+        report.failed(),
+        0,
+        "{:#?}",
+        report
+            .steps
+            .iter()
+            .filter(|s| s.outcome != "done")
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(world.tagged("petclinic"), BTreeMap::new());
+
+    converge(&stack, &world).await;
+    let (_, report) = engine(&stack, &world, &Silent).down().await.unwrap();
+    assert_eq!(report.failed(), 0);
+    assert_eq!(
+        world.tagged("petclinic"),
+        BTreeMap::new(),
+        "nothing tagged is left"
+    );
+    let (changes, report) = engine(&stack, &world, &Silent).down().await.unwrap();
+    assert!(
+        changes.is_empty() && report.steps.is_empty(),
+        "a second down finds nothing"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn down_deletes_in_reverse_dependency_order() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    let timeline = Timeline {
+        start: Instant::now(),
+        events: Mutex::new(Vec::new()),
+    };
+    engine(&stack, &world, &timeline).down().await.unwrap();
+    for (later, earlier) in [
+        ("delete c1/vpc", "delete c1/subnet/public-1"),
+        ("delete c1/subnet/public-1", "delete c1/nat/1"),
+        ("delete c1/eip/nat-1", "delete c1/nat/1"),
+        ("delete c1/waf/edge", "delete c1/waf-assoc"),
+        ("delete c1/sg/nodes", "delete c1/sg/lb/out-30080-to-nodes"),
+        ("delete c1/peering", "delete c2/route/private-1/peer"),
+    ] {
+        assert!(
+            timeline.at(later, true) >= timeline.at(earlier, false),
+            "{later} started before {earlier} finished"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn other_stacks_are_never_touched() {
+    let (stack, world) = (reference(), world());
+    let renamed =
+        include_str!("../../stacks/two-region.yaml").replace("name: petclinic\n", "name: other\n");
+    let other = parse("other.yaml", renamed.as_bytes()).unwrap();
+    converge(&other, &world).await;
+    converge(&stack, &world).await;
+    engine(&stack, &world, &Silent).down().await.unwrap();
+    assert_eq!(world.tagged("other"), expected_inventory());
+    assert_eq!(world.tagged("petclinic"), BTreeMap::new());
+}

@@ -1,0 +1,373 @@
+//! The fake world's Elastic Load Balancing v2.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::time::Instant;
+
+use super::*;
+use crate::providers::*;
+
+const ELB: &str = "Elastic Load Balancing v2";
+
+impl FakeRegion {
+    fn lb_state<R>(
+        &self,
+        operation: &'static str,
+        f: impl FnOnce(&mut Region, Duration) -> Result<R>,
+    ) -> Result<R> {
+        let lag = self.world.behaviour().lag;
+        let mut s = self.world.lock();
+        let r = s
+            .regions
+            .get_mut(&self.region)
+            .ok_or_else(|| not_found(operation, &self.region))?;
+        f(r, lag)
+    }
+}
+
+#[async_trait]
+impl LoadBalancing for FakeRegion {
+    async fn snapshot(&self, stack: &str) -> Result<LoadBalancingSnapshot> {
+        // The adapter's calls: two listings, then tags and the listeners of the stack's balancers.
+        futures::try_join!(
+            self.call(ELB, "DescribeLoadBalancers"),
+            self.call(ELB, "DescribeTargetGroups")
+        )?;
+        let prefix = format!("{stack}-");
+        let candidates = self.lb_state("DescribeLoadBalancers", |r, _| {
+            Ok(r.lbs
+                .values()
+                .filter(|l| l.name.starts_with(&prefix))
+                .count())
+        })?;
+        let mut second = vec!["DescribeTags"];
+        second.extend(std::iter::repeat_n("DescribeListeners", candidates));
+        futures::future::try_join_all(second.iter().map(|op| self.call(ELB, op))).await?;
+        self.lb_state("DescribeLoadBalancers", |r, lag| {
+            let now = Instant::now();
+            let mut snap = LoadBalancingSnapshot::default();
+            for (arn, l) in r
+                .lbs
+                .iter()
+                .filter(|(_, l)| visible(&l.life, lag) && owned(&l.tags, stack))
+            {
+                snap.load_balancers.push(LoadBalancerInfo {
+                    arn: arn.clone(),
+                    name: l.name.clone(),
+                    lb_type: l.lb_type.clone(),
+                    scheme: l.scheme.clone(),
+                    subnets: l.subnets.clone(),
+                    security_groups: l.groups.clone(),
+                    dns_name: format!("{}.{}.elb.amazonaws.com", l.name, self.region),
+                    state: if now < l.life.ready {
+                        "provisioning".into()
+                    } else {
+                        "active".into()
+                    },
+                    tags: l.tags.clone(),
+                });
+                for (larn, x) in r
+                    .listeners
+                    .iter()
+                    .filter(|(_, x)| &x.lb == arn && visible(&x.life, lag))
+                {
+                    snap.listeners.push(ListenerInfo {
+                        arn: larn.clone(),
+                        load_balancer_arn: arn.clone(),
+                        protocol: x.protocol.clone(),
+                        port: x.port,
+                        target_group_arn: Some(x.target_group.clone()),
+                    });
+                }
+            }
+            for (arn, t) in r
+                .tgs
+                .iter()
+                .filter(|(_, t)| visible(&t.life, lag) && owned(&t.tags, stack))
+            {
+                snap.target_groups.push(TargetGroupInfo {
+                    arn: arn.clone(),
+                    name: t.name.clone(),
+                    protocol: t.protocol.clone(),
+                    port: t.port,
+                    vpc_id: t.vpc.clone(),
+                    target_type: t.target_type.clone(),
+                    health_check_path: t.health_check_path.clone(),
+                    tags: t.tags.clone(),
+                });
+            }
+            Ok(snap)
+        })
+    }
+
+    async fn create_load_balancer(&self, lb: &NewLoadBalancer<'_>) -> Result<LoadBalancerInfo> {
+        self.call(ELB, "CreateLoadBalancer").await?;
+        let ready = self.world.behaviour().load_balancer;
+        let arn = {
+            let mut s = self.world.lock();
+            let kind = if lb.lb_type == "network" {
+                "loadbalancer/net"
+            } else {
+                "loadbalancer/app"
+            };
+            self.arn(
+                &mut s,
+                "elasticloadbalancing",
+                &format!("{kind}/{}", lb.name),
+            )
+        };
+        let life = self.life(ready);
+        self.lb_state("CreateLoadBalancer", |r, lag| {
+            if r.lbs.values().any(|l| l.name == lb.name) {
+                return Err(ProviderError::new(
+                    ErrorKind::AlreadyExists,
+                    "CreateLoadBalancer",
+                    format!("{} exists", lb.name),
+                ));
+            }
+            for subnet in lb.subnets {
+                if !r.subnets.get(subnet).is_some_and(|x| visible(&x.life, lag)) {
+                    return Err(not_found("CreateLoadBalancer", subnet));
+                }
+            }
+            for group in lb.security_groups {
+                if !r.groups.get(group).is_some_and(|g| visible(&g.life, lag)) {
+                    return Err(not_found("CreateLoadBalancer", group));
+                }
+            }
+            r.lbs.insert(
+                arn.clone(),
+                LoadBalancer {
+                    name: lb.name.into(),
+                    lb_type: lb.lb_type.into(),
+                    scheme: lb.scheme.into(),
+                    subnets: lb.subnets.to_vec(),
+                    groups: lb.security_groups.to_vec(),
+                    tags: lb.tags.clone(),
+                    life,
+                },
+            );
+            Ok(LoadBalancerInfo {
+                arn: arn.clone(),
+                name: lb.name.into(),
+                lb_type: lb.lb_type.into(),
+                scheme: lb.scheme.into(),
+                subnets: lb.subnets.to_vec(),
+                security_groups: lb.security_groups.to_vec(),
+                dns_name: format!("{}.{}.elb.amazonaws.com", lb.name, self.region),
+                state: "provisioning".into(),
+                tags: lb.tags.clone(),
+            })
+        })
+    }
+
+    async fn wait_load_balancer_active(&self, arn: &str, max: Duration) -> Result<()> {
+        poll("wait LoadBalancerAvailable", max, || {
+            self.lb_state("DescribeLoadBalancers", |r, _| {
+                let l = r
+                    .lbs
+                    .get(arn)
+                    .ok_or_else(|| not_found("DescribeLoadBalancers", arn))?;
+                Ok(Instant::now() >= l.life.ready)
+            })
+        })
+        .await
+    }
+
+    async fn set_security_groups(&self, arn: &str, groups: &[String]) -> Result<()> {
+        self.call(ELB, "SetSecurityGroups").await?;
+        self.lb_state("SetSecurityGroups", |r, _| {
+            let l = r
+                .lbs
+                .get_mut(arn)
+                .ok_or_else(|| not_found("SetSecurityGroups", arn))?;
+            l.groups = groups.to_vec();
+            Ok(())
+        })
+    }
+
+    async fn set_subnets(&self, arn: &str, subnets: &[String]) -> Result<()> {
+        self.call(ELB, "SetSubnets").await?;
+        self.lb_state("SetSubnets", |r, _| {
+            let l = r
+                .lbs
+                .get_mut(arn)
+                .ok_or_else(|| not_found("SetSubnets", arn))?;
+            l.subnets = subnets.to_vec();
+            Ok(())
+        })
+    }
+
+    async fn delete_load_balancer(&self, arn: &str) -> Result<()> {
+        self.call(ELB, "DeleteLoadBalancer").await?;
+        self.lb_state("DeleteLoadBalancer", |r, _| {
+            r.lbs
+                .remove(arn)
+                .ok_or_else(|| not_found("DeleteLoadBalancer", arn))?;
+            r.listeners.retain(|_, l| l.lb != arn);
+            r.acl_of.remove(arn);
+            Ok(())
+        })
+    }
+
+    async fn wait_load_balancer_deleted(&self, arn: &str, max: Duration) -> Result<()> {
+        poll("wait LoadBalancersDeleted", max, || {
+            self.lb_state("DescribeLoadBalancers", |r, _| Ok(!r.lbs.contains_key(arn)))
+        })
+        .await
+    }
+
+    async fn create_target_group(&self, tg: &NewTargetGroup<'_>) -> Result<String> {
+        self.call(ELB, "CreateTargetGroup").await?;
+        let arn = {
+            let mut s = self.world.lock();
+            self.arn(
+                &mut s,
+                "elasticloadbalancing",
+                &format!("targetgroup/{}", tg.name),
+            )
+        };
+        let life = self.life(Duration::ZERO);
+        self.lb_state("CreateTargetGroup", |r, lag| {
+            if !r.vpcs.get(tg.vpc).is_some_and(|v| visible(&v.life, lag)) {
+                return Err(not_found("CreateTargetGroup", tg.vpc));
+            }
+            r.tgs.insert(
+                arn.clone(),
+                TargetGroup {
+                    name: tg.name.into(),
+                    protocol: tg.protocol.into(),
+                    port: tg.port,
+                    vpc: tg.vpc.into(),
+                    target_type: tg.target_type.into(),
+                    health_check_path: tg.health_check_path.map(str::to_string),
+                    tags: tg.tags.clone(),
+                    life,
+                },
+            );
+            Ok(arn.clone())
+        })
+    }
+
+    async fn set_health_check_path(&self, arn: &str, path: &str) -> Result<()> {
+        self.call(ELB, "ModifyTargetGroup").await?;
+        self.lb_state("ModifyTargetGroup", |r, _| {
+            r.tgs
+                .get_mut(arn)
+                .ok_or_else(|| not_found("ModifyTargetGroup", arn))?
+                .health_check_path = Some(path.into());
+            Ok(())
+        })
+    }
+
+    async fn delete_target_group(&self, arn: &str) -> Result<()> {
+        self.call(ELB, "DeleteTargetGroup").await?;
+        self.lb_state("DeleteTargetGroup", |r, _| {
+            if r.listeners.values().any(|l| l.target_group == arn) {
+                return Err(in_use(
+                    "DeleteTargetGroup",
+                    format!("{arn} is in use by a listener"),
+                ));
+            }
+            r.tgs
+                .remove(arn)
+                .map(|_| ())
+                .ok_or_else(|| not_found("DeleteTargetGroup", arn))
+        })
+    }
+
+    async fn create_listener(
+        &self,
+        lb: &str,
+        protocol: &str,
+        port: u16,
+        target_group: &str,
+        _tags: &Tags,
+    ) -> Result<String> {
+        self.call(ELB, "CreateListener").await?;
+        let arn = {
+            let mut s = self.world.lock();
+            self.arn(&mut s, "elasticloadbalancing", "listener")
+        };
+        let life = self.life(Duration::ZERO);
+        self.lb_state("CreateListener", |r, lag| {
+            if !r.lbs.get(lb).is_some_and(|l| visible(&l.life, lag)) {
+                return Err(not_found("CreateListener", lb));
+            }
+            if !r
+                .tgs
+                .get(target_group)
+                .is_some_and(|t| visible(&t.life, lag))
+            {
+                return Err(not_found("CreateListener", target_group));
+            }
+            if r.listeners.values().any(|l| l.lb == lb && l.port == port) {
+                return Err(ProviderError::new(
+                    ErrorKind::AlreadyExists,
+                    "CreateListener",
+                    format!("a listener on {port} exists"),
+                ));
+            }
+            r.listeners.insert(
+                arn.clone(),
+                Listener {
+                    lb: lb.into(),
+                    protocol: protocol.into(),
+                    port,
+                    target_group: target_group.into(),
+                    life,
+                },
+            );
+            Ok(arn.clone())
+        })
+    }
+
+    async fn modify_listener(
+        &self,
+        arn: &str,
+        protocol: &str,
+        port: u16,
+        target_group: &str,
+    ) -> Result<()> {
+        self.call(ELB, "ModifyListener").await?;
+        self.lb_state("ModifyListener", |r, _| {
+            let l = r
+                .listeners
+                .get_mut(arn)
+                .ok_or_else(|| not_found("ModifyListener", arn))?;
+            l.protocol = protocol.into();
+            l.port = port;
+            l.target_group = target_group.into();
+            Ok(())
+        })
+    }
+
+    async fn delete_listener(&self, arn: &str) -> Result<()> {
+        self.call(ELB, "DeleteListener").await?;
+        self.lb_state("DeleteListener", |r, _| {
+            r.listeners
+                .remove(arn)
+                .map(|_| ())
+                .ok_or_else(|| not_found("DeleteListener", arn))
+        })
+    }
+
+    async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()> {
+        self.call(ELB, "AddTags").await?;
+        self.lb_state("AddTags", |r, _| {
+            let tags = if let Some(l) = r.lbs.get_mut(arn) {
+                &mut l.tags
+            } else if let Some(t) = r.tgs.get_mut(arn) {
+                &mut t.tags
+            } else {
+                return Err(not_found("AddTags", arn));
+            };
+            for k in remove {
+                tags.remove(k);
+            }
+            tags.extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
+            Ok(())
+        })
+    }
+}
