@@ -59,7 +59,10 @@ fn fresh_moto() -> (MutexGuard<'static, ()>, &'static str) {
     s.write_all(b"POST /moto-api/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "moto reset failed: {answer}");
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "moto reset failed: {answer}"
+    );
     (guard, &m.url)
 }
 
@@ -89,24 +92,37 @@ fn multiregion(url: &str, args: &[&str]) -> Run {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 async fn sdk_config(url: &str, region: &str) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(url)
         .region(aws_config::Region::new(region.to_string()))
-        .credentials_provider(aws_sdk_ec2::config::Credentials::new("testing", "testing", None, None, "test"))
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
         .load()
         .await
 }
 
 fn tagged(id: &str) -> Filter {
-    Filter::builder().name("tag:multiregion:id").values(id).build()
+    Filter::builder()
+        .name("tag:multiregion:id")
+        .values(id)
+        .build()
 }
 
 async fn id_of_vpc(ec2: &aws_sdk_ec2::Client, id: &str) -> String {
-    let out = ec2.describe_vpcs().filters(tagged(id)).send().await.unwrap();
+    let out = ec2
+        .describe_vpcs()
+        .filters(tagged(id))
+        .send()
+        .await
+        .unwrap();
     out.vpcs()[0].vpc_id().unwrap().to_string()
 }
 
@@ -125,13 +141,36 @@ async fn drift(url: &str) {
             .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
             .build()
     };
-    let groups = west.describe_security_groups().filters(tagged("c2/sg/lb")).send().await.unwrap();
+    let groups = west
+        .describe_security_groups()
+        .filters(tagged("c2/sg/lb"))
+        .send()
+        .await
+        .unwrap();
     let c2_lb_group = groups.security_groups()[0].group_id().unwrap().to_string();
-    west.authorize_security_group_ingress().group_id(&c2_lb_group).ip_permissions(open(22)).send().await.unwrap();
+    west.authorize_security_group_ingress()
+        .group_id(&c2_lb_group)
+        .ip_permissions(open(22))
+        .send()
+        .await
+        .unwrap();
 
-    let tables = east.describe_route_tables().filters(tagged("c1/rtb/private-1")).send().await.unwrap();
-    let table = tables.route_tables()[0].route_table_id().unwrap().to_string();
-    east.delete_route().route_table_id(&table).destination_cidr_block("10.1.0.0/16").send().await.unwrap();
+    let tables = east
+        .describe_route_tables()
+        .filters(tagged("c1/rtb/private-1"))
+        .send()
+        .await
+        .unwrap();
+    let table = tables.route_tables()[0]
+        .route_table_id()
+        .unwrap()
+        .to_string();
+    east.delete_route()
+        .route_table_id(&table)
+        .destination_cidr_block("10.1.0.0/16")
+        .send()
+        .await
+        .unwrap();
 
     let c2_vpc = id_of_vpc(&west, "c2/vpc").await;
     west.modify_vpc_attribute()
@@ -141,24 +180,55 @@ async fn drift(url: &str) {
         .await
         .unwrap();
 
-    let subnets = east.describe_subnets().filters(tagged("c1/subnet/private-2")).send().await.unwrap();
+    let subnets = east
+        .describe_subnets()
+        .filters(tagged("c1/subnet/private-2"))
+        .send()
+        .await
+        .unwrap();
     let subnet = subnets.subnets()[0].subnet_id().unwrap().to_string();
-    east.create_tags().resources(&subnet).tags(Tag::builder().key("team").value("someone-else").build()).send().await.unwrap();
+    east.create_tags()
+        .resources(&subnet)
+        .tags(Tag::builder().key("team").value("someone-else").build())
+        .send()
+        .await
+        .unwrap();
 
     let c1_vpc = id_of_vpc(&east, "c1/vpc").await;
     let defaults = east
         .describe_security_groups()
         .filters(Filter::builder().name("vpc-id").values(&c1_vpc).build())
-        .filters(Filter::builder().name("group-name").values("default").build())
+        .filters(
+            Filter::builder()
+                .name("group-name")
+                .values("default")
+                .build(),
+        )
         .send()
         .await
         .unwrap();
-    let default_group = defaults.security_groups()[0].group_id().unwrap().to_string();
-    east.authorize_security_group_ingress().group_id(&default_group).ip_permissions(open(443)).send().await.unwrap();
+    let default_group = defaults.security_groups()[0]
+        .group_id()
+        .unwrap()
+        .to_string();
+    east.authorize_security_group_ingress()
+        .group_id(&default_group)
+        .ip_permissions(open(443))
+        .send()
+        .await
+        .unwrap();
 
     let lbs = elb.describe_load_balancers().send().await.unwrap();
-    let alb = lbs.load_balancers().iter().find(|l| l.load_balancer_name() == Some("petclinic-c1-lb")).unwrap();
-    waf.disassociate_web_acl().resource_arn(alb.load_balancer_arn().unwrap()).send().await.unwrap();
+    let alb = lbs
+        .load_balancers()
+        .iter()
+        .find(|l| l.load_balancer_name() == Some("petclinic-c1-lb"))
+        .unwrap();
+    waf.disassociate_web_acl()
+        .resource_arn(alb.load_balancer_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
 }
 
 #[test]
@@ -167,10 +237,18 @@ fn up_plan_drift_repair_down_on_moto() {
 
     let up = multiregion(url, &["up"]);
     assert_eq!(up.code, 0, "up: {}", up.stderr);
-    assert!(up.stderr.contains("not yet:"), "up says plainly what it does not build yet: {}", up.stderr);
+    assert!(
+        up.stderr.contains("not yet:"),
+        "up says plainly what it does not build yet: {}",
+        up.stderr
+    );
 
     let plan = multiregion(url, &["plan", "--stats"]);
-    assert_eq!(plan.code, 0, "in sync after up: {}{}", plan.stdout, plan.stderr);
+    assert_eq!(
+        plan.code, 0,
+        "in sync after up: {}{}",
+        plan.stdout, plan.stderr
+    );
     assert!(plan.stdout.contains("is in sync"));
     let calls: u64 = plan
         .stderr
@@ -189,10 +267,22 @@ fn up_plan_drift_repair_down_on_moto() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["action"].as_str().unwrap().to_string(), c["id"].as_str().unwrap().to_string()))
+        .map(|c| {
+            (
+                c["action"].as_str().unwrap().to_string(),
+                c["id"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    let has = |action: &str, id: &str| changes.iter().any(|(a, i)| a == action && i.starts_with(id));
-    assert!(has("delete", "c2/sg/lb/extra/in-tcp-22-0.0.0.0/0"), "{changes:?}");
+    let has = |action: &str, id: &str| {
+        changes
+            .iter()
+            .any(|(a, i)| a == action && i.starts_with(id))
+    };
+    assert!(
+        has("delete", "c2/sg/lb/extra/in-tcp-22-0.0.0.0/0"),
+        "{changes:?}"
+    );
     assert!(has("create", "c1/route/private-1/peer"), "{changes:?}");
     assert!(has("update", "c2/vpc"), "{changes:?}");
     assert!(has("update", "c1/subnet/private-2"), "{changes:?}");
@@ -207,7 +297,12 @@ fn up_plan_drift_repair_down_on_moto() {
 
     let down = multiregion(url, &["down", "--yes"]);
     assert_eq!(down.code, 0, "{}", down.stderr);
-    assert!(down.stderr.contains("nothing tagged multiregion:stack=petclinic remains"), "{}", down.stderr);
+    assert!(
+        down.stderr
+            .contains("nothing tagged multiregion:stack=petclinic remains"),
+        "{}",
+        down.stderr
+    );
     runtime().block_on(assert_nothing_left(url));
 
     let again = multiregion(url, &["down", "--yes"]);
@@ -216,41 +311,110 @@ fn up_plan_drift_repair_down_on_moto() {
 
 /// An independent look at both regions: nothing of the stack's is left, in any service.
 async fn assert_nothing_left(url: &str) {
-    let stack = Filter::builder().name("tag:multiregion:stack").values("petclinic").build();
+    let stack = Filter::builder()
+        .name("tag:multiregion:stack")
+        .values("petclinic")
+        .build();
     for region in ["us-east-1", "us-west-2"] {
         let config = sdk_config(url, region).await;
         let ec2 = aws_sdk_ec2::Client::new(&config);
-        let vpcs = ec2.describe_vpcs().filters(stack.clone()).send().await.unwrap();
+        let vpcs = ec2
+            .describe_vpcs()
+            .filters(stack.clone())
+            .send()
+            .await
+            .unwrap();
         assert!(vpcs.vpcs().is_empty(), "{region}: VPCs left");
-        let subnets = ec2.describe_subnets().filters(stack.clone()).send().await.unwrap();
+        let subnets = ec2
+            .describe_subnets()
+            .filters(stack.clone())
+            .send()
+            .await
+            .unwrap();
         assert!(subnets.subnets().is_empty(), "{region}: subnets left");
-        let igws = ec2.describe_internet_gateways().filters(stack.clone()).send().await.unwrap();
-        assert!(igws.internet_gateways().is_empty(), "{region}: internet gateways left");
-        let eips = ec2.describe_addresses().filters(stack.clone()).send().await.unwrap();
+        let igws = ec2
+            .describe_internet_gateways()
+            .filters(stack.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            igws.internet_gateways().is_empty(),
+            "{region}: internet gateways left"
+        );
+        let eips = ec2
+            .describe_addresses()
+            .filters(stack.clone())
+            .send()
+            .await
+            .unwrap();
         assert!(eips.addresses().is_empty(), "{region}: Elastic IPs left");
-        let groups = ec2.describe_security_groups().filters(stack.clone()).send().await.unwrap();
-        assert!(groups.security_groups().is_empty(), "{region}: security groups left");
-        let tables = ec2.describe_route_tables().filters(stack.clone()).send().await.unwrap();
-        assert!(tables.route_tables().is_empty(), "{region}: route tables left");
+        let groups = ec2
+            .describe_security_groups()
+            .filters(stack.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            groups.security_groups().is_empty(),
+            "{region}: security groups left"
+        );
+        let tables = ec2
+            .describe_route_tables()
+            .filters(stack.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            tables.route_tables().is_empty(),
+            "{region}: route tables left"
+        );
         // NAT gateways and peerings stay listed for a while in state `deleted`, as on AWS.
         let nats = ec2.describe_nat_gateways().send().await.unwrap();
         for n in nats.nat_gateways() {
-            let ours = n.tags().iter().any(|t| t.key() == Some("multiregion:stack") && t.value() == Some("petclinic"));
+            let ours = n
+                .tags()
+                .iter()
+                .any(|t| t.key() == Some("multiregion:stack") && t.value() == Some("petclinic"));
             let state = n.state().map(|s| s.as_str()).unwrap_or_default();
-            assert!(!ours || state == "deleted", "{region}: NAT gateway {:?} is {state}", n.nat_gateway_id());
+            assert!(
+                !ours || state == "deleted",
+                "{region}: NAT gateway {:?} is {state}",
+                n.nat_gateway_id()
+            );
         }
         let pcx = ec2.describe_vpc_peering_connections().send().await.unwrap();
         for p in pcx.vpc_peering_connections() {
-            let code = p.status().and_then(|s| s.code()).map(|c| c.as_str()).unwrap_or_default();
-            assert_eq!(code, "deleted", "{region}: peering {:?}", p.vpc_peering_connection_id());
+            let code = p
+                .status()
+                .and_then(|s| s.code())
+                .map(|c| c.as_str())
+                .unwrap_or_default();
+            assert_eq!(
+                code,
+                "deleted",
+                "{region}: peering {:?}",
+                p.vpc_peering_connection_id()
+            );
         }
         let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
         let lbs = elb.describe_load_balancers().send().await.unwrap();
-        assert!(lbs.load_balancers().is_empty(), "{region}: load balancers left");
+        assert!(
+            lbs.load_balancers().is_empty(),
+            "{region}: load balancers left"
+        );
         let tgs = elb.describe_target_groups().send().await.unwrap();
-        assert!(tgs.target_groups().is_empty(), "{region}: target groups left");
+        assert!(
+            tgs.target_groups().is_empty(),
+            "{region}: target groups left"
+        );
         let waf = aws_sdk_wafv2::Client::new(&config);
-        let acls = waf.list_web_acls().scope(aws_sdk_wafv2::types::Scope::Regional).send().await.unwrap();
+        let acls = waf
+            .list_web_acls()
+            .scope(aws_sdk_wafv2::types::Scope::Regional)
+            .send()
+            .await
+            .unwrap();
         assert!(acls.web_acls().is_empty(), "{region}: web ACLs left");
     }
 }
@@ -264,6 +428,88 @@ fn down_on_an_empty_account_and_a_plan_of_it() {
     assert_eq!(plan.code, 2);
     let json: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
     assert_eq!(json["inSync"], false);
-    assert!(json["changes"].as_array().unwrap().iter().all(|c| c["action"] == "create"));
+    assert!(
+        json["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["action"] == "create")
+    );
     assert_eq!(json["notBuiltYet"]["EksCluster"], 2);
+}
+
+#[test]
+fn a_peering_deleted_behind_the_tools_back_is_rebuilt_and_routes_follow() {
+    let (_guard, url) = fresh_moto();
+    let up = multiregion(url, &["up"]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    let old = runtime().block_on(async {
+        let east = aws_sdk_ec2::Client::new(&sdk_config(url, "us-east-1").await);
+        let pcx = east
+            .describe_vpc_peering_connections()
+            .filters(tagged("c1/peering"))
+            .send()
+            .await
+            .unwrap();
+        let id = pcx.vpc_peering_connections()[0]
+            .vpc_peering_connection_id()
+            .unwrap()
+            .to_string();
+        east.delete_vpc_peering_connection()
+            .vpc_peering_connection_id(&id)
+            .send()
+            .await
+            .unwrap();
+        id
+    });
+
+    let plan = multiregion(url, &["plan", "--output", "json"]);
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    let json: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let action_of = |id: &str| {
+        json["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["action"].as_str().unwrap().to_string())
+    };
+    assert_eq!(action_of("c1/peering").as_deref(), Some("create"));
+    assert_eq!(action_of("c2/peering-accept").as_deref(), Some("create"));
+    assert_eq!(
+        action_of("c1/route/private-1/peer").as_deref(),
+        Some("update"),
+        "the route points at the dead peering"
+    );
+
+    let repair = multiregion(url, &["up"]);
+    assert_eq!(repair.code, 0, "{}", repair.stderr);
+    assert_eq!(multiregion(url, &["plan"]).code, 0);
+    runtime().block_on(async {
+        let east = aws_sdk_ec2::Client::new(&sdk_config(url, "us-east-1").await);
+        let tables = east
+            .describe_route_tables()
+            .filters(tagged("c1/rtb/private-1"))
+            .send()
+            .await
+            .unwrap();
+        let route = tables.route_tables()[0]
+            .routes()
+            .iter()
+            .find(|r| r.destination_cidr_block() == Some("10.1.0.0/16"))
+            .expect("a route to the peer");
+        let now = route.vpc_peering_connection_id().unwrap();
+        assert_ne!(now, old, "the route follows the new peering");
+        let pcx = east
+            .describe_vpc_peering_connections()
+            .vpc_peering_connection_ids(now)
+            .send()
+            .await
+            .unwrap();
+        let status = pcx.vpc_peering_connections()[0]
+            .status()
+            .and_then(|s| s.code())
+            .map(|c| c.as_str().to_string());
+        assert_eq!(status.as_deref(), Some("active"));
+    });
 }

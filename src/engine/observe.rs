@@ -502,11 +502,7 @@ impl<'d> Mapper<'d> {
     }
 
     fn peering(&mut self, p: &PeeringInfo, targets: &[RegionTarget]) {
-        const GONE: &[&str] = &["deleted", "deleting", "rejected", "failed", "expired"];
         let Some(id) = tag_id(&p.tags) else { return };
-        if GONE.contains(&p.status.as_str()) {
-            return;
-        }
         // The requester's region owns the peering, whichever region listed it.
         let requester_region = p
             .requester_region

@@ -165,7 +165,7 @@ pub struct PeeringInfo {
     pub requester_region: Option<String>,
     pub accepter_vpc: String,
     pub accepter_region: Option<String>,
-    /// initiating-request | pending-acceptance | active | deleted | rejected | failed | expired | provisioning | deleting
+    /// initiating-request | pending-acceptance | provisioning | active (ended ones are not listed)
     pub status: String,
     pub requester_dns: bool,
     pub accepter_dns: bool,
@@ -189,6 +189,8 @@ pub struct NetworkSnapshot {
     pub security_groups: Vec<SecurityGroupInfo>,
     /// The default group of each of the stack's VPCs (AWS-made, never tagged by us).
     pub default_security_groups: Vec<SecurityGroupInfo>,
+    /// Peerings that can still carry traffic: deleted, rejected, failed and expired ones, which
+    /// AWS keeps listing for a while, are left out.
     pub peerings: Vec<PeeringInfo>,
 }
 

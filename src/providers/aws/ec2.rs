@@ -25,6 +25,9 @@ impl Ec2Network {
     }
 }
 
+/// Peering states after which a peering can never carry traffic again.
+const PEERING_GONE: &[&str] = &["deleted", "deleting", "rejected", "failed", "expired"];
+
 fn stack_filter(stack: &str) -> Filter {
     Filter::builder()
         .name(format!("tag:{TAG_STACK}"))
@@ -451,7 +454,13 @@ impl Network for Ec2Network {
         }
         for p in peerings.map_err(|e| classify("DescribeVpcPeeringConnections", e))? {
             let tags = tags_of(p.tags());
-            if !owned(&tags, stack) {
+            let status = p
+                .status()
+                .and_then(|s| s.code())
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default();
+            // Ended peerings stay listed for days; a route to one is a route to nowhere.
+            if !owned(&tags, stack) || PEERING_GONE.contains(&status.as_str()) {
                 continue;
             }
             let requester = p.requester_vpc_info();
