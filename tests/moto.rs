@@ -243,6 +243,28 @@ fn up_plan_drift_repair_down_on_moto() {
         up.stderr
     );
 
+    // A second up right after reads and changes nothing: no mutating call at all.
+    let again = multiregion(url, &["up", "-vv"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let operations: Vec<&str> = again
+        .stderr
+        .lines()
+        .filter_map(|l| l.trim_start().split_once(": ").map(|(op, _)| op))
+        .filter_map(|op| op.rsplit_once(':').map(|(_, name)| name))
+        .collect();
+    assert!(
+        operations.contains(&"DescribeVpcs"),
+        "-vv lists operations: {}",
+        again.stderr
+    );
+    let mutating: Vec<&&str> = operations
+        .iter()
+        .filter(|op| {
+            !(op.starts_with("Describe") || op.starts_with("List") || op.starts_with("Get"))
+        })
+        .collect();
+    assert!(mutating.is_empty(), "a second up called {mutating:?}");
+
     let plan = multiregion(url, &["plan", "--stats"]);
     assert_eq!(
         plan.code, 0,
