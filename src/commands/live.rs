@@ -36,6 +36,7 @@ pub async fn connect<'a>(
     progress: &'a dyn Progress,
 ) -> Engine<'a> {
     let config = aws::load_config(aws_args.endpoint_url.as_deref()).await;
+    let iam = aws::iam_client(&config, stats);
     let regions = stack
         .stack
         .spec
@@ -50,6 +51,7 @@ pub async fn connect<'a>(
     Engine {
         stack,
         regions,
+        iam,
         limits: Limits::default(),
         progress,
     }
@@ -99,7 +101,7 @@ pub fn say_not_built_yet(printer: &Printer, stack: &ValidStack) {
     }
     let list: Vec<String> = missing.iter().map(|(k, n)| format!("{n} {k}")).collect();
     printer.info(&format!(
-        "note: this version builds the networks, peering, load balancers and WAF; not yet: {} (see `plan --offline` for all of them)",
+        "note: this version builds the networks, peering, load balancers, WAF, IAM roles and EKS clusters with their node groups; not yet: {} (see `plan --offline` for all of them)",
         list.join(", ")
     ));
 }

@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use super::RegionTarget;
 use super::diff::{Change, tags_text};
+use super::fields;
 use super::observe::{Handle, Observed, ObservedResource};
 use super::retry::{self, DELETE, LAG, STATE, Tolerate};
 use crate::model::{
     Direction, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_STACK,
 };
 use crate::providers::*;
+use crate::spec::types::LogType;
 use std::result::Result;
 
 /// How long the slow parts may take before the run gives up on them.
@@ -21,6 +23,8 @@ pub struct Limits {
     pub nat_gateway: Duration,
     pub load_balancer: Duration,
     pub peering: Duration,
+    pub cluster: Duration,
+    pub node_group: Duration,
 }
 
 impl Default for Limits {
@@ -29,12 +33,15 @@ impl Default for Limits {
             nat_gateway: Duration::from_secs(15 * 60),
             load_balancer: Duration::from_secs(15 * 60),
             peering: Duration::from_secs(10 * 60),
+            cluster: Duration::from_secs(25 * 60),
+            node_group: Duration::from_secs(20 * 60),
         }
     }
 }
 
 pub struct Applier<'a> {
     pub regions: BTreeMap<String, &'a RegionTarget>,
+    pub iam: &'a dyn Iam,
     pub observed: &'a Observed,
     pub desired: HashMap<&'a str, &'a Resource>,
     pub limits: Limits,
@@ -53,12 +60,14 @@ const ANYWHERE: &str = "0.0.0.0/0";
 impl<'a> Applier<'a> {
     pub fn new(
         regions: &'a [RegionTarget],
+        iam: &'a dyn Iam,
         observed: &'a Observed,
         desired: &'a [Resource],
         limits: Limits,
     ) -> Self {
         Applier {
             regions: regions.iter().map(|r| (r.name.clone(), r)).collect(),
+            iam,
             observed,
             desired: desired.iter().map(|r| (r.id.as_str(), r)).collect(),
             limits,
@@ -91,6 +100,15 @@ impl<'a> Applier<'a> {
     /// The AWS id a logical reference stands for.
     fn aws(&self, logical: &str) -> Result<String, String> {
         Ok(self.handle(logical)?.aws_id().to_string())
+    }
+
+    /// A role reference: the ARN of an existing role, or the logical id of one the stack makes.
+    fn role_arn(&self, reference: &str) -> Result<String, String> {
+        if reference.starts_with("arn:") {
+            Ok(reference.to_string())
+        } else {
+            self.aws(reference)
+        }
     }
 
     fn remember(&self, logical: &str, handle: Handle) {
@@ -173,6 +191,46 @@ impl<'a> Applier<'a> {
     }
 
     pub async fn create(&self, r: &Resource) -> Done {
+        if let ResourceSpec::IamRole {
+            name,
+            trusted_service,
+            managed_policies,
+        } = &r.spec
+        {
+            let path = role_path(
+                r.tags
+                    .get(TAG_STACK)
+                    .map(String::as_str)
+                    .unwrap_or_default(),
+            );
+            let arn = retry::call(Tolerate::default(), || {
+                self.iam.create_role(name, &path, trusted_service, &r.tags)
+            })
+            .await
+            .map_err(fail)?;
+            self.remember(
+                &r.id,
+                Handle::Role {
+                    name: name.clone(),
+                    arn: arn.clone(),
+                    policies: vec![],
+                },
+            );
+            for policy in managed_policies {
+                retry::call(LAG, || self.iam.attach_policy(name, policy))
+                    .await
+                    .map_err(fail)?;
+            }
+            self.remember(
+                &r.id,
+                Handle::Role {
+                    name: name.clone(),
+                    arn: arn.clone(),
+                    policies: managed_policies.clone(),
+                },
+            );
+            return Ok(arn);
+        }
         let t = self.target(&r.region)?;
         let net = &t.clients.network;
         let tags = &r.tags;
@@ -516,6 +574,184 @@ impl<'a> Applier<'a> {
                     String::new(),
                 )
             }
+            ResourceSpec::EksCluster {
+                name,
+                version,
+                role,
+                subnets,
+                endpoint_private,
+                endpoint_public,
+                public_cidrs,
+                log_types,
+                ..
+            } => {
+                let role = self.role_arn(role)?;
+                let subnets = subnets
+                    .iter()
+                    .map(|s| self.aws(s))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let new = NewCluster {
+                    name,
+                    version,
+                    role_arn: &role,
+                    subnets: &subnets,
+                    endpoint_private: *endpoint_private,
+                    endpoint_public: *endpoint_public,
+                    public_cidrs,
+                    log_types,
+                    tags,
+                };
+                let eks = &t.clients.eks;
+                let made = retry::call(LAG, || eks.create_cluster(&new))
+                    .await
+                    .map_err(fail)?;
+                self.remember(
+                    &r.id,
+                    Handle::Cluster {
+                        name: name.clone(),
+                        arn: made.arn.clone(),
+                        security_group: None,
+                    },
+                );
+                let active =
+                    retry::call(LAG, || eks.wait_cluster_active(name, self.limits.cluster))
+                        .await
+                        .map_err(fail)?;
+                let what = format!(
+                    "{} {}",
+                    active.status.to_lowercase(),
+                    active.endpoint.clone().unwrap_or_default()
+                );
+                (
+                    Handle::Cluster {
+                        name: name.clone(),
+                        arn: active.arn,
+                        security_group: active.cluster_security_group,
+                    },
+                    what,
+                )
+            }
+            ResourceSpec::AccessEntry {
+                cluster,
+                principal_arn,
+                access_policy,
+            } => {
+                let cluster = self.aws(cluster)?;
+                let eks = &t.clients.eks;
+                match retry::call(LAG, || {
+                    eks.create_access_entry(&cluster, principal_arn, access_policy, tags)
+                })
+                .await
+                {
+                    Err(e) if e.kind == ErrorKind::AlreadyExists => {}
+                    other => other.map_err(fail)?,
+                }
+                (
+                    Handle::AccessEntry {
+                        cluster,
+                        principal: principal_arn.clone(),
+                    },
+                    String::new(),
+                )
+            }
+            ResourceSpec::LaunchTemplate {
+                name,
+                security_groups,
+                cluster,
+                imdsv2_required,
+                metadata_hop_limit,
+            } => {
+                let mut groups = security_groups
+                    .iter()
+                    .map(|g| self.aws(g))
+                    .collect::<Result<Vec<_>, _>>()?;
+                // Nodes need the cluster's own group to reach the control plane; EKS adds it only
+                // to templates without groups, so it is listed here.
+                let note = match self.handle(cluster)? {
+                    Handle::Cluster {
+                        security_group: Some(group),
+                        ..
+                    } => {
+                        groups.push(group);
+                        String::new()
+                    }
+                    _ => format!(
+                        " (EKS reported no security group for {cluster}; nodes get the stack's groups only)"
+                    ),
+                };
+                let id = retry::call(LAG, || {
+                    net.create_launch_template(
+                        name,
+                        &groups,
+                        *imdsv2_required,
+                        *metadata_hop_limit,
+                        tags,
+                    )
+                })
+                .await
+                .map_err(fail)?;
+                (Handle::Id(id.clone()), format!("{id}{note}"))
+            }
+            ResourceSpec::NodeGroup {
+                cluster,
+                name,
+                role,
+                subnets,
+                launch_template,
+                instance_types,
+                min,
+                desired,
+                max,
+                labels,
+            } => {
+                let (cluster, role, template) = (
+                    self.aws(cluster)?,
+                    self.role_arn(role)?,
+                    self.aws(launch_template)?,
+                );
+                let subnets = subnets
+                    .iter()
+                    .map(|s| self.aws(s))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let new = NewNodeGroup {
+                    cluster: &cluster,
+                    name,
+                    role_arn: &role,
+                    subnets: &subnets,
+                    launch_template: &template,
+                    instance_types,
+                    min: *min,
+                    desired: *desired,
+                    max: *max,
+                    labels,
+                    tags,
+                };
+                let eks = &t.clients.eks;
+                retry::call(LAG, || eks.create_node_group(&new))
+                    .await
+                    .map_err(fail)?;
+                self.remember(
+                    &r.id,
+                    Handle::NodeGroup {
+                        cluster: cluster.clone(),
+                        name: name.clone(),
+                        arn: String::new(),
+                    },
+                );
+                let group = retry::call(LAG, || {
+                    eks.wait_node_group_active(&cluster, name, self.limits.node_group)
+                })
+                .await
+                .map_err(fail)?;
+                (
+                    Handle::NodeGroup {
+                        cluster,
+                        name: name.clone(),
+                        arn: group.arn,
+                    },
+                    format!("{} nodes", group.desired),
+                )
+            }
             other => return Err(format!("{} is not built by this version", other.kind())),
         };
         self.remember(&r.id, handle);
@@ -523,17 +759,104 @@ impl<'a> Applier<'a> {
     }
 
     pub async fn update(&self, r: &Resource, change: &Change) -> Done {
-        let t = self.target(&r.region)?;
-        let net = &t.clients.network;
         let observed = self
             .observed
             .resources
             .get(&r.id)
             .ok_or_else(|| format!("{} was not observed", r.id))?;
+        let summary = change
+            .fields
+            .iter()
+            .map(|f| f.field.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let (
+            ResourceSpec::IamRole {
+                name,
+                managed_policies,
+                ..
+            },
+            Handle::Role { policies, .. },
+        ) = (&r.spec, &observed.handle)
+        {
+            if change.fields.iter().any(|f| f.field == "tags") {
+                let (add, remove) = tag_changes(&r.tags, observed);
+                retry::call(LAG, || self.iam.set_tags(name, &add, &remove))
+                    .await
+                    .map_err(fail)?;
+            }
+            for p in managed_policies.iter().filter(|p| !policies.contains(p)) {
+                retry::call(LAG, || self.iam.attach_policy(name, p))
+                    .await
+                    .map_err(fail)?;
+            }
+            for p in policies.iter().filter(|p| !managed_policies.contains(p)) {
+                retry::call(LAG, || self.iam.detach_policy(name, p))
+                    .await
+                    .map_err(fail)?;
+            }
+            return Ok(summary);
+        }
+        let t = self.target(&r.region)?;
+        if let ResourceSpec::EksCluster { .. } = &r.spec {
+            return self.update_cluster(r, change, observed, t).await;
+        }
+        let net = &t.clients.network;
         let mut done = Vec::new();
         for field in &change.fields {
             match (&r.spec, field.field.as_str()) {
                 (_, "tags") => self.retag(r, observed, t).await?,
+                (
+                    ResourceSpec::NodeGroup {
+                        cluster,
+                        name,
+                        min,
+                        desired,
+                        max,
+                        labels,
+                        ..
+                    },
+                    "min" | "desired" | "max" | "labels",
+                ) => {
+                    if done.contains(&"node group") {
+                        continue;
+                    }
+                    done.push("node group");
+                    let cluster = self.aws(cluster)?;
+                    let observed_labels: Tags = observed
+                        .fields
+                        .get("labels")
+                        .map(|l| {
+                            l.split(',')
+                                .filter_map(|kv| kv.split_once('='))
+                                .map(|(k, v)| (k.to_string(), v.to_string()))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let scaled = change
+                        .fields
+                        .iter()
+                        .any(|f| matches!(f.field.as_str(), "min" | "desired" | "max"));
+                    let update = NodeGroupUpdate {
+                        scaling: scaled.then_some((*min, *desired, *max)),
+                        add_labels: labels
+                            .iter()
+                            .filter(|(k, v)| observed_labels.get(*k) != Some(*v))
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect(),
+                        remove_labels: observed_labels
+                            .keys()
+                            .filter(|k| !labels.contains_key(*k))
+                            .cloned()
+                            .collect(),
+                    };
+                    let eks = &t.clients.eks;
+                    retry::call(STATE, || {
+                        eks.update_node_group(&cluster, name, &update, self.limits.node_group)
+                    })
+                    .await
+                    .map_err(fail)?;
+                }
                 (ResourceSpec::Vpc { dns_support, .. }, "dnsSupport") => {
                     let id = self.aws(&r.id)?;
                     retry::call(LAG, || {
@@ -734,20 +1057,15 @@ impl<'a> Applier<'a> {
         observed: &ObservedResource,
         t: &RegionTarget,
     ) -> Result<(), String> {
-        let have = observed.tags.clone().unwrap_or_default();
-        let add: Tags = r
-            .tags
-            .iter()
-            .filter(|(k, v)| have.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let remove: Vec<String> = have
-            .keys()
-            .filter(|k| !k.starts_with("aws:") && !r.tags.contains_key(*k))
-            .cloned()
-            .collect();
-        let id = self.aws(&r.id)?;
+        let (add, remove) = tag_changes(&r.tags, observed);
+        let id = match &observed.handle {
+            Handle::Cluster { arn, .. } | Handle::NodeGroup { arn, .. } => arn.clone(),
+            _ => self.aws(&r.id)?,
+        };
         let result = match observed.kind {
+            "EksCluster" | "NodeGroup" => {
+                retry::call(LAG, || t.clients.eks.set_tags(&id, &add, &remove)).await
+            }
             "LoadBalancer" | "TargetGroup" => {
                 retry::call(LAG, || {
                     t.clients.load_balancing.set_tags(&id, &add, &remove)
@@ -760,7 +1078,127 @@ impl<'a> Applier<'a> {
         result.map_err(|e| format!("{e} (tags wanted: {})", tags_text(&r.tags)))
     }
 
+    /// Deletes what EKS and Kubernetes left in the region's VPCs: unattached network
+    /// interfaces, then foreign security groups (rules first, as they may refer to each other).
+    pub async fn sweep(&self, region: &str, vpcs: &[String]) -> Done {
+        let t = self.target(&Some(region.to_string()))?;
+        let net = &t.clients.network;
+        let (interfaces, groups) = retry::call(Tolerate::default(), || net.leftovers(vpcs))
+            .await
+            .map_err(fail)?;
+        let gone_is_fine = |r: Result<(), ProviderError>| match r {
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+            other => other.map_err(fail),
+        };
+        for i in &interfaces {
+            gone_is_fine(retry::call(DELETE, || net.delete_network_interface(&i.id)).await)?;
+        }
+        for g in &groups {
+            for rule in &g.rules {
+                gone_is_fine(retry::call(Tolerate::default(), || net.revoke(&g.id, rule)).await)?;
+            }
+        }
+        for g in &groups {
+            gone_is_fine(retry::call(DELETE, || net.delete_security_group(&g.id)).await)?;
+        }
+        Ok(format!(
+            "{} network interface(s), {} security group(s) left by EKS or Kubernetes",
+            interfaces.len(),
+            groups.len()
+        ))
+    }
+
+    /// EKS takes one update at a time, so each runs to completion before the next.
+    async fn update_cluster(
+        &self,
+        r: &Resource,
+        change: &Change,
+        observed: &ObservedResource,
+        t: &RegionTarget,
+    ) -> Done {
+        let ResourceSpec::EksCluster {
+            name,
+            version,
+            endpoint_private,
+            endpoint_public,
+            public_cidrs,
+            log_types,
+            ..
+        } = &r.spec
+        else {
+            return Err("not a cluster".into());
+        };
+        let eks = &t.clients.eks;
+        let changed = |f: &str| change.fields.iter().any(|c| c.field == f);
+        if changed("tags") {
+            self.retag(r, observed, t).await?;
+        }
+        if changed("version") {
+            // One minor version at a time, as EKS requires.
+            let from = observed
+                .fields
+                .get("version")
+                .and_then(|v| fields::minor(v))
+                .unwrap_or_default();
+            let to = fields::minor(version).unwrap_or_default();
+            for minor in (from + 1)..=to {
+                let step = ClusterUpdate::Version(format!("1.{minor}"));
+                retry::call(STATE, || {
+                    eks.update_cluster(name, &step, self.limits.cluster)
+                })
+                .await
+                .map_err(fail)?;
+            }
+        }
+        if changed("logTypes") {
+            let disabled = LogType::all()
+                .iter()
+                .map(|l| l.as_str().to_string())
+                .filter(|l| !log_types.contains(l))
+                .collect();
+            let update = ClusterUpdate::Logging {
+                enabled: log_types.clone(),
+                disabled,
+            };
+            retry::call(STATE, || {
+                eks.update_cluster(name, &update, self.limits.cluster)
+            })
+            .await
+            .map_err(fail)?;
+        }
+        if changed("endpointPrivate") || changed("endpointPublic") || changed("publicCidrs") {
+            let update = ClusterUpdate::Endpoint {
+                private: *endpoint_private,
+                public: *endpoint_public,
+                public_cidrs: public_cidrs.clone(),
+            };
+            retry::call(STATE, || {
+                eks.update_cluster(name, &update, self.limits.cluster)
+            })
+            .await
+            .map_err(fail)?;
+        }
+        Ok(change
+            .fields
+            .iter()
+            .map(|f| f.field.as_str())
+            .collect::<Vec<_>>()
+            .join(", "))
+    }
+
     pub async fn delete(&self, o: &ObservedResource) -> Done {
+        if let Handle::Role { name, policies, .. } = &o.handle {
+            let gone_is_fine = |r: Result<(), ProviderError>| match r {
+                Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+                other => other.map_err(fail),
+            };
+            for policy in policies {
+                gone_is_fine(retry::call(DELETE, || self.iam.detach_policy(name, policy)).await)?;
+            }
+            gone_is_fine(retry::call(DELETE, || self.iam.delete_role(name)).await)?;
+            self.forget(&o.id);
+            return Ok(String::new());
+        }
         let t = self.target(&o.region)?;
         let net = &t.clients.network;
         let gone_is_fine = |r: Result<(), ProviderError>| match r {
@@ -797,6 +1235,9 @@ impl<'a> Applier<'a> {
                 "Listener" => gone_is_fine(
                     retry::call(DELETE, || t.clients.load_balancing.delete_listener(id)).await,
                 )?,
+                "LaunchTemplate" => {
+                    gone_is_fine(retry::call(DELETE, || net.delete_launch_template(id)).await)?
+                }
                 other => return Err(format!("cannot delete a {other}")),
             },
             Handle::InternetGateway { id, vpc } => {
@@ -833,11 +1274,54 @@ impl<'a> Applier<'a> {
                 retry::call(DELETE, || t.clients.waf.disassociate(resource_arn)).await,
             )?,
             // These go with what they belong to: the VPC, or the peering.
-            Handle::DefaultGroup { .. } | Handle::Peering { .. } => {}
+            Handle::Cluster { name, .. } => {
+                let eks = &t.clients.eks;
+                gone_is_fine(retry::call(DELETE, || eks.delete_cluster(name)).await)?;
+                gone_is_fine(
+                    retry::call(Tolerate::default(), || {
+                        eks.wait_cluster_deleted(name, self.limits.cluster)
+                    })
+                    .await,
+                )?;
+            }
+            Handle::NodeGroup { cluster, name, .. } => {
+                let eks = &t.clients.eks;
+                gone_is_fine(retry::call(DELETE, || eks.delete_node_group(cluster, name)).await)?;
+                gone_is_fine(
+                    retry::call(Tolerate::default(), || {
+                        eks.wait_node_group_deleted(cluster, name, self.limits.node_group)
+                    })
+                    .await,
+                )?;
+            }
+            Handle::AccessEntry { cluster, principal } => gone_is_fine(
+                retry::call(DELETE, || {
+                    t.clients.eks.delete_access_entry(cluster, principal)
+                })
+                .await,
+            )?,
+            // These go with what they belong to: the VPC, or the peering; roles are handled above.
+            Handle::DefaultGroup { .. } | Handle::Peering { .. } | Handle::Role { .. } => {}
         }
         self.forget(&o.id);
         Ok(String::new())
     }
+}
+
+/// Tags to add and keys to remove so the observed tags become the wanted ones.
+fn tag_changes(want: &Tags, observed: &ObservedResource) -> (Tags, Vec<String>) {
+    let have = observed.tags.clone().unwrap_or_default();
+    let add = want
+        .iter()
+        .filter(|(k, v)| have.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let remove = have
+        .keys()
+        .filter(|k| !k.starts_with("aws:") && !want.contains_key(*k))
+        .cloned()
+        .collect();
+    (add, remove)
 }
 
 fn side_ref(side: PeeringSide) -> PeeringSideRef {

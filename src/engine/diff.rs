@@ -133,7 +133,15 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
             continue;
         }
         let immutable = fields::immutable(kind);
+        // EKS only moves forward: an older version means a new cluster.
+        let downgrade = differences.iter().any(|d| {
+            d.field == "version"
+                && kind == "EksCluster"
+                && d.desired.as_deref().and_then(fields::minor)
+                    < d.observed.as_deref().and_then(fields::minor)
+        });
         let replace = failed
+            || downgrade
             || differences
                 .iter()
                 .any(|d| immutable.contains(&d.field.as_str()));

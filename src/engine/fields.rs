@@ -11,17 +11,16 @@ pub type Fields = BTreeMap<&'static str, String>;
 /// Kinds the AWS engine builds today. The rest of the model (IAM, EKS, node groups, flow logs)
 /// is planned offline but reported as not built yet.
 pub fn is_supported(spec: &ResourceSpec) -> bool {
-    !matches!(
-        spec,
-        ResourceSpec::IamRole { .. }
-            | ResourceSpec::LogGroup { .. }
-            | ResourceSpec::FlowLog { .. }
-            | ResourceSpec::EksCluster { .. }
-            | ResourceSpec::AccessEntry { .. }
-            | ResourceSpec::LaunchTemplate { .. }
-            | ResourceSpec::NodeGroup { .. }
-            | ResourceSpec::TargetGroupAttachment { .. }
-    )
+    match spec {
+        ResourceSpec::LogGroup { .. }
+        | ResourceSpec::FlowLog { .. }
+        | ResourceSpec::TargetGroupAttachment { .. } => false,
+        // The flow logs' role waits for the flow logs.
+        ResourceSpec::IamRole {
+            trusted_service, ..
+        } => trusted_service != "vpc-flow-logs.amazonaws.com",
+        _ => true,
+    }
 }
 
 /// Whether the kind carries tags the diff keeps in step.
@@ -39,6 +38,10 @@ pub fn is_tagged(kind: &str) -> bool {
             | "LoadBalancer"
             | "TargetGroup"
             | "WebAcl"
+            | "IamRole"
+            | "EksCluster"
+            | "LaunchTemplate"
+            | "NodeGroup"
     )
 }
 
@@ -56,6 +59,16 @@ pub fn immutable(kind: &str) -> &'static [&'static str] {
         "TargetGroup" => &["protocol", "port", "vpc", "targetType"],
         "Listener" => &["loadBalancer"],
         "WebAclAssociation" => &["loadBalancer"],
+        "IamRole" => &["trustedService"],
+        "EksCluster" => &["role", "subnets"],
+        "LaunchTemplate" => &["securityGroups", "imdsv2Required", "hopLimit"],
+        "NodeGroup" => &[
+            "cluster",
+            "role",
+            "subnets",
+            "instanceTypes",
+            "launchTemplate",
+        ],
         _ => &[],
     }
 }
@@ -234,18 +247,90 @@ pub fn desired(resource: &Resource, azs: &[String]) -> Fields {
             put("webAcl", web_acl.clone());
             put("loadBalancer", load_balancer.clone());
         }
+        ResourceSpec::IamRole {
+            trusted_service,
+            managed_policies,
+            ..
+        } => {
+            put("trustedService", trusted_service.clone());
+            put("managedPolicies", list(managed_policies));
+        }
+        ResourceSpec::EksCluster {
+            version,
+            role,
+            subnets,
+            endpoint_private,
+            endpoint_public,
+            public_cidrs,
+            log_types,
+            ..
+        } => {
+            put("version", version.clone());
+            put("role", role.clone());
+            put("subnets", list(subnets));
+            put("endpointPrivate", endpoint_private.to_string());
+            put("endpointPublic", endpoint_public.to_string());
+            put(
+                "publicCidrs",
+                public_cidrs_field(*endpoint_public, public_cidrs),
+            );
+            put("logTypes", list(log_types));
+        }
+        // The stack's own groups; the cluster's group, which EKS owns, is added at creation.
+        ResourceSpec::LaunchTemplate {
+            security_groups,
+            imdsv2_required,
+            metadata_hop_limit,
+            ..
+        } => {
+            put("securityGroups", list(security_groups));
+            put("imdsv2Required", imdsv2_required.to_string());
+            put("hopLimit", metadata_hop_limit.to_string());
+        }
+        ResourceSpec::NodeGroup {
+            cluster,
+            role,
+            subnets,
+            launch_template,
+            instance_types,
+            min,
+            desired,
+            max,
+            labels,
+            ..
+        } => {
+            put("cluster", cluster.clone());
+            put("role", role.clone());
+            put("subnets", list(subnets));
+            put("launchTemplate", launch_template.clone());
+            put("instanceTypes", list(instance_types));
+            put("min", min.to_string());
+            put("desired", desired.to_string());
+            put("max", max.to_string());
+            put(
+                "labels",
+                list(labels.iter().map(|(k, v)| format!("{k}={v}"))),
+            );
+        }
         // Identity is the whole content (matched in discovery); nothing more to compare.
         ResourceSpec::SecurityGroupRule { .. }
         | ResourceSpec::ElasticIp
-        | ResourceSpec::VpcPeeringAccepter { .. } => {}
-        ResourceSpec::IamRole { .. }
-        | ResourceSpec::LogGroup { .. }
+        | ResourceSpec::VpcPeeringAccepter { .. }
+        | ResourceSpec::AccessEntry { .. } => {}
+        ResourceSpec::LogGroup { .. }
         | ResourceSpec::FlowLog { .. }
-        | ResourceSpec::EksCluster { .. }
-        | ResourceSpec::AccessEntry { .. }
-        | ResourceSpec::LaunchTemplate { .. }
-        | ResourceSpec::NodeGroup { .. }
         | ResourceSpec::TargetGroupAttachment { .. } => {}
     }
     f
+}
+
+/// Public endpoint CIDRs only mean something while the public endpoint is on (EKS reports
+/// 0.0.0.0/0 for a private-only cluster).
+pub fn public_cidrs_field(public: bool, cidrs: &[String]) -> String {
+    if public { list(cidrs) } else { String::new() }
+}
+
+/// A Kubernetes minor version as a number (`"1.31"` -> 31), for ordering.
+pub fn minor(version: &str) -> Option<u32> {
+    version.split_once('.').and_then(|(_, m)| m.parse().ok())
 }

@@ -11,6 +11,7 @@ pub mod retry;
 
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use apply::Applier;
 pub use apply::Limits;
@@ -41,6 +42,7 @@ pub struct Snapshot {
     pub web_acls: Vec<WebAclInfo>,
     /// Application load balancer ARN -> web ACL ARN.
     pub web_acl_of: BTreeMap<String, String>,
+    pub eks: EksSnapshot,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +63,8 @@ pub const PER_REGION: usize = 8;
 pub struct Engine<'a> {
     pub stack: &'a ValidStack,
     pub regions: Vec<RegionTarget>,
+    /// IAM is global: one client for the stack.
+    pub iam: Arc<dyn Iam>,
     pub limits: Limits,
     pub progress: &'a dyn Progress,
 }
@@ -95,6 +99,8 @@ impl RunReport {
 enum Work<'c> {
     Apply(&'c Change),
     Delete(&'c Change),
+    /// Remove what EKS and Kubernetes left in a region's VPCs, so they can be deleted.
+    Sweep(String),
 }
 
 impl<'a> Engine<'a> {
@@ -103,34 +109,45 @@ impl<'a> Engine<'a> {
         model::desired(self.stack)
     }
 
-    /// Reads both regions concurrently: EC2, ELB and WAF at once, then the web ACL of each
-    /// application load balancer — three dependent rounds at most.
+    /// Reads both regions and IAM concurrently: EC2, ELB, WAF and EKS at once; the web ACL of
+    /// each application load balancer as soon as the balancers are known. The longest chain is
+    /// EKS's four rounds (clusters, their details, node group names, node group details).
     pub async fn observe(&self, desired: &[Resource]) -> Result<Observed, EngineError> {
         let stack = self.stack.name();
         let reads = self.regions.iter().map(|t| async move {
             let c = &t.clients;
-            let (network, load_balancing, web_acls) = futures::try_join!(
+            // Which web ACL each application load balancer has is asked as soon as the load
+            // balancers are known, beside the slower EKS reads.
+            let balancers = async {
+                let load_balancing =
+                    retry::call(Default::default(), || c.load_balancing.snapshot(stack)).await?;
+                let albs = load_balancing
+                    .load_balancers
+                    .iter()
+                    .filter(|l| l.lb_type == "application");
+                let acl_of = futures::future::try_join_all(albs.map(|l| async move {
+                    let acl = retry::call(Default::default(), || c.waf.web_acl_for(&l.arn)).await?;
+                    Ok::<_, ProviderError>(acl.map(|a| (l.arn.clone(), a)))
+                }))
+                .await?;
+                Ok::<_, ProviderError>((load_balancing, acl_of))
+            };
+            let (network, (load_balancing, acl_of), web_acls, eks) = futures::try_join!(
                 retry::call(Default::default(), || c.network.snapshot(stack)),
-                retry::call(Default::default(), || c.load_balancing.snapshot(stack)),
+                balancers,
                 retry::call(Default::default(), || c.waf.snapshot(stack)),
+                retry::call(Default::default(), || c.eks.snapshot(stack)),
             )?;
-            let albs = load_balancing
-                .load_balancers
-                .iter()
-                .filter(|l| l.lb_type == "application");
-            let acl_of = futures::future::try_join_all(albs.map(|l| async move {
-                let acl = retry::call(Default::default(), || c.waf.web_acl_for(&l.arn)).await?;
-                Ok::<_, ProviderError>(acl.map(|a| (l.arn.clone(), a)))
-            }))
-            .await?;
             Ok(Snapshot {
                 network,
                 load_balancing,
                 web_acls,
                 web_acl_of: acl_of.into_iter().flatten().collect(),
+                eks,
             })
         });
-        let snapshots = futures::future::join_all(reads).await;
+        let roles = retry::call(Default::default(), || self.iam.snapshot(stack));
+        let (snapshots, roles) = futures::join!(futures::future::join_all(reads), roles);
         let mut ok = Vec::new();
         for (t, s) in self.regions.iter().zip(snapshots) {
             ok.push(s.map_err(|source| EngineError::Discovery {
@@ -138,7 +155,11 @@ impl<'a> Engine<'a> {
                 source,
             })?);
         }
-        Ok(observe::map(&self.regions, &ok, desired))
+        let roles = roles.map_err(|source| EngineError::Discovery {
+            region: "IAM (global)".into(),
+            source,
+        })?;
+        Ok(observe::map(&self.regions, &ok, &roles, desired))
     }
 
     /// Discovery and diff: the changes `up` would make.
@@ -182,7 +203,9 @@ impl<'a> Engine<'a> {
                 reason: None,
             })
             .collect();
-        let report = self.execute(&desired, &observed, &changes).await;
+        let mut steps = steps(&desired, &observed, &changes);
+        add_sweeps(&mut steps, &observed);
+        let report = self.run(&steps, &desired, &observed).await;
         Ok((changes, report))
     }
 
@@ -193,13 +216,28 @@ impl<'a> Engine<'a> {
         changes: &[Change],
     ) -> RunReport {
         let steps = steps(desired, observed, changes);
-        let applier = Applier::new(&self.regions, observed, desired, self.limits);
+        self.run(&steps, desired, observed).await
+    }
+
+    async fn run(
+        &self,
+        steps: &[Step<Work<'_>>],
+        desired: &[Resource],
+        observed: &Observed,
+    ) -> RunReport {
+        let applier = Applier::new(
+            &self.regions,
+            self.iam.as_ref(),
+            observed,
+            desired,
+            self.limits,
+        );
         let by_id: HashMap<&str, &Resource> = desired.iter().map(|r| (r.id.as_str(), r)).collect();
-        let outcomes = executor::run(&steps, PER_REGION, self.progress, |step| {
+        let outcomes = executor::run(steps, PER_REGION, self.progress, |step| {
             let applier = &applier;
             let by_id = &by_id;
             async move {
-                match step.work {
+                match &step.work {
                     Work::Apply(c) => {
                         let r = by_id
                             .get(c.id.as_str())
@@ -215,6 +253,17 @@ impl<'a> Engine<'a> {
                             .get(&c.id)
                             .ok_or_else(|| format!("{} was not observed", c.id))?;
                         applier.delete(o).await
+                    }
+                    Work::Sweep(region) => {
+                        let vpcs: Vec<String> = observed
+                            .resources
+                            .values()
+                            .filter(|o| {
+                                o.kind == "Vpc" && o.region.as_deref() == Some(region.as_str())
+                            })
+                            .map(|o| o.handle.aws_id().to_string())
+                            .collect();
+                        applier.sweep(region, &vpcs).await
                     }
                 }
             }
@@ -240,6 +289,45 @@ impl<'a> Engine<'a> {
                 })
                 .collect(),
         }
+    }
+}
+
+/// One sweep step per region with a VPC to delete: after everything that leaves network
+/// interfaces and groups behind (clusters, node groups, load balancers), before the subnets,
+/// groups and VPC that those leftovers would block.
+fn add_sweeps(steps: &mut Vec<Step<Work<'_>>>, observed: &Observed) {
+    const LEAVE_BEHIND: &[&str] = &["EksCluster", "NodeGroup", "LoadBalancer"];
+    const BLOCKED: &[&str] = &["Subnet", "SecurityGroup", "Vpc"];
+    let kind_of = |step: &Step<Work<'_>>| match step.work {
+        Work::Delete(c) => Some(c.kind),
+        _ => None,
+    };
+    let regions: Vec<String> = observed
+        .resources
+        .values()
+        .filter(|o| o.kind == "Vpc")
+        .filter_map(|o| o.region.clone())
+        .collect();
+    for region in regions {
+        let in_region = |s: &Step<Work<'_>>| s.lane == region;
+        let after: Vec<usize> = (0..steps.len())
+            .filter(|&i| {
+                in_region(&steps[i])
+                    && kind_of(&steps[i]).is_some_and(|k| LEAVE_BEHIND.contains(&k))
+            })
+            .collect();
+        let sweep = steps.len();
+        for step in steps.iter_mut() {
+            if step.lane == region && kind_of(step).is_some_and(|k| BLOCKED.contains(&k)) {
+                step.after.push(sweep);
+            }
+        }
+        steps.push(Step {
+            label: format!("sweep {region}"),
+            lane: region.clone(),
+            after,
+            work: Work::Sweep(region.clone()),
+        });
     }
 }
 

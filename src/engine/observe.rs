@@ -45,6 +45,26 @@ pub enum Handle {
     Peering {
         id: String,
     },
+    Role {
+        name: String,
+        arn: String,
+        policies: Vec<String>,
+    },
+    /// EKS calls clusters by name; the cluster's own security group goes to launch templates.
+    Cluster {
+        name: String,
+        arn: String,
+        security_group: Option<String>,
+    },
+    NodeGroup {
+        cluster: String,
+        name: String,
+        arn: String,
+    },
+    AccessEntry {
+        cluster: String,
+        principal: String,
+    },
 }
 
 impl Handle {
@@ -60,6 +80,10 @@ impl Handle {
             Handle::WebAcl(acl) => &acl.arn,
             Handle::Route { table, .. } | Handle::Rule { group: table, .. } => table,
             Handle::WebAclAssociation { resource_arn } => resource_arn,
+            Handle::Role { arn, .. } => arn,
+            Handle::Cluster { name, .. } => name,
+            Handle::NodeGroup { name, .. } => name,
+            Handle::AccessEntry { principal, .. } => principal,
         }
     }
 }
@@ -87,13 +111,25 @@ pub struct Observed {
     pub azs: BTreeMap<String, Vec<String>>,
 }
 
-/// Maps region snapshots into the observed model. Pure: all AWS reading happened before.
-pub fn map(targets: &[RegionTarget], snapshots: &[Snapshot], desired: &[Resource]) -> Observed {
+/// Maps region snapshots (and the global IAM roles) into the observed model. Pure: all AWS
+/// reading happened before.
+pub fn map(
+    targets: &[RegionTarget],
+    snapshots: &[Snapshot],
+    roles: &[RoleInfo],
+    desired: &[Resource],
+) -> Observed {
     let mut m = Mapper::new(desired);
     // Every tagged AWS id, across both regions, so cross-region references resolve too.
     for snap in snapshots {
         m.index_tags(snap);
     }
+    for r in roles {
+        if let Some(id) = tag_id(&r.tags) {
+            m.logical.insert(r.arn.clone(), id);
+        }
+    }
+    m.roles(roles);
     let mut observed = Observed::default();
     for (target, snap) in targets.iter().zip(snapshots) {
         observed
@@ -104,6 +140,7 @@ pub fn map(targets: &[RegionTarget], snapshots: &[Snapshot], desired: &[Resource
         m.network(&snap.network);
         m.load_balancing(&snap.load_balancing);
         m.waf(&snap.web_acls, &snap.web_acl_of);
+        m.eks(&snap.eks);
     }
     let mut seen_peerings = Vec::new();
     for (target, snap) in targets.iter().zip(snapshots) {
@@ -135,6 +172,8 @@ struct Mapper<'d> {
     acl_associations: HashMap<String, &'d str>,
     accepters: HashMap<String, &'d str>,
     peering_dns: HashMap<(String, bool), &'d str>,
+    access_entries: HashMap<(String, String), &'d str>,
+    cluster_names: HashMap<String, String>,
     desired_deps: HashMap<&'d str, &'d [String]>,
 }
 
@@ -157,6 +196,8 @@ impl<'d> Mapper<'d> {
             acl_associations: HashMap::new(),
             accepters: HashMap::new(),
             peering_dns: HashMap::new(),
+            access_entries: HashMap::new(),
+            cluster_names: HashMap::new(),
             desired_deps: HashMap::new(),
         };
         for r in desired {
@@ -231,9 +272,16 @@ impl<'d> Mapper<'d> {
             )
             .chain(snap.web_acls.iter().map(|a| (&a.arn, &a.tags)));
         let pairs: Vec<(String, String)> = tagged
+            .chain(n.launch_templates.iter().map(|t| (&t.id, &t.tags)))
             .filter_map(|(aws, tags)| Some((aws.clone(), tag_id(tags)?)))
             .collect();
         self.logical.extend(pairs);
+        // Node groups refer to clusters by name.
+        for c in &snap.eks.clusters {
+            if let Some(id) = tag_id(&c.tags) {
+                self.cluster_names.insert(c.name.clone(), id);
+            }
+        }
     }
 
     /// The logical id of an AWS id, or the AWS id itself when it is not the stack's.
@@ -281,6 +329,7 @@ impl<'d> Mapper<'d> {
     }
 
     fn network(&mut self, n: &NetworkSnapshot) {
+        self.launch_templates(&n.launch_templates);
         for v in &n.vpcs {
             let Some(id) = tag_id(&v.tags) else { continue };
             let (support, hostnames) = n.vpc_dns.get(&v.id).copied().unwrap_or((true, false));
@@ -484,6 +533,173 @@ impl<'d> Mapper<'d> {
                 };
                 self.put(id, "SecurityGroupRule", handle, Fields::new(), None, refs);
             }
+        }
+    }
+
+    fn launch_templates(&mut self, templates: &[LaunchTemplateInfo]) {
+        for t in templates {
+            let Some(id) = tag_id(&t.tags) else { continue };
+            // Only the stack's own groups count; the cluster's own group belongs to EKS.
+            let groups: Vec<String> = t
+                .security_groups
+                .iter()
+                .filter(|g| self.logical.contains_key(*g))
+                .map(|g| self.name(g))
+                .collect();
+            let f = Fields::from([
+                ("securityGroups", list(&groups)),
+                ("imdsv2Required", t.imdsv2_required.to_string()),
+                ("hopLimit", t.hop_limit.to_string()),
+            ]);
+            self.put(
+                id,
+                "LaunchTemplate",
+                Handle::Id(t.id.clone()),
+                f,
+                Some(t.tags.clone()),
+                groups,
+            );
+        }
+    }
+
+    fn roles(&mut self, roles: &[RoleInfo]) {
+        for r in roles {
+            let Some(id) = tag_id(&r.tags) else { continue };
+            let f = Fields::from([
+                ("trustedService", r.trusted_service.clone()),
+                ("managedPolicies", list(&r.managed_policies)),
+            ]);
+            let handle = Handle::Role {
+                name: r.name.clone(),
+                arn: r.arn.clone(),
+                policies: r.managed_policies.clone(),
+            };
+            self.put(
+                id.clone(),
+                "IamRole",
+                handle,
+                f,
+                Some(r.tags.clone()),
+                vec![],
+            );
+            if let Some(o) = self.out.get_mut(&id) {
+                o.region = None;
+            }
+        }
+    }
+
+    fn eks(&mut self, s: &EksSnapshot) {
+        for c in &s.clusters {
+            let Some(id) = tag_id(&c.tags) else { continue };
+            let role = self.name(&c.role_arn);
+            let subnets: Vec<String> = c.subnets.iter().map(|x| self.name(x)).collect();
+            let f = Fields::from([
+                ("version", c.version.clone()),
+                ("role", role.clone()),
+                ("subnets", list(&subnets)),
+                ("endpointPrivate", c.endpoint_private.to_string()),
+                ("endpointPublic", c.endpoint_public.to_string()),
+                (
+                    "publicCidrs",
+                    fields::public_cidrs_field(c.endpoint_public, &c.public_cidrs),
+                ),
+                ("logTypes", list(&c.log_types)),
+            ]);
+            let handle = Handle::Cluster {
+                name: c.name.clone(),
+                arn: c.arn.clone(),
+                security_group: c.cluster_security_group.clone(),
+            };
+            let refs = subnets.into_iter().chain([role]).collect();
+            self.put(
+                id.clone(),
+                "EksCluster",
+                handle,
+                f,
+                Some(c.tags.clone()),
+                refs,
+            );
+            if c.status != "ACTIVE" {
+                if let Some(o) = self.out.get_mut(&id) {
+                    o.state = Some(c.status.to_lowercase());
+                }
+            }
+        }
+        for g in &s.node_groups {
+            let Some(id) = tag_id(&g.tags) else { continue };
+            let cluster = self
+                .cluster_names
+                .get(&g.cluster)
+                .cloned()
+                .unwrap_or_else(|| g.cluster.clone());
+            let role = self.name(&g.role_arn);
+            let subnets: Vec<String> = g.subnets.iter().map(|x| self.name(x)).collect();
+            let template = g
+                .launch_template
+                .as_deref()
+                .map(|t| self.name(t))
+                .unwrap_or_default();
+            let f = Fields::from([
+                ("cluster", cluster.clone()),
+                ("role", role.clone()),
+                ("subnets", list(&subnets)),
+                ("launchTemplate", template.clone()),
+                ("instanceTypes", list(&g.instance_types)),
+                ("min", g.min.to_string()),
+                ("desired", g.desired.to_string()),
+                ("max", g.max.to_string()),
+                (
+                    "labels",
+                    list(g.labels.iter().map(|(k, v)| format!("{k}={v}"))),
+                ),
+            ]);
+            let handle = Handle::NodeGroup {
+                cluster: g.cluster.clone(),
+                name: g.name.clone(),
+                arn: g.arn.clone(),
+            };
+            let refs = subnets
+                .into_iter()
+                .chain([cluster, role, template])
+                .collect();
+            self.put(
+                id.clone(),
+                "NodeGroup",
+                handle,
+                f,
+                Some(g.tags.clone()),
+                refs,
+            );
+            if g.status != "ACTIVE" {
+                if let Some(o) = self.out.get_mut(&id) {
+                    o.state = Some(g.status.to_lowercase());
+                }
+            }
+        }
+        // Only the entries the stack asks for: EKS makes its own (the creator's, the nodes').
+        for (cluster_name, principal) in &s.access_entries {
+            let Some(cluster) = self.cluster_names.get(cluster_name).cloned() else {
+                continue;
+            };
+            let Some(id) = self
+                .access_entries
+                .get(&(cluster.clone(), principal.clone()))
+                .map(|s| s.to_string())
+            else {
+                continue;
+            };
+            let handle = Handle::AccessEntry {
+                cluster: cluster_name.clone(),
+                principal: principal.clone(),
+            };
+            self.put(
+                id,
+                "AccessEntry",
+                handle,
+                Fields::new(),
+                None,
+                vec![cluster],
+            );
         }
     }
 

@@ -5,8 +5,11 @@
 //! throttling and read-after-write lag.
 
 pub mod aws;
+mod clusters;
 #[cfg(test)]
 pub mod fake;
+
+pub use clusters::*;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -192,6 +195,29 @@ pub struct NetworkSnapshot {
     /// Peerings that can still carry traffic: deleted, rejected, failed and expired ones, which
     /// AWS keeps listing for a while, are left out.
     pub peerings: Vec<PeeringInfo>,
+    pub launch_templates: Vec<LaunchTemplateInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchTemplateInfo {
+    pub id: String,
+    pub name: String,
+    /// Of its latest version.
+    pub security_groups: Vec<String>,
+    pub imdsv2_required: bool,
+    pub hop_limit: u8,
+    pub tags: Tags,
+}
+
+/// A network interface left in a VPC, such as one a deleted load balancer or node left behind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterfaceInfo {
+    pub id: String,
+    pub vpc_id: String,
+    /// `available` means unattached.
+    pub status: String,
+    pub description: String,
+    pub security_groups: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,6 +311,24 @@ pub trait Network: Send + Sync {
     /// Sets remote DNS resolution for this region's side of the peering.
     async fn set_peering_dns(&self, peering: &str, side: PeeringSideRef, on: bool) -> Result<()>;
     async fn delete_peering(&self, peering: &str) -> Result<()>;
+
+    async fn create_launch_template(
+        &self,
+        name: &str,
+        groups: &[String],
+        imdsv2_required: bool,
+        hop_limit: u8,
+        tags: &Tags,
+    ) -> Result<String>;
+    async fn delete_launch_template(&self, id: &str) -> Result<()>;
+
+    /// What EKS and Kubernetes leave in the given VPCs: unattached network interfaces, and
+    /// security groups that are neither the stack's nor a VPC's default.
+    async fn leftovers(
+        &self,
+        vpcs: &[String],
+    ) -> Result<(Vec<InterfaceInfo>, Vec<SecurityGroupInfo>)>;
+    async fn delete_network_interface(&self, id: &str) -> Result<()>;
 
     async fn set_tags(&self, resource: &str, add: &Tags, remove: &[String]) -> Result<()>;
 }
@@ -440,4 +484,5 @@ pub struct RegionClients {
     pub network: Arc<dyn Network>,
     pub load_balancing: Arc<dyn LoadBalancing>,
     pub waf: Arc<dyn Waf>,
+    pub eks: Arc<dyn Eks>,
 }

@@ -7,8 +7,10 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::client::Waiters;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, AvailabilityZoneOptInStatus, AvailabilityZoneState, Filter,
-    IpPermission, IpRange, PeeringConnectionOptionsRequest, ResourceType, Tag, TagSpecification,
-    UserIdGroupPair, VpcAttributeName,
+    IpPermission, IpRange, LaunchTemplateHttpTokensState,
+    LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
+    PeeringConnectionOptionsRequest, RequestLaunchTemplateData, ResourceType, Tag,
+    TagSpecification, UserIdGroupPair, VpcAttributeName,
 };
 
 use super::classify;
@@ -253,6 +255,40 @@ impl Ec2Network {
             .collect())
     }
 
+    async fn launch_template(
+        &self,
+        t: &aws_sdk_ec2::types::LaunchTemplate,
+    ) -> Result<LaunchTemplateInfo> {
+        let id = t.launch_template_id().unwrap_or_default();
+        let out = self
+            .client
+            .describe_launch_template_versions()
+            .launch_template_id(id)
+            .versions("$Latest")
+            .send()
+            .await
+            .map_err(|e| classify("DescribeLaunchTemplateVersions", e))?;
+        let data = out
+            .launch_template_versions()
+            .first()
+            .and_then(|v| v.launch_template_data());
+        let metadata = data.and_then(|d| d.metadata_options());
+        Ok(LaunchTemplateInfo {
+            id: id.to_string(),
+            name: t.launch_template_name().unwrap_or_default().to_string(),
+            security_groups: data
+                .map(|d| d.security_group_ids().to_vec())
+                .unwrap_or_default(),
+            imdsv2_required: metadata.and_then(|m| m.http_tokens())
+                == Some(&LaunchTemplateHttpTokensState::Required),
+            hop_limit: metadata
+                .and_then(|m| m.http_put_response_hop_limit())
+                .unwrap_or(1)
+                .clamp(0, 64) as u8,
+            tags: tags_of(t.tags()),
+        })
+    }
+
     async fn peering_status(&self, peering: &str) -> Result<Option<String>> {
         let out = self
             .client
@@ -324,7 +360,14 @@ impl Network for Ec2Network {
             .items()
             .send()
             .try_collect();
-        let (azs, vpcs, subnets, igws, addresses, nats, tables, groups, peerings) = futures::join!(
+        let templates = c
+            .describe_launch_templates()
+            .filters(stack_filter(stack))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect();
+        let (azs, vpcs, subnets, igws, addresses, nats, tables, groups, peerings, templates) = futures::join!(
             self.availability_zones(),
             vpcs,
             subnets,
@@ -333,7 +376,8 @@ impl Network for Ec2Network {
             nats,
             tables,
             groups,
-            peerings
+            peerings,
+            templates
         );
         let mut snap = NetworkSnapshot {
             azs: azs?,
@@ -495,12 +539,21 @@ impl Network for Ec2Network {
                 tags,
             });
         }
-        // The second round: what needs the VPC ids.
+        let templates: Vec<_> = templates
+            .map_err(|e| classify("DescribeLaunchTemplates", e))?
+            .into_iter()
+            .filter(|t| owned(&tags_of(t.tags()), stack))
+            .collect();
+        // The second round: what needs the ids of the first.
         let vpc_ids: Vec<String> = snap.vpcs.iter().map(|v| v.id.clone()).collect();
         let dns = futures::future::try_join_all(vpc_ids.iter().map(|v| self.vpc_dns(v)));
-        let (dns, defaults) = futures::try_join!(dns, self.default_groups(&vpc_ids))?;
+        let versions =
+            futures::future::try_join_all(templates.iter().map(|t| self.launch_template(t)));
+        let (dns, defaults, versions) =
+            futures::try_join!(dns, self.default_groups(&vpc_ids), versions)?;
         snap.vpc_dns = vpc_ids.into_iter().zip(dns).collect();
         snap.default_security_groups = defaults;
+        snap.launch_templates = versions;
         Ok(snap)
     }
 
@@ -982,6 +1035,127 @@ impl Network for Ec2Network {
             .send()
             .await
             .map_err(|e| classify("DeleteVpcPeeringConnection", e))?;
+        Ok(())
+    }
+
+    async fn create_launch_template(
+        &self,
+        name: &str,
+        groups: &[String],
+        imdsv2_required: bool,
+        hop_limit: u8,
+        tags: &Tags,
+    ) -> Result<String> {
+        let tokens = if imdsv2_required {
+            LaunchTemplateHttpTokensState::Required
+        } else {
+            LaunchTemplateHttpTokensState::Optional
+        };
+        let data = RequestLaunchTemplateData::builder()
+            .set_security_group_ids(Some(groups.to_vec()))
+            .metadata_options(
+                LaunchTemplateInstanceMetadataOptionsRequest::builder()
+                    .http_endpoint(LaunchTemplateInstanceMetadataEndpointState::Enabled)
+                    .http_tokens(tokens)
+                    .http_put_response_hop_limit(i32::from(hop_limit))
+                    .build(),
+            )
+            .build();
+        let out = self
+            .client
+            .create_launch_template()
+            .launch_template_name(name)
+            .launch_template_data(data)
+            .tag_specifications(tag_spec(ResourceType::LaunchTemplate, tags))
+            .send()
+            .await
+            .map_err(|e| classify("CreateLaunchTemplate", e))?;
+        out.launch_template()
+            .and_then(|t| t.launch_template_id())
+            .map(str::to_string)
+            .ok_or_else(|| missing_id("CreateLaunchTemplate"))
+    }
+
+    async fn delete_launch_template(&self, id: &str) -> Result<()> {
+        self.client
+            .delete_launch_template()
+            .launch_template_id(id)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteLaunchTemplate", e))?;
+        Ok(())
+    }
+
+    async fn leftovers(
+        &self,
+        vpcs: &[String],
+    ) -> Result<(Vec<InterfaceInfo>, Vec<SecurityGroupInfo>)> {
+        if vpcs.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let in_vpcs = || {
+            Filter::builder()
+                .name("vpc-id")
+                .set_values(Some(vpcs.to_vec()))
+                .build()
+        };
+        let interfaces = self
+            .client
+            .describe_network_interfaces()
+            .filters(in_vpcs())
+            .filters(Filter::builder().name("status").values("available").build())
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect();
+        let groups = self
+            .client
+            .describe_security_groups()
+            .filters(in_vpcs())
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect();
+        let (interfaces, groups) = futures::join!(interfaces, groups);
+        let interfaces = interfaces
+            .map_err(|e| classify("DescribeNetworkInterfaces", e))?
+            .iter()
+            .filter(|i| i.vpc_id().is_some_and(|v| vpcs.iter().any(|x| x == v)))
+            .map(|i| InterfaceInfo {
+                id: i.network_interface_id().unwrap_or_default().to_string(),
+                vpc_id: i.vpc_id().unwrap_or_default().to_string(),
+                status: i
+                    .status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                description: i.description().unwrap_or_default().to_string(),
+                security_groups: i
+                    .groups()
+                    .iter()
+                    .filter_map(|g| g.group_id())
+                    .map(str::to_string)
+                    .collect(),
+            })
+            .filter(|i| i.status == "available")
+            .collect();
+        let groups = groups
+            .map_err(|e| classify("DescribeSecurityGroups", e))?
+            .iter()
+            .map(group_of)
+            .filter(|g| {
+                g.name != "default" && !g.tags.contains_key(TAG_STACK) && vpcs.contains(&g.vpc_id)
+            })
+            .collect();
+        Ok((interfaces, groups))
+    }
+
+    async fn delete_network_interface(&self, id: &str) -> Result<()> {
+        self.client
+            .delete_network_interface()
+            .network_interface_id(id)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteNetworkInterface", e))?;
         Ok(())
     }
 

@@ -2,7 +2,9 @@
 //! into [`ErrorKind`]s, and every call counted.
 
 mod ec2;
+mod eks;
 mod elb;
+mod iam;
 mod waf;
 
 use std::sync::Arc;
@@ -64,6 +66,12 @@ pub fn region_clients(
     let waf = aws_sdk_wafv2::Client::from_conf(
         aws_sdk_wafv2::config::Builder::from(config)
             .region(region.clone())
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let eks = aws_sdk_eks::Client::from_conf(
+        aws_sdk_eks::config::Builder::from(config)
+            .region(region.clone())
             .interceptor(counter)
             .build(),
     );
@@ -71,7 +79,21 @@ pub fn region_clients(
         network: Arc::new(ec2::Ec2Network::new(ec2)),
         load_balancing: Arc::new(elb::ElbLoadBalancing::new(elb)),
         waf: Arc::new(waf::WafV2::new(waf, region.to_string())),
+        eks: Arc::new(eks::EksClusters::new(eks)),
     }
+}
+
+/// IAM is global; its client is made once.
+pub fn iam_client(config: &aws_config::SdkConfig, stats: &Arc<CallStats>) -> Arc<dyn super::Iam> {
+    let iam = aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(config)
+            .region(aws_config::Region::new("us-east-1"))
+            .interceptor(CallCounter {
+                stats: stats.clone(),
+            })
+            .build(),
+    );
+    Arc::new(iam::IamRoles::new(iam))
 }
 
 /// Counts each operation once, however many attempts its retries take (serialization happens
@@ -106,7 +128,12 @@ where
     R: std::fmt::Debug,
 {
     let code = error.code().unwrap_or_default().to_string();
-    let kind = kind_of(&code);
+    let mut kind = kind_of(&code);
+    // EKS refuses a role made a moment ago ("could not be assumed"): IAM has not caught up yet.
+    if code == "InvalidParameterException" && error.message().is_some_and(|m| m.contains("assume"))
+    {
+        kind = ErrorKind::NotFound;
+    }
     let message = match error.message() {
         Some(m) if !code.is_empty() => format!("{code}: {m}"),
         _ => display_chain(&error),
@@ -143,7 +170,10 @@ fn kind_of(code: &str) -> ErrorKind {
         "DependencyViolation"
         | "ResourceInUse"
         | "WAFAssociatedItemException"
-        | "ResourceInUseException" => ErrorKind::DependencyViolation,
+        | "ResourceInUseException"
+        | "DeleteConflict"
+        | "InvalidIPAddress.InUse"
+        | "InvalidNetworkInterface.InUse" => ErrorKind::DependencyViolation,
         // Just created and not yet usable by WAF: the same as not there yet.
         "WAFNonexistentItemException" | "WAFUnavailableEntityException" => ErrorKind::NotFound,
         "InvalidPermission.Duplicate"
@@ -153,13 +183,16 @@ fn kind_of(code: &str) -> ErrorKind {
         | "DuplicateTargetGroupName"
         | "DuplicateLoadBalancerName"
         | "WAFDuplicateItemException"
-        | "InvalidGroup.Duplicate" => ErrorKind::AlreadyExists,
+        | "InvalidGroup.Duplicate"
+        | "EntityAlreadyExists" => ErrorKind::AlreadyExists,
         "IncorrectState"
         | "IncorrectInstanceState"
         | "InvalidStateTransition"
         | "WAFOptimisticLockException"
         | "OperationNotPermitted" => ErrorKind::InvalidState,
-        c if c.ends_with("NotFound") => ErrorKind::NotFound,
+        c if c.ends_with("NotFound") || c == "NoSuchEntity" || c == "ResourceNotFoundException" => {
+            ErrorKind::NotFound
+        }
         c if c.starts_with("InvalidVpcPeeringConnectionID")
             || c.starts_with("InvalidAllocationID") =>
         {

@@ -78,6 +78,7 @@ impl Network for FakeRegion {
             "DescribeRouteTables",
             "DescribeSecurityGroups",
             "DescribeVpcPeeringConnections",
+            "DescribeLaunchTemplates",
         ];
         futures::future::try_join_all(first.iter().map(|op| self.call(EC2, op))).await?;
         let vpc_count = self.with("DescribeVpcs", |s, lag| {
@@ -88,7 +89,19 @@ impl Network for FakeRegion {
                 .filter(|v| visible(&v.life, lag) && owned(&v.tags, stack))
                 .count())
         })?;
+        let templates = self.with("DescribeLaunchTemplates", |s, lag| {
+            Ok(self
+                .here(s)
+                .templates
+                .values()
+                .filter(|t| visible(&t.life, lag) && owned(&t.tags, stack))
+                .count())
+        })?;
         let mut second: Vec<&'static str> = vec!["DescribeVpcAttribute"; vpc_count * 2];
+        second.extend(std::iter::repeat_n(
+            "DescribeLaunchTemplateVersions",
+            templates,
+        ));
         if vpc_count > 0 {
             second.push("DescribeSecurityGroups");
         }
@@ -219,6 +232,16 @@ impl Network for FakeRegion {
                 .filter(|(_, g)| show(&g.life, &g.tags) && g.name != "default")
             {
                 snap.security_groups.push(self.group_of(r, id, g));
+            }
+            for (id, t) in r.templates.iter().filter(|(_, t)| show(&t.life, &t.tags)) {
+                snap.launch_templates.push(LaunchTemplateInfo {
+                    id: id.clone(),
+                    name: t.name.clone(),
+                    security_groups: t.groups.clone(),
+                    imdsv2_required: t.imdsv2_required,
+                    hop_limit: t.hop_limit,
+                    tags: t.tags.clone(),
+                });
             }
             snap.peerings = peerings;
             Ok(snap)
@@ -374,7 +397,8 @@ impl Network for FakeRegion {
                 .lbs
                 .values()
                 .any(|l| l.subnets.iter().any(|x| x == subnet));
-            if nat || lb {
+            let eni = r.interfaces.values().any(|i| i.subnet == subnet);
+            if nat || lb || eni {
                 return Err(in_use(
                     "DeleteSubnet",
                     format!("{subnet} has dependencies (network interfaces in use)"),
@@ -828,7 +852,10 @@ impl Network for FakeRegion {
                 .groups
                 .iter()
                 .any(|(id, g)| id != group && g.rules.iter().any(|x| x.peer == peer));
-            let used = r.lbs.values().any(|l| l.groups.iter().any(|g| g == group));
+            let used = r.lbs.values().any(|l| l.groups.iter().any(|g| g == group))
+                || r.interfaces
+                    .values()
+                    .any(|i| i.groups.iter().any(|g| g == group));
             if referenced || used {
                 return Err(in_use(
                     "DeleteSecurityGroup",
@@ -1027,6 +1054,104 @@ impl Network for FakeRegion {
         })
     }
 
+    async fn create_launch_template(
+        &self,
+        name: &str,
+        groups: &[String],
+        imdsv2_required: bool,
+        hop_limit: u8,
+        tags: &Tags,
+    ) -> Result<String> {
+        self.call(EC2, "CreateLaunchTemplate").await?;
+        self.with("CreateLaunchTemplate", |s, lag| {
+            let id = self.new_id(s, "lt");
+            let life = self.life(Duration::ZERO);
+            let r = self.here(s);
+            if r.templates.values().any(|t| t.name == name) {
+                return Err(ProviderError::new(
+                    ErrorKind::AlreadyExists,
+                    "CreateLaunchTemplate",
+                    format!("{name} exists"),
+                ));
+            }
+            for g in groups {
+                if !r.groups.get(g).is_some_and(|x| visible(&x.life, lag)) {
+                    return Err(not_found("CreateLaunchTemplate", g));
+                }
+            }
+            r.templates.insert(
+                id.clone(),
+                Template {
+                    name: name.into(),
+                    groups: groups.to_vec(),
+                    imdsv2_required,
+                    hop_limit,
+                    tags: tags.clone(),
+                    life,
+                },
+            );
+            Ok(id)
+        })
+    }
+
+    async fn delete_launch_template(&self, id: &str) -> Result<()> {
+        self.call(EC2, "DeleteLaunchTemplate").await?;
+        self.with("DeleteLaunchTemplate", |s, _| {
+            self.here(s)
+                .templates
+                .remove(id)
+                .map(|_| ())
+                .ok_or_else(|| not_found("DeleteLaunchTemplate", id))
+        })
+    }
+
+    async fn leftovers(
+        &self,
+        vpcs: &[String],
+    ) -> Result<(Vec<InterfaceInfo>, Vec<SecurityGroupInfo>)> {
+        futures::try_join!(
+            self.call(EC2, "DescribeNetworkInterfaces"),
+            self.call(EC2, "DescribeSecurityGroups")
+        )?;
+        self.with("DescribeNetworkInterfaces", |s, _| {
+            let r = self.here(s);
+            let interfaces = r
+                .interfaces
+                .iter()
+                .filter(|(_, i)| vpcs.contains(&i.vpc))
+                .map(|(id, i)| InterfaceInfo {
+                    id: id.clone(),
+                    vpc_id: i.vpc.clone(),
+                    status: "available".into(),
+                    description: i.description.clone(),
+                    security_groups: i.groups.clone(),
+                })
+                .collect();
+            let groups = r
+                .groups
+                .iter()
+                .filter(|(_, g)| {
+                    vpcs.contains(&g.vpc)
+                        && g.name != "default"
+                        && !g.tags.contains_key(crate::model::TAG_STACK)
+                })
+                .map(|(id, g)| self.group_of(r, id, g))
+                .collect();
+            Ok((interfaces, groups))
+        })
+    }
+
+    async fn delete_network_interface(&self, id: &str) -> Result<()> {
+        self.call(EC2, "DeleteNetworkInterface").await?;
+        self.with("DeleteNetworkInterface", |s, _| {
+            self.here(s)
+                .interfaces
+                .remove(id)
+                .map(|_| ())
+                .ok_or_else(|| not_found("DeleteNetworkInterface", id))
+        })
+    }
+
     async fn set_tags(&self, resource: &str, add: &Tags, remove: &[String]) -> Result<()> {
         self.call(EC2, "CreateTags").await?;
         self.with("CreateTags", |s, lag| {
@@ -1063,6 +1188,8 @@ impl Network for FakeRegion {
             } else if let Some(x) = r.tables.get_mut(resource) {
                 &mut x.tags
             } else if let Some(x) = r.groups.get_mut(resource) {
+                &mut x.tags
+            } else if let Some(x) = r.templates.get_mut(resource) {
                 &mut x.tags
             } else {
                 return Err(not_found("CreateTags", resource));

@@ -4,7 +4,9 @@
 //! so tests under `tokio::time::pause()` run minutes of waiting in no time.
 
 mod ec2;
+mod eks;
 mod elb;
+mod iam;
 mod waf;
 
 use std::collections::{BTreeMap, HashMap};
@@ -29,6 +31,10 @@ pub struct Behaviour {
     pub nat_gateway_delete: Duration,
     pub load_balancer: Duration,
     pub peering: Duration,
+    pub cluster: Duration,
+    pub cluster_delete: Duration,
+    pub node_group: Duration,
+    pub node_group_delete: Duration,
 }
 
 impl Default for Behaviour {
@@ -41,6 +47,10 @@ impl Default for Behaviour {
             nat_gateway_delete: Duration::from_secs(60),
             load_balancer: Duration::from_secs(90),
             peering: Duration::from_secs(5),
+            cluster: Duration::from_secs(10 * 60),
+            cluster_delete: Duration::from_secs(5 * 60),
+            node_group: Duration::from_secs(4 * 60),
+            node_group_delete: Duration::from_secs(3 * 60),
         }
     }
 }
@@ -172,6 +182,47 @@ pub(crate) struct Acl {
     pub life: Life,
 }
 
+#[derive(Debug, Clone)]
+pub(crate) struct Role {
+    pub arn: String,
+    pub path: String,
+    pub service: String,
+    pub policies: Vec<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Cluster {
+    pub info: super::ClusterInfo,
+    pub deleted_at: Option<Instant>,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct NodeGroup {
+    pub info: super::NodeGroupInfo,
+    pub deleted_at: Option<Instant>,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Template {
+    pub name: String,
+    pub groups: Vec<String>,
+    pub imdsv2_required: bool,
+    pub hop_limit: u8,
+    pub tags: Tags,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Interface {
+    pub subnet: String,
+    pub vpc: String,
+    pub groups: Vec<String>,
+    pub description: String,
+}
+
 /// One region's resources, by id or ARN.
 #[derive(Debug, Default)]
 pub(crate) struct Region {
@@ -189,6 +240,11 @@ pub(crate) struct Region {
     pub acls: BTreeMap<String, Acl>,
     /// Resource ARN -> web ACL ARN.
     pub acl_of: BTreeMap<String, String>,
+    pub clusters: BTreeMap<String, Cluster>,
+    pub node_groups: BTreeMap<(String, String), NodeGroup>,
+    pub access_entries: std::collections::BTreeSet<(String, String)>,
+    pub templates: BTreeMap<String, Template>,
+    pub interfaces: BTreeMap<String, Interface>,
 }
 
 #[derive(Debug, Default)]
@@ -196,6 +252,8 @@ pub(crate) struct State {
     pub regions: BTreeMap<String, Region>,
     /// Peerings span regions, so they live beside them.
     pub peerings: BTreeMap<String, Peering>,
+    /// IAM is global.
+    pub roles: BTreeMap<String, Role>,
     next_id: u64,
     /// Operation -> (kind, how many more times to fail).
     failures: HashMap<String, Vec<(ErrorKind, u32)>>,
@@ -257,7 +315,36 @@ impl FakeWorld {
             network: make(),
             load_balancing: make(),
             waf: make(),
+            eks: make(),
         }
+    }
+
+    /// The global IAM of this world.
+    pub fn iam(&self) -> Arc<dyn super::Iam> {
+        Arc::new(FakeRegion {
+            world: self.inner.clone(),
+            region: "global".to_string(),
+        })
+    }
+
+    /// Network interfaces and security groups that no stack owns (what EKS and Kubernetes
+    /// leave behind), over all regions.
+    pub fn leftovers(&self) -> (usize, usize) {
+        let s = self.inner.lock();
+        let interfaces = s.regions.values().map(|r| r.interfaces.len()).sum();
+        let groups = s
+            .regions
+            .values()
+            .map(|r| {
+                r.groups
+                    .values()
+                    .filter(|g| {
+                        g.name != "default" && !g.tags.contains_key(crate::model::TAG_STACK)
+                    })
+                    .count()
+            })
+            .sum();
+        (interfaces, groups)
     }
 
     pub fn stats(&self) -> Arc<CallStats> {
@@ -329,7 +416,29 @@ impl FakeWorld {
                 r.tgs.values().filter(|x| ours(&x.tags)).count(),
             );
             add("WebAcl", r.acls.values().filter(|x| ours(&x.tags)).count());
+            add(
+                "EksCluster",
+                r.clusters
+                    .values()
+                    .filter(|x| ours(&x.info.tags) && x.deleted_at.is_none_or(|d| d > now))
+                    .count(),
+            );
+            add(
+                "NodeGroup",
+                r.node_groups
+                    .values()
+                    .filter(|x| ours(&x.info.tags) && x.deleted_at.is_none_or(|d| d > now))
+                    .count(),
+            );
+            add(
+                "LaunchTemplate",
+                r.templates.values().filter(|x| ours(&x.tags)).count(),
+            );
         }
+        add(
+            "IamRole",
+            s.roles.values().filter(|x| ours(&x.tags)).count(),
+        );
         add(
             "VpcPeering",
             s.peerings

@@ -1,0 +1,231 @@
+//! IAM on `aws-sdk-iam`. The stack's roles live under the path `/multiregion/<stack>/`, so one
+//! listing finds them; the tag then confirms ownership.
+
+use async_trait::async_trait;
+use aws_sdk_iam::Client;
+use aws_sdk_iam::types::Tag;
+
+use super::classify;
+use crate::model::TAG_STACK;
+use crate::providers::*;
+
+pub struct IamRoles {
+    client: Client,
+}
+
+impl IamRoles {
+    pub fn new(client: Client) -> Self {
+        IamRoles { client }
+    }
+}
+
+fn trust_policy(service: &str) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]
+    })
+    .to_string()
+}
+
+/// The service principal of a trust policy; IAM returns it URL-encoded.
+fn trusted_service(document: &str) -> String {
+    let decoded = percent_decode(document);
+    let json: serde_json::Value = serde_json::from_str(&decoded).unwrap_or_default();
+    let principal = &json["Statement"][0]["Principal"]["Service"];
+    principal
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| principal[0].as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>> {
+    tags.iter()
+        .map(|(k, v)| {
+            Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(|e| ProviderError::new(ErrorKind::Other, "build Tag", e.to_string()))
+        })
+        .collect()
+}
+
+#[async_trait]
+impl Iam for IamRoles {
+    async fn snapshot(&self, stack: &str) -> Result<Vec<RoleInfo>> {
+        let roles: Vec<aws_sdk_iam::types::Role> = self
+            .client
+            .list_roles()
+            .path_prefix(role_path(stack))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify("ListRoles", e))?;
+        let reads = roles.iter().map(|r| async move {
+            let name = r.role_name();
+            let (tags, policies) = futures::try_join!(
+                async {
+                    self.client
+                        .list_role_tags()
+                        .role_name(name)
+                        .send()
+                        .await
+                        .map_err(|e| classify("ListRoleTags", e))
+                },
+                async {
+                    self.client
+                        .list_attached_role_policies()
+                        .role_name(name)
+                        .send()
+                        .await
+                        .map_err(|e| classify("ListAttachedRolePolicies", e))
+                },
+            )?;
+            Ok::<_, ProviderError>(RoleInfo {
+                name: name.to_string(),
+                arn: r.arn().to_string(),
+                trusted_service: trusted_service(
+                    r.assume_role_policy_document().unwrap_or_default(),
+                ),
+                managed_policies: policies
+                    .attached_policies()
+                    .iter()
+                    .filter_map(|p| p.policy_arn())
+                    .map(str::to_string)
+                    .collect(),
+                tags: tags
+                    .tags()
+                    .iter()
+                    .map(|t| (t.key().to_string(), t.value().to_string()))
+                    .collect(),
+            })
+        });
+        let roles = futures::future::try_join_all(reads).await?;
+        Ok(roles
+            .into_iter()
+            .filter(|r| r.tags.get(TAG_STACK).map(String::as_str) == Some(stack))
+            .collect())
+    }
+
+    async fn create_role(
+        &self,
+        name: &str,
+        path: &str,
+        trusted_service: &str,
+        tags: &Tags,
+    ) -> Result<String> {
+        let out = self
+            .client
+            .create_role()
+            .role_name(name)
+            .path(path)
+            .assume_role_policy_document(trust_policy(trusted_service))
+            .set_tags(Some(sdk_tags(tags)?))
+            .send()
+            .await
+            .map_err(|e| classify("CreateRole", e))?;
+        out.role().map(|r| r.arn().to_string()).ok_or_else(|| {
+            ProviderError::new(ErrorKind::Other, "CreateRole", "no role in the answer")
+        })
+    }
+
+    async fn attach_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
+        self.client
+            .attach_role_policy()
+            .role_name(role)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map_err(|e| classify("AttachRolePolicy", e))?;
+        Ok(())
+    }
+
+    async fn detach_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
+        self.client
+            .detach_role_policy()
+            .role_name(role)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map_err(|e| classify("DetachRolePolicy", e))?;
+        Ok(())
+    }
+
+    async fn delete_role(&self, role: &str) -> Result<()> {
+        self.client
+            .delete_role()
+            .role_name(role)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteRole", e))?;
+        Ok(())
+    }
+
+    async fn set_tags(&self, role: &str, add: &Tags, remove: &[String]) -> Result<()> {
+        if !remove.is_empty() {
+            self.client
+                .untag_role()
+                .role_name(role)
+                .set_tag_keys(Some(remove.to_vec()))
+                .send()
+                .await
+                .map_err(|e| classify("UntagRole", e))?;
+        }
+        if !add.is_empty() {
+            self.client
+                .tag_role()
+                .role_name(role)
+                .set_tags(Some(sdk_tags(add)?))
+                .send()
+                .await
+                .map_err(|e| classify("TagRole", e))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_service_of_an_encoded_trust_policy() {
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22eks.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D";
+        assert_eq!(trusted_service(encoded), "eks.amazonaws.com");
+        assert_eq!(
+            trusted_service(&trust_policy("ec2.amazonaws.com")),
+            "ec2.amazonaws.com"
+        );
+    }
+}

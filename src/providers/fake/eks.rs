@@ -1,0 +1,548 @@
+//! The fake world's EKS. A cluster takes its time to come up; a Kubernetes load balancer
+//! controller is simulated by the group it makes (tagged `kubernetes.io/cluster/<name>`) and
+//! the network interface it leaves behind when the cluster goes.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::time::Instant;
+
+use super::*;
+use crate::providers::*;
+
+const EKS: &str = "EKS";
+
+fn gone(deleted_at: Option<Instant>) -> bool {
+    deleted_at.is_some_and(|t| Instant::now() >= t)
+}
+
+fn status(life: &Life, deleted_at: Option<Instant>) -> String {
+    match deleted_at {
+        Some(_) => "DELETING".into(),
+        None if Instant::now() < life.ready => "CREATING".into(),
+        None => "ACTIVE".into(),
+    }
+}
+
+impl FakeRegion {
+    fn eks_state<R>(
+        &self,
+        operation: &'static str,
+        f: impl FnOnce(&mut State, Duration) -> Result<R>,
+    ) -> Result<R> {
+        let lag = self.world.behaviour().lag;
+        let mut s = self.world.lock();
+        if !s.regions.contains_key(&self.region) {
+            return Err(not_found(operation, &self.region));
+        }
+        // Deletions that have finished are forgotten.
+        let r = s.regions.get_mut(&self.region).expect("checked above");
+        r.clusters.retain(|_, c| !gone(c.deleted_at));
+        r.node_groups.retain(|_, g| !gone(g.deleted_at));
+        f(&mut s, lag)
+    }
+}
+
+#[async_trait]
+impl Eks for FakeRegion {
+    async fn snapshot(&self, stack: &str) -> Result<EksSnapshot> {
+        self.call(EKS, "ListClusters").await?;
+        let (clusters, groups) = self.eks_state("ListClusters", |s, _| {
+            let r = s.regions.get(&self.region).expect("checked");
+            Ok((r.clusters.len(), r.node_groups.len()))
+        })?;
+        futures::future::try_join_all((0..clusters).map(|_| self.call(EKS, "DescribeCluster")))
+            .await?;
+        let second = ["ListNodegroups", "ListAccessEntries"].repeat(clusters);
+        futures::future::try_join_all(second.iter().map(|op| self.call(EKS, op))).await?;
+        futures::future::try_join_all((0..groups).map(|_| self.call(EKS, "DescribeNodegroup")))
+            .await?;
+        self.eks_state("DescribeCluster", |s, lag| {
+            let r = s.regions.get(&self.region).expect("checked");
+            let mut snap = EksSnapshot::default();
+            for c in r
+                .clusters
+                .values()
+                .filter(|c| visible(&c.life, lag) && owned(&c.info.tags, stack))
+            {
+                snap.clusters.push(ClusterInfo {
+                    status: status(&c.life, c.deleted_at),
+                    ..c.info.clone()
+                });
+                snap.access_entries.extend(
+                    r.access_entries
+                        .iter()
+                        .filter(|(cl, _)| *cl == c.info.name)
+                        .cloned(),
+                );
+                for g in r
+                    .node_groups
+                    .values()
+                    .filter(|g| g.info.cluster == c.info.name && visible(&g.life, lag))
+                {
+                    snap.node_groups.push(NodeGroupInfo {
+                        status: status(&g.life, g.deleted_at),
+                        ..g.info.clone()
+                    });
+                }
+            }
+            Ok(snap)
+        })
+    }
+
+    async fn create_cluster(&self, c: &NewCluster<'_>) -> Result<ClusterInfo> {
+        self.call(EKS, "CreateCluster").await?;
+        let ready = self.world.behaviour().cluster;
+        let life = self.life(ready);
+        self.eks_state("CreateCluster", |s, lag| {
+            let role_ok = s.roles.values().any(|r| r.arn == c.role_arn)
+                || !c.role_arn.contains(":role/multiregion/");
+            if !role_ok {
+                return Err(not_found("CreateCluster", c.role_arn));
+            }
+            let group = self.new_id(s, "sg");
+            let k8s_group = self.new_id(s, "sg");
+            let r = s.regions.get_mut(&self.region).expect("checked");
+            if r.clusters.contains_key(c.name) {
+                return Err(ProviderError::new(
+                    ErrorKind::AlreadyExists,
+                    "CreateCluster",
+                    format!("{} exists", c.name),
+                ));
+            }
+            let mut vpc = None;
+            for subnet in c.subnets {
+                let x = r
+                    .subnets
+                    .get(subnet)
+                    .filter(|x| visible(&x.life, lag))
+                    .ok_or_else(|| not_found("CreateCluster", subnet))?;
+                vpc = Some(x.vpc.clone());
+            }
+            let vpc = vpc.ok_or_else(|| {
+                ProviderError::new(ErrorKind::Other, "CreateCluster", "no subnets")
+            })?;
+            let k8s = Tags::from([(
+                format!("kubernetes.io/cluster/{}", c.name),
+                "owned".to_string(),
+            )]);
+            // EKS's own group for the cluster, and one its load balancer controller makes.
+            r.groups.insert(
+                group.clone(),
+                Group {
+                    vpc: vpc.clone(),
+                    name: format!("eks-cluster-sg-{}", c.name),
+                    description: "EKS created security group".into(),
+                    rules: vec![],
+                    tags: k8s.clone(),
+                    life: life.clone(),
+                },
+            );
+            let http = RuleSpec {
+                egress: false,
+                protocol: "tcp".into(),
+                from_port: Some(80),
+                to_port: Some(80),
+                peer: RulePeerId::Cidr("0.0.0.0/0".into()),
+                description: None,
+            };
+            r.groups.insert(
+                k8s_group,
+                Group {
+                    vpc,
+                    name: format!("k8s-elb-{}", c.name),
+                    description: "Security group for Kubernetes ELB".into(),
+                    rules: vec![http],
+                    tags: k8s,
+                    life: life.clone(),
+                },
+            );
+            let info = ClusterInfo {
+                name: c.name.into(),
+                arn: format!(
+                    "arn:aws:eks:{}:123456789012:cluster/{}",
+                    self.region, c.name
+                ),
+                version: c.version.into(),
+                status: "CREATING".into(),
+                role_arn: c.role_arn.into(),
+                subnets: c.subnets.to_vec(),
+                endpoint_private: c.endpoint_private,
+                endpoint_public: c.endpoint_public,
+                public_cidrs: if c.endpoint_public {
+                    c.public_cidrs.to_vec()
+                } else {
+                    vec!["0.0.0.0/0".into()]
+                },
+                log_types: c.log_types.to_vec(),
+                authentication_mode: Some("API".into()),
+                endpoint: Some(format!(
+                    "https://{}.eks.{}.amazonaws.com",
+                    c.name, self.region
+                )),
+                certificate_authority: Some("LS0tLS1CRUdJTi1GQUtFLUNBLS0tLS0=".into()),
+                cluster_security_group: Some(group),
+                tags: c.tags.clone(),
+            };
+            r.clusters.insert(
+                c.name.into(),
+                Cluster {
+                    info: info.clone(),
+                    deleted_at: None,
+                    life,
+                },
+            );
+            Ok(info)
+        })
+    }
+
+    async fn wait_cluster_active(&self, name: &str, max: Duration) -> Result<ClusterInfo> {
+        poll("wait ClusterActive", max, || {
+            self.eks_state("DescribeCluster", |s, _| {
+                let c = s.regions[&self.region]
+                    .clusters
+                    .get(name)
+                    .ok_or_else(|| not_found("DescribeCluster", name))?;
+                Ok(c.deleted_at.is_none() && Instant::now() >= c.life.ready)
+            })
+        })
+        .await?;
+        self.eks_state("DescribeCluster", |s, _| {
+            let c = s.regions[&self.region]
+                .clusters
+                .get(name)
+                .ok_or_else(|| not_found("DescribeCluster", name))?;
+            Ok(ClusterInfo {
+                status: "ACTIVE".into(),
+                ..c.info.clone()
+            })
+        })
+    }
+
+    async fn update_cluster(
+        &self,
+        name: &str,
+        update: &ClusterUpdate,
+        max: Duration,
+    ) -> Result<()> {
+        let operation = if matches!(update, ClusterUpdate::Version(_)) {
+            "UpdateClusterVersion"
+        } else {
+            "UpdateClusterConfig"
+        };
+        self.call(EKS, operation).await?;
+        self.eks_state(operation, |s, _| {
+            let c = s
+                .regions
+                .get_mut(&self.region)
+                .expect("checked")
+                .clusters
+                .get_mut(name)
+                .ok_or_else(|| not_found(operation, name))?;
+            match update {
+                ClusterUpdate::Version(v) => {
+                    let (from, to) = (
+                        crate::engine::fields::minor(&c.info.version),
+                        crate::engine::fields::minor(v),
+                    );
+                    if to != from.map(|f| f + 1) {
+                        return Err(ProviderError::new(
+                            ErrorKind::Other,
+                            operation,
+                            "only one minor version at a time",
+                        ));
+                    }
+                    c.info.version = v.clone();
+                }
+                ClusterUpdate::Logging { enabled, .. } => c.info.log_types = enabled.clone(),
+                ClusterUpdate::Endpoint {
+                    private,
+                    public,
+                    public_cidrs,
+                } => {
+                    c.info.endpoint_private = *private;
+                    c.info.endpoint_public = *public;
+                    c.info.public_cidrs = if *public {
+                        public_cidrs.clone()
+                    } else {
+                        vec!["0.0.0.0/0".into()]
+                    };
+                }
+            }
+            Ok(())
+        })?;
+        // An update takes a few minutes.
+        tokio::time::sleep(Duration::from_secs(120).min(max)).await;
+        Ok(())
+    }
+
+    async fn delete_cluster(&self, name: &str) -> Result<()> {
+        self.call(EKS, "DeleteCluster").await?;
+        let takes = self.world.behaviour().cluster_delete;
+        self.eks_state("DeleteCluster", |s, _| {
+            let eni = self.new_id(s, "eni");
+            let r = s.regions.get_mut(&self.region).expect("checked");
+            if r.node_groups.values().any(|g| g.info.cluster == name) {
+                return Err(in_use(
+                    "DeleteCluster",
+                    format!("{name} has node groups attached"),
+                ));
+            }
+            let c = r
+                .clusters
+                .get_mut(name)
+                .ok_or_else(|| not_found("DeleteCluster", name))?;
+            if c.deleted_at.is_some() {
+                return Ok(());
+            }
+            c.deleted_at = Some(Instant::now() + takes);
+            // EKS removes its own group; what the load balancer controller made stays, with an
+            // interface of the balancer it had, as in real accounts.
+            let own = c.info.cluster_security_group.clone();
+            let subnet = c.info.subnets.first().cloned().unwrap_or_default();
+            let k8s_group = r
+                .groups
+                .iter()
+                .find(|(_, g)| g.name == format!("k8s-elb-{name}"))
+                .map(|(id, _)| id.clone());
+            if let Some(own) = own {
+                r.groups.remove(&own);
+            }
+            let vpc = r
+                .subnets
+                .get(&subnet)
+                .map(|x| x.vpc.clone())
+                .unwrap_or_default();
+            r.interfaces.insert(
+                eni,
+                Interface {
+                    subnet,
+                    vpc,
+                    groups: k8s_group.into_iter().collect(),
+                    description: format!("ELB k8s-{name}"),
+                },
+            );
+            Ok(())
+        })
+    }
+
+    async fn wait_cluster_deleted(&self, name: &str, max: Duration) -> Result<()> {
+        poll("wait ClusterDeleted", max, || {
+            self.eks_state("DescribeCluster", |s, _| {
+                Ok(!s.regions[&self.region].clusters.contains_key(name))
+            })
+        })
+        .await
+    }
+
+    async fn create_node_group(&self, g: &NewNodeGroup<'_>) -> Result<()> {
+        self.call(EKS, "CreateNodegroup").await?;
+        let ready = self.world.behaviour().node_group;
+        let life = self.life(ready);
+        self.eks_state("CreateNodegroup", |s, lag| {
+            let r = s.regions.get_mut(&self.region).expect("checked");
+            let cluster = r
+                .clusters
+                .get(g.cluster)
+                .filter(|c| visible(&c.life, lag))
+                .ok_or_else(|| not_found("CreateNodegroup", g.cluster))?;
+            if Instant::now() < cluster.life.ready {
+                return Err(ProviderError::new(
+                    ErrorKind::InvalidState,
+                    "CreateNodegroup",
+                    "the cluster is not active",
+                ));
+            }
+            if !r
+                .templates
+                .get(g.launch_template)
+                .is_some_and(|t| visible(&t.life, lag))
+            {
+                return Err(not_found("CreateNodegroup", g.launch_template));
+            }
+            let key = (g.cluster.to_string(), g.name.to_string());
+            if r.node_groups.contains_key(&key) {
+                return Err(ProviderError::new(
+                    ErrorKind::AlreadyExists,
+                    "CreateNodegroup",
+                    format!("{} exists", g.name),
+                ));
+            }
+            let info = NodeGroupInfo {
+                cluster: g.cluster.into(),
+                name: g.name.into(),
+                arn: format!(
+                    "arn:aws:eks:{}:123456789012:nodegroup/{}/{}",
+                    self.region, g.cluster, g.name
+                ),
+                status: "CREATING".into(),
+                role_arn: g.role_arn.into(),
+                subnets: g.subnets.to_vec(),
+                instance_types: g.instance_types.to_vec(),
+                min: g.min,
+                desired: g.desired,
+                max: g.max,
+                labels: g.labels.clone(),
+                launch_template: Some(g.launch_template.into()),
+                autoscaling_groups: vec![format!("eks-{}-{}", g.cluster, g.name)],
+                tags: g.tags.clone(),
+            };
+            r.node_groups.insert(
+                key,
+                NodeGroup {
+                    info,
+                    deleted_at: None,
+                    life,
+                },
+            );
+            Ok(())
+        })
+    }
+
+    async fn wait_node_group_active(
+        &self,
+        cluster: &str,
+        name: &str,
+        max: Duration,
+    ) -> Result<NodeGroupInfo> {
+        let key = (cluster.to_string(), name.to_string());
+        poll("wait NodegroupActive", max, || {
+            self.eks_state("DescribeNodegroup", |s, _| {
+                let g = s.regions[&self.region]
+                    .node_groups
+                    .get(&key)
+                    .ok_or_else(|| not_found("DescribeNodegroup", name))?;
+                Ok(g.deleted_at.is_none() && Instant::now() >= g.life.ready)
+            })
+        })
+        .await?;
+        self.eks_state("DescribeNodegroup", |s, _| {
+            let g = s.regions[&self.region]
+                .node_groups
+                .get(&key)
+                .ok_or_else(|| not_found("DescribeNodegroup", name))?;
+            Ok(NodeGroupInfo {
+                status: "ACTIVE".into(),
+                ..g.info.clone()
+            })
+        })
+    }
+
+    async fn update_node_group(
+        &self,
+        cluster: &str,
+        name: &str,
+        update: &NodeGroupUpdate,
+        max: Duration,
+    ) -> Result<()> {
+        self.call(EKS, "UpdateNodegroupConfig").await?;
+        let key = (cluster.to_string(), name.to_string());
+        self.eks_state("UpdateNodegroupConfig", |s, _| {
+            let g = s
+                .regions
+                .get_mut(&self.region)
+                .expect("checked")
+                .node_groups
+                .get_mut(&key)
+                .ok_or_else(|| not_found("UpdateNodegroupConfig", name))?;
+            if let Some((min, desired, max_size)) = update.scaling {
+                (g.info.min, g.info.desired, g.info.max) = (min, desired, max_size);
+            }
+            for k in &update.remove_labels {
+                g.info.labels.remove(k);
+            }
+            g.info.labels.extend(
+                update
+                    .add_labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
+            Ok(())
+        })?;
+        tokio::time::sleep(Duration::from_secs(60).min(max)).await;
+        Ok(())
+    }
+
+    async fn delete_node_group(&self, cluster: &str, name: &str) -> Result<()> {
+        self.call(EKS, "DeleteNodegroup").await?;
+        let takes = self.world.behaviour().node_group_delete;
+        let key = (cluster.to_string(), name.to_string());
+        self.eks_state("DeleteNodegroup", |s, _| {
+            let g = s
+                .regions
+                .get_mut(&self.region)
+                .expect("checked")
+                .node_groups
+                .get_mut(&key)
+                .ok_or_else(|| not_found("DeleteNodegroup", name))?;
+            g.deleted_at.get_or_insert(Instant::now() + takes);
+            Ok(())
+        })
+    }
+
+    async fn wait_node_group_deleted(
+        &self,
+        cluster: &str,
+        name: &str,
+        max: Duration,
+    ) -> Result<()> {
+        let key = (cluster.to_string(), name.to_string());
+        poll("wait NodegroupDeleted", max, || {
+            self.eks_state("DescribeNodegroup", |s, _| {
+                Ok(!s.regions[&self.region].node_groups.contains_key(&key))
+            })
+        })
+        .await
+    }
+
+    async fn create_access_entry(
+        &self,
+        cluster: &str,
+        principal: &str,
+        _policy_arn: &str,
+        _tags: &Tags,
+    ) -> Result<()> {
+        futures::try_join!(
+            self.call(EKS, "CreateAccessEntry"),
+            self.call(EKS, "AssociateAccessPolicy")
+        )?;
+        self.eks_state("CreateAccessEntry", |s, _| {
+            let r = s.regions.get_mut(&self.region).expect("checked");
+            if !r.clusters.contains_key(cluster) {
+                return Err(not_found("CreateAccessEntry", cluster));
+            }
+            r.access_entries.insert((cluster.into(), principal.into()));
+            Ok(())
+        })
+    }
+
+    async fn delete_access_entry(&self, cluster: &str, principal: &str) -> Result<()> {
+        self.call(EKS, "DeleteAccessEntry").await?;
+        self.eks_state("DeleteAccessEntry", |s, _| {
+            let r = s.regions.get_mut(&self.region).expect("checked");
+            r.access_entries
+                .remove(&(cluster.to_string(), principal.to_string()))
+                .then_some(())
+                .ok_or_else(|| not_found("DeleteAccessEntry", principal))
+        })
+    }
+
+    async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()> {
+        self.call(EKS, "TagResource").await?;
+        self.eks_state("TagResource", |s, _| {
+            let r = s.regions.get_mut(&self.region).expect("checked");
+            let tags = if let Some(c) = r.clusters.values_mut().find(|c| c.info.arn == arn) {
+                &mut c.info.tags
+            } else if let Some(g) = r.node_groups.values_mut().find(|g| g.info.arn == arn) {
+                &mut g.info.tags
+            } else {
+                return Err(not_found("TagResource", arn));
+            };
+            for k in remove {
+                tags.remove(k);
+            }
+            tags.extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
+            Ok(())
+        })
+    }
+}

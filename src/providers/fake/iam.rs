@@ -1,0 +1,122 @@
+//! The fake world's IAM (global).
+
+use async_trait::async_trait;
+
+use super::*;
+use crate::providers::*;
+
+const IAM: &str = "IAM";
+
+#[async_trait]
+impl Iam for FakeRegion {
+    async fn snapshot(&self, stack: &str) -> Result<Vec<RoleInfo>> {
+        self.call(IAM, "ListRoles").await?;
+        let path = role_path(stack);
+        let count = self
+            .world
+            .lock()
+            .roles
+            .values()
+            .filter(|r| r.path == path)
+            .count();
+        let reads = vec!["ListRoleTags", "ListAttachedRolePolicies"].repeat(count);
+        futures::future::try_join_all(reads.iter().map(|op| self.call(IAM, op))).await?;
+        let s = self.world.lock();
+        Ok(s.roles
+            .iter()
+            .filter(|(_, r)| r.path == path && owned(&r.tags, stack))
+            .map(|(name, r)| RoleInfo {
+                name: name.clone(),
+                arn: r.arn.clone(),
+                trusted_service: r.service.clone(),
+                managed_policies: r.policies.clone(),
+                tags: r.tags.clone(),
+            })
+            .collect())
+    }
+
+    async fn create_role(
+        &self,
+        name: &str,
+        path: &str,
+        trusted_service: &str,
+        tags: &Tags,
+    ) -> Result<String> {
+        self.call(IAM, "CreateRole").await?;
+        let mut s = self.world.lock();
+        if s.roles.contains_key(name) {
+            return Err(ProviderError::new(
+                ErrorKind::AlreadyExists,
+                "CreateRole",
+                format!("{name} exists"),
+            ));
+        }
+        let arn = format!("arn:aws:iam::123456789012:role{path}{name}");
+        s.roles.insert(
+            name.into(),
+            Role {
+                arn: arn.clone(),
+                path: path.into(),
+                service: trusted_service.into(),
+                policies: vec![],
+                tags: tags.clone(),
+            },
+        );
+        Ok(arn)
+    }
+
+    async fn attach_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
+        self.call(IAM, "AttachRolePolicy").await?;
+        let mut s = self.world.lock();
+        let r = s
+            .roles
+            .get_mut(role)
+            .ok_or_else(|| not_found("AttachRolePolicy", role))?;
+        if !r.policies.iter().any(|p| p == policy_arn) {
+            r.policies.push(policy_arn.into());
+        }
+        Ok(())
+    }
+
+    async fn detach_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
+        self.call(IAM, "DetachRolePolicy").await?;
+        let mut s = self.world.lock();
+        let r = s
+            .roles
+            .get_mut(role)
+            .ok_or_else(|| not_found("DetachRolePolicy", role))?;
+        r.policies.retain(|p| p != policy_arn);
+        Ok(())
+    }
+
+    async fn delete_role(&self, role: &str) -> Result<()> {
+        self.call(IAM, "DeleteRole").await?;
+        let mut s = self.world.lock();
+        match s.roles.get(role) {
+            None => Err(not_found("DeleteRole", role)),
+            Some(r) if !r.policies.is_empty() => Err(in_use(
+                "DeleteRole",
+                format!("{role} still has policies attached"),
+            )),
+            Some(_) => {
+                s.roles.remove(role);
+                Ok(())
+            }
+        }
+    }
+
+    async fn set_tags(&self, role: &str, add: &Tags, remove: &[String]) -> Result<()> {
+        self.call(IAM, "TagRole").await?;
+        let mut s = self.world.lock();
+        let r = s
+            .roles
+            .get_mut(role)
+            .ok_or_else(|| not_found("TagRole", role))?;
+        for k in remove {
+            r.tags.remove(k);
+        }
+        r.tags
+            .extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Ok(())
+    }
+}
