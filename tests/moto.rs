@@ -443,6 +443,13 @@ async fn assert_nothing_left(url: &str) {
             tgs.target_groups().is_empty(),
             "{region}: target groups left"
         );
+        let eks = aws_sdk_eks::Client::new(&config);
+        let clusters = eks.list_clusters().send().await.unwrap();
+        assert!(
+            clusters.clusters().is_empty(),
+            "{region}: clusters left: {:?}",
+            clusters.clusters()
+        );
         let waf = aws_sdk_wafv2::Client::new(&config);
         let acls = waf
             .list_web_acls()
@@ -452,6 +459,80 @@ async fn assert_nothing_left(url: &str) {
             .unwrap();
         assert!(acls.web_acls().is_empty(), "{region}: web ACLs left");
     }
+}
+
+#[test]
+fn clusters_node_groups_and_roles_are_made_repaired_and_removed() {
+    let (_guard, url) = fresh_moto();
+    let up = multiregion(url, &["up"]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    runtime().block_on(async {
+        let config = sdk_config(url, "us-west-2").await;
+        let eks = aws_sdk_eks::Client::new(&config);
+        let cluster = eks
+            .describe_cluster()
+            .name("petclinic-c2")
+            .send()
+            .await
+            .unwrap();
+        let cluster = cluster.cluster().unwrap();
+        assert_eq!(cluster.version(), Some("1.31"));
+        let vpc = cluster.resources_vpc_config().unwrap();
+        assert_eq!(vpc.subnet_ids().len(), 2, "the private subnets");
+        assert!(vpc.endpoint_private_access());
+        let group = eks
+            .describe_nodegroup()
+            .cluster_name("petclinic-c2")
+            .nodegroup_name("default")
+            .send()
+            .await
+            .unwrap();
+        let group = group.nodegroup().unwrap();
+        let scaling = group.scaling_config().unwrap();
+        assert_eq!(
+            (
+                scaling.min_size(),
+                scaling.desired_size(),
+                scaling.max_size()
+            ),
+            (Some(2), Some(2), Some(5))
+        );
+        assert_eq!(
+            group
+                .labels()
+                .and_then(|l| l.get("multiregion.dev/role"))
+                .map(String::as_str),
+            Some("backend")
+        );
+        // Out of band: a policy taken off the node role.
+        let iam = aws_sdk_iam::Client::new(&sdk_config(url, "us-east-1").await);
+        iam.detach_role_policy()
+            .role_name("petclinic-eks-node")
+            .policy_arn("arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy")
+            .send()
+            .await
+            .unwrap();
+    });
+    let plan = multiregion(url, &["plan"]);
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    assert!(plan.stdout.contains("~   iam/node-role"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("managedPolicies:"), "{}", plan.stdout);
+    assert_eq!(multiregion(url, &["up"]).code, 0);
+    assert_eq!(multiregion(url, &["plan"]).code, 0);
+
+    let down = multiregion(url, &["down", "--yes"]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    runtime().block_on(async {
+        let iam = aws_sdk_iam::Client::new(&sdk_config(url, "us-east-1").await);
+        let roles = iam
+            .list_roles()
+            .path_prefix("/multiregion/petclinic/")
+            .send()
+            .await
+            .unwrap();
+        assert!(roles.roles().is_empty(), "roles left: {:?}", roles.roles());
+    });
+    runtime().block_on(assert_nothing_left(url));
 }
 
 #[test]

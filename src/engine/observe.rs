@@ -619,10 +619,10 @@ impl<'d> Mapper<'d> {
                 Some(c.tags.clone()),
                 refs,
             );
-            if c.status != "ACTIVE" {
-                if let Some(o) = self.out.get_mut(&id) {
-                    o.state = Some(c.status.to_lowercase());
-                }
+            if c.status != "ACTIVE"
+                && let Some(o) = self.out.get_mut(&id)
+            {
+                o.state = Some(c.status.to_lowercase());
             }
         }
         for g in &s.node_groups {
@@ -670,10 +670,10 @@ impl<'d> Mapper<'d> {
                 Some(g.tags.clone()),
                 refs,
             );
-            if g.status != "ACTIVE" {
-                if let Some(o) = self.out.get_mut(&id) {
-                    o.state = Some(g.status.to_lowercase());
-                }
+            if g.status != "ACTIVE"
+                && let Some(o) = self.out.get_mut(&id)
+            {
+                o.state = Some(g.status.to_lowercase());
             }
         }
         // Only the entries the stack asks for: EKS makes its own (the creator's, the nodes').

@@ -677,3 +677,175 @@ async fn other_stacks_are_never_touched() {
     assert_eq!(world.tagged("other"), expected_inventory());
     assert_eq!(world.tagged("petclinic"), BTreeMap::new());
 }
+
+#[tokio::test(start_paused = true)]
+async fn cluster_and_node_group_drift_is_updated_in_place() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    let east = world.clients("us-east-1");
+    // Out of band: logging cut down, the public endpoint opened wide, the node group scaled and
+    // relabelled, and a tag changed.
+    east.eks
+        .update_cluster(
+            "petclinic-c1",
+            &ClusterUpdate::Logging {
+                enabled: vec!["api".into()],
+                disabled: vec![],
+            },
+            Duration::from_secs(600),
+        )
+        .await
+        .unwrap();
+    let open = ClusterUpdate::Endpoint {
+        private: true,
+        public: true,
+        public_cidrs: vec!["0.0.0.0/0".into()],
+    };
+    east.eks
+        .update_cluster("petclinic-c1", &open, Duration::from_secs(600))
+        .await
+        .unwrap();
+    let scale = NodeGroupUpdate {
+        scaling: Some((1, 1, 3)),
+        add_labels: Tags::from([("extra".into(), "yes".into())]),
+        remove_labels: vec![],
+    };
+    east.eks
+        .update_node_group("petclinic-c1", "default", &scale, Duration::from_secs(600))
+        .await
+        .unwrap();
+
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    let cluster = find(&changes, "c1/eks");
+    assert_eq!(cluster.action, Action::Update, "{cluster:#?}");
+    let fields: Vec<&str> = cluster.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["logTypes", "publicCidrs"]);
+    let group = find(&changes, "c1/nodegroup/default");
+    assert_eq!(group.action, Action::Update);
+    let fields: Vec<&str> = group.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["desired", "labels", "max", "min"]);
+    assert_eq!(changes.len(), 2, "{:#?}", ids(&changes));
+
+    converge(&stack, &world).await;
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "{:#?}", ids(&changes));
+    assert_eq!(
+        world.tagged("petclinic")["EksCluster"],
+        2,
+        "updated, not replaced"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_newer_version_is_reached_one_minor_at_a_time_and_an_older_one_is_a_replacement() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    let newer = include_str!("../../stacks/two-region.yaml").replacen(
+        "version: \"1.31\"",
+        "version: \"1.33\"",
+        1,
+    );
+    let newer = parse("newer.yaml", newer.as_bytes()).unwrap();
+    let before = world.stats().per_operation();
+    let (changes, report) = engine(&newer, &world, &Silent).up(false).await.unwrap();
+    assert_eq!(report.failed(), 0, "{:#?}", report.steps);
+    assert_eq!(ids(&changes), [(Action::Update, "c1/eks")]);
+    // 1.31 -> 1.32 -> 1.33: two updates (the fake refuses a jump of two).
+    assert_eq!(
+        calls_since(&before, &world).get("EKS:UpdateClusterVersion"),
+        Some(&2)
+    );
+
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    let back = find(&changes, "c1/eks");
+    assert_eq!(back.action, Action::Replace, "EKS cannot go back to 1.31");
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.id == "c1/nodegroup/default" && c.action == Action::Replace),
+        "its node group goes with it"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn teardown_sweeps_what_eks_and_kubernetes_left_behind() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    assert_eq!(
+        world.leftovers(),
+        (0, 4),
+        "each cluster has its own group and a load balancer controller's"
+    );
+    let timeline = Timeline {
+        start: Instant::now(),
+        events: Mutex::new(Vec::new()),
+    };
+    let (_, report) = engine(&stack, &world, &timeline).down().await.unwrap();
+    assert_eq!(
+        report.failed(),
+        0,
+        "{:#?}",
+        report
+            .steps
+            .iter()
+            .filter(|s| s.outcome != "done")
+            .collect::<Vec<_>>()
+    );
+    let sweep = report
+        .steps
+        .iter()
+        .find(|s| s.step == "sweep c1")
+        .expect("a sweep step");
+    assert_eq!(
+        sweep.detail,
+        "1 network interface(s), 1 security group(s) left by EKS or Kubernetes"
+    );
+    assert_eq!(world.leftovers(), (0, 0));
+    assert_eq!(world.tagged("petclinic"), BTreeMap::new());
+    // Teardown order: clusters after their node groups, the sweep after the clusters, the
+    // network after the sweep, IAM roles last.
+    for (later, earlier) in [
+        ("delete c1/eks", "delete c1/nodegroup/default"),
+        ("sweep c1", "delete c1/eks"),
+        ("sweep c1", "delete c1/lb"),
+        ("delete c1/subnet/private-1", "sweep c1"),
+        ("delete c1/vpc", "sweep c1"),
+        ("delete iam/cluster-role", "delete c1/eks"),
+        ("delete iam/node-role", "delete c2/nodegroup/default"),
+    ] {
+        assert!(
+            timeline.at(later, true) >= timeline.at(earlier, false),
+            "{later} started before {earlier} finished"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn roles_are_created_with_their_policies_and_repaired() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    let iam = world.iam();
+    let roles = iam.snapshot("petclinic").await.unwrap();
+    let node = roles
+        .iter()
+        .find(|r| r.name == "petclinic-eks-node")
+        .expect("the node role");
+    assert_eq!(node.trusted_service, "ec2.amazonaws.com");
+    assert_eq!(node.managed_policies.len(), 3);
+    iam.detach_policy(
+        "petclinic-eks-node",
+        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    )
+    .await
+    .unwrap();
+
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    let role = find(&changes, "iam/node-role");
+    assert_eq!(
+        (role.action, role.fields[0].field.as_str()),
+        (Action::Update, "managedPolicies")
+    );
+    converge(&stack, &world).await;
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty());
+}

@@ -19,7 +19,7 @@ impl Iam for FakeRegion {
             .values()
             .filter(|r| r.path == path)
             .count();
-        let reads = vec!["ListRoleTags", "ListAttachedRolePolicies"].repeat(count);
+        let reads = ["ListRoleTags", "ListAttachedRolePolicies"].repeat(count);
         futures::future::try_join_all(reads.iter().map(|op| self.call(IAM, op))).await?;
         let s = self.world.lock();
         Ok(s.roles
