@@ -42,6 +42,10 @@ pub enum Command {
     Up(UpArgs),
     /// Delete everything the stack owns in both regions (exit 0 ok, 1 error).
     Down(DownArgs),
+    /// Write or merge a kubeconfig with one context per cluster of the stack.
+    Kubeconfig(KubeconfigArgs),
+    /// Print an EKS token as an exec credential (used by the kubeconfig entries).
+    Token(TokenArgs),
 }
 
 #[derive(Debug, Args)]
@@ -97,4 +101,25 @@ pub struct DownArgs {
     /// Delete without asking (required when there is no terminal to ask on).
     #[arg(long)]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KubeconfigArgs {
+    #[command(flatten)]
+    pub stack: StackArg,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// The file to write or merge into (default: the first file of $KUBECONFIG, else ~/.kube/config).
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// EKS cluster name.
+    #[arg(long)]
+    pub cluster: String,
+    /// The cluster's AWS region.
+    #[arg(long)]
+    pub region: String,
 }

@@ -2,8 +2,10 @@
 
 mod cli;
 mod commands;
+mod eks_token;
 mod engine;
 mod exit;
+mod kubeconfig;
 mod model;
 mod plan;
 mod printer;
@@ -45,6 +47,8 @@ fn main() -> ExitCode {
         Command::Plan(args) => commands::plan::run(args, &printer),
         Command::Up(args) => commands::up::run(args, &printer),
         Command::Down(args) => commands::down::run(args, &printer),
+        Command::Kubeconfig(args) => commands::kubeconfig::run(args, &printer),
+        Command::Token(args) => commands::token::run(args, &printer),
     };
     exit.into()
 }

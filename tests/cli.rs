@@ -411,3 +411,44 @@ fn usage_errors_exit_1_and_help_exits_0() {
         assert!(help.stdout.contains(command));
     }
 }
+
+#[test]
+fn token_prints_an_exec_credential_without_any_network() {
+    let out = multiregion()
+        .args([
+            "token",
+            "--cluster",
+            "petclinic-c1",
+            "--region",
+            "us-east-1",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let credential: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(credential["kind"], "ExecCredential");
+    assert_eq!(
+        credential["apiVersion"],
+        "client.authentication.k8s.io/v1beta1"
+    );
+    assert!(
+        credential["status"]["token"]
+            .as_str()
+            .unwrap()
+            .starts_with("k8s-aws-v1.aHR0cHM6Ly9zdHMu")
+    );
+    assert!(
+        credential["status"]["expirationTimestamp"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
+}

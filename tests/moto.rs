@@ -536,6 +536,42 @@ fn clusters_node_groups_and_roles_are_made_repaired_and_removed() {
 }
 
 #[test]
+fn kubeconfig_gets_one_context_per_cluster_once_they_exist() {
+    let (_guard, url) = fresh_moto();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config");
+    let path = file.to_str().unwrap();
+    let early = multiregion(url, &["kubeconfig", "--kubeconfig", path]);
+    assert_eq!(early.code, 1);
+    assert!(
+        early
+            .stderr
+            .contains("is not active in us-east-1 yet; run `multiregion up` first"),
+        "{}",
+        early.stderr
+    );
+    assert!(!file.exists(), "nothing written on error");
+
+    let up = multiregion(url, &["up"]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    std::fs::write(&file, "apiVersion: v1\nkind: Config\ncurrent-context: mine\nclusters:\n- name: mine\n  cluster: {server: https://127.0.0.1:6443}\n").unwrap();
+    let written = multiregion(url, &["kubeconfig", "--kubeconfig", path]);
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let text = std::fs::read_to_string(&file).unwrap();
+    for expected in [
+        "name: mine",
+        "name: petclinic-c1",
+        "name: petclinic-c2",
+        "name: multiregion-petclinic-c2",
+        "- token",
+        "- us-west-2",
+        "current-context: mine",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+}
+
+#[test]
 fn down_on_an_empty_account_and_a_plan_of_it() {
     let (_guard, url) = fresh_moto();
     let down = multiregion(url, &["down", "--yes"]);

@@ -1,9 +1,11 @@
 //! One module per command; each returns the exit status it ends with.
 
 pub mod down;
+pub mod kubeconfig;
 pub mod live;
 pub mod plan;
 pub mod schema;
+pub mod token;
 pub mod up;
 pub mod validate;
 

@@ -12,7 +12,7 @@ use serde_json::{Map, Value as Json};
 
 use super::diagnostic::Finding;
 use super::suggest::did_you_mean;
-use crate::yaml::{Node, Pos, Value};
+use crate::yaml::{Node, Pos, Value, to_json};
 
 /// What a structural problem does to the value: an unknown field changes nothing, while a bad
 /// value is dropped (and may be replaced by a default), which later checks must not be fooled by.
@@ -404,25 +404,6 @@ impl<'s> Walker<'s> {
                 None,
             ),
         }
-    }
-}
-
-/// Plain conversion for values the schema leaves open.
-fn to_json(node: &Node) -> Json {
-    match &node.value {
-        Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int { value, .. } => Json::from(*value),
-        Value::Float { value, raw } => serde_json::Number::from_f64(*value)
-            .map_or_else(|| Json::String(raw.clone()), Json::Number),
-        Value::Str(s) => Json::String(s.clone()),
-        Value::Seq(items) => Json::Array(items.iter().map(to_json).collect()),
-        Value::Map(entries) => Json::Object(
-            entries
-                .iter()
-                .map(|e| (e.key.clone(), to_json(&e.value)))
-                .collect(),
-        ),
     }
 }
 
