@@ -849,3 +849,25 @@ async fn roles_are_created_with_their_policies_and_repaired() {
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
     assert!(changes.is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_node_group_failing_mid_create_is_rebuilt_by_a_rerun_without_duplicates() {
+    let (stack, world) = (reference(), world());
+    world.fail("CreateNodegroup", ErrorKind::Other, 1);
+    let (_, report) = engine(&stack, &world, &Silent).up(false).await.unwrap();
+    let failed: Vec<&str> = report
+        .steps
+        .iter()
+        .filter(|s| s.outcome == "failed")
+        .map(|s| s.step.as_str())
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].starts_with("create c") && failed[0].ends_with("/nodegroup/default"));
+    // The other region's node group was made all the same.
+    assert_eq!(world.tagged("petclinic")["NodeGroup"], 1);
+
+    converge(&stack, &world).await;
+    assert_eq!(world.tagged("petclinic"), expected_inventory());
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "{:#?}", ids(&changes));
+}
