@@ -1,20 +1,17 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
-use super::{live, report_load_error};
+use super::live;
 use crate::cli::{DownArgs, Output};
 use crate::exit::Exit;
 use crate::printer::Printer;
-use crate::spec::{self, ValidStack};
+use crate::spec::ValidStack;
 use crate::stats::CallStats;
 
 pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
-    let valid = match spec::load(&args.stack.stack) {
+    let valid = match super::load_stack(&args.stack.stack, printer) {
         Ok(valid) => valid,
-        Err(e) => {
-            report_load_error(printer, &e);
-            return Exit::Error;
-        }
+        Err(exit) => return exit,
     };
     if !args.yes
         && let Err(e) = confirm(&valid)
@@ -22,12 +19,9 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
         printer.error(&e);
         return Exit::Error;
     }
-    let runtime = match live::runtime() {
+    let runtime = match live::start(printer) {
         Ok(rt) => rt,
-        Err(e) => {
-            printer.error(&e);
-            return Exit::Error;
-        }
+        Err(exit) => return exit,
     };
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);

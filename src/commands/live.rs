@@ -7,10 +7,19 @@ use std::sync::Arc;
 use crate::cli::AwsArgs;
 use crate::engine::progress::{Lines, Progress, Silent};
 use crate::engine::{Engine, Limits, RegionTarget, fields};
+use crate::exit::Exit;
 use crate::printer::Printer;
 use crate::providers::aws;
 use crate::spec::ValidStack;
 use crate::stats::CallStats;
+
+/// The runtime, or the exit status after saying why there is none.
+pub fn start(printer: &Printer) -> Result<tokio::runtime::Runtime, Exit> {
+    runtime().map_err(|e| {
+        printer.error(&e);
+        Exit::Error
+    })
+}
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()

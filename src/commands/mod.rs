@@ -9,8 +9,19 @@ pub mod token;
 pub mod up;
 pub mod validate;
 
+use std::path::Path;
+
+use crate::exit::Exit;
 use crate::printer::Printer;
-use crate::spec::LoadError;
+use crate::spec::{self, LoadError, ValidStack};
+
+/// The stack, or the exit status after every problem with it was said.
+pub fn load_stack(path: &Path, printer: &Printer) -> Result<ValidStack, Exit> {
+    spec::load(path).map_err(|e| {
+        report_load_error(printer, &e);
+        Exit::Error
+    })
+}
 
 /// Prints a stack that failed to load: every diagnostic, then the summary with its cause chain.
 pub fn report_load_error(printer: &Printer, error: &LoadError) {

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use super::{live, report_load_error};
+use super::live;
 use crate::cli::{Output, PlanArgs};
 use crate::exit::Exit;
 use crate::plan::live::{LivePlan, counts};
@@ -9,22 +9,16 @@ use crate::stats::CallStats;
 use crate::{plan, spec};
 
 pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
-    let valid = match spec::load(&args.stack.stack) {
+    let valid = match super::load_stack(&args.stack.stack, printer) {
         Ok(valid) => valid,
-        Err(e) => {
-            report_load_error(printer, &e);
-            return Exit::Error;
-        }
+        Err(exit) => return exit,
     };
     if args.offline {
         return offline(&valid, printer);
     }
-    let runtime = match live::runtime() {
+    let runtime = match live::start(printer) {
         Ok(rt) => rt,
-        Err(e) => {
-            printer.error(&e);
-            return Exit::Error;
-        }
+        Err(exit) => return exit,
     };
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);

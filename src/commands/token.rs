@@ -10,12 +10,9 @@ use crate::{eks_token, providers::aws};
 
 /// An exec credential on stdout, from the standard credential chain; kubectl calls this.
 pub fn run(args: &TokenArgs, printer: &Printer) -> Exit {
-    let runtime = match live::runtime() {
+    let runtime = match live::start(printer) {
         Ok(rt) => rt,
-        Err(e) => {
-            printer.error(&e);
-            return Exit::Error;
-        }
+        Err(exit) => return exit,
     };
     let result = runtime.block_on(async {
         let config = aws::load_config(None).await;

@@ -1,27 +1,20 @@
 use std::sync::Arc;
 
-use super::{live, report_load_error};
+use super::live;
 use crate::cli::{Output, UpArgs};
 use crate::engine::RunReport;
 use crate::exit::Exit;
 use crate::printer::Printer;
-use crate::spec;
 use crate::stats::CallStats;
 
 pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
-    let valid = match spec::load(&args.stack.stack) {
+    let valid = match super::load_stack(&args.stack.stack, printer) {
         Ok(valid) => valid,
-        Err(e) => {
-            report_load_error(printer, &e);
-            return Exit::Error;
-        }
+        Err(exit) => return exit,
     };
-    let runtime = match live::runtime() {
+    let runtime = match live::start(printer) {
         Ok(rt) => rt,
-        Err(e) => {
-            printer.error(&e);
-            return Exit::Error;
-        }
+        Err(exit) => return exit,
     };
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
