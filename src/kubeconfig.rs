@@ -57,7 +57,12 @@ pub fn read(path: &Path) -> Result<Option<Json>, String> {
 }
 
 /// Adds or replaces the stack's entries by name; everything else stays as it was.
-pub fn merge(existing: Option<Json>, clusters: &[ClusterAccess], exe: &str) -> Json {
+/// Fails, changing nothing, when an existing list is not a list.
+pub fn merge(
+    existing: Option<Json>,
+    clusters: &[ClusterAccess],
+    exe: &str,
+) -> Result<Json, String> {
     let mut config = existing
         .unwrap_or_else(|| json!({"apiVersion": "v1", "kind": "Config", "preferences": {}}));
     for c in clusters {
@@ -68,7 +73,7 @@ pub fn merge(existing: Option<Json>, clusters: &[ClusterAccess], exe: &str) -> J
             &c.name,
             json!({"server": c.endpoint, "certificate-authority-data": c.certificate_authority}),
             "cluster",
-        );
+        )?;
         upsert(
             &mut config,
             "users",
@@ -80,14 +85,14 @@ pub fn merge(existing: Option<Json>, clusters: &[ClusterAccess], exe: &str) -> J
                 "interactiveMode": "Never",
             }}),
             "user",
-        );
+        )?;
         upsert(
             &mut config,
             "contexts",
             &c.name,
             json!({"cluster": c.name, "user": user}),
             "context",
-        );
+        )?;
     }
     let no_current = config
         .get("current-context")
@@ -96,19 +101,28 @@ pub fn merge(existing: Option<Json>, clusters: &[ClusterAccess], exe: &str) -> J
     if let (true, Some(first)) = (no_current, clusters.first()) {
         config["current-context"] = json!(first.name);
     }
-    config
+    Ok(config)
 }
 
-fn upsert(config: &mut Json, list: &str, name: &str, body: Json, body_key: &str) {
-    if !config[list].is_array() {
+fn upsert(
+    config: &mut Json,
+    list: &str,
+    name: &str,
+    body: Json,
+    body_key: &str,
+) -> Result<(), String> {
+    if config.get(list).is_none_or(Json::is_null) {
         config[list] = json!([]);
     }
     let entry = json!({"name": name, body_key: body});
-    let items = config[list].as_array_mut().expect("made an array above");
+    let items = config[list]
+        .as_array_mut()
+        .ok_or_else(|| format!("`{list}` in the kubeconfig is not a list; not touching it"))?;
     match items.iter_mut().find(|i| i["name"] == name) {
         Some(existing) => *existing = entry,
         None => items.push(entry),
     }
+    Ok(())
 }
 
 /// Writes through a temporary file in the same folder, readable by the owner only.
@@ -159,7 +173,8 @@ mod tests {
             Some(existing),
             &[access("c1", "us-east-1"), access("c2", "us-west-2")],
             "/usr/bin/multiregion",
-        );
+        )
+        .unwrap();
         let clusters = merged["clusters"].as_array().unwrap();
         assert_eq!(clusters.len(), 3, "kind-dev kept, c1 replaced, c2 added");
         assert_eq!(clusters[1]["cluster"]["server"], "https://c1.example");
@@ -184,7 +199,13 @@ mod tests {
     fn writes_a_file_that_reads_back_and_refuses_to_clobber_a_broken_one() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/config");
-        let config = merge(None, &[access("c1", "us-east-1")], "/bin/multiregion");
+        let config = merge(None, &[access("c1", "us-east-1")], "/bin/multiregion").unwrap();
+        let odd = json!({"apiVersion": "v1", "users": "not a list"});
+        assert!(
+            merge(Some(odd), &[access("c1", "us-east-1")], "/bin/multiregion")
+                .unwrap_err()
+                .contains("`users`")
+        );
         write(&path, &config).unwrap();
         assert_eq!(read(&path).unwrap(), Some(config.clone()));
         assert_eq!(config["current-context"], "c1");

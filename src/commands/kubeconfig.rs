@@ -68,7 +68,7 @@ fn write(args: &KubeconfigArgs, printer: &Printer) -> Result<(), String> {
         futures::future::try_join_all(reads).await
     })?;
     live::report_stats(printer, &args.aws, &stats);
-    let merged = kubeconfig::merge(existing, &clusters, &exe.to_string_lossy());
+    let merged = kubeconfig::merge(existing, &clusters, &exe.to_string_lossy())?;
     kubeconfig::write(&path, &merged)?;
     let names: Vec<&str> = clusters.iter().map(|c| c.name.as_str()).collect();
     printer.info(&format!(
