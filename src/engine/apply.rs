@@ -799,7 +799,8 @@ impl<'a> Applier<'a> {
         }
         let t = self.target(&r.region)?;
         if let ResourceSpec::EksCluster { .. } = &r.spec {
-            return self.update_cluster(r, change, observed, t).await;
+            self.update_cluster(r, change, observed, t).await?;
+            return Ok(summary);
         }
         let net = &t.clients.network;
         let mut done = Vec::new();
@@ -1043,12 +1044,7 @@ impl<'a> Applier<'a> {
                 }
             }
         }
-        Ok(change
-            .fields
-            .iter()
-            .map(|f| f.field.as_str())
-            .collect::<Vec<_>>()
-            .join(", "))
+        Ok(summary)
     }
 
     async fn retag(
@@ -1086,10 +1082,6 @@ impl<'a> Applier<'a> {
         let (interfaces, groups) = retry::call(Tolerate::default(), || net.leftovers(vpcs))
             .await
             .map_err(fail)?;
-        let gone_is_fine = |r: Result<(), ProviderError>| match r {
-            Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
-            other => other.map_err(fail),
-        };
         for i in &interfaces {
             gone_is_fine(retry::call(DELETE, || net.delete_network_interface(&i.id)).await)?;
         }
@@ -1115,7 +1107,7 @@ impl<'a> Applier<'a> {
         change: &Change,
         observed: &ObservedResource,
         t: &RegionTarget,
-    ) -> Done {
+    ) -> Result<(), String> {
         let ResourceSpec::EksCluster {
             name,
             version,
@@ -1178,20 +1170,11 @@ impl<'a> Applier<'a> {
             .await
             .map_err(fail)?;
         }
-        Ok(change
-            .fields
-            .iter()
-            .map(|f| f.field.as_str())
-            .collect::<Vec<_>>()
-            .join(", "))
+        Ok(())
     }
 
     pub async fn delete(&self, o: &ObservedResource) -> Done {
         if let Handle::Role { name, policies, .. } = &o.handle {
-            let gone_is_fine = |r: Result<(), ProviderError>| match r {
-                Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
-                other => other.map_err(fail),
-            };
             for policy in policies {
                 gone_is_fine(retry::call(DELETE, || self.iam.detach_policy(name, policy)).await)?;
             }
@@ -1201,10 +1184,6 @@ impl<'a> Applier<'a> {
         }
         let t = self.target(&o.region)?;
         let net = &t.clients.network;
-        let gone_is_fine = |r: Result<(), ProviderError>| match r {
-            Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
-            other => other.map_err(fail),
-        };
         match &o.handle {
             Handle::Id(id) => match o.kind {
                 "Vpc" => gone_is_fine(retry::call(DELETE, || net.delete_vpc(id)).await)?,
@@ -1322,6 +1301,14 @@ fn tag_changes(want: &Tags, observed: &ObservedResource) -> (Tags, Vec<String>) 
         .cloned()
         .collect();
     (add, remove)
+}
+
+/// A delete that finds nothing to delete has done its job (`down` twice, half-built stacks).
+fn gone_is_fine(result: Result<(), ProviderError>) -> Result<(), String> {
+    match result {
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+        other => other.map_err(fail),
+    }
 }
 
 fn side_ref(side: PeeringSide) -> PeeringSideRef {

@@ -27,6 +27,18 @@ fn same_rule(a: &RuleSpec, b: &RuleSpec) -> bool {
         == (b.egress, &b.protocol, b.from_port, b.to_port, &b.peer)
 }
 
+/// What describing a group returns.
+fn group_info(id: &str, g: &Group) -> SecurityGroupInfo {
+    SecurityGroupInfo {
+        id: id.to_string(),
+        vpc_id: g.vpc.clone(),
+        name: g.name.clone(),
+        description: g.description.clone(),
+        rules: g.rules.clone(),
+        tags: g.tags.clone(),
+    }
+}
+
 impl FakeRegion {
     /// Runs `f` on the locked state with this region's name and the current lag.
     fn with<R>(
@@ -48,18 +60,6 @@ impl FakeRegion {
 
     fn here<'s>(&self, s: &'s mut State) -> &'s mut Region {
         s.regions.get_mut(&self.region).expect("checked by `with`")
-    }
-
-    fn group_of(&self, r: &Region, id: &str, g: &Group) -> SecurityGroupInfo {
-        let _ = r;
-        SecurityGroupInfo {
-            id: id.to_string(),
-            vpc_id: g.vpc.clone(),
-            name: g.name.clone(),
-            description: g.description.clone(),
-            rules: g.rules.clone(),
-            tags: g.tags.clone(),
-        }
     }
 }
 
@@ -154,7 +154,7 @@ impl Network for FakeRegion {
                     .insert(id.clone(), (v.dns_support, v.dns_hostnames));
                 if let Some(g) = r.groups.get(&v.default_group) {
                     snap.default_security_groups
-                        .push(self.group_of(r, &v.default_group, g));
+                        .push(group_info(&v.default_group, g));
                 }
             }
             for (id, x) in r.subnets.iter().filter(|(_, x)| show(&x.life, &x.tags)) {
@@ -231,7 +231,7 @@ impl Network for FakeRegion {
                 .iter()
                 .filter(|(_, g)| show(&g.life, &g.tags) && g.name != "default")
             {
-                snap.security_groups.push(self.group_of(r, id, g));
+                snap.security_groups.push(group_info(id, g));
             }
             for (id, t) in r.templates.iter().filter(|(_, t)| show(&t.life, &t.tags)) {
                 snap.launch_templates.push(LaunchTemplateInfo {
@@ -836,7 +836,7 @@ impl Network for FakeRegion {
                 .groups
                 .get(&v.default_group)
                 .ok_or_else(|| not_found("DescribeSecurityGroups", "default group"))?;
-            Ok(self.group_of(r, &v.default_group, g))
+            Ok(group_info(&v.default_group, g))
         })
     }
 
@@ -1135,7 +1135,7 @@ impl Network for FakeRegion {
                         && g.name != "default"
                         && !g.tags.contains_key(crate::model::TAG_STACK)
                 })
-                .map(|(id, g)| self.group_of(r, id, g))
+                .map(|(id, g)| group_info(id, g))
                 .collect();
             Ok((interfaces, groups))
         })
