@@ -12,6 +12,7 @@ mod printer;
 mod providers;
 mod spec;
 mod stats;
+mod workloads;
 mod yaml;
 
 use std::process::ExitCode;

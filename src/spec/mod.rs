@@ -5,7 +5,7 @@ mod network;
 pub mod regions;
 pub mod semantic;
 mod structure;
-mod suggest;
+pub mod suggest;
 pub mod types;
 
 use std::io::Read;

@@ -1,0 +1,185 @@
+//! Reaching a cluster's API: EKS with a bearer token made here (no aws CLI) and the cluster's CA
+//! from DescribeCluster, renewed before EKS stops accepting it; or a named kubeconfig context
+//! (kind, k3d, any cluster).
+
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use kube::config::{AuthInfo, KubeConfigOptions};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use super::WorkloadError;
+use crate::eks_token;
+
+/// EKS accepts a token for 15 minutes; a client older than this gets a new one first.
+pub const RENEW_AFTER: Duration = Duration::from_secs(10 * 60);
+/// A cluster that does not answer within this is reported, not waited on.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub enum Access {
+    Eks {
+        region: String,
+        endpoint: String,
+        /// Base64 PEM, as DescribeCluster gives it.
+        certificate_authority: String,
+        credentials: SharedCredentialsProvider,
+    },
+    Context(String),
+    /// A ready client (tests, or a caller that built its own).
+    Client(kube::Client),
+}
+
+/// One cluster's API, for as long as a command runs.
+pub struct ClusterApi {
+    /// The cluster's name, for messages.
+    pub cluster: String,
+    access: Access,
+    current: Mutex<Option<(kube::Client, Instant)>>,
+}
+
+impl ClusterApi {
+    pub fn new(cluster: impl Into<String>, access: Access) -> Self {
+        ClusterApi {
+            cluster: cluster.into(),
+            access,
+            current: Mutex::new(None),
+        }
+    }
+
+    /// Where the API is, for messages: the endpoint or the context.
+    pub fn endpoint(&self) -> String {
+        match &self.access {
+            Access::Eks { endpoint, .. } => endpoint.clone(),
+            Access::Context(name) => format!("kubeconfig context {name}"),
+            Access::Client(_) => "the given client".into(),
+        }
+    }
+
+    /// A client whose credentials are good for several more minutes.
+    pub async fn client(&self) -> Result<kube::Client, WorkloadError> {
+        let mut current = self.current.lock().await;
+        if let Some((client, made)) = current.as_ref() {
+            let renewable = matches!(self.access, Access::Eks { .. });
+            if !renewable || made.elapsed() < RENEW_AFTER {
+                return Ok(client.clone());
+            }
+        }
+        let client = self.build().await?;
+        *current = Some((client.clone(), Instant::now()));
+        Ok(client)
+    }
+
+    async fn build(&self) -> Result<kube::Client, WorkloadError> {
+        let config = match &self.access {
+            Access::Client(client) => return Ok(client.clone()),
+            Access::Context(context) => {
+                let options = KubeConfigOptions {
+                    context: Some(context.clone()),
+                    ..Default::default()
+                };
+                kube::Config::from_kubeconfig(&options)
+                    .await
+                    .map_err(|e| self.setup(format!("kubeconfig context `{context}`: {e}")))?
+            }
+            Access::Eks {
+                region,
+                endpoint,
+                certificate_authority,
+                credentials,
+            } => {
+                let uri = endpoint
+                    .parse()
+                    .map_err(|e| self.setup(format!("endpoint `{endpoint}` is not a URL: {e}")))?;
+                let mut config = kube::Config::new(uri);
+                config.root_cert = Some(vec![certificate_der(certificate_authority).map_err(
+                    |e| self.setup(format!("its certificate authority from EKS {e}")),
+                )?]);
+                let credentials = credentials
+                    .provide_credentials()
+                    .await
+                    .map_err(|e| self.setup(format!("cannot load AWS credentials: {e}")))?;
+                let token = eks_token::token(&self.cluster, region, &credentials, SystemTime::now())
+                    .map_err(|e| self.setup(e))?;
+                config.auth_info = bearer(token);
+                config
+            }
+        };
+        let mut config = config;
+        config.connect_timeout = Some(CONNECT_TIMEOUT);
+        config.read_timeout = Some(READ_TIMEOUT);
+        kube::Client::try_from(config).map_err(|e| self.setup(e.to_string()))
+    }
+
+    fn setup(&self, message: String) -> WorkloadError {
+        WorkloadError::Setup {
+            cluster: self.cluster.clone(),
+            endpoint: self.endpoint(),
+            message,
+        }
+    }
+
+    /// Asks the API server its version: the first call, so an unreachable cluster is named.
+    pub async fn check_reachable(&self) -> Result<(), WorkloadError> {
+        let client = self.client().await?;
+        client
+            .apiserver_version()
+            .await
+            .map_err(|source| WorkloadError::Unreachable {
+                cluster: self.cluster.clone(),
+                endpoint: self.endpoint(),
+                source,
+            })?;
+        Ok(())
+    }
+}
+
+/// kube keeps the token as a secret; its serde form is the way in from a plain string.
+fn bearer(token: String) -> AuthInfo {
+    serde_json::from_value(serde_json::json!({ "token": token })).unwrap_or_default()
+}
+
+/// DescribeCluster gives base64 of a PEM certificate; rustls wants its DER bytes.
+fn certificate_der(base64_pem: &str) -> Result<Vec<u8>, String> {
+    let pem = STANDARD
+        .decode(base64_pem.trim())
+        .map_err(|_| "is not base64".to_string())?;
+    let pem = String::from_utf8(pem).map_err(|_| "is not a PEM certificate".to_string())?;
+    let body: String = pem
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE-----"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END CERTIFICATE-----"))
+        .collect();
+    if body.is_empty() {
+        return Err("is not a PEM certificate".into());
+    }
+    STANDARD
+        .decode(body)
+        .map_err(|_| "is a PEM certificate with a broken body".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_authority_data_must_be_a_pem_certificate() {
+        let pem = "-----BEGIN CERTIFICATE-----\nAAEC\nAwQ=\n-----END CERTIFICATE-----\n";
+        assert_eq!(certificate_der(&STANDARD.encode(pem)), Ok(vec![0, 1, 2, 3, 4]));
+        assert_eq!(
+            certificate_der(&STANDARD.encode("not a certificate")),
+            Err("is not a PEM certificate".into())
+        );
+        assert_eq!(certificate_der("%%%"), Err("is not base64".into()));
+    }
+
+    #[test]
+    fn the_token_goes_in_as_a_bearer_token() {
+        let auth = bearer("k8s-aws-v1.abc".into());
+        assert!(auth.token.is_some());
+    }
+}

@@ -1,0 +1,214 @@
+//! The Kubernetes workloads of the stack: manifests rendered from the stack and its outputs,
+//! checked offline, and applied to, compared with and removed from each region's cluster.
+
+pub mod connect;
+pub mod render;
+pub mod rollout;
+pub mod strict;
+pub mod sync;
+
+#[cfg(test)]
+mod tests;
+
+use std::time::Duration;
+
+use futures::future::join_all;
+use k8s_openapi::api::core::v1::Service;
+use kube::api::{Api, DeleteParams, ListParams};
+use tokio::time::Instant;
+
+use crate::engine::progress::Progress;
+use connect::ClusterApi;
+use render::Manifest;
+use sync::{Session, WorkloadChange};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkloadError {
+    #[error("cluster {cluster} ({endpoint}): {message}")]
+    Setup {
+        cluster: String,
+        endpoint: String,
+        message: String,
+    },
+    #[error("cluster {cluster}: its API at {endpoint} cannot be reached")]
+    Unreachable {
+        cluster: String,
+        endpoint: String,
+        #[source]
+        source: kube::Error,
+    },
+    #[error("cluster {cluster}: {action} failed")]
+    Api {
+        cluster: String,
+        action: String,
+        #[source]
+        source: kube::Error,
+    },
+    #[error("cluster {cluster}: {message}")]
+    Other { cluster: String, message: String },
+    #[error("cluster {cluster}: Deployment {deployment} did not roll out: {why}{}", reasons_text(.reasons))]
+    Rollout {
+        cluster: String,
+        deployment: String,
+        why: String,
+        reasons: Vec<String>,
+    },
+}
+
+fn reasons_text(reasons: &[String]) -> String {
+    reasons.iter().map(|r| format!("\n    {r}")).collect()
+}
+
+pub(crate) fn api_error(api: &ClusterApi, action: String, source: kube::Error) -> WorkloadError {
+    WorkloadError::Api {
+        cluster: api.cluster.clone(),
+        action,
+        source,
+    }
+}
+
+/// One cluster and the objects it should run (every workload of its region).
+pub struct ClusterWork {
+    pub api: ClusterApi,
+    pub manifests: Vec<Manifest>,
+}
+
+/// How long `up` waits for each Deployment unless told otherwise.
+pub const ROLLOUT_TIMEOUT: Duration = Duration::from_secs(600);
+/// How long `down` waits for Kubernetes to remove the load balancers of its Services.
+const LOAD_BALANCERS_GONE: Duration = Duration::from_secs(600);
+
+/// What would change in every cluster; both clusters are read at once.
+pub async fn plan(work: &[ClusterWork], stack: &str) -> Result<Vec<WorkloadChange>, WorkloadError> {
+    let plans = join_all(work.iter().map(|w| async move {
+        w.api.check_reachable().await?;
+        Session::new(&w.api, stack).plan(&w.manifests).await
+    }))
+    .await;
+    let mut changes = Vec::new();
+    for plan in plans {
+        changes.extend(plan?);
+    }
+    Ok(changes)
+}
+
+/// Applies, prunes and waits for rollout in every cluster at once. One result per cluster,
+/// with the changes it made.
+pub async fn converge(
+    work: &[ClusterWork],
+    stack: &str,
+    rollout_timeout: Duration,
+    progress: &dyn Progress,
+) -> Vec<Result<Vec<WorkloadChange>, WorkloadError>> {
+    join_all(work.iter().map(|w| async move {
+        let started = Instant::now();
+        let label = format!("{}: workloads", w.api.cluster);
+        progress.started(&label);
+        let result = converge_one(w, stack, rollout_timeout, progress).await;
+        let said = match &result {
+            Ok(changes) if changes.is_empty() => Ok("in sync".to_string()),
+            Ok(changes) => Ok(format!("{} change(s), rolled out", changes.len())),
+            Err(e) => Err(crate::error_chain(e)),
+        };
+        progress.finished(&label, said.as_ref().map(String::as_str), started.elapsed());
+        result
+    }))
+    .await
+}
+
+async fn converge_one(
+    w: &ClusterWork,
+    stack: &str,
+    rollout_timeout: Duration,
+    progress: &dyn Progress,
+) -> Result<Vec<WorkloadChange>, WorkloadError> {
+    w.api.check_reachable().await?;
+    let mut session = Session::new(&w.api, stack);
+    let changes = session.plan(&w.manifests).await?;
+    session.apply(&w.manifests, &changes).await?;
+    // Every Deployment is waited for, changed or not: a re-run after a failed rollout must
+    // not call it done.
+    for m in w.manifests.iter().filter(|m| m.kind() == "Deployment") {
+        let namespace = m.namespace().unwrap_or("default");
+        rollout::wait(&w.api, namespace, m.name(), rollout_timeout, progress).await?;
+    }
+    Ok(changes)
+}
+
+/// Removes what the stack put in a cluster, Services of type LoadBalancer first (waiting until
+/// Kubernetes has deleted their load balancers, which would otherwise hold the VPC), then every
+/// object with the stack's label. Returns how many objects were deleted.
+pub async fn remove(api: &ClusterApi, stack: &str, progress: &dyn Progress) -> Result<usize, WorkloadError> {
+    api.check_reachable().await?;
+    let balanced = delete_load_balancer_services(api).await?;
+    wait_services_gone(api, &balanced, progress).await?;
+    let mut session = Session::new(api, stack);
+    let owned = session.plan(&[]).await?;
+    session.apply(&[], &owned).await?;
+    Ok(balanced.len() + owned.len())
+}
+
+/// Every Service of type LoadBalancer, in any namespace: whoever made it, its load balancer
+/// and security groups live in the stack's VPC.
+async fn delete_load_balancer_services(api: &ClusterApi) -> Result<Vec<(String, String)>, WorkloadError> {
+    let services: Api<Service> = Api::all(api.client().await?);
+    let list = services
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| api_error(api, "listing Services".into(), e))?;
+    let mut deleted = Vec::new();
+    for s in list.items {
+        let is_balanced = s.spec.as_ref().and_then(|s| s.type_.as_deref()) == Some("LoadBalancer");
+        let (Some(ns), Some(name)) = (s.metadata.namespace, s.metadata.name) else {
+            continue;
+        };
+        if !is_balanced {
+            continue;
+        }
+        let namespaced: Api<Service> = Api::namespaced(api.client().await?, &ns);
+        match namespaced.delete(&name, &DeleteParams::default()).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(s)) if s.is_not_found() => {}
+            Err(e) => return Err(api_error(api, format!("deleting Service {ns}/{name}"), e)),
+        }
+        deleted.push((ns, name));
+    }
+    Ok(deleted)
+}
+
+async fn wait_services_gone(
+    api: &ClusterApi,
+    services: &[(String, String)],
+    progress: &dyn Progress,
+) -> Result<(), WorkloadError> {
+    let started = Instant::now();
+    let label = format!("{}: LoadBalancer Services", api.cluster);
+    loop {
+        let mut left = Vec::new();
+        for (ns, name) in services {
+            let namespaced: Api<Service> = Api::namespaced(api.client().await?, ns);
+            let found = namespaced
+                .get_opt(name)
+                .await
+                .map_err(|e| api_error(api, format!("reading Service {ns}/{name}"), e))?;
+            if found.is_some() {
+                left.push(format!("{ns}/{name}"));
+            }
+        }
+        if left.is_empty() {
+            return Ok(());
+        }
+        if started.elapsed() >= LOAD_BALANCERS_GONE {
+            return Err(WorkloadError::Other {
+                cluster: api.cluster.clone(),
+                message: format!(
+                    "Services {} still exist after {}s: their load balancers were not removed",
+                    left.join(", "),
+                    LOAD_BALANCERS_GONE.as_secs()
+                ),
+            });
+        }
+        progress.waiting(&label, &format!("{} left", left.len()), started.elapsed());
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+}
