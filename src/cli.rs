@@ -79,6 +79,9 @@ pub struct PlanArgs {
     pub offline: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
+    /// Leave the clusters' Kubernetes objects out of the comparison.
+    #[arg(long)]
+    pub skip_workloads: bool,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +93,12 @@ pub struct UpArgs {
     /// Carry out replacements (delete and create again) that AWS cannot do in place.
     #[arg(long)]
     pub allow_replace: bool,
+    /// Build the infrastructure only; apply no Kubernetes objects.
+    #[arg(long)]
+    pub skip_workloads: bool,
+    /// How long to wait for each Deployment to roll out.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub rollout_timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +110,10 @@ pub struct DownArgs {
     /// Delete without asking (required when there is no terminal to ask on).
     #[arg(long)]
     pub yes: bool,
+    /// Do not ask the clusters to remove their Kubernetes objects (and the load balancers of
+    /// their LoadBalancer Services) first; leftovers are still swept from the VPCs.
+    #[arg(long)]
+    pub skip_workloads: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
-use super::live;
+use super::{live, workloads};
 use crate::cli::{DownArgs, Output};
 use crate::exit::Exit;
 use crate::printer::Printer;
@@ -27,7 +27,11 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
     let progress = live::progress(printer);
     let started = std::time::Instant::now();
     let result = runtime.block_on(async {
-        let engine = live::connect(&valid, &args.aws, &stats, progress.as_ref()).await;
+        let config = live::aws_config(&args.aws).await;
+        let engine = live::connect(&valid, &config, &stats, progress.as_ref());
+        if !args.skip_workloads {
+            remove_workloads(&valid, &engine, &config, printer).await?;
+        }
         let (changes, report) = engine.down().await?;
         // Deletes are confirmed by reading again: only an empty answer means gone.
         let left = if report.failed() == 0 {
@@ -70,6 +74,46 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
         regions.join(" or ")
     ));
     Exit::Ok
+}
+
+/// Kubernetes first: LoadBalancer Services (and so their load balancers), then the stack's
+/// objects, in every cluster that answers. A cluster that does not is said plainly and left to
+/// the infrastructure teardown, whose sweep removes what Kubernetes left in the VPCs.
+async fn remove_workloads(
+    valid: &ValidStack,
+    engine: &crate::engine::Engine<'_>,
+    config: &aws_config::SdkConfig,
+    printer: &Printer,
+) -> Result<(), crate::engine::EngineError> {
+    let facts =
+        workloads::facts(engine)
+            .await
+            .map_err(|source| crate::engine::EngineError::Discovery {
+                region: "the clusters".into(),
+                source,
+            })?;
+    let none = vec![Vec::new(); valid.stack.spec.regions.len()];
+    let work = workloads::work(valid, &facts, workloads::credentials(config), none);
+    let removals = work
+        .iter()
+        .filter_map(|w| w.api.as_ref())
+        .map(|api| async move {
+            let result = crate::workloads::remove(api, valid.name(), engine.progress).await;
+            (api, result)
+        });
+    for (api, result) in futures::future::join_all(removals).await {
+        match result {
+            Ok(n) => printer.info(&format!(
+                "{}: {n} Kubernetes object(s) removed",
+                api.cluster
+            )),
+            Err(e) => printer.error(&format!(
+                "warning: {}\n  note: going on with the teardown; what Kubernetes left in the VPCs is swept",
+                crate::error_chain(&e).trim_start_matches("error: ")
+            )),
+        }
+    }
+    Ok(())
 }
 
 /// Asks for the stack's name on the terminal; without a terminal, refuses.

@@ -32,7 +32,8 @@ fn write(args: &KubeconfigArgs, printer: &Printer) -> Result<(), String> {
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let clusters = live::runtime()?.block_on(async {
-        let engine = live::connect(&valid, &args.aws, &stats, progress.as_ref()).await;
+        let config = live::aws_config(&args.aws).await;
+        let engine = live::connect(&valid, &config, &stats, progress.as_ref());
         let stack = valid.name();
         let reads = engine.regions.iter().zip(&valid.stack.spec.regions).map(
             |(target, region)| async move {

@@ -37,15 +37,19 @@ pub fn progress(printer: &Printer) -> Box<dyn Progress> {
     }
 }
 
+/// The one SDK config every client and token comes from.
+pub async fn aws_config(aws_args: &AwsArgs) -> aws_config::SdkConfig {
+    aws::load_config(aws_args.endpoint_url.as_deref()).await
+}
+
 /// Clients for both regions from one SDK config.
-pub async fn connect<'a>(
+pub fn connect<'a>(
     stack: &'a ValidStack,
-    aws_args: &AwsArgs,
+    config: &aws_config::SdkConfig,
     stats: &Arc<CallStats>,
     progress: &'a dyn Progress,
 ) -> Engine<'a> {
-    let config = aws::load_config(aws_args.endpoint_url.as_deref()).await;
-    let iam = aws::iam_client(&config, stats);
+    let iam = aws::iam_client(config, stats);
     let regions = stack
         .stack
         .spec
@@ -54,7 +58,7 @@ pub async fn connect<'a>(
         .map(|r| RegionTarget {
             name: r.name.clone(),
             aws_region: r.region.clone(),
-            clients: aws::region_clients(&config, &r.region, stats),
+            clients: aws::region_clients(config, &r.region, stats),
         })
         .collect();
     Engine {
@@ -97,9 +101,6 @@ pub fn not_built_yet(stack: &ValidStack) -> BTreeMap<&'static str, usize> {
     {
         *out.entry(r.spec.kind()).or_default() += 1;
     }
-    if !stack.stack.spec.workloads.is_empty() {
-        out.insert("Workload", stack.stack.spec.workloads.len());
-    }
     out
 }
 
@@ -110,7 +111,7 @@ pub fn say_not_built_yet(printer: &Printer, stack: &ValidStack) {
     }
     let list: Vec<String> = missing.iter().map(|(k, n)| format!("{n} {k}")).collect();
     printer.info(&format!(
-        "note: this version builds the networks, peering, load balancers, WAF, IAM roles and EKS clusters with their node groups; not yet: {} (see `plan --offline` for all of them)",
+        "note: this version builds the networks, peering, load balancers, WAF, IAM roles, EKS clusters with their node groups, and the workloads; not yet: {} (see `plan --offline` for all of them)",
         list.join(", ")
     ));
 }

@@ -8,6 +8,7 @@ pub mod schema;
 pub mod token;
 pub mod up;
 pub mod validate;
+pub mod workloads;
 
 use std::path::Path;
 
@@ -21,6 +22,16 @@ pub fn load_stack(path: &Path, printer: &Printer) -> Result<ValidStack, Exit> {
         report_load_error(printer, &e);
         Exit::Error
     })
+}
+
+/// Problems found in a file, one `error:` block each, as one text.
+pub fn diagnostics_text(problems: &[crate::spec::diagnostic::Diagnostic]) -> String {
+    let mut lines: Vec<String> = problems.iter().map(|p| format!("error: {p}")).collect();
+    lines.push(format!(
+        "error: {} problem(s) in the workload manifests",
+        problems.len()
+    ));
+    lines.join("\n")
 }
 
 /// Prints a stack that failed to load: every diagnostic, then the summary with its cause chain.

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use super::live;
+use super::{live, workloads};
 use crate::cli::{Output, PlanArgs};
 use crate::exit::Exit;
 use crate::plan::live::{LivePlan, counts};
@@ -20,34 +20,63 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
         Ok(rt) => rt,
         Err(exit) => return exit,
     };
+    // Broken manifests stop the plan before any AWS call.
+    if !args.skip_workloads
+        && let Err(exit) =
+            workloads::prepare(&valid, &args.stack.stack, &Default::default(), printer)
+    {
+        return exit;
+    }
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let result = runtime.block_on(async {
-        let engine = live::connect(&valid, &args.aws, &stats, progress.as_ref()).await;
-        engine.plan().await
+        let config = live::aws_config(&args.aws).await;
+        let engine = live::connect(&valid, &config, &stats, progress.as_ref());
+        let (_, changes) = engine.plan().await.map_err(|e| crate::error_chain(&e))?;
+        if args.skip_workloads {
+            return Ok((changes, None));
+        }
+        let facts = workloads::facts(&engine)
+            .await
+            .map_err(|e| crate::error_chain(&e))?;
+        let manifests = crate::workloads::prepare(&valid, &args.stack.stack, &facts.outputs)
+            .map_err(|problems| super::diagnostics_text(&problems))?;
+        let work = workloads::work(&valid, &facts, workloads::credentials(&config), manifests);
+        let objects = crate::workloads::plan(&work, valid.name())
+            .await
+            .map_err(|e| crate::error_chain(&e))?;
+        Ok::<_, String>((changes, Some(objects)))
     });
     live::report_stats(printer, &args.aws, &stats);
-    let changes = match result {
-        Ok((_, changes)) => changes,
+    let (changes, objects) = match result {
+        Ok(done) => done,
         Err(e) => {
-            printer.error(&crate::error_chain(&e));
+            printer.error(&e);
+            if !args.skip_workloads {
+                printer.error("  hint: `plan --skip-workloads` compares the AWS resources alone");
+            }
             return Exit::Error;
         }
     };
+    let objects_or_none = objects.as_deref().unwrap_or_default();
     match printer.output {
         Output::Json => printer.json(&LivePlan {
             stack: valid.name(),
-            in_sync: changes.is_empty(),
+            in_sync: changes.is_empty() && objects_or_none.is_empty(),
             changes: &changes,
             summary: counts(&changes),
+            workloads: objects.as_deref(),
             not_built_yet: live::not_built_yet(&valid),
         }),
         Output::Text => {
-            printer.data(&plan::live::to_text(&valid, &changes));
+            printer.data(&plan::live::to_text(&valid, &changes, objects_or_none));
+            if objects.is_none() {
+                printer.info("note: workloads were not compared (--skip-workloads)");
+            }
             live::say_not_built_yet(printer, &valid);
         }
     }
-    if changes.is_empty() {
+    if changes.is_empty() && objects_or_none.is_empty() {
         Exit::Ok
     } else {
         Exit::Changes

@@ -1,8 +1,8 @@
 use std::sync::Arc;
 
-use super::live;
+use super::{live, workloads};
 use crate::cli::{Output, UpArgs};
-use crate::engine::RunReport;
+use crate::engine::{RunReport, StepReport};
 use crate::exit::Exit;
 use crate::printer::Printer;
 use crate::stats::CallStats;
@@ -16,18 +16,34 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
         Ok(rt) => rt,
         Err(exit) => return exit,
     };
+    // Broken manifests stop `up` before it changes anything.
+    if !args.skip_workloads
+        && let Err(exit) =
+            workloads::prepare(&valid, &args.stack.stack, &Default::default(), printer)
+    {
+        return exit;
+    }
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let started = std::time::Instant::now();
     let result = runtime.block_on(async {
-        let engine = live::connect(&valid, &args.aws, &stats, progress.as_ref()).await;
-        engine.up(args.allow_replace).await
+        let config = live::aws_config(&args.aws).await;
+        let engine = live::connect(&valid, &config, &stats, progress.as_ref());
+        let (changes, mut report) = engine
+            .up(args.allow_replace)
+            .await
+            .map_err(|e| crate::error_chain(&e))?;
+        if !args.skip_workloads && report.failed() == 0 {
+            let objects = apply_workloads(args, &valid, &engine, &config).await?;
+            report.steps.extend(objects);
+        }
+        Ok::<_, String>((changes, report))
     });
     live::report_stats(printer, &args.aws, &stats);
     let (changes, report) = match result {
         Ok(done) => done,
         Err(e) => {
-            printer.error(&crate::error_chain(&e));
+            printer.error(&e);
             return Exit::Error;
         }
     };
@@ -35,11 +51,56 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
         printer.json(&report);
     }
     let exit = summarize(printer, &report, "up", started.elapsed());
-    if changes.is_empty() {
+    if changes.is_empty() && report.steps.iter().all(|s| s.detail == IN_SYNC) {
         printer.info(&format!("Stack `{}` was already in sync.", valid.name()));
+    }
+    if args.skip_workloads {
+        printer.info("note: no workloads were applied (--skip-workloads)");
     }
     live::say_not_built_yet(printer, &valid);
     exit
+}
+
+const IN_SYNC: &str = "in sync";
+
+/// After the infrastructure: each cluster's objects applied, pruned and rolled out, both
+/// clusters at once; one report step per cluster.
+async fn apply_workloads(
+    args: &UpArgs,
+    valid: &crate::spec::ValidStack,
+    engine: &crate::engine::Engine<'_>,
+    config: &aws_config::SdkConfig,
+) -> Result<Vec<StepReport>, String> {
+    let facts = workloads::facts(engine)
+        .await
+        .map_err(|e| crate::error_chain(&e))?;
+    let manifests = crate::workloads::prepare(valid, &args.stack.stack, &facts.outputs)
+        .map_err(|problems| super::diagnostics_text(&problems))?;
+    let work = workloads::work(valid, &facts, workloads::credentials(config), manifests);
+    let timeout = std::time::Duration::from_secs(args.rollout_timeout);
+    let results = crate::workloads::converge(&work, valid.name(), timeout, engine.progress).await;
+    Ok(work
+        .iter()
+        .zip(results)
+        .map(|(w, result)| {
+            let (outcome, detail) = match result {
+                Ok(changes) if changes.is_empty() => ("done", IN_SYNC.to_string()),
+                Ok(changes) => {
+                    let list: Vec<String> = changes
+                        .iter()
+                        .map(|c| format!("{} {}", c.action.as_str(), c.object))
+                        .collect();
+                    ("done", list.join(", "))
+                }
+                Err(e) => ("failed", crate::error_chain(&e)),
+            };
+            StepReport {
+                step: format!("{}/workloads", w.cluster),
+                outcome,
+                detail,
+            }
+        })
+        .collect())
 }
 
 /// Every failure and skip, then one line of counts; exit 1 when anything failed.

@@ -19,7 +19,16 @@ struct Report<'a> {
 
 pub fn run(args: &StackArg, printer: &Printer) -> Exit {
     let started = Instant::now();
-    let loaded = spec::load(&args.stack);
+    // The manifests are checked once the stack itself is valid: their values come from it.
+    let loaded = spec::load(&args.stack).and_then(|valid| {
+        match crate::workloads::prepare(&valid, &args.stack, &Default::default()) {
+            Ok(_) => Ok(valid),
+            Err(diagnostics) => Err(LoadError::Invalid {
+                path: args.stack.display().to_string(),
+                diagnostics,
+            }),
+        }
+    });
     printer.detail(&format!(
         "checked in {:.2} ms",
         started.elapsed().as_secs_f64() * 1e3

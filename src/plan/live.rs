@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::engine::diff::{Action, Change};
 use crate::spec::ValidStack;
+use crate::workloads::sync::{self, WorkloadChange};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -14,6 +15,9 @@ pub struct LivePlan<'a> {
     pub in_sync: bool,
     pub changes: &'a [Change],
     pub summary: Counts,
+    /// Kubernetes objects to create, update or prune in each cluster; absent when skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workloads: Option<&'a [WorkloadChange]>,
     /// Kinds the stack implies that this version does not build yet, with counts.
     pub not_built_yet: std::collections::BTreeMap<&'static str, usize>,
 }
@@ -39,9 +43,9 @@ pub fn counts(changes: &[Change]) -> Counts {
     c
 }
 
-pub fn to_text(stack: &ValidStack, changes: &[Change]) -> String {
+pub fn to_text(stack: &ValidStack, changes: &[Change], workloads: &[WorkloadChange]) -> String {
     let mut out = String::new();
-    if changes.is_empty() {
+    if changes.is_empty() && workloads.is_empty() {
         let _ = writeln!(
             out,
             "Stack `{}` is in sync: nothing to change in either region.",
@@ -50,6 +54,44 @@ pub fn to_text(stack: &ValidStack, changes: &[Change]) -> String {
         return out;
     }
     let _ = writeln!(out, "Plan for stack `{}`:", stack.name());
+    if !changes.is_empty() {
+        infrastructure_text(stack, changes, &mut out);
+    }
+    if !workloads.is_empty() {
+        workloads_text(workloads, &mut out);
+    }
+    out
+}
+
+/// Each cluster's Kubernetes objects: `+ Deployment frontend/frontend`, with differing fields.
+fn workloads_text(changes: &[WorkloadChange], out: &mut String) {
+    let mut clusters: Vec<&str> = changes.iter().map(|c| c.cluster.as_str()).collect();
+    clusters.dedup();
+    for cluster in clusters {
+        let _ = writeln!(out, "\nworkloads in {cluster}");
+        for c in changes.iter().filter(|c| c.cluster == cluster) {
+            let symbol = match c.action {
+                sync::Action::Create => "+",
+                sync::Action::Update => "~",
+                sync::Action::Delete => "-",
+            };
+            let _ = writeln!(out, "  {symbol:<3} {}", c.object);
+            for f in &c.fields {
+                let _ = writeln!(out, "        {f}");
+            }
+        }
+    }
+    let count = |a| changes.iter().filter(|c| c.action == a).count();
+    let _ = writeln!(
+        out,
+        "\nWorkloads: {} to create, {} to update, {} to prune.",
+        count(sync::Action::Create),
+        count(sync::Action::Update),
+        count(sync::Action::Delete)
+    );
+}
+
+fn infrastructure_text(stack: &ValidStack, changes: &[Change], out: &mut String) {
     let width = changes.iter().map(|c| c.id.len()).max().unwrap_or(0);
     let mut groups: Vec<(Option<String>, String)> = vec![(None, "global".to_string())];
     groups.extend(stack.stack.spec.regions.iter().map(|r| {
@@ -98,5 +140,4 @@ pub fn to_text(stack: &ValidStack, changes: &[Change]) -> String {
             "Replacements delete and create again; `up` carries them out only with --allow-replace."
         );
     }
-    out
 }

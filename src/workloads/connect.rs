@@ -29,7 +29,8 @@ pub enum Access {
         credentials: SharedCredentialsProvider,
     },
     Context(String),
-    /// A ready client (tests, or a caller that built its own).
+    /// A ready client: the tests' mock API server.
+    #[cfg(test)]
     Client(kube::Client),
 }
 
@@ -55,7 +56,8 @@ impl ClusterApi {
         match &self.access {
             Access::Eks { endpoint, .. } => endpoint.clone(),
             Access::Context(name) => format!("kubeconfig context {name}"),
-            Access::Client(_) => "the given client".into(),
+            #[cfg(test)]
+            Access::Client(_) => "the mock API server".into(),
         }
     }
 
@@ -75,6 +77,7 @@ impl ClusterApi {
 
     async fn build(&self) -> Result<kube::Client, WorkloadError> {
         let config = match &self.access {
+            #[cfg(test)]
             Access::Client(client) => return Ok(client.clone()),
             Access::Context(context) => {
                 let options = KubeConfigOptions {
@@ -95,15 +98,17 @@ impl ClusterApi {
                     .parse()
                     .map_err(|e| self.setup(format!("endpoint `{endpoint}` is not a URL: {e}")))?;
                 let mut config = kube::Config::new(uri);
-                config.root_cert = Some(vec![certificate_der(certificate_authority).map_err(
-                    |e| self.setup(format!("its certificate authority from EKS {e}")),
-                )?]);
+                config.root_cert =
+                    Some(vec![certificate_der(certificate_authority).map_err(
+                        |e| self.setup(format!("its certificate authority from EKS {e}")),
+                    )?]);
                 let credentials = credentials
                     .provide_credentials()
                     .await
                     .map_err(|e| self.setup(format!("cannot load AWS credentials: {e}")))?;
-                let token = eks_token::token(&self.cluster, region, &credentials, SystemTime::now())
-                    .map_err(|e| self.setup(e))?;
+                let token =
+                    eks_token::token(&self.cluster, region, &credentials, SystemTime::now())
+                        .map_err(|e| self.setup(e))?;
                 config.auth_info = bearer(token);
                 config
             }
@@ -169,7 +174,10 @@ mod tests {
     #[test]
     fn certificate_authority_data_must_be_a_pem_certificate() {
         let pem = "-----BEGIN CERTIFICATE-----\nAAEC\nAwQ=\n-----END CERTIFICATE-----\n";
-        assert_eq!(certificate_der(&STANDARD.encode(pem)), Ok(vec![0, 1, 2, 3, 4]));
+        assert_eq!(
+            certificate_der(&STANDARD.encode(pem)),
+            Ok(vec![0, 1, 2, 3, 4])
+        );
         assert_eq!(
             certificate_der(&STANDARD.encode("not a certificate")),
             Err("is not a PEM certificate".into())

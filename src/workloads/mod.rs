@@ -10,6 +10,7 @@ pub mod sync;
 #[cfg(test)]
 mod tests;
 
+use std::path::Path;
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -18,8 +19,10 @@ use kube::api::{Api, DeleteParams, ListParams};
 use tokio::time::Instant;
 
 use crate::engine::progress::Progress;
+use crate::spec::ValidStack;
+use crate::spec::diagnostic::Diagnostic;
 use connect::ClusterApi;
-use render::Manifest;
+use render::{Manifest, Outputs};
 use sync::{Session, WorkloadChange};
 
 #[derive(Debug, thiserror::Error)]
@@ -67,22 +70,93 @@ pub(crate) fn api_error(api: &ClusterApi, action: String, source: kube::Error) -
     }
 }
 
+/// Every region's objects (in `spec.regions` order), rendered and strictly checked; or every
+/// problem found. A region without workloads gets an empty list, so that what the stack once
+/// put there is pruned.
+pub fn prepare(
+    stack: &ValidStack,
+    stack_file: &Path,
+    outputs: &Outputs,
+) -> Result<Vec<Vec<Manifest>>, Vec<Diagnostic>> {
+    let dir = match stack_file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let rendered = render::render_all(stack, dir, outputs)?;
+    let mut per_region = Vec::new();
+    let mut problems = Vec::new();
+    for region in &stack.stack.spec.regions {
+        let manifests: Vec<Manifest> = rendered
+            .iter()
+            .filter(|w| w.region == region.name)
+            .flat_map(|w| w.manifests.iter().cloned())
+            .collect();
+        problems.extend(strict::check_all(&manifests));
+        problems.extend(duplicates(&manifests));
+        per_region.push(manifests);
+    }
+    if problems.is_empty() {
+        Ok(per_region)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Two manifests for one object would fight each other on every apply.
+fn duplicates(manifests: &[Manifest]) -> Vec<Diagnostic> {
+    let mut seen: Vec<(&str, &str, Option<&str>, &str, &Manifest)> = Vec::new();
+    let mut problems = Vec::new();
+    for m in manifests {
+        let key = (m.api_version(), m.kind(), m.namespace(), m.name());
+        match seen.iter().find(|s| (s.0, s.1, s.2, s.3) == key) {
+            Some(first) => problems.push(Diagnostic::new(
+                &m.file,
+                m.pos_of(&[]),
+                "",
+                format!(
+                    "document {}: {} is already defined in {} document {}",
+                    m.document,
+                    m.describe(),
+                    first.4.file,
+                    first.4.document
+                ),
+                None,
+            )),
+            None => seen.push((key.0, key.1, key.2, key.3, m)),
+        }
+    }
+    problems
+}
+
 /// One cluster and the objects it should run (every workload of its region).
 pub struct ClusterWork {
-    pub api: ClusterApi,
+    pub cluster: String,
+    /// How to reach it; `None` while the cluster does not exist (or is not ACTIVE).
+    pub api: Option<ClusterApi>,
     pub manifests: Vec<Manifest>,
 }
 
-/// How long `up` waits for each Deployment unless told otherwise.
-pub const ROLLOUT_TIMEOUT: Duration = Duration::from_secs(600);
+impl ClusterWork {
+    fn api(&self) -> Result<&ClusterApi, WorkloadError> {
+        self.api.as_ref().ok_or_else(|| WorkloadError::Other {
+            cluster: self.cluster.clone(),
+            message:
+                "the cluster is not ACTIVE with an API endpoint in EKS; run `up` again once it is"
+                    .into(),
+        })
+    }
+}
 /// How long `down` waits for Kubernetes to remove the load balancers of its Services.
 const LOAD_BALANCERS_GONE: Duration = Duration::from_secs(600);
 
 /// What would change in every cluster; both clusters are read at once.
 pub async fn plan(work: &[ClusterWork], stack: &str) -> Result<Vec<WorkloadChange>, WorkloadError> {
     let plans = join_all(work.iter().map(|w| async move {
-        w.api.check_reachable().await?;
-        Session::new(&w.api, stack).plan(&w.manifests).await
+        let Some(api) = &w.api else {
+            return Ok(sync::all_new(&w.cluster, &w.manifests));
+        };
+        api.check_reachable().await?;
+        Session::new(api, stack).plan(&w.manifests).await
     }))
     .await;
     let mut changes = Vec::new();
@@ -102,7 +176,7 @@ pub async fn converge(
 ) -> Vec<Result<Vec<WorkloadChange>, WorkloadError>> {
     join_all(work.iter().map(|w| async move {
         let started = Instant::now();
-        let label = format!("{}: workloads", w.api.cluster);
+        let label = format!("{}: workloads", w.cluster);
         progress.started(&label);
         let result = converge_one(w, stack, rollout_timeout, progress).await;
         let said = match &result {
@@ -122,15 +196,16 @@ async fn converge_one(
     rollout_timeout: Duration,
     progress: &dyn Progress,
 ) -> Result<Vec<WorkloadChange>, WorkloadError> {
-    w.api.check_reachable().await?;
-    let mut session = Session::new(&w.api, stack);
+    let api = w.api()?;
+    api.check_reachable().await?;
+    let mut session = Session::new(api, stack);
     let changes = session.plan(&w.manifests).await?;
     session.apply(&w.manifests, &changes).await?;
     // Every Deployment is waited for, changed or not: a re-run after a failed rollout must
     // not call it done.
     for m in w.manifests.iter().filter(|m| m.kind() == "Deployment") {
         let namespace = m.namespace().unwrap_or("default");
-        rollout::wait(&w.api, namespace, m.name(), rollout_timeout, progress).await?;
+        rollout::wait(api, namespace, m.name(), rollout_timeout, progress).await?;
     }
     Ok(changes)
 }
@@ -138,7 +213,11 @@ async fn converge_one(
 /// Removes what the stack put in a cluster, Services of type LoadBalancer first (waiting until
 /// Kubernetes has deleted their load balancers, which would otherwise hold the VPC), then every
 /// object with the stack's label. Returns how many objects were deleted.
-pub async fn remove(api: &ClusterApi, stack: &str, progress: &dyn Progress) -> Result<usize, WorkloadError> {
+pub async fn remove(
+    api: &ClusterApi,
+    stack: &str,
+    progress: &dyn Progress,
+) -> Result<usize, WorkloadError> {
     api.check_reachable().await?;
     let balanced = delete_load_balancer_services(api).await?;
     wait_services_gone(api, &balanced, progress).await?;
@@ -150,7 +229,9 @@ pub async fn remove(api: &ClusterApi, stack: &str, progress: &dyn Progress) -> R
 
 /// Every Service of type LoadBalancer, in any namespace: whoever made it, its load balancer
 /// and security groups live in the stack's VPC.
-async fn delete_load_balancer_services(api: &ClusterApi) -> Result<Vec<(String, String)>, WorkloadError> {
+async fn delete_load_balancer_services(
+    api: &ClusterApi,
+) -> Result<Vec<(String, String)>, WorkloadError> {
     let services: Api<Service> = Api::all(api.client().await?);
     let list = services
         .list(&ListParams::default())

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
+use crate::spec::ValidStack;
 use crate::spec::diagnostic::Diagnostic;
 use crate::spec::suggest::did_you_mean;
 use crate::spec::types::{Role, WorkloadSpec};
-use crate::spec::ValidStack;
 use crate::yaml::{self, Node, Pos};
 
 /// Every object the tool applies carries these, so discovery and pruning find them by label.
@@ -114,7 +114,6 @@ pub fn path_text(path: &[PathPart]) -> String {
 /// A workload's objects, ready for the cluster of `region`.
 #[derive(Debug, Clone)]
 pub struct RenderedWorkload {
-    pub name: String,
     /// The stack's name for the region (`c1`).
     pub region: String,
     pub manifests: Vec<Manifest>,
@@ -132,7 +131,6 @@ pub fn render_all(
         let values = values(stack, workload, outputs);
         match render(stack.name(), workload, stack_dir, &values) {
             Ok(manifests) => rendered.push(RenderedWorkload {
-                name: workload.name.clone(),
                 region: workload.region.clone(),
                 manifests,
             }),
@@ -169,7 +167,10 @@ pub fn values(
         .first()
         .copied()
         .unwrap_or(80);
-    let backend_dns = outputs.backend_dns.as_deref().unwrap_or(BACKEND_DNS_UNKNOWN);
+    let backend_dns = outputs
+        .backend_dns
+        .as_deref()
+        .unwrap_or(BACKEND_DNS_UNKNOWN);
     let delay = workload.faults.delay.as_ref();
     let node_port = regions[here].load_balancer.target_port;
     BTreeMap::from([
@@ -202,7 +203,7 @@ pub fn render(
     values: &BTreeMap<&'static str, String>,
 ) -> Result<Vec<Manifest>, Vec<Diagnostic>> {
     let folder = stack_dir.join(&workload.source);
-    let label = folder.display().to_string();
+    let label = tidy(&folder).display().to_string();
     let whole = |message: String, hint: Option<String>| {
         vec![Diagnostic::new(
             &label,
@@ -214,7 +215,10 @@ pub fn render(
     };
     let files = manifest_files(&folder).map_err(|e| {
         whole(
-            format!("workload `{}`: cannot read its manifests: {e}", workload.name),
+            format!(
+                "workload `{}`: cannot read its manifests: {e}",
+                workload.name
+            ),
             Some("`source` is a folder relative to the stack file".into()),
         )
     })?;
@@ -265,12 +269,33 @@ fn manifest_files(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// `stacks/../manifests/./app.yaml` as `manifests/app.yaml`, for messages only.
+fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
 fn render_file(
     path: &Path,
     values: &BTreeMap<&'static str, String>,
 ) -> Result<Vec<Manifest>, Vec<Diagnostic>> {
     use std::io::Read;
-    let file = path.display().to_string();
+    let file = tidy(path).display().to_string();
     let at = |pos: Pos, message: String| vec![Diagnostic::new(&file, pos, "", message, None)];
     let start = Pos { line: 1, column: 1 };
     let mut bytes = Vec::new();
@@ -282,9 +307,8 @@ fn render_file(
     }
     let text =
         String::from_utf8(bytes).map_err(|_| at(start, "the file is not UTF-8 text".into()))?;
-    let text = substitute(&text, values).map_err(|(pos, message, hint)| {
-        vec![Diagnostic::new(&file, pos, "", message, hint)]
-    })?;
+    let text = substitute(&text, values)
+        .map_err(|(pos, message, hint)| vec![Diagnostic::new(&file, pos, "", message, hint)])?;
     let documents = yaml::parse_documents(&text).map_err(|e| at(e.pos, e.message))?;
     let mut manifests = Vec::new();
     for (i, node) in documents.into_iter().enumerate() {
@@ -374,17 +398,20 @@ fn check_identity(m: &Manifest) -> Result<(), Diagnostic> {
         return Err(problem(&[], "a Kubernetes object must be a mapping"));
     }
     for key in ["apiVersion", "kind"] {
-        if !m.object[key].as_str().is_some_and(|s| !s.is_empty()) {
+        if m.object[key].as_str().is_none_or(str::is_empty) {
             return Err(problem(
                 &[PathPart::Key(key.into())],
                 &format!("`{key}` is required"),
             ));
         }
     }
-    let name_path = [PathPart::Key("metadata".into()), PathPart::Key("name".into())];
-    if !m.object["metadata"]["name"]
+    let name_path = [
+        PathPart::Key("metadata".into()),
+        PathPart::Key("name".into()),
+    ];
+    if m.object["metadata"]["name"]
         .as_str()
-        .is_some_and(|s| !s.is_empty())
+        .is_none_or(str::is_empty)
     {
         return Err(problem(&name_path, "`metadata.name` is required"));
     }

@@ -46,7 +46,10 @@ pub fn check_all(manifests: &[Manifest]) -> Vec<Diagnostic> {
             let spec = &m.object["spec"];
             (
                 spec["group"].as_str().unwrap_or_default().to_string(),
-                spec["names"]["kind"].as_str().unwrap_or_default().to_string(),
+                spec["names"]["kind"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
             )
         })
         .collect();
@@ -129,7 +132,10 @@ fn check(m: &Manifest, custom: &BTreeSet<(String, String)>) -> Result<(), Diagno
             Err(problem(
                 &path,
                 format!("unknown field `{field}`"),
-                Some("check its spelling and where it sits against the Kubernetes API reference".into()),
+                Some(
+                    "check its spelling and where it sits against the Kubernetes API reference"
+                        .into(),
+                ),
             ))
         }
     }
@@ -137,8 +143,13 @@ fn check(m: &Manifest, custom: &BTreeSet<(String, String)>) -> Result<(), Diagno
 
 #[derive(Debug, PartialEq)]
 enum Mismatch {
-    Type { path: Vec<PathPart>, message: String },
-    Unknown { path: Vec<PathPart> },
+    Type {
+        path: Vec<PathPart>,
+        message: String,
+    },
+    Unknown {
+        path: Vec<PathPart>,
+    },
 }
 
 fn round_trip<T: DeserializeOwned + Serialize>(input: &Json) -> Result<(), Mismatch> {

@@ -7,7 +7,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use kube::api::{
-    Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy,
+    Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams,
+    PropagationPolicy,
 };
 use kube::discovery::{ApiCapabilities, Scope};
 use serde::Serialize;
@@ -42,6 +43,16 @@ pub enum Action {
     Delete,
 }
 
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "prune",
+        }
+    }
+}
+
 /// One object to create, change or prune in one cluster.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,6 +85,21 @@ struct LiveObject {
 
 type Kind = (ApiResource, ApiCapabilities);
 
+/// The plan for a cluster that does not exist yet: every object is new.
+pub fn all_new(cluster: &str, manifests: &[Manifest]) -> Vec<WorkloadChange> {
+    manifests
+        .iter()
+        .enumerate()
+        .map(|(i, m)| WorkloadChange {
+            cluster: cluster.to_string(),
+            action: Action::Create,
+            object: m.describe(),
+            fields: Vec::new(),
+            target: Target::Manifest(i),
+        })
+        .collect()
+}
+
 /// A conversation with one cluster; remembers the kinds it has resolved.
 pub struct Session<'a> {
     pub api: &'a ClusterApi,
@@ -95,15 +121,18 @@ impl<'a> Session<'a> {
     }
 
     /// The resource behind `apiVersion`/`kind`; `None` when the cluster does not serve it.
-    async fn resolve(&mut self, api_version: &str, kind: &str) -> Result<Option<Kind>, WorkloadError> {
+    async fn resolve(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+    ) -> Result<Option<Kind>, WorkloadError> {
         if !self.groups.contains_key(api_version) {
             let client = self.api.client().await?;
-            let gv: kube::core::GroupVersion = api_version.parse().map_err(|e| {
-                WorkloadError::Other {
+            let gv: kube::core::GroupVersion =
+                api_version.parse().map_err(|e| WorkloadError::Other {
                     cluster: self.cluster(),
                     message: format!("`{api_version}` is not an apiVersion: {e}"),
-                }
-            })?;
+                })?;
             let kinds = match kube::discovery::pinned_group(&client, &gv).await {
                 Ok(group) => group.versioned_resources(&gv.version),
                 Err(kube::Error::Api(s)) if s.is_not_found() => Vec::new(),
@@ -121,7 +150,11 @@ impl<'a> Session<'a> {
         self.groups.remove(api_version);
     }
 
-    async fn dynamic(&self, (resource, caps): &Kind, namespace: Option<&str>) -> Result<Api<DynamicObject>, WorkloadError> {
+    async fn dynamic(
+        &self,
+        (resource, caps): &Kind,
+        namespace: Option<&str>,
+    ) -> Result<Api<DynamicObject>, WorkloadError> {
         let client = self.api.client().await?;
         Ok(match (caps.scope == Scope::Namespaced, namespace) {
             (true, Some(ns)) => Api::namespaced_with(client, ns, resource),
@@ -132,7 +165,10 @@ impl<'a> Session<'a> {
 
     /// What applying `manifests` would change: missing objects, objects whose fields differ
     /// from a server-side dry run of the apply, and labelled objects no manifest names.
-    pub async fn plan(&mut self, manifests: &[Manifest]) -> Result<Vec<WorkloadChange>, WorkloadError> {
+    pub async fn plan(
+        &mut self,
+        manifests: &[Manifest],
+    ) -> Result<Vec<WorkloadChange>, WorkloadError> {
         let mut changes = Vec::new();
         let cluster = self.cluster();
         for (i, m) in manifests.iter().enumerate() {
@@ -162,7 +198,9 @@ impl<'a> Session<'a> {
             let would_be = api
                 .patch(m.name(), &params, &Patch::Apply(&m.object))
                 .await
-                .map_err(|e| api_error(self.api, format!("dry-run applying {}", m.describe()), e))?;
+                .map_err(|e| {
+                    api_error(self.api, format!("dry-run applying {}", m.describe()), e)
+                })?;
             let fields = differences(&to_json(&live), &to_json(&would_be));
             if !fields.is_empty() {
                 changes.push(change(Action::Update, fields));
@@ -174,7 +212,10 @@ impl<'a> Session<'a> {
 
     /// Objects labelled with the stack, of any kind the manifests or [`PRUNABLE`] name, that no
     /// manifest names any more. Namespaces come last, since deleting one deletes its contents.
-    async fn extras(&mut self, manifests: &[Manifest]) -> Result<Vec<WorkloadChange>, WorkloadError> {
+    async fn extras(
+        &mut self,
+        manifests: &[Manifest],
+    ) -> Result<Vec<WorkloadChange>, WorkloadError> {
         let wanted: BTreeSet<(String, String, Option<String>, String)> = manifests
             .iter()
             .map(|m| {
@@ -190,7 +231,11 @@ impl<'a> Session<'a> {
         for (v, k) in PRUNABLE
             .iter()
             .map(|(v, k)| (v.to_string(), k.to_string()))
-            .chain(manifests.iter().map(|m| (m.api_version().to_string(), m.kind().to_string())))
+            .chain(
+                manifests
+                    .iter()
+                    .map(|m| (m.api_version().to_string(), m.kind().to_string())),
+            )
         {
             if !kinds.contains(&(v.clone(), k.clone())) {
                 kinds.push((v, k));
@@ -248,7 +293,11 @@ impl<'a> Session<'a> {
 
     /// Carries out a plan made from `manifests`: namespaces and CRDs first, then the rest in
     /// manifest order, then the prunes.
-    pub async fn apply(&mut self, manifests: &[Manifest], changes: &[WorkloadChange]) -> Result<(), WorkloadError> {
+    pub async fn apply(
+        &mut self,
+        manifests: &[Manifest],
+        changes: &[WorkloadChange],
+    ) -> Result<(), WorkloadError> {
         let rank = |m: &Manifest| match m.kind() {
             "Namespace" => 0,
             "CustomResourceDefinition" => 1,
@@ -350,7 +399,13 @@ pub fn differences(live: &Json, would_be: &Json) -> Vec<String> {
             let strip = |m: Option<&Json>| {
                 let mut m = m.cloned().unwrap_or(Json::Null);
                 if let Some(map) = m.as_object_mut() {
-                    for volatile in ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp"] {
+                    for volatile in [
+                        "managedFields",
+                        "resourceVersion",
+                        "generation",
+                        "uid",
+                        "creationTimestamp",
+                    ] {
                         map.remove(volatile);
                     }
                 }
@@ -358,7 +413,12 @@ pub fn differences(live: &Json, would_be: &Json) -> Vec<String> {
             };
             walk(&strip(a), &strip(b), key.clone(), &mut out);
         } else {
-            walk(a.unwrap_or(&Json::Null), b.unwrap_or(&Json::Null), key.clone(), &mut out);
+            walk(
+                a.unwrap_or(&Json::Null),
+                b.unwrap_or(&Json::Null),
+                key.clone(),
+                &mut out,
+            );
         }
     }
     out
@@ -369,7 +429,10 @@ fn walk(a: &Json, b: &Json, path: String, out: &mut Vec<String>) {
         (Json::Object(x), Json::Object(y)) => {
             let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             for k in keys {
-                let (p, q) = (x.get(k).unwrap_or(&Json::Null), y.get(k).unwrap_or(&Json::Null));
+                let (p, q) = (
+                    x.get(k).unwrap_or(&Json::Null),
+                    y.get(k).unwrap_or(&Json::Null),
+                );
                 walk(p, q, format!("{path}.{k}"), out);
             }
         }
