@@ -452,3 +452,88 @@ fn token_prints_an_exec_credential_without_any_network() {
             .ends_with('Z')
     );
 }
+
+/// The reference stack and its manifests copied to a temporary folder, with `edit` applied to
+/// the backend's manifest.
+fn reference_copy(edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("stacks")).unwrap();
+    std::fs::copy(REFERENCE, dir.path().join(REFERENCE)).unwrap();
+    for app in ["frontend", "backend"] {
+        let folder = dir.path().join("manifests").join(app);
+        std::fs::create_dir_all(&folder).unwrap();
+        let text = std::fs::read_to_string(format!("manifests/{app}/app.yaml")).unwrap();
+        let text = if app == "backend" { edit(text) } else { text };
+        std::fs::write(folder.join("app.yaml"), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn validate_checks_the_manifests_strictly_and_names_file_document_and_field() {
+    let dir = reference_copy(|t| {
+        t.replace("readinessProbe:", "readinesProbe:")
+            .replace("${replicas}", "${replicas_}")
+    });
+    let stack = dir.path().join(REFERENCE);
+    let r = validate_file(&stack);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let folder = dir.path().display().to_string();
+    let stderr = r.stderr.replace(&format!("{folder}/"), "");
+    // The placeholder is found first: the file is not parsed until its text is complete.
+    assert!(
+        stderr.contains("manifests/backend/app.yaml:17:13: unknown placeholder `${replicas_}`\n  hint: did you mean `replicas`?"),
+        "{stderr}"
+    );
+    let dir = reference_copy(|t| t.replace("readinessProbe:", "readinesProbe:"));
+    let r = validate_file(&dir.path().join(REFERENCE));
+    let stderr = r.stderr.replace(&format!("{}/", dir.path().display()), "");
+    assert_eq!(r.code, 1);
+    assert!(
+        stderr.contains("manifests/backend/app.yaml:52:11: spec.template.spec.containers[0].readinesProbe: document 2 (Deployment backend/backend): unknown field `readinesProbe`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn up_and_plan_refuse_broken_manifests_before_calling_aws() {
+    let dir = reference_copy(|t| t.replace("kind: Service", "kind: Servise"));
+    let stack = dir.path().join(REFERENCE);
+    for command in ["up", "plan"] {
+        // Port 9 on loopback answers nothing: any AWS call would fail differently.
+        let r = run(&[
+            command,
+            "--stack",
+            stack.to_str().unwrap(),
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("`v1` `Servise` is not a kind that can be checked offline"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("1 problem(s) in the workload manifests"),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("AWS"), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn a_workload_folder_that_is_missing_is_named() {
+    let dir = reference_copy(|t| t);
+    std::fs::remove_dir_all(dir.path().join("manifests/backend")).unwrap();
+    let r = validate_file(&dir.path().join(REFERENCE));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("manifests/backend:1:1: workload `backend`: cannot read its manifests"),
+        "{}",
+        r.stderr
+    );
+}

@@ -56,6 +56,12 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
     }
     if args.skip_workloads {
         printer.info("note: no workloads were applied (--skip-workloads)");
+    } else if report
+        .steps
+        .iter()
+        .any(|s| s.step.ends_with("/workloads") && s.outcome == "failed")
+    {
+        printer.error("  hint: a cluster's API can also be reached through a kubeconfig context (`cluster.kubeconfigContext` in the stack); `up --skip-workloads` builds the infrastructure alone");
     }
     live::say_not_built_yet(printer, &valid);
     exit
@@ -92,7 +98,10 @@ async fn apply_workloads(
                         .collect();
                     ("done", list.join(", "))
                 }
-                Err(e) => ("failed", crate::error_chain(&e)),
+                Err(e) => {
+                    let chain = crate::error_chain(&e);
+                    ("failed", chain.trim_start_matches("error: ").to_string())
+                }
             };
             StepReport {
                 step: format!("{}/workloads", w.cluster),

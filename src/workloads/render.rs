@@ -69,20 +69,33 @@ impl Manifest {
         }
     }
 
-    /// Where a field path of this object was written, or the document's start.
+    /// Where the value at a field path was written, or as near as the path exists.
     pub fn pos_of(&self, path: &[PathPart]) -> Pos {
+        self.locate(path, false)
+    }
+
+    /// Where the key that ends a field path was written: the place of a misspelt field.
+    pub fn key_pos_of(&self, path: &[PathPart]) -> Pos {
+        self.locate(path, true)
+    }
+
+    fn locate(&self, path: &[PathPart], key_of_last: bool) -> Pos {
         let mut node = &self.node;
-        for part in path {
-            let next = match (part, &node.value) {
+        for (i, part) in path.iter().enumerate() {
+            let last = i + 1 == path.len();
+            match (part, &node.value) {
                 (PathPart::Key(k), yaml::Value::Map(entries)) => {
-                    entries.iter().find(|e| &e.key == k).map(|e| &e.value)
+                    match entries.iter().find(|e| &e.key == k) {
+                        Some(e) if last && key_of_last => return e.key_pos,
+                        Some(e) => node = &e.value,
+                        None => break,
+                    }
                 }
-                (PathPart::Index(i), yaml::Value::Seq(items)) => items.get(*i),
-                _ => None,
-            };
-            match next {
-                Some(n) => node = n,
-                None => break,
+                (PathPart::Index(i), yaml::Value::Seq(items)) => match items.get(*i) {
+                    Some(n) => node = n,
+                    None => break,
+                },
+                _ => break,
             }
         }
         node.pos

@@ -63,7 +63,10 @@ fn check(m: &Manifest, custom: &BTreeSet<(String, String)>) -> Result<(), Diagno
     let problem = |path: &[PathPart], message: String, hint: Option<String>| {
         Diagnostic::new(
             &m.file,
-            m.pos_of(path),
+            match message.starts_with("unknown field") {
+                true => m.key_pos_of(path),
+                false => m.pos_of(path),
+            },
             &path_text(path),
             format!("document {} ({}): {message}", m.document, m.describe()),
             hint,

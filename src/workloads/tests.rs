@@ -676,7 +676,7 @@ fn a_misspelt_field_is_an_error_with_file_document_and_path() {
     assert_eq!(
         problems_in(text),
         vec![
-            "app.yaml:17:27: spec.template.spec.containers[0].imagePullPolcy: document 2 (Deployment web): unknown field `imagePullPolcy`\n  hint: check its spelling and where it sits against the Kubernetes API reference"
+            "app.yaml:17:11: spec.template.spec.containers[0].imagePullPolcy: document 2 (Deployment web): unknown field `imagePullPolcy`\n  hint: check its spelling and where it sits against the Kubernetes API reference"
         ]
     );
 }
