@@ -42,6 +42,9 @@ pub enum Command {
     Up(UpArgs),
     /// Delete everything the stack owns in both regions (exit 0 ok, 1 error).
     Down(DownArgs),
+    /// Run the security checks on the live setup, or with --static on the stack file alone
+    /// (exit 0 all pass, 3 a check at or above --fail-on failed, 1 error).
+    Verify(VerifyArgs),
     /// Write or merge a kubeconfig with one context per cluster of the stack.
     Kubeconfig(KubeconfigArgs),
     /// Print an EKS token as an exec credential (used by the kubeconfig entries).
@@ -114,6 +117,29 @@ pub struct DownArgs {
     /// their LoadBalancer Services) first; leftovers are still swept from the VPCs.
     #[arg(long)]
     pub skip_workloads: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub stack: StackArg,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Check the stack file (and its manifests) alone, with no AWS access: for pull requests.
+    #[arg(long = "static")]
+    pub static_only: bool,
+    /// The lowest severity whose failure makes the exit status 3.
+    #[arg(long, value_enum, default_value_t = crate::verify::Severity::High)]
+    pub fail_on: crate::verify::Severity,
+    /// Leave out a check (repeatable), such as `--skip MR-NET-007`.
+    #[arg(long, value_name = "ID")]
+    pub skip: Vec<String>,
+    /// Also write the report as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write the report as SARIF 2.1.0 to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

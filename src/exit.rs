@@ -7,6 +7,8 @@ pub enum Exit {
     Error = 1,
     /// `plan`: there are changes or drift.
     Changes = 2,
+    /// `verify`: a check at or above `--fail-on` failed.
+    ChecksFailed = 3,
 }
 
 impl From<Exit> for std::process::ExitCode {

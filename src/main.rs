@@ -12,6 +12,7 @@ mod printer;
 mod providers;
 mod spec;
 mod stats;
+mod verify;
 mod workloads;
 mod yaml;
 
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Command::Plan(args) => commands::plan::run(args, &printer),
         Command::Up(args) => commands::up::run(args, &printer),
         Command::Down(args) => commands::down::run(args, &printer),
+        Command::Verify(args) => commands::verify::run(args, &printer),
         Command::Kubeconfig(args) => commands::kubeconfig::run(args, &printer),
         Command::Token(args) => commands::token::run(args, &printer),
     };

@@ -8,6 +8,7 @@ pub mod schema;
 pub mod token;
 pub mod up;
 pub mod validate;
+pub mod verify;
 pub mod workloads;
 
 use std::path::Path;

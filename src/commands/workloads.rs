@@ -74,43 +74,53 @@ pub async fn facts(engine: &Engine<'_>) -> Result<Facts, ProviderError> {
     Ok(facts)
 }
 
-/// Each region's cluster with the objects it should run. A cluster is reached through its
-/// kubeconfig context when the stack names one, else through EKS once it is ACTIVE.
+/// Each region's cluster with the objects it should run.
 pub fn work(
     stack: &ValidStack,
     facts: &Facts,
     credentials: Option<SharedCredentialsProvider>,
     manifests: Vec<Vec<Manifest>>,
 ) -> Vec<ClusterWork> {
-    let apis = stack
+    cluster_apis(stack, &facts.clusters, credentials)
+        .into_iter()
+        .zip(&stack.stack.spec.regions)
+        .zip(manifests)
+        .map(|((api, region), manifests)| ClusterWork {
+            cluster: region.cluster.name.clone(),
+            api,
+            manifests,
+        })
+        .collect()
+}
+
+/// How each region's cluster is reached: through its kubeconfig context when the stack names
+/// one, else through EKS once it is ACTIVE; `None` while there is no cluster to talk to.
+pub fn cluster_apis(
+    stack: &ValidStack,
+    clusters: &[Option<ClusterInfo>],
+    credentials: Option<SharedCredentialsProvider>,
+) -> Vec<Option<ClusterApi>> {
+    stack
         .stack
         .spec
         .regions
         .iter()
-        .zip(&facts.clusters)
+        .zip(clusters)
         .map(|(region, cluster)| {
             let name = &region.cluster.name;
             if let Some(context) = &region.cluster.kubeconfig_context {
                 return Some(ClusterApi::new(name, Access::Context(context.clone())));
             }
             let c = cluster.as_ref().filter(|c| c.status == "ACTIVE")?;
-            let credentials = credentials.clone()?;
             Some(ClusterApi::new(
                 name,
                 Access::Eks {
                     region: region.region.clone(),
                     endpoint: c.endpoint.clone()?,
                     certificate_authority: c.certificate_authority.clone()?,
-                    credentials,
+                    credentials: credentials.clone()?,
                 },
             ))
-        });
-    apis.zip(&stack.stack.spec.regions)
-        .zip(manifests)
-        .map(|((api, region), manifests)| ClusterWork {
-            cluster: region.cluster.name.clone(),
-            api,
-            manifests,
         })
         .collect()
 }

@@ -113,6 +113,14 @@ impl<'a> Engine<'a> {
     /// each application load balancer as soon as the balancers are known. The longest chain is
     /// EKS's four rounds (clusters, their details, node group names, node group details).
     pub async fn observe(&self, desired: &[Resource]) -> Result<Observed, EngineError> {
+        let (snapshots, roles) = self.read().await?;
+        Ok(observe::map(&self.regions, &snapshots, &roles, desired))
+    }
+
+    /// Everything the stack owns, as AWS reports it: one snapshot per region (in
+    /// `regions` order) and the stack's IAM roles. This is the one discovery pass `observe`
+    /// and `verify` build on.
+    pub async fn read(&self) -> Result<(Vec<Snapshot>, Vec<RoleInfo>), EngineError> {
         let stack = self.stack.name();
         let reads = self.regions.iter().map(|t| async move {
             let c = &t.clients;
@@ -159,7 +167,7 @@ impl<'a> Engine<'a> {
             region: "IAM (global)".into(),
             source,
         })?;
-        Ok(observe::map(&self.regions, &ok, &roles, desired))
+        Ok((ok, roles))
     }
 
     /// Discovery and diff: the changes `up` would make.

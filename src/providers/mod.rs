@@ -196,6 +196,16 @@ pub struct NetworkSnapshot {
     /// AWS keeps listing for a while, are left out.
     pub peerings: Vec<PeeringInfo>,
     pub launch_templates: Vec<LaunchTemplateInfo>,
+    /// Flow logs on the stack's VPCs.
+    pub flow_logs: Vec<FlowLogInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowLogInfo {
+    pub id: String,
+    /// The VPC it watches.
+    pub resource_id: String,
+    pub tags: Tags,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -71,4 +71,12 @@ impl Finding {
         self.hint = hint;
         self
     }
+
+    /// A hint unless one is already there.
+    pub fn hint_or(mut self, hint: impl Into<String>) -> Self {
+        if self.hint.is_none() {
+            self.hint = Some(hint.into());
+        }
+        self
+    }
 }

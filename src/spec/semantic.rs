@@ -66,6 +66,7 @@ pub fn check(stack: &Stack) -> (Vec<Finding>, Vec<Option<ResolvedNetwork>>) {
     );
     c.peering(&stack.spec.peering, &region_names);
     c.workloads(&stack.spec.workloads, &region_names);
+    c.verify(&stack.spec.verify);
     (c.findings, networks)
 }
 
@@ -708,6 +709,37 @@ impl Checker {
                 format!("`{a}` cannot peer with itself"),
             ));
         }
+    }
+
+    fn verify(&mut self, verify: &VerifySpec) {
+        let ids: Vec<&str> = crate::verify::checks::CATALOG
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        for (i, skip) in verify.skip.iter().enumerate() {
+            let path = format!("spec.verify.skip[{i}]");
+            if !crate::verify::is_check(&skip.id) {
+                self.push(
+                    Finding::new(
+                        format!("{path}.id"),
+                        format!("`{}` is not a check id", skip.id),
+                    )
+                    .maybe_hint(did_you_mean(&skip.id, ids.iter().copied()))
+                    .hint_or(format!("check ids: {}", ids.join(", "))),
+                );
+            }
+            if skip.reason.trim().is_empty() {
+                self.push(
+                    Finding::new(format!("{path}.reason"), "a skipped check needs a reason")
+                        .hint("the reason appears in every report, for whoever reads it later"),
+                );
+            }
+        }
+        self.unique(
+            verify.skip.iter().map(|s| s.id.as_str()),
+            |i| format!("spec.verify.skip[{i}].id"),
+            "skipped check",
+        );
     }
 
     fn workloads(&mut self, workloads: &[WorkloadSpec], regions: &[&str]) {

@@ -63,6 +63,26 @@ pub struct StackSpec {
     /// Existing IAM roles to use instead of creating them.
     #[serde(default)]
     pub iam: IamSpec,
+    /// Settings of `multiregion verify`.
+    #[serde(default)]
+    pub verify: VerifySpec,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VerifySpec {
+    /// Checks to leave out, each with the reason the report shows.
+    #[serde(default)]
+    pub skip: Vec<SkipSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SkipSpec {
+    /// A check id, such as `MR-NET-007`.
+    pub id: String,
+    /// Why it is skipped; shown in every report.
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

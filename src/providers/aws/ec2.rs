@@ -225,6 +225,36 @@ impl Ec2Network {
         ))
     }
 
+    /// Every flow log on the stack's VPCs, whoever made it: one filtered call.
+    async fn flow_logs(&self, vpc_ids: &[String]) -> Result<Vec<FlowLogInfo>> {
+        if vpc_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let logs = self
+            .client
+            .describe_flow_logs()
+            .filter(
+                Filter::builder()
+                    .name("resource-id")
+                    .set_values(Some(vpc_ids.to_vec()))
+                    .build(),
+            )
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify("DescribeFlowLogs", e))?;
+        Ok(logs
+            .into_iter()
+            .map(|f| FlowLogInfo {
+                id: f.flow_log_id().unwrap_or_default().to_string(),
+                resource_id: f.resource_id().unwrap_or_default().to_string(),
+                tags: tags_of(f.tags()),
+            })
+            .collect())
+    }
+
     async fn default_groups(&self, vpcs: &[String]) -> Result<Vec<SecurityGroupInfo>> {
         if vpcs.is_empty() {
             return Ok(Vec::new());
@@ -549,11 +579,16 @@ impl Network for Ec2Network {
         let dns = futures::future::try_join_all(vpc_ids.iter().map(|v| self.vpc_dns(v)));
         let versions =
             futures::future::try_join_all(templates.iter().map(|t| self.launch_template(t)));
-        let (dns, defaults, versions) =
-            futures::try_join!(dns, self.default_groups(&vpc_ids), versions)?;
+        let (dns, defaults, versions, flow_logs) = futures::try_join!(
+            dns,
+            self.default_groups(&vpc_ids),
+            versions,
+            self.flow_logs(&vpc_ids)
+        )?;
         snap.vpc_dns = vpc_ids.into_iter().zip(dns).collect();
         snap.default_security_groups = defaults;
         snap.launch_templates = versions;
+        snap.flow_logs = flow_logs;
         Ok(snap)
     }
 

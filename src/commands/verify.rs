@@ -1,0 +1,217 @@
+//! `verify`: one discovery pass (AWS in both regions, then each cluster's Kubernetes objects),
+//! or the stack file alone with `--static`; every check; the reports.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use kube::api::{Api, ListParams};
+
+use super::{live, workloads};
+use crate::cli::{Output, VerifyArgs};
+use crate::exit::Exit;
+use crate::printer::Printer;
+use crate::spec::ValidStack;
+use crate::spec::suggest::did_you_mean;
+use crate::stats::CallStats;
+use crate::verify::world::{self, Kube, KubeObjects, World};
+use crate::verify::{self, Skip, checks};
+use crate::workloads::connect::ClusterApi;
+use crate::workloads::render::LABEL_STACK;
+
+pub fn run(args: &VerifyArgs, printer: &Printer) -> Exit {
+    let valid = match super::load_stack(&args.stack.stack, printer) {
+        Ok(valid) => valid,
+        Err(exit) => return exit,
+    };
+    let skips = match skips(args, &valid) {
+        Ok(skips) => skips,
+        Err(e) => {
+            printer.error(&e);
+            return Exit::Error;
+        }
+    };
+    // The manifests are the static world's Kubernetes side, and checked either way.
+    let manifests =
+        match workloads::prepare(&valid, &args.stack.stack, &Default::default(), printer) {
+            Ok(m) => m,
+            Err(exit) => return exit,
+        };
+    let world = if args.static_only {
+        let kube = manifests
+            .iter()
+            .map(|m| Kube::Objects(KubeObjects::from_manifests(m)))
+            .collect();
+        world::from_desired(&valid, &crate::model::desired(&valid), kube)
+    } else {
+        match live_world(args, &valid, printer) {
+            Ok(world) => world,
+            Err(e) => {
+                printer.error(&e);
+                return Exit::Error;
+            }
+        }
+    };
+    let report = verify::run(valid.name(), &world, &skips, args.fail_on);
+    let file = args.stack.stack.display().to_string();
+    if let Some(path) = &args.junit
+        && let Err(e) = write_file(path, &verify::report::junit(&report))
+    {
+        printer.error(&e);
+        return Exit::Error;
+    }
+    if let Some(path) = &args.sarif {
+        let sarif = verify::report::sarif(&report, &file);
+        let text = serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n";
+        if let Err(e) = write_file(path, &text) {
+            printer.error(&e);
+            return Exit::Error;
+        }
+    }
+    match printer.output {
+        Output::Json => printer.json(&report),
+        Output::Text => printer.data(&verify::report::text(&report)),
+    }
+    if report.summary.blocking > 0 {
+        Exit::ChecksFailed
+    } else if report.summary.errors > 0 {
+        Exit::Error
+    } else {
+        Exit::Ok
+    }
+}
+
+/// `--skip` from the command line, then the stack's skips with their reasons.
+fn skips(args: &VerifyArgs, valid: &ValidStack) -> Result<Vec<Skip>, String> {
+    let ids: Vec<&str> = checks::CATALOG.iter().map(|c| c.id).collect();
+    let mut out = Vec::new();
+    for id in &args.skip {
+        if !verify::is_check(id) {
+            let hint = did_you_mean(id, ids.iter().copied())
+                .unwrap_or_else(|| format!("check ids: {}", ids.join(", ")));
+            return Err(format!("error: --skip {id}: no such check\n  hint: {hint}"));
+        }
+        out.push(Skip {
+            id: id.clone(),
+            reason: "skipped with --skip on the command line".into(),
+        });
+    }
+    for skip in &valid.stack.spec.verify.skip {
+        if !out.iter().any(|s| s.id == skip.id) {
+            out.push(Skip {
+                id: skip.id.clone(),
+                reason: format!("skipped by the stack: {}", skip.reason),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One discovery pass over both regions, then each cluster's objects, both clusters at once.
+fn live_world(args: &VerifyArgs, valid: &ValidStack, printer: &Printer) -> Result<World, String> {
+    let runtime = live::runtime()?;
+    let stats = Arc::new(CallStats::default());
+    let progress = live::progress(printer);
+    let result = runtime.block_on(async {
+        let config = live::aws_config(&args.aws).await;
+        let engine = live::connect(valid, &config, &stats, progress.as_ref());
+        let (snapshots, _roles) = engine.read().await.map_err(|e| crate::error_chain(&e))?;
+        let clusters: Vec<_> = valid
+            .stack
+            .spec
+            .regions
+            .iter()
+            .zip(&snapshots)
+            .map(|(r, s)| {
+                s.eks
+                    .clusters
+                    .iter()
+                    .find(|c| c.name == r.cluster.name)
+                    .cloned()
+            })
+            .collect();
+        let apis = workloads::cluster_apis(valid, &clusters, workloads::credentials(&config));
+        let kube = futures::future::join_all(apis.iter().map(|api| async move {
+            match api {
+                None => Kube::Unavailable("the cluster does not exist or is not ACTIVE".into()),
+                Some(api) => match read_objects(api, valid.name()).await {
+                    Ok(objects) => Kube::Objects(objects),
+                    Err(e) => Kube::Unavailable(
+                        crate::error_chain(&e)
+                            .trim_start_matches("error: ")
+                            .to_string(),
+                    ),
+                },
+            }
+        }))
+        .await;
+        Ok::<_, String>(world::from_live(valid, &snapshots, kube))
+    });
+    live::report_stats(printer, &args.aws, &stats);
+    result
+}
+
+/// Every Service and NetworkPolicy in the cluster, and the stack's Deployments.
+async fn read_objects(
+    api: &ClusterApi,
+    stack: &str,
+) -> Result<KubeObjects, crate::workloads::WorkloadError> {
+    api.check_reachable().await?;
+    let client = api.client().await?;
+    let fail = |what: &str| {
+        let what = what.to_string();
+        move |source| crate::workloads::WorkloadError::Api {
+            cluster: api.cluster.clone(),
+            action: format!("listing {what}"),
+            source,
+        }
+    };
+    let all = ListParams::default();
+    let ours = ListParams::default().labels(&format!("{LABEL_STACK}={stack}"));
+    let (services, deployments, policies) = futures::try_join!(
+        async {
+            Api::<Service>::all(client.clone())
+                .list(&all)
+                .await
+                .map_err(fail("Services"))
+        },
+        async {
+            Api::<Deployment>::all(client.clone())
+                .list(&ours)
+                .await
+                .map_err(fail("Deployments"))
+        },
+        async {
+            Api::<NetworkPolicy>::all(client.clone())
+                .list(&all)
+                .await
+                .map_err(fail("NetworkPolicies"))
+        },
+    )?;
+    Ok(KubeObjects {
+        services: services.items,
+        deployments: deployments.items,
+        network_policies: policies.items,
+    })
+}
+
+/// Writes a report whole or not at all: a temporary file beside it, then a rename.
+fn write_file(path: &Path, text: &str) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&temporary, text)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temporary);
+            format!("error: cannot write {}: {e}", path.display())
+        })
+}
