@@ -537,3 +537,128 @@ fn a_workload_folder_that_is_missing_is_named() {
         r.stderr
     );
 }
+
+/// The reference stack and manifests in a temporary folder, the stack edited by `edit`.
+fn reference_stack_edited(edit: impl Fn(String) -> String) -> (tempfile::TempDir, String) {
+    let dir = reference_copy(|t| t);
+    let stack = dir.path().join(REFERENCE);
+    let text = std::fs::read_to_string(&stack).unwrap();
+    std::fs::write(&stack, edit(text)).unwrap();
+    let path = stack.to_str().unwrap().to_string();
+    (dir, path)
+}
+
+#[test]
+fn verify_static_passes_the_reference_stack_with_no_aws_access() {
+    // Port 9 on loopback answers nothing: a static run must not need it.
+    let r = run(&["verify", "--static", "--endpoint-url", "http://127.0.0.1:9"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("11 passed, 0 failed (0 at or above high), 3 not applicable"),
+        "{}",
+        r.stdout
+    );
+    let json = run(&["verify", "--static", "--output", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["mode"], "static");
+    assert_eq!(report["results"].as_array().unwrap().len(), 14);
+    assert_eq!(report["results"][4]["id"], "MR-NET-003");
+    assert_eq!(report["results"][4]["status"], "not-applicable");
+}
+
+#[test]
+fn verify_static_exit_codes_follow_fail_on_and_skips() {
+    let (_dir, stack) = reference_stack_edited(|t| {
+        t.replace(
+            "        type: network              # an internal NLB, reached only across the peering\n        scheme: internal",
+            "        type: network\n        scheme: internet-facing",
+        )
+    });
+    let r = run(&["verify", "--static", "--stack", &stack]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("MR-LB-001   critical FAIL"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("c2/lb: scheme internet-facing"),
+        "{}",
+        r.stdout
+    );
+    // Only what is at or above --fail-on blocks.
+    let skipped = run(&[
+        "verify",
+        "--static",
+        "--stack",
+        &stack,
+        "--skip",
+        "MR-LB-001",
+    ]);
+    assert_eq!(skipped.code, 0, "{}", skipped.stdout);
+    assert!(
+        skipped
+            .stdout
+            .contains("skipped with --skip on the command line")
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("out.xml");
+    let sarif = dir.path().join("out.sarif");
+    let r = run(&[
+        "verify",
+        "--static",
+        "--stack",
+        &stack,
+        "--junit",
+        junit.to_str().unwrap(),
+        "--sarif",
+        sarif.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 3);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("<failure type=\"critical\" message=\"c2/lb: scheme internet-facing\">"),
+        "{xml}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(report["version"], "2.1.0");
+
+    let unknown = run(&["verify", "--static", "--skip", "MR-NET-01"]);
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("--skip MR-NET-01: no such check"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn the_stack_can_skip_a_check_with_a_reason_that_the_report_shows() {
+    let (_dir, stack) = reference_stack_edited(|t| {
+        t + "\n  verify:\n    skip:\n      - id: MR-EKS-002\n        reason: control-plane logs go to the central account\n"
+    });
+    let r = run(&["verify", "--static", "--stack", &stack]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("skipped by the stack: control-plane logs go to the central account"),
+        "{}",
+        r.stdout
+    );
+
+    let (_dir, stack) = reference_stack_edited(|t| {
+        t + "\n  verify:\n    skip:\n      - id: MR-EKS-02\n        reason: \"\"\n"
+    });
+    let r = run(&["validate", "--stack", &stack]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("spec.verify.skip[0].id: `MR-EKS-02` is not a check id\n  hint: did you mean `MR-EKS-002`?"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("spec.verify.skip[0].reason: a skipped check needs a reason"),
+        "{}",
+        r.stderr
+    );
+}

@@ -284,13 +284,18 @@ fn up_plan_drift_repair_down_on_moto() {
         .and_then(|l| l.split(' ').next())
         .and_then(|n| n.parse().ok())
         .expect("-v prints the call count");
-    // `  Service:Operation: n` lines; the networks, load balancers and WAF take at most 40.
+    // `  Service:Operation: n` lines; the networks, load balancers and WAF take at most 40
+    // (flow logs and their log groups came later, with the clusters).
     let network: u64 = plan
         .stderr
         .lines()
         .filter_map(|l| l.strip_prefix("  ")?.rsplit_once(": "))
         .filter(|(op, _)| {
-            !(op.starts_with("EKS") || op.starts_with("IAM") || op.contains("LaunchTemplate"))
+            !(op.starts_with("EKS")
+                || op.starts_with("IAM")
+                || op.contains("LaunchTemplate")
+                || op.contains("FlowLogs")
+                || op.starts_with("CloudWatch Logs"))
         })
         .filter_map(|(_, n)| n.parse::<u64>().ok())
         .sum();
@@ -463,6 +468,16 @@ async fn assert_nothing_left(url: &str) {
             .await
             .unwrap();
         assert!(acls.web_acls().is_empty(), "{region}: web ACLs left");
+        let flow_logs = ec2.describe_flow_logs().send().await.unwrap();
+        assert!(flow_logs.flow_logs().is_empty(), "{region}: flow logs left");
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+        let groups = logs
+            .describe_log_groups()
+            .log_group_name_prefix("/multiregion/petclinic/")
+            .send()
+            .await
+            .unwrap();
+        assert!(groups.log_groups().is_empty(), "{region}: log groups left");
     }
 }
 
@@ -672,4 +687,81 @@ fn a_peering_deleted_behind_the_tools_back_is_rebuilt_and_routes_follow() {
             .map(|c| c.as_str().to_string());
         assert_eq!(status.as_deref(), Some("active"));
     });
+}
+
+#[test]
+fn verify_reads_the_account_once_and_catches_an_opened_backend() {
+    let (_guard, url) = fresh_moto();
+    assert_eq!(multiregion(url, &["up"]).code, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("verify.xml");
+    let sarif = dir.path().join("verify.sarif");
+    // moto's clusters have no Kubernetes API: the two Kubernetes checks are skipped, saying so.
+    let skip_kubernetes = ["--skip", "MR-K8S-001", "--skip", "MR-K8S-002"];
+    let mut args = vec!["verify", "--stats", "--junit", junit.to_str().unwrap()];
+    args.extend(["--sarif", sarif.to_str().unwrap()]);
+    args.extend(skip_kubernetes);
+    let clean = multiregion(url, &args);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    assert_eq!(
+        clean.stdout.matches(" pass ").count(),
+        12,
+        "{}",
+        clean.stdout
+    );
+    assert!(
+        clean.stdout.contains("12 passed, 0 failed"),
+        "{}",
+        clean.stdout
+    );
+    assert!(clean.stderr.contains("AWS API calls: "), "{}", clean.stderr);
+    assert!(
+        std::fs::read_to_string(&junit)
+            .unwrap()
+            .contains("<testsuites ")
+    );
+
+    // Someone opens SSH on the backend's nodes to the world.
+    runtime().block_on(async {
+        let config = sdk_config(url, "us-west-2").await;
+        let ec2 = aws_sdk_ec2::Client::new(&config);
+        let groups = ec2
+            .describe_security_groups()
+            .filters(tagged("c2/sg/nodes"))
+            .send()
+            .await
+            .unwrap();
+        let group = groups.security_groups()[0].group_id().unwrap().to_string();
+        ec2.authorize_security_group_ingress()
+            .group_id(group)
+            .ip_protocol("tcp")
+            .from_port(22)
+            .to_port(22)
+            .cidr_ip("0.0.0.0/0")
+            .send()
+            .await
+            .unwrap();
+    });
+    let broken = multiregion(url, &args);
+    assert_eq!(broken.code, 3, "{}{}", broken.stdout, broken.stderr);
+    assert!(
+        broken.stdout.contains("MR-NET-001  critical FAIL"),
+        "{}",
+        broken.stdout
+    );
+    assert!(
+        broken.stdout.contains("admits tcp/22 from 0.0.0.0/0"),
+        "{}",
+        broken.stdout
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let failed: Vec<&serde_json::Value> = report["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "fail")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["ruleId"], "MR-NET-001");
 }

@@ -195,6 +195,7 @@ impl<'a> Applier<'a> {
             name,
             trusted_service,
             managed_policies,
+            inline_policy,
         } = &r.spec
         {
             let path = role_path(
@@ -214,6 +215,7 @@ impl<'a> Applier<'a> {
                     name: name.clone(),
                     arn: arn.clone(),
                     policies: vec![],
+                    inline: vec![],
                 },
             );
             for policy in managed_policies {
@@ -221,12 +223,24 @@ impl<'a> Applier<'a> {
                     .await
                     .map_err(fail)?;
             }
+            if let Some(document) = inline_policy {
+                retry::call(LAG, || {
+                    self.iam
+                        .put_inline_policy(name, fields::INLINE_POLICY, document)
+                })
+                .await
+                .map_err(fail)?;
+            }
             self.remember(
                 &r.id,
                 Handle::Role {
                     name: name.clone(),
                     arn: arn.clone(),
                     policies: managed_policies.clone(),
+                    inline: inline_policy
+                        .iter()
+                        .map(|_| fields::INLINE_POLICY.to_string())
+                        .collect(),
                 },
             );
             return Ok(arn);
@@ -654,6 +668,33 @@ impl<'a> Applier<'a> {
                     String::new(),
                 )
             }
+            ResourceSpec::LogGroup {
+                name,
+                retention_days,
+            } => {
+                retry::call(Tolerate::default(), || {
+                    t.clients.logs.create_log_group(name, *retention_days, tags)
+                })
+                .await
+                .map_err(fail)?;
+                (Handle::Id(name.clone()), name.clone())
+            }
+            ResourceSpec::FlowLog {
+                vpc,
+                log_group,
+                role,
+                traffic_type,
+            } => {
+                let (vpc, group, role) =
+                    (self.aws(vpc)?, self.aws(log_group)?, self.role_arn(role)?);
+                // LAG: a role made a moment ago is not yet assumable by the flow logs service.
+                let id = retry::call(LAG, || {
+                    net.create_flow_log(&vpc, &group, &role, traffic_type, tags)
+                })
+                .await
+                .map_err(fail)?;
+                (Handle::Id(id.clone()), format!("{id} on {vpc} to {group}"))
+            }
             ResourceSpec::LaunchTemplate {
                 name,
                 security_groups,
@@ -774,11 +815,32 @@ impl<'a> Applier<'a> {
             ResourceSpec::IamRole {
                 name,
                 managed_policies,
+                inline_policy,
                 ..
             },
-            Handle::Role { policies, .. },
+            Handle::Role {
+                policies, inline, ..
+            },
         ) = (&r.spec, &observed.handle)
         {
+            if let Some(document) = inline_policy
+                && !inline.iter().any(|n| n == fields::INLINE_POLICY)
+            {
+                retry::call(LAG, || {
+                    self.iam
+                        .put_inline_policy(name, fields::INLINE_POLICY, document)
+                })
+                .await
+                .map_err(fail)?;
+            }
+            for extra in inline
+                .iter()
+                .filter(|n| inline_policy.is_none() || n.as_str() != fields::INLINE_POLICY)
+            {
+                gone_is_fine(
+                    retry::call(LAG, || self.iam.delete_inline_policy(name, extra)).await,
+                )?;
+            }
             if change.fields.iter().any(|f| f.field == "tags") {
                 let (add, remove) = tag_changes(&r.tags, observed);
                 retry::call(LAG, || self.iam.set_tags(name, &add, &remove))
@@ -807,6 +869,15 @@ impl<'a> Applier<'a> {
         for field in &change.fields {
             match (&r.spec, field.field.as_str()) {
                 (_, "tags") => self.retag(r, observed, t).await?,
+                (
+                    ResourceSpec::LogGroup {
+                        name,
+                        retention_days,
+                    },
+                    "retentionDays",
+                ) => retry::call(LAG, || t.clients.logs.set_retention(name, *retention_days))
+                    .await
+                    .map_err(fail)?,
                 (
                     ResourceSpec::NodeGroup {
                         cluster,
@@ -1174,9 +1245,20 @@ impl<'a> Applier<'a> {
     }
 
     pub async fn delete(&self, o: &ObservedResource) -> Done {
-        if let Handle::Role { name, policies, .. } = &o.handle {
+        if let Handle::Role {
+            name,
+            policies,
+            inline,
+            ..
+        } = &o.handle
+        {
             for policy in policies {
                 gone_is_fine(retry::call(DELETE, || self.iam.detach_policy(name, policy)).await)?;
+            }
+            for policy in inline {
+                gone_is_fine(
+                    retry::call(DELETE, || self.iam.delete_inline_policy(name, policy)).await,
+                )?;
             }
             gone_is_fine(retry::call(DELETE, || self.iam.delete_role(name)).await)?;
             self.forget(&o.id);
@@ -1216,6 +1298,10 @@ impl<'a> Applier<'a> {
                 )?,
                 "LaunchTemplate" => {
                     gone_is_fine(retry::call(DELETE, || net.delete_launch_template(id)).await)?
+                }
+                "FlowLog" => gone_is_fine(retry::call(DELETE, || net.delete_flow_log(id)).await)?,
+                "LogGroup" => {
+                    gone_is_fine(retry::call(DELETE, || t.clients.logs.delete_log_group(id)).await)?
                 }
                 other => return Err(format!("cannot delete a {other}")),
             },

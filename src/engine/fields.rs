@@ -11,17 +11,11 @@ pub type Fields = BTreeMap<&'static str, String>;
 /// Kinds the AWS engine builds today. The rest of the model (IAM, EKS, node groups, flow logs)
 /// is planned offline but reported as not built yet.
 pub fn is_supported(spec: &ResourceSpec) -> bool {
-    match spec {
-        ResourceSpec::LogGroup { .. }
-        | ResourceSpec::FlowLog { .. }
-        | ResourceSpec::TargetGroupAttachment { .. } => false,
-        // The flow logs' role waits for the flow logs.
-        ResourceSpec::IamRole {
-            trusted_service, ..
-        } => trusted_service != "vpc-flow-logs.amazonaws.com",
-        _ => true,
-    }
+    !matches!(spec, ResourceSpec::TargetGroupAttachment { .. })
 }
+
+/// The name a role's inline policy goes by.
+pub const INLINE_POLICY: &str = "multiregion";
 
 /// Whether the kind carries tags the diff keeps in step.
 pub fn is_tagged(kind: &str) -> bool {
@@ -42,6 +36,7 @@ pub fn is_tagged(kind: &str) -> bool {
             | "EksCluster"
             | "LaunchTemplate"
             | "NodeGroup"
+            | "FlowLog"
     )
 }
 
@@ -60,6 +55,8 @@ pub fn immutable(kind: &str) -> &'static [&'static str] {
         "Listener" => &["loadBalancer"],
         "WebAclAssociation" => &["loadBalancer"],
         "IamRole" => &["trustedService"],
+        "LogGroup" => &["name"],
+        "FlowLog" => &["vpc", "logGroup", "trafficType"],
         "EksCluster" => &["role", "subnets"],
         "LaunchTemplate" => &["securityGroups", "imdsv2Required", "hopLimit"],
         "NodeGroup" => &[
@@ -250,10 +247,36 @@ pub fn desired(resource: &Resource, azs: &[String]) -> Fields {
         ResourceSpec::IamRole {
             trusted_service,
             managed_policies,
+            inline_policy,
             ..
         } => {
             put("trustedService", trusted_service.clone());
             put("managedPolicies", list(managed_policies));
+            put(
+                "inlinePolicies",
+                if inline_policy.is_some() {
+                    INLINE_POLICY.to_string()
+                } else {
+                    String::new()
+                },
+            );
+        }
+        ResourceSpec::LogGroup {
+            name,
+            retention_days,
+        } => {
+            put("name", name.clone());
+            put("retentionDays", retention_days.to_string());
+        }
+        ResourceSpec::FlowLog {
+            vpc,
+            log_group,
+            traffic_type,
+            ..
+        } => {
+            put("vpc", vpc.clone());
+            put("logGroup", log_group.clone());
+            put("trafficType", traffic_type.clone());
         }
         ResourceSpec::EksCluster {
             version,
@@ -317,9 +340,7 @@ pub fn desired(resource: &Resource, azs: &[String]) -> Fields {
         | ResourceSpec::ElasticIp
         | ResourceSpec::VpcPeeringAccepter { .. }
         | ResourceSpec::AccessEntry { .. } => {}
-        ResourceSpec::LogGroup { .. }
-        | ResourceSpec::FlowLog { .. }
-        | ResourceSpec::TargetGroupAttachment { .. } => {}
+        ResourceSpec::TargetGroupAttachment { .. } => {}
     }
     f
 }

@@ -43,6 +43,8 @@ pub struct Snapshot {
     /// Application load balancer ARN -> web ACL ARN.
     pub web_acl_of: BTreeMap<String, String>,
     pub eks: EksSnapshot,
+    /// The stack's CloudWatch Logs groups.
+    pub log_groups: Vec<LogGroupInfo>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -140,11 +142,12 @@ impl<'a> Engine<'a> {
                 .await?;
                 Ok::<_, ProviderError>((load_balancing, acl_of))
             };
-            let (network, (load_balancing, acl_of), web_acls, eks) = futures::try_join!(
+            let (network, (load_balancing, acl_of), web_acls, eks, log_groups) = futures::try_join!(
                 retry::call(Default::default(), || c.network.snapshot(stack)),
                 balancers,
                 retry::call(Default::default(), || c.waf.snapshot(stack)),
                 retry::call(Default::default(), || c.eks.snapshot(stack)),
+                retry::call(Default::default(), || c.logs.snapshot(stack)),
             )?;
             Ok(Snapshot {
                 network,
@@ -152,6 +155,7 @@ impl<'a> Engine<'a> {
                 web_acls,
                 web_acl_of: acl_of.into_iter().flatten().collect(),
                 eks,
+                log_groups,
             })
         });
         let roles = retry::call(Default::default(), || self.iam.snapshot(stack));
@@ -411,4 +415,4 @@ fn steps<'c>(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -49,6 +49,8 @@ pub enum Handle {
         name: String,
         arn: String,
         policies: Vec<String>,
+        /// Names of its inline policies.
+        inline: Vec<String>,
     },
     /// EKS calls clusters by name; the cluster's own security group goes to launch templates.
     Cluster {
@@ -137,6 +139,7 @@ pub fn map(
             .insert(target.name.clone(), snap.network.azs.clone());
         m.region = target.name.clone();
         m.aws_region = target.aws_region.clone();
+        m.log_groups(&snap.log_groups);
         m.network(&snap.network);
         m.load_balancing(&snap.load_balancing);
         m.waf(&snap.web_acls, &snap.web_acl_of);
@@ -174,6 +177,8 @@ struct Mapper<'d> {
     peering_dns: HashMap<(String, bool), &'d str>,
     access_entries: HashMap<(String, String), &'d str>,
     cluster_names: HashMap<String, String>,
+    /// Log groups are known by name (CloudWatch Logs tags are not read).
+    log_groups: HashMap<String, &'d str>,
     desired_deps: HashMap<&'d str, &'d [String]>,
 }
 
@@ -198,6 +203,7 @@ impl<'d> Mapper<'d> {
             peering_dns: HashMap::new(),
             access_entries: HashMap::new(),
             cluster_names: HashMap::new(),
+            log_groups: HashMap::new(),
             desired_deps: HashMap::new(),
         };
         for r in desired {
@@ -230,6 +236,9 @@ impl<'d> Mapper<'d> {
                 }
                 ResourceSpec::VpcPeeringAccepter { peering } => {
                     m.accepters.insert(peering.clone(), id);
+                }
+                ResourceSpec::LogGroup { name, .. } => {
+                    m.log_groups.insert(name.clone(), id);
                 }
                 ResourceSpec::VpcPeeringDns { peering, side } => {
                     m.peering_dns
@@ -330,6 +339,7 @@ impl<'d> Mapper<'d> {
 
     fn network(&mut self, n: &NetworkSnapshot) {
         self.launch_templates(&n.launch_templates);
+        self.flow_logs(&n.flow_logs);
         for v in &n.vpcs {
             let Some(id) = tag_id(&v.tags) else { continue };
             let (support, hostnames) = n.vpc_dns.get(&v.id).copied().unwrap_or((true, false));
@@ -536,6 +546,54 @@ impl<'d> Mapper<'d> {
         }
     }
 
+    /// The stack's log groups; one under the stack's prefix that the stack no longer names is
+    /// kept (it holds logs) and left alone.
+    fn log_groups(&mut self, groups: &[LogGroupInfo]) {
+        for g in groups {
+            let Some(id) = self
+                .log_groups
+                .get(g.name.as_str())
+                .map(|id| id.to_string())
+            else {
+                continue;
+            };
+            self.logical.insert(g.name.clone(), id.clone());
+            let f = Fields::from([
+                ("name", g.name.clone()),
+                (
+                    "retentionDays",
+                    g.retention_days.map(|d| d.to_string()).unwrap_or_default(),
+                ),
+            ]);
+            self.put(id, "LogGroup", Handle::Id(g.name.clone()), f, None, vec![]);
+        }
+    }
+
+    fn flow_logs(&mut self, logs: &[FlowLogInfo]) {
+        for l in logs {
+            let Some(id) = tag_id(&l.tags) else { continue };
+            let vpc = self.name(&l.resource_id);
+            let group = l
+                .log_group
+                .as_deref()
+                .map(|g| self.name(g))
+                .unwrap_or_default();
+            let f = Fields::from([
+                ("vpc", vpc.clone()),
+                ("logGroup", group.clone()),
+                ("trafficType", l.traffic_type.clone()),
+            ]);
+            self.put(
+                id,
+                "FlowLog",
+                Handle::Id(l.id.clone()),
+                f,
+                Some(l.tags.clone()),
+                vec![vpc, group],
+            );
+        }
+    }
+
     fn launch_templates(&mut self, templates: &[LaunchTemplateInfo]) {
         for t in templates {
             let Some(id) = tag_id(&t.tags) else { continue };
@@ -568,11 +626,13 @@ impl<'d> Mapper<'d> {
             let f = Fields::from([
                 ("trustedService", r.trusted_service.clone()),
                 ("managedPolicies", list(&r.managed_policies)),
+                ("inlinePolicies", list(&r.inline_policies)),
             ]);
             let handle = Handle::Role {
                 name: r.name.clone(),
                 arn: r.arn.clone(),
                 policies: r.managed_policies.clone(),
+                inline: r.inline_policies.clone(),
             };
             self.put(
                 id.clone(),

@@ -19,6 +19,9 @@ const CLUSTER_ADMIN_POLICY: &str =
 const ANYWHERE: &str = "0.0.0.0/0";
 
 /// Every resource the stack implies, in declaration order (see [`super::graph`] for execution order).
+/// What VPC flow logs need to deliver to CloudWatch Logs.
+const FLOW_LOGS_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents","logs:DescribeLogGroups","logs:DescribeLogStreams"],"Resource":"*"}]}"#;
+
 pub fn desired(valid: &ValidStack) -> Vec<Resource> {
     let mut b = Builder {
         stack: valid.name().to_string(),
@@ -34,6 +37,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             "eks-cluster",
             "eks.amazonaws.com",
             EKS_CLUSTER_POLICIES,
+            None,
         ),
     };
     let node_role = match &iam.node_role_arn {
@@ -43,6 +47,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             "eks-node",
             "ec2.amazonaws.com",
             EKS_NODE_POLICIES,
+            None,
         ),
     };
     let regions = &valid.stack.spec.regions;
@@ -52,6 +57,8 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             "flow-logs",
             "vpc-flow-logs.amazonaws.com",
             &[],
+            // No AWS managed policy lets flow logs write to CloudWatch Logs.
+            Some(FLOW_LOGS_POLICY),
         )
     });
 
@@ -430,7 +437,14 @@ impl Builder {
         id
     }
 
-    fn iam_role(&mut self, id: &str, suffix: &str, service: &str, policies: &[&str]) -> String {
+    fn iam_role(
+        &mut self,
+        id: &str,
+        suffix: &str,
+        service: &str,
+        policies: &[&str],
+        inline_policy: Option<&str>,
+    ) -> String {
         let name = format!("{}-{suffix}", self.stack);
         self.add(
             id.to_string(),
@@ -439,6 +453,7 @@ impl Builder {
                 name,
                 trusted_service: service.to_string(),
                 managed_policies: policies.iter().map(|p| p.to_string()).collect(),
+                inline_policy: inline_policy.map(str::to_string),
             },
         )
     }

@@ -132,6 +132,9 @@ pub enum ResourceSpec {
         name: String,
         trusted_service: String,
         managed_policies: Vec<String>,
+        /// A policy document kept inline, as `multiregion` (for what no managed policy grants).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        inline_policy: Option<String>,
     },
     LogGroup {
         name: String,

@@ -14,6 +14,8 @@ pub struct RoleInfo {
     /// The AWS service its trust policy lets assume it (`eks.amazonaws.com`).
     pub trusted_service: String,
     pub managed_policies: Vec<String>,
+    /// Names of its inline policies.
+    pub inline_policies: Vec<String>,
     pub tags: Tags,
 }
 
@@ -36,7 +38,10 @@ pub trait Iam: Send + Sync {
     ) -> Result<String>;
     async fn attach_policy(&self, role: &str, policy_arn: &str) -> Result<()>;
     async fn detach_policy(&self, role: &str, policy_arn: &str) -> Result<()>;
-    /// Deletes a role; its managed policies must be detached first.
+    /// Creates or replaces an inline policy.
+    async fn put_inline_policy(&self, role: &str, name: &str, document: &str) -> Result<()>;
+    async fn delete_inline_policy(&self, role: &str, name: &str) -> Result<()>;
+    /// Deletes a role; its managed policies must be detached and inline ones deleted first.
     async fn delete_role(&self, role: &str) -> Result<()>;
     async fn set_tags(&self, role: &str, add: &Tags, remove: &[String]) -> Result<()>;
 }

@@ -205,6 +205,10 @@ pub struct FlowLogInfo {
     pub id: String,
     /// The VPC it watches.
     pub resource_id: String,
+    /// The CloudWatch Logs group it delivers to, if that is where it goes.
+    pub log_group: Option<String>,
+    /// `ALL`, `ACCEPT` or `REJECT`.
+    pub traffic_type: String,
     pub tags: Tags,
 }
 
@@ -339,6 +343,17 @@ pub trait Network: Send + Sync {
         vpcs: &[String],
     ) -> Result<(Vec<InterfaceInfo>, Vec<SecurityGroupInfo>)>;
     async fn delete_network_interface(&self, id: &str) -> Result<()>;
+
+    /// A flow log of a VPC's traffic to a CloudWatch Logs group, delivered with `role_arn`.
+    async fn create_flow_log(
+        &self,
+        vpc: &str,
+        log_group: &str,
+        role_arn: &str,
+        traffic_type: &str,
+        tags: &Tags,
+    ) -> Result<String>;
+    async fn delete_flow_log(&self, id: &str) -> Result<()>;
 
     async fn set_tags(&self, resource: &str, add: &Tags, remove: &[String]) -> Result<()>;
 }
@@ -488,6 +503,29 @@ pub trait Waf: Send + Sync {
     async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()>;
 }
 
+// ---- CloudWatch Logs ------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogGroupInfo {
+    pub name: String,
+    pub retention_days: Option<u32>,
+}
+
+/// The log group prefix that scopes a stack's groups, so one listing finds them.
+pub fn log_group_prefix(stack: &str) -> String {
+    format!("/multiregion/{stack}/")
+}
+
+/// CloudWatch Logs in one region (where the VPC flow logs go).
+#[async_trait]
+pub trait Logs: Send + Sync {
+    /// The log groups under the stack's prefix.
+    async fn snapshot(&self, stack: &str) -> Result<Vec<LogGroupInfo>>;
+    async fn create_log_group(&self, name: &str, retention_days: u32, tags: &Tags) -> Result<()>;
+    async fn set_retention(&self, name: &str, retention_days: u32) -> Result<()>;
+    async fn delete_log_group(&self, name: &str) -> Result<()>;
+}
+
 /// The clients of one region.
 #[derive(Clone)]
 pub struct RegionClients {
@@ -495,4 +533,5 @@ pub struct RegionClients {
     pub load_balancing: Arc<dyn LoadBalancing>,
     pub waf: Arc<dyn Waf>,
     pub eks: Arc<dyn Eks>,
+    pub logs: Arc<dyn Logs>,
 }

@@ -1,1 +1,322 @@
+//! Every check against the reference stack (all pass) and against a world broken in exactly
+//! the way that check looks for (only that check fails). The live worlds come from the fake
+//! AWS after `up`, with the rendered manifests standing in for the clusters' objects.
 
+use std::path::Path;
+
+use k8s_openapi::api::core::v1::Service;
+use serde_json::json;
+
+use super::world::{Kube, KubeObjects, RuleView, World};
+use super::*;
+use crate::engine::progress::Silent;
+use crate::engine::tests::{engine, reference, world};
+use crate::spec::ValidStack;
+
+fn kube_of(stack: &ValidStack) -> Vec<Kube> {
+    crate::workloads::prepare(
+        stack,
+        Path::new("stacks/two-region.yaml"),
+        &Default::default(),
+    )
+    .unwrap()
+    .iter()
+    .map(|m| Kube::Objects(KubeObjects::from_manifests(m)))
+    .collect()
+}
+
+/// The reference stack after `up` on the fake AWS.
+async fn live_reference() -> World {
+    let stack = reference();
+    let fake = world();
+    let engine = engine(&stack, &fake, &Silent);
+    let (_, report) = engine.up(false).await.unwrap();
+    assert_eq!(report.failed(), 0);
+    let (snapshots, _) = engine.read().await.unwrap();
+    world::from_live(&stack, &snapshots, kube_of(&stack))
+}
+
+fn static_reference() -> World {
+    let stack = reference();
+    world::from_desired(&stack, &crate::model::desired(&stack), kube_of(&stack))
+}
+
+fn verdicts(world: &World) -> Vec<(&'static str, Verdict)> {
+    run("petclinic", world, &[], Severity::High)
+        .results
+        .into_iter()
+        .map(|r| (r.id, r.verdict))
+        .collect()
+}
+
+fn failing(world: &World) -> Vec<&'static str> {
+    verdicts(world)
+        .into_iter()
+        .filter(|(_, v)| *v != Verdict::Pass)
+        .map(|(id, _)| id)
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_reference_stack_passes_every_check_live() {
+    let world = live_reference().await;
+    let report = run("petclinic", &world, &[], Severity::Low);
+    for r in &report.results {
+        assert_eq!(r.verdict, Verdict::Pass, "{}: {:?}", r.id, r.evidence);
+        assert!(!r.resources.is_empty(), "{} looked at nothing", r.id);
+        assert!(!r.evidence.is_empty(), "{} gave no evidence", r.id);
+    }
+    assert_eq!(report.summary.passed, CATALOG_LEN);
+}
+
+const CATALOG_LEN: usize = checks::CATALOG.len();
+
+#[test]
+fn the_reference_stack_passes_statically_and_live_only_checks_say_not_applicable() {
+    let results = verdicts(&static_reference());
+    let not_applicable: Vec<&str> = results
+        .iter()
+        .filter(|(_, v)| matches!(v, Verdict::NotApplicable(_)))
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(not_applicable, ["MR-NET-003", "MR-NET-006", "MR-NET-007"]);
+    assert!(
+        results
+            .iter()
+            .all(|(_, v)| matches!(v, Verdict::Pass | Verdict::NotApplicable(_)))
+    );
+}
+
+fn frontend(world: &mut World) -> &mut world::RegionView {
+    &mut world.regions[0]
+}
+
+fn backend(world: &mut World) -> &mut world::RegionView {
+    &mut world.regions[1]
+}
+
+fn objects(region: &mut world::RegionView) -> &mut KubeObjects {
+    match &mut region.kubernetes {
+        Kube::Objects(o) => o,
+        Kube::Unavailable(_) => panic!("no objects"),
+    }
+}
+
+fn open_rule(port: i32) -> RuleView {
+    RuleView {
+        protocol: "tcp".into(),
+        from_port: Some(port),
+        to_port: Some(port),
+        cidr: Some("0.0.0.0/0".into()),
+        group: None,
+    }
+}
+
+type Breakage = (&'static str, fn(&mut World));
+
+/// For each check, one way to break exactly what it looks at.
+const BREAKAGES: &[Breakage] = &[
+    ("MR-WAF-001", |w| {
+        let acl = frontend(w)
+            .load_balancer
+            .as_mut()
+            .unwrap()
+            .web_acl
+            .as_mut()
+            .unwrap();
+        acl.managed_rule_groups
+            .as_mut()
+            .unwrap()
+            .retain(|g| g != "AWSManagedRulesSQLiRuleSet");
+    }),
+    ("MR-LB-001", |w| {
+        backend(w).load_balancer.as_mut().unwrap().scheme = "internet-facing".into();
+    }),
+    ("MR-NET-001", |w| {
+        backend(w).security_groups[0].ingress.push(open_rule(22));
+    }),
+    ("MR-NET-002", |w| {
+        let lb_group = frontend(w).load_balancer.as_ref().unwrap().security_groups[0].clone();
+        let group = frontend(w)
+            .security_groups
+            .iter_mut()
+            .find(|g| g.name.id == lb_group)
+            .unwrap();
+        group.ingress.push(open_rule(8080));
+    }),
+    ("MR-NET-003", |w| {
+        w.peerings[0].status = "pending-acceptance".into()
+    }),
+    ("MR-NET-004", |w| {
+        let peer = backend(w).peer_cidr.clone();
+        let table = backend(w)
+            .route_tables
+            .iter_mut()
+            .find(|t| t.routes.iter().any(|r| r.destination == peer))
+            .unwrap();
+        table.routes.retain(|r| r.destination != peer);
+    }),
+    ("MR-NET-005", |w| {
+        let nodes = frontend(w).node_groups[0].subnets[0].clone();
+        let subnet = frontend(w)
+            .subnets
+            .iter_mut()
+            .find(|s| s.name.id == nodes)
+            .unwrap();
+        subnet.map_public_ip = true;
+    }),
+    ("MR-NET-006", |w| {
+        let group = frontend(w).default_group.as_mut().unwrap();
+        let own = group.name.id.clone();
+        group.ingress.push(RuleView {
+            protocol: "-1".into(),
+            from_port: None,
+            to_port: None,
+            cidr: None,
+            group: Some(own),
+        });
+    }),
+    ("MR-NET-007", |w| backend(w).flow_logs.clear()),
+    ("MR-EKS-001", |w| {
+        frontend(w).cluster.as_mut().unwrap().public_cidrs = vec!["0.0.0.0/0".into()];
+    }),
+    ("MR-EKS-002", |w| {
+        backend(w)
+            .cluster
+            .as_mut()
+            .unwrap()
+            .log_types
+            .retain(|t| t != "audit");
+    }),
+    ("MR-EKS-003", |w| {
+        frontend(w).node_groups[0].imdsv2_required = Some(false)
+    }),
+    ("MR-K8S-001", |w| {
+        let service: Service = serde_json::from_value(json!({
+            "metadata": {"name": "shortcut", "namespace": "backend"},
+            "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}
+        }))
+        .unwrap();
+        objects(backend(w)).services.push(service);
+    }),
+    ("MR-K8S-002", |w| {
+        let deployment = &mut objects(frontend(w)).deployments[0];
+        let pod = deployment
+            .spec
+            .as_mut()
+            .unwrap()
+            .template
+            .spec
+            .as_mut()
+            .unwrap();
+        pod.containers[0].liveness_probe = None;
+    }),
+];
+
+#[tokio::test(start_paused = true)]
+async fn each_check_fails_alone_on_a_world_broken_its_way() {
+    let reference = live_reference().await;
+    let ids: Vec<&str> = checks::CATALOG.iter().map(|c| c.id).collect();
+    let broken: Vec<&str> = BREAKAGES.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, broken, "every check has its breakage");
+    for (id, breakage) in BREAKAGES {
+        let mut world = reference.clone();
+        breakage(&mut world);
+        assert_eq!(failing(&world), [*id], "breaking {id}");
+        let report = run("petclinic", &world, &[], Severity::Low);
+        let result = report.results.iter().find(|r| r.id == *id).unwrap();
+        assert!(!result.evidence.is_empty(), "{id} says why");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_evidence_names_what_is_wrong() {
+    let mut world = live_reference().await;
+    backend(&mut world).security_groups[0]
+        .ingress
+        .push(open_rule(22));
+    let report = run("petclinic", &world, &[], Severity::High);
+    let r = report
+        .results
+        .iter()
+        .find(|r| r.id == "MR-NET-001")
+        .unwrap();
+    assert_eq!(r.evidence.len(), 1);
+    assert!(
+        r.evidence[0]
+            .ends_with("admits tcp/22 from 0.0.0.0/0 (only 10.0.0.0/16 may reach the backend)"),
+        "{}",
+        r.evidence[0]
+    );
+    assert!(
+        r.resources.iter().any(|x| x.starts_with("c2/sg/")),
+        "{:?}",
+        r.resources
+    );
+}
+
+#[test]
+fn severity_and_fail_on_decide_what_blocks() {
+    let mut world = static_reference();
+    backend(&mut world)
+        .cluster
+        .as_mut()
+        .unwrap()
+        .log_types
+        .clear();
+    let medium = run("petclinic", &world, &[], Severity::Medium);
+    assert_eq!((medium.summary.failed, medium.summary.blocking), (1, 1));
+    let high = run("petclinic", &world, &[], Severity::High);
+    assert_eq!((high.summary.failed, high.summary.blocking), (1, 0));
+}
+
+#[test]
+fn skipped_checks_carry_their_reason_and_unreadable_clusters_are_errors() {
+    let mut world = static_reference();
+    backend(&mut world).kubernetes =
+        Kube::Unavailable("cluster petclinic-c2: its API cannot be reached".into());
+    let skips = [Skip {
+        id: "MR-EKS-002".into(),
+        reason: "skipped by the stack: logging goes to a central account".into(),
+    }];
+    let report = run("petclinic", &world, &skips, Severity::High);
+    let get = |id| report.results.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(
+        get("MR-EKS-002").verdict,
+        Verdict::Skipped("skipped by the stack: logging goes to a central account".into())
+    );
+    assert!(
+        matches!(&get("MR-K8S-001").verdict, Verdict::Error(why) if why.contains("cannot be reached"))
+    );
+    // Hardening looks at both clusters, so one it cannot read leaves it undecided too.
+    assert!(matches!(&get("MR-K8S-002").verdict, Verdict::Error(_)));
+    assert_eq!(report.summary.errors, 2);
+    assert_eq!(report.summary.skipped, 1);
+}
+
+#[test]
+fn junit_and_sarif_reports() {
+    let mut world = static_reference();
+    backend(&mut world).load_balancer.as_mut().unwrap().scheme = "internet-facing".into();
+    let report = run("petclinic", &world, &[], Severity::High);
+    let xml = report::junit(&report);
+    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"14\" failures=\"1\" errors=\"0\" skipped=\"3\">"), "{xml}");
+    assert!(xml.contains("<testcase classname=\"multiregion.MR-LB-001\" name=\"MR-LB-001 The backend load balancer is internal\">\n      <failure type=\"critical\" message=\"c2/lb: scheme internet-facing\">"), "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 14);
+    assert_eq!(xml.matches("</testcase>").count(), 14);
+
+    let sarif = report::sarif(&report, "stacks/two-region.yaml");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/data/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    let problems: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(problems.is_empty(), "{problems:?}");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let failed: Vec<&serde_json::Value> = results.iter().filter(|r| r["kind"] == "fail").collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["ruleId"], "MR-LB-001");
+    assert_eq!(failed[0]["level"], "error");
+}

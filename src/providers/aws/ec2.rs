@@ -250,6 +250,11 @@ impl Ec2Network {
             .map(|f| FlowLogInfo {
                 id: f.flow_log_id().unwrap_or_default().to_string(),
                 resource_id: f.resource_id().unwrap_or_default().to_string(),
+                log_group: f.log_group_name().map(str::to_string),
+                traffic_type: f
+                    .traffic_type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
                 tags: tags_of(f.tags()),
             })
             .collect())
@@ -1192,6 +1197,81 @@ impl Network for Ec2Network {
             .await
             .map_err(|e| classify("DeleteNetworkInterface", e))?;
         Ok(())
+    }
+
+    async fn create_flow_log(
+        &self,
+        vpc: &str,
+        log_group: &str,
+        role_arn: &str,
+        traffic_type: &str,
+        tags: &Tags,
+    ) -> Result<String> {
+        let out = self
+            .client
+            .create_flow_logs()
+            .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
+            .resource_ids(vpc)
+            .traffic_type(traffic_type.into())
+            .log_destination_type(aws_sdk_ec2::types::LogDestinationType::CloudWatchLogs)
+            .log_group_name(log_group)
+            .deliver_logs_permission_arn(role_arn)
+            .tag_specifications(tag_spec(ResourceType::VpcFlowLog, tags))
+            .send()
+            .await
+            .map_err(|e| classify("CreateFlowLogs", e))?;
+        // The call succeeds as a whole and reports failures per resource.
+        if let Some(failed) = out.unsuccessful().first() {
+            let message = failed
+                .error()
+                .and_then(|e| e.message())
+                .unwrap_or("refused");
+            // A role made a moment ago cannot be assumed yet: the same as not there yet.
+            let kind = if message.contains("assume") {
+                ErrorKind::NotFound
+            } else {
+                ErrorKind::Other
+            };
+            return Err(ProviderError::new(
+                kind,
+                "CreateFlowLogs",
+                format!("{vpc}: {message}"),
+            ));
+        }
+        out.flow_log_ids().first().cloned().ok_or_else(|| {
+            ProviderError::new(
+                ErrorKind::Other,
+                "CreateFlowLogs",
+                "no flow log id returned",
+            )
+        })
+    }
+
+    async fn delete_flow_log(&self, id: &str) -> Result<()> {
+        let out = self
+            .client
+            .delete_flow_logs()
+            .flow_log_ids(id)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteFlowLogs", e))?;
+        match out.unsuccessful().first() {
+            None => Ok(()),
+            Some(failed) => {
+                let code = failed.error().and_then(|e| e.code()).unwrap_or_default();
+                let kind = if code.contains("NotFound") {
+                    ErrorKind::NotFound
+                } else {
+                    ErrorKind::Other
+                };
+                let message = failed.error().and_then(|e| e.message()).unwrap_or(code);
+                Err(ProviderError::new(
+                    kind,
+                    "DeleteFlowLogs",
+                    format!("{id}: {message}"),
+                ))
+            }
+        }
     }
 
     async fn set_tags(&self, resource: &str, add: &Tags, remove: &[String]) -> Result<()> {

@@ -94,7 +94,7 @@ impl Iam for IamRoles {
             .map_err(|e| classify("ListRoles", e))?;
         let reads = roles.iter().map(|r| async move {
             let name = r.role_name();
-            let (tags, policies) = futures::try_join!(
+            let (tags, policies, inline) = futures::try_join!(
                 async {
                     self.client
                         .list_role_tags()
@@ -111,6 +111,14 @@ impl Iam for IamRoles {
                         .await
                         .map_err(|e| classify("ListAttachedRolePolicies", e))
                 },
+                async {
+                    self.client
+                        .list_role_policies()
+                        .role_name(name)
+                        .send()
+                        .await
+                        .map_err(|e| classify("ListRolePolicies", e))
+                },
             )?;
             Ok::<_, ProviderError>(RoleInfo {
                 name: name.to_string(),
@@ -124,6 +132,7 @@ impl Iam for IamRoles {
                     .filter_map(|p| p.policy_arn())
                     .map(str::to_string)
                     .collect(),
+                inline_policies: inline.policy_names().to_vec(),
                 tags: tags
                     .tags()
                     .iter()
@@ -179,6 +188,29 @@ impl Iam for IamRoles {
             .send()
             .await
             .map_err(|e| classify("DetachRolePolicy", e))?;
+        Ok(())
+    }
+
+    async fn put_inline_policy(&self, role: &str, name: &str, document: &str) -> Result<()> {
+        self.client
+            .put_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .policy_document(document)
+            .send()
+            .await
+            .map_err(|e| classify("PutRolePolicy", e))?;
+        Ok(())
+    }
+
+    async fn delete_inline_policy(&self, role: &str, name: &str) -> Result<()> {
+        self.client
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteRolePolicy", e))?;
         Ok(())
     }
 

@@ -5,6 +5,7 @@ mod ec2;
 mod eks;
 mod elb;
 mod iam;
+mod logs;
 mod waf;
 
 use std::sync::Arc;
@@ -72,6 +73,12 @@ pub fn region_clients(
     let eks = aws_sdk_eks::Client::from_conf(
         aws_sdk_eks::config::Builder::from(config)
             .region(region.clone())
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
+        aws_sdk_cloudwatchlogs::config::Builder::from(config)
+            .region(region.clone())
             .interceptor(counter)
             .build(),
     );
@@ -80,6 +87,7 @@ pub fn region_clients(
         load_balancing: Arc::new(elb::ElbLoadBalancing::new(elb)),
         waf: Arc::new(waf::WafV2::new(waf, region.to_string())),
         eks: Arc::new(eks::EksClusters::new(eks)),
+        logs: Arc::new(logs::CloudWatchLogs::new(logs)),
     }
 }
 
@@ -184,6 +192,8 @@ fn kind_of(code: &str) -> ErrorKind {
         | "DuplicateLoadBalancerName"
         | "WAFDuplicateItemException"
         | "InvalidGroup.Duplicate"
+        | "ResourceAlreadyExistsException"
+        | "FlowLogAlreadyExists"
         | "EntityAlreadyExists" => ErrorKind::AlreadyExists,
         "IncorrectState"
         | "IncorrectInstanceState"

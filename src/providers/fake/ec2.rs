@@ -104,6 +104,7 @@ impl Network for FakeRegion {
         ));
         if vpc_count > 0 {
             second.push("DescribeSecurityGroups");
+            second.push("DescribeFlowLogs");
         }
         futures::future::try_join_all(second.iter().map(|op| self.call(EC2, op))).await?;
 
@@ -244,6 +245,18 @@ impl Network for FakeRegion {
                 });
             }
             snap.peerings = peerings;
+            // Every flow log on the stack's VPCs, whoever made it.
+            for (id, f) in r.flow_logs.iter().filter(|(_, f)| visible(&f.life, lag)) {
+                if snap.vpcs.iter().any(|v| v.id == f.vpc) {
+                    snap.flow_logs.push(FlowLogInfo {
+                        id: id.clone(),
+                        resource_id: f.vpc.clone(),
+                        log_group: Some(f.log_group.clone()),
+                        traffic_type: f.traffic_type.clone(),
+                        tags: f.tags.clone(),
+                    });
+                }
+            }
             Ok(snap)
         })
     }
@@ -1149,6 +1162,57 @@ impl Network for FakeRegion {
                 .remove(id)
                 .map(|_| ())
                 .ok_or_else(|| not_found("DeleteNetworkInterface", id))
+        })
+    }
+
+    async fn create_flow_log(
+        &self,
+        vpc: &str,
+        log_group: &str,
+        role_arn: &str,
+        traffic_type: &str,
+        tags: &Tags,
+    ) -> Result<String> {
+        self.call(EC2, "CreateFlowLogs").await?;
+        let role_known = {
+            let s = self.world.lock();
+            s.roles.values().any(|r| r.arn == role_arn)
+        };
+        self.with("CreateFlowLogs", |s, lag| {
+            if !role_known {
+                return Err(not_found("CreateFlowLogs", role_arn));
+            }
+            let id = self.new_id(s, "fl");
+            let life = self.life(Duration::ZERO);
+            let r = self.here(s);
+            if !r.vpcs.get(vpc).is_some_and(|v| visible(&v.life, lag)) {
+                return Err(not_found("CreateFlowLogs", vpc));
+            }
+            if !r.log_groups.contains_key(log_group) {
+                return Err(not_found("CreateFlowLogs", log_group));
+            }
+            r.flow_logs.insert(
+                id.clone(),
+                FlowLog {
+                    vpc: vpc.into(),
+                    log_group: log_group.into(),
+                    traffic_type: traffic_type.into(),
+                    tags: tags.clone(),
+                    life,
+                },
+            );
+            Ok(id)
+        })
+    }
+
+    async fn delete_flow_log(&self, id: &str) -> Result<()> {
+        self.call(EC2, "DeleteFlowLogs").await?;
+        self.with("DeleteFlowLogs", |s, _| {
+            self.here(s)
+                .flow_logs
+                .remove(id)
+                .map(|_| ())
+                .ok_or_else(|| not_found("DeleteFlowLogs", id))
         })
     }
 

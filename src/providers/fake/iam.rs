@@ -19,7 +19,12 @@ impl Iam for FakeRegion {
             .values()
             .filter(|r| r.path == path)
             .count();
-        let reads = ["ListRoleTags", "ListAttachedRolePolicies"].repeat(count);
+        let reads = [
+            "ListRoleTags",
+            "ListAttachedRolePolicies",
+            "ListRolePolicies",
+        ]
+        .repeat(count);
         futures::future::try_join_all(reads.iter().map(|op| self.call(IAM, op))).await?;
         let s = self.world.lock();
         Ok(s.roles
@@ -30,6 +35,7 @@ impl Iam for FakeRegion {
                 arn: r.arn.clone(),
                 trusted_service: r.service.clone(),
                 managed_policies: r.policies.clone(),
+                inline_policies: r.inline.keys().cloned().collect(),
                 tags: r.tags.clone(),
             })
             .collect())
@@ -59,10 +65,35 @@ impl Iam for FakeRegion {
                 path: path.into(),
                 service: trusted_service.into(),
                 policies: vec![],
+                inline: Default::default(),
                 tags: tags.clone(),
             },
         );
         Ok(arn)
+    }
+
+    async fn put_inline_policy(&self, role: &str, name: &str, document: &str) -> Result<()> {
+        self.call(IAM, "PutRolePolicy").await?;
+        let mut s = self.world.lock();
+        let r = s
+            .roles
+            .get_mut(role)
+            .ok_or_else(|| not_found("PutRolePolicy", role))?;
+        r.inline.insert(name.into(), document.into());
+        Ok(())
+    }
+
+    async fn delete_inline_policy(&self, role: &str, name: &str) -> Result<()> {
+        self.call(IAM, "DeleteRolePolicy").await?;
+        let mut s = self.world.lock();
+        let r = s
+            .roles
+            .get_mut(role)
+            .ok_or_else(|| not_found("DeleteRolePolicy", role))?;
+        r.inline
+            .remove(name)
+            .map(|_| ())
+            .ok_or_else(|| not_found("DeleteRolePolicy", name))
     }
 
     async fn attach_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
@@ -94,10 +125,9 @@ impl Iam for FakeRegion {
         let mut s = self.world.lock();
         match s.roles.get(role) {
             None => Err(not_found("DeleteRole", role)),
-            Some(r) if !r.policies.is_empty() => Err(in_use(
-                "DeleteRole",
-                format!("{role} still has policies attached"),
-            )),
+            Some(r) if !r.policies.is_empty() || !r.inline.is_empty() => {
+                Err(in_use("DeleteRole", format!("{role} still has policies")))
+            }
             Some(_) => {
                 s.roles.remove(role);
                 Ok(())

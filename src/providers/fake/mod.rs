@@ -7,6 +7,7 @@ mod ec2;
 mod eks;
 mod elb;
 mod iam;
+mod logs;
 mod waf;
 
 use std::collections::{BTreeMap, HashMap};
@@ -188,6 +189,8 @@ pub(crate) struct Role {
     pub path: String,
     pub service: String,
     pub policies: Vec<String>,
+    /// Inline policies by name.
+    pub inline: BTreeMap<String, String>,
     pub tags: Tags,
 }
 
@@ -213,6 +216,21 @@ pub(crate) struct Template {
     pub hop_limit: u8,
     pub tags: Tags,
     pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FlowLog {
+    pub vpc: String,
+    pub log_group: String,
+    pub traffic_type: String,
+    pub tags: Tags,
+    pub life: Life,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct LogGroup {
+    pub retention_days: u32,
+    pub tags: Tags,
 }
 
 #[derive(Debug, Clone)]
@@ -245,6 +263,8 @@ pub(crate) struct Region {
     pub access_entries: std::collections::BTreeSet<(String, String)>,
     pub templates: BTreeMap<String, Template>,
     pub interfaces: BTreeMap<String, Interface>,
+    pub flow_logs: BTreeMap<String, FlowLog>,
+    pub log_groups: BTreeMap<String, LogGroup>,
 }
 
 #[derive(Debug, Default)]
@@ -316,6 +336,7 @@ impl FakeWorld {
             load_balancing: make(),
             waf: make(),
             eks: make(),
+            logs: make(),
         }
     }
 
@@ -402,6 +423,14 @@ impl FakeWorld {
             add(
                 "RouteTable",
                 r.tables.values().filter(|x| ours(&x.tags)).count(),
+            );
+            add(
+                "FlowLog",
+                r.flow_logs.values().filter(|x| ours(&x.tags)).count(),
+            );
+            add(
+                "LogGroup",
+                r.log_groups.values().filter(|x| ours(&x.tags)).count(),
             );
             add(
                 "SecurityGroup",

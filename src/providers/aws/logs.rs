@@ -1,0 +1,72 @@
+//! CloudWatch Logs on `aws-sdk-cloudwatchlogs`: the groups VPC flow logs deliver to.
+
+use async_trait::async_trait;
+use aws_sdk_cloudwatchlogs::Client;
+
+use super::classify;
+use crate::providers::*;
+
+pub struct CloudWatchLogs {
+    client: Client,
+}
+
+impl CloudWatchLogs {
+    pub fn new(client: Client) -> Self {
+        CloudWatchLogs { client }
+    }
+}
+
+#[async_trait]
+impl Logs for CloudWatchLogs {
+    async fn snapshot(&self, stack: &str) -> Result<Vec<LogGroupInfo>> {
+        let groups: Vec<_> = self
+            .client
+            .describe_log_groups()
+            .log_group_name_prefix(log_group_prefix(stack))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify("DescribeLogGroups", e))?;
+        Ok(groups
+            .into_iter()
+            .map(|g| LogGroupInfo {
+                name: g.log_group_name().unwrap_or_default().to_string(),
+                retention_days: g.retention_in_days().and_then(|d| u32::try_from(d).ok()),
+            })
+            .collect())
+    }
+
+    async fn create_log_group(&self, name: &str, retention_days: u32, tags: &Tags) -> Result<()> {
+        self.client
+            .create_log_group()
+            .log_group_name(name)
+            .set_tags(Some(tags.clone().into_iter().collect()))
+            .send()
+            .await
+            .map_err(|e| classify("CreateLogGroup", e))?;
+        self.set_retention(name, retention_days).await
+    }
+
+    async fn set_retention(&self, name: &str, retention_days: u32) -> Result<()> {
+        self.client
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(i32::try_from(retention_days).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(|e| classify("PutRetentionPolicy", e))?;
+        Ok(())
+    }
+
+    async fn delete_log_group(&self, name: &str) -> Result<()> {
+        self.client
+            .delete_log_group()
+            .log_group_name(name)
+            .send()
+            .await
+            .map_err(|e| classify("DeleteLogGroup", e))?;
+        Ok(())
+    }
+}
