@@ -111,7 +111,7 @@ pub fn say_not_built_yet(printer: &Printer, stack: &ValidStack) {
     }
     let list: Vec<String> = missing.iter().map(|(k, n)| format!("{n} {k}")).collect();
     printer.info(&format!(
-        "note: this version builds the networks, peering, load balancers, WAF, IAM roles, EKS clusters with their node groups, and the workloads; not yet: {} (see `plan --offline` for all of them)",
+        "note: this version builds the networks, peering, load balancers, WAF, flow logs, IAM roles, EKS clusters with their node groups, and the workloads; not yet: {} (see `plan --offline` for all of them)",
         list.join(", ")
     ));
 }

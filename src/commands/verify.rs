@@ -117,7 +117,7 @@ fn live_world(args: &VerifyArgs, valid: &ValidStack, printer: &Printer) -> Resul
     let result = runtime.block_on(async {
         let config = live::aws_config(&args.aws).await;
         let engine = live::connect(valid, &config, &stats, progress.as_ref());
-        let (snapshots, _roles) = engine.read().await.map_err(|e| crate::error_chain(&e))?;
+        let snapshots = engine.read().await.map_err(|e| crate::error_chain(&e))?;
         let clusters: Vec<_> = valid
             .stack
             .spec

@@ -115,14 +115,22 @@ impl<'a> Engine<'a> {
     /// each application load balancer as soon as the balancers are known. The longest chain is
     /// EKS's four rounds (clusters, their details, node group names, node group details).
     pub async fn observe(&self, desired: &[Resource]) -> Result<Observed, EngineError> {
-        let (snapshots, roles) = self.read().await?;
+        let stack = self.stack.name();
+        let roles = async {
+            retry::call(Default::default(), || self.iam.snapshot(stack))
+                .await
+                .map_err(|source| EngineError::Discovery {
+                    region: "IAM (global)".into(),
+                    source,
+                })
+        };
+        let (snapshots, roles) = futures::try_join!(self.read(), roles)?;
         Ok(observe::map(&self.regions, &snapshots, &roles, desired))
     }
 
-    /// Everything the stack owns, as AWS reports it: one snapshot per region (in
-    /// `regions` order) and the stack's IAM roles. This is the one discovery pass `observe`
-    /// and `verify` build on.
-    pub async fn read(&self) -> Result<(Vec<Snapshot>, Vec<RoleInfo>), EngineError> {
+    /// Everything the stack owns in its regions, as AWS reports it: one snapshot per region,
+    /// in `regions` order. The discovery pass `observe` (with IAM) and `verify` build on.
+    pub async fn read(&self) -> Result<Vec<Snapshot>, EngineError> {
         let stack = self.stack.name();
         let reads = self.regions.iter().map(|t| async move {
             let c = &t.clients;
@@ -158,8 +166,7 @@ impl<'a> Engine<'a> {
                 log_groups,
             })
         });
-        let roles = retry::call(Default::default(), || self.iam.snapshot(stack));
-        let (snapshots, roles) = futures::join!(futures::future::join_all(reads), roles);
+        let snapshots = futures::future::join_all(reads).await;
         let mut ok = Vec::new();
         for (t, s) in self.regions.iter().zip(snapshots) {
             ok.push(s.map_err(|source| EngineError::Discovery {
@@ -167,11 +174,7 @@ impl<'a> Engine<'a> {
                 source,
             })?);
         }
-        let roles = roles.map_err(|source| EngineError::Discovery {
-            region: "IAM (global)".into(),
-            source,
-        })?;
-        Ok((ok, roles))
+        Ok(ok)
     }
 
     /// Discovery and diff: the changes `up` would make.

@@ -32,7 +32,7 @@ async fn live_reference() -> World {
     let engine = engine(&stack, &fake, &Silent);
     let (_, report) = engine.up(false).await.unwrap();
     assert_eq!(report.failed(), 0);
-    let (snapshots, _) = engine.read().await.unwrap();
+    let snapshots = engine.read().await.unwrap();
     world::from_live(&stack, &snapshots, kube_of(&stack))
 }
 
