@@ -1,12 +1,11 @@
 //! What the commands that talk to AWS share: the runtime, the engine, and their reports.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::sync::Arc;
 
 use crate::cli::AwsArgs;
 use crate::engine::progress::{Lines, Progress, Silent};
-use crate::engine::{Engine, Limits, RegionTarget, fields};
+use crate::engine::{Engine, Limits, RegionTarget};
 use crate::exit::Exit;
 use crate::printer::Printer;
 use crate::providers::aws;
@@ -90,28 +89,4 @@ pub fn report_stats(printer: &Printer, aws_args: &AwsArgs, stats: &CallStats) {
             printer.error(&format!("  {op}: {n}"));
         }
     }
-}
-
-/// What the stack implies that this version does not build yet, by kind.
-pub fn not_built_yet(stack: &ValidStack) -> BTreeMap<&'static str, usize> {
-    let mut out = BTreeMap::new();
-    for r in crate::model::desired(stack)
-        .iter()
-        .filter(|r| !fields::is_supported(&r.spec))
-    {
-        *out.entry(r.spec.kind()).or_default() += 1;
-    }
-    out
-}
-
-pub fn say_not_built_yet(printer: &Printer, stack: &ValidStack) {
-    let missing = not_built_yet(stack);
-    if missing.is_empty() {
-        return;
-    }
-    let list: Vec<String> = missing.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    printer.info(&format!(
-        "note: this version builds the networks, peering, load balancers, WAF, flow logs, IAM roles, EKS clusters with their node groups, and the workloads; not yet: {} (see `plan --offline` for all of them)",
-        list.join(", ")
-    ));
 }

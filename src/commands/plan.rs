@@ -44,7 +44,12 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
         let work = workloads::work(&valid, &facts, workloads::credentials(&config), manifests);
         let objects = crate::workloads::plan(&work, valid.name())
             .await
-            .map_err(|e| crate::error_chain(&e))?;
+            .map_err(|e| {
+                format!(
+                    "{}\n  hint: `plan --skip-workloads` compares the AWS resources alone",
+                    crate::error_chain(&e)
+                )
+            })?;
         Ok::<_, String>((changes, Some(objects)))
     });
     live::report_stats(printer, &args.aws, &stats);
@@ -52,9 +57,6 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
         Ok(done) => done,
         Err(e) => {
             printer.error(&e);
-            if !args.skip_workloads {
-                printer.error("  hint: `plan --skip-workloads` compares the AWS resources alone");
-            }
             return Exit::Error;
         }
     };
@@ -66,14 +68,12 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
             changes: &changes,
             summary: counts(&changes),
             workloads: objects.as_deref(),
-            not_built_yet: live::not_built_yet(&valid),
         }),
         Output::Text => {
             printer.data(&plan::live::to_text(&valid, &changes, objects_or_none));
             if objects.is_none() {
                 printer.info("note: workloads were not compared (--skip-workloads)");
             }
-            live::say_not_built_yet(printer, &valid);
         }
     }
     if changes.is_empty() && objects_or_none.is_empty() {

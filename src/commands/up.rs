@@ -63,7 +63,6 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
     {
         printer.error("  hint: a cluster's API can also be reached through a kubeconfig context (`cluster.kubeconfigContext` in the stack); `up --skip-workloads` builds the infrastructure alone");
     }
-    live::say_not_built_yet(printer, &valid);
     exit
 }
 

@@ -668,6 +668,13 @@ impl<'a> Applier<'a> {
                     String::new(),
                 )
             }
+            ResourceSpec::TargetGroupAttachment {
+                target_group,
+                node_group,
+            } => {
+                let (handle, said) = self.register_nodes(target_group, node_group, t).await?;
+                (handle, said)
+            }
             ResourceSpec::LogGroup {
                 name,
                 retention_days,
@@ -869,6 +876,15 @@ impl<'a> Applier<'a> {
         for field in &change.fields {
             match (&r.spec, field.field.as_str()) {
                 (_, "tags") => self.retag(r, observed, t).await?,
+                (
+                    ResourceSpec::TargetGroupAttachment {
+                        target_group,
+                        node_group,
+                    },
+                    "unregistered",
+                ) => {
+                    self.register_nodes(target_group, node_group, t).await?;
+                }
                 (
                     ResourceSpec::LogGroup {
                         name,
@@ -1118,6 +1134,47 @@ impl<'a> Applier<'a> {
         Ok(summary)
     }
 
+    /// Registers every node of a node group with a target group, on the group's port (ELB
+    /// ignores instances already registered). Nodes that come later are registered by the
+    /// next `up`; `plan` shows them as unregistered until then.
+    async fn register_nodes(
+        &self,
+        target_group: &str,
+        node_group: &str,
+        t: &RegionTarget,
+    ) -> Result<(Handle, String), String> {
+        let arn = self.aws(target_group)?;
+        let Handle::NodeGroup { cluster, name, .. } = self.handle(node_group)? else {
+            return Err(format!("{node_group} is not a node group"));
+        };
+        let port = match self.desired.get(target_group).map(|r| &r.spec) {
+            Some(ResourceSpec::TargetGroup { port, .. }) => *port,
+            _ => return Err(format!("{target_group} is not a target group of the stack")),
+        };
+        let nodes: Vec<String> = retry::call(LAG, || t.clients.network.node_instances(&cluster))
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .filter(|i| i.node_group == name)
+            .map(|i| i.id)
+            .collect();
+        if !nodes.is_empty() {
+            retry::call(LAG, || {
+                t.clients
+                    .load_balancing
+                    .register_targets(&arn, &nodes, port)
+            })
+            .await
+            .map_err(fail)?;
+        }
+        let said = format!("{} node(s) of {name} on port {port}", nodes.len());
+        let handle = Handle::Targets {
+            target_group: arn,
+            instances: nodes,
+        };
+        Ok((handle, said))
+    }
+
     async fn retag(
         &self,
         r: &Resource,
@@ -1365,8 +1422,22 @@ impl<'a> Applier<'a> {
                 })
                 .await,
             )?,
+            Handle::Targets {
+                target_group,
+                instances,
+            } if !instances.is_empty() => gone_is_fine(
+                retry::call(DELETE, || {
+                    t.clients
+                        .load_balancing
+                        .deregister_targets(target_group, instances)
+                })
+                .await,
+            )?,
             // These go with what they belong to: the VPC, or the peering; roles are handled above.
-            Handle::DefaultGroup { .. } | Handle::Peering { .. } | Handle::Role { .. } => {}
+            Handle::DefaultGroup { .. }
+            | Handle::Peering { .. }
+            | Handle::Role { .. }
+            | Handle::Targets { .. } => {}
         }
         self.forget(&o.id);
         Ok(String::new())

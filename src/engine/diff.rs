@@ -79,10 +79,10 @@ fn compare(desired: &Fields, observed: &Fields) -> Vec<FieldChange> {
 }
 
 /// Changes that bring `observed` to `desired`: in desired order, then deletions of what the
-/// stack owns but no longer wants. Only kinds the engine builds are compared.
+/// stack owns but no longer wants.
 pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
     let mut changes: Vec<Change> = Vec::new();
-    for r in desired.iter().filter(|r| fields::is_supported(&r.spec)) {
+    for r in desired {
         let kind = r.spec.kind();
         let azs = r
             .region
@@ -191,7 +191,7 @@ fn cascade_replacements(desired: &[Resource], observed: &Observed, changes: &mut
     let mut grew = true;
     while grew {
         grew = false;
-        for r in desired.iter().filter(|r| fields::is_supported(&r.spec)) {
+        for r in desired {
             if replaced.contains_key(&r.id) || !observed.resources.contains_key(&r.id) {
                 continue;
             }

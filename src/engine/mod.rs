@@ -45,6 +45,10 @@ pub struct Snapshot {
     pub eks: EksSnapshot,
     /// The stack's CloudWatch Logs groups.
     pub log_groups: Vec<LogGroupInfo>,
+    /// Target group ARN -> the instance ids registered with it.
+    pub targets: BTreeMap<String, Vec<String>>,
+    /// The EC2 instances that are nodes of the region's cluster.
+    pub node_instances: Vec<NodeInstance>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,7 +128,9 @@ impl<'a> Engine<'a> {
                     source,
                 })
         };
-        let (snapshots, roles) = futures::try_join!(self.read(), roles)?;
+        // Both at once; a region's failure is told before IAM's.
+        let (snapshots, roles) = futures::join!(self.read(), roles);
+        let (snapshots, roles) = (snapshots?, roles?);
         Ok(observe::map(&self.regions, &snapshots, &roles, desired))
     }
 
@@ -132,40 +138,66 @@ impl<'a> Engine<'a> {
     /// in `regions` order. The discovery pass `observe` (with IAM) and `verify` build on.
     pub async fn read(&self) -> Result<Vec<Snapshot>, EngineError> {
         let stack = self.stack.name();
-        let reads = self.regions.iter().map(|t| async move {
-            let c = &t.clients;
-            // Which web ACL each application load balancer has is asked as soon as the load
-            // balancers are known, beside the slower EKS reads.
-            let balancers = async {
-                let load_balancing =
-                    retry::call(Default::default(), || c.load_balancing.snapshot(stack)).await?;
-                let albs = load_balancing
-                    .load_balancers
+        let reads =
+            self.regions.iter().map(|t| async move {
+                let c = &t.clients;
+                // Which web ACL each application load balancer has is asked as soon as the load
+                // balancers are known, beside the slower EKS reads.
+                let balancers = async {
+                    let load_balancing =
+                        retry::call(Default::default(), || c.load_balancing.snapshot(stack))
+                            .await?;
+                    let albs = load_balancing
+                        .load_balancers
+                        .iter()
+                        .filter(|l| l.lb_type == "application");
+                    let acl_of = futures::future::try_join_all(albs.map(|l| async move {
+                        let acl =
+                            retry::call(Default::default(), || c.waf.web_acl_for(&l.arn)).await?;
+                        Ok::<_, ProviderError>(acl.map(|a| (l.arn.clone(), a)))
+                    }));
+                    // And which nodes each target group has, in the same round.
+                    let targets = futures::future::try_join_all(
+                        load_balancing.target_groups.iter().map(|g| async move {
+                            let ids = retry::call(Default::default(), || {
+                                c.load_balancing.registered_targets(&g.arn)
+                            })
+                            .await?;
+                            Ok::<_, ProviderError>((g.arn.clone(), ids))
+                        }),
+                    );
+                    let (acl_of, targets) = futures::try_join!(acl_of, targets)?;
+                    Ok::<_, ProviderError>((load_balancing, acl_of, targets))
+                };
+                let cluster = self
+                    .stack
+                    .stack
+                    .spec
+                    .regions
                     .iter()
-                    .filter(|l| l.lb_type == "application");
-                let acl_of = futures::future::try_join_all(albs.map(|l| async move {
-                    let acl = retry::call(Default::default(), || c.waf.web_acl_for(&l.arn)).await?;
-                    Ok::<_, ProviderError>(acl.map(|a| (l.arn.clone(), a)))
-                }))
-                .await?;
-                Ok::<_, ProviderError>((load_balancing, acl_of))
-            };
-            let (network, (load_balancing, acl_of), web_acls, eks, log_groups) = futures::try_join!(
-                retry::call(Default::default(), || c.network.snapshot(stack)),
-                balancers,
-                retry::call(Default::default(), || c.waf.snapshot(stack)),
-                retry::call(Default::default(), || c.eks.snapshot(stack)),
-                retry::call(Default::default(), || c.logs.snapshot(stack)),
-            )?;
-            Ok(Snapshot {
-                network,
-                load_balancing,
-                web_acls,
-                web_acl_of: acl_of.into_iter().flatten().collect(),
-                eks,
-                log_groups,
-            })
-        });
+                    .find(|r| r.name == t.name)
+                    .map(|r| r.cluster.name.as_str())
+                    .unwrap_or_default();
+                let (network, (load_balancing, acl_of, targets), web_acls, eks, log_groups, nodes) =
+                    futures::try_join!(
+                        retry::call(Default::default(), || c.network.snapshot(stack)),
+                        balancers,
+                        retry::call(Default::default(), || c.waf.snapshot(stack)),
+                        retry::call(Default::default(), || c.eks.snapshot(stack)),
+                        retry::call(Default::default(), || c.logs.snapshot(stack)),
+                        retry::call(Default::default(), || c.network.node_instances(cluster)),
+                    )?;
+                Ok(Snapshot {
+                    network,
+                    load_balancing,
+                    web_acls,
+                    web_acl_of: acl_of.into_iter().flatten().collect(),
+                    eks,
+                    log_groups,
+                    targets: targets.into_iter().collect(),
+                    node_instances: nodes,
+                })
+            });
         let snapshots = futures::future::join_all(reads).await;
         let mut ok = Vec::new();
         for (t, s) in self.regions.iter().zip(snapshots) {

@@ -67,6 +67,11 @@ pub enum Handle {
         cluster: String,
         principal: String,
     },
+    /// A node group's instances registered with a target group.
+    Targets {
+        target_group: String,
+        instances: Vec<String>,
+    },
 }
 
 impl Handle {
@@ -86,6 +91,7 @@ impl Handle {
             Handle::Cluster { name, .. } => name,
             Handle::NodeGroup { name, .. } => name,
             Handle::AccessEntry { principal, .. } => principal,
+            Handle::Targets { target_group, .. } => target_group,
         }
     }
 }
@@ -156,6 +162,10 @@ pub fn map(
                 m.peering(p, targets);
             }
         }
+    }
+    for (target, snap) in targets.iter().zip(snapshots) {
+        m.region = target.name.clone();
+        m.target_attachments(snap, desired);
     }
     observed.resources = m.out;
     observed
@@ -591,6 +601,55 @@ impl<'d> Mapper<'d> {
                 Some(l.tags.clone()),
                 vec![vpc, group],
             );
+        }
+    }
+
+    /// Each node group's registration with its target group, once both exist: which of its
+    /// nodes are not registered yet.
+    fn target_attachments(&mut self, snap: &Snapshot, desired: &[Resource]) {
+        let region = self.region.clone();
+        for r in desired
+            .iter()
+            .filter(|r| r.region.as_deref() == Some(region.as_str()))
+        {
+            let ResourceSpec::TargetGroupAttachment {
+                target_group,
+                node_group,
+            } = &r.spec
+            else {
+                continue;
+            };
+            let (Some(tg), Some(ng)) = (self.out.get(target_group), self.out.get(node_group))
+            else {
+                continue;
+            };
+            let Handle::NodeGroup { name, .. } = &ng.handle else {
+                continue;
+            };
+            let arn = tg.handle.aws_id().to_string();
+            let registered = snap.targets.get(&arn).cloned().unwrap_or_default();
+            let nodes: Vec<&str> = snap
+                .node_instances
+                .iter()
+                .filter(|i| &i.node_group == name)
+                .map(|i| i.id.as_str())
+                .collect();
+            let unregistered: Vec<&str> = nodes
+                .iter()
+                .copied()
+                .filter(|n| !registered.iter().any(|x| x == n))
+                .collect();
+            let handle = Handle::Targets {
+                target_group: arn,
+                instances: nodes
+                    .iter()
+                    .filter(|n| !unregistered.contains(n))
+                    .map(|n| n.to_string())
+                    .collect(),
+            };
+            let f = Fields::from([("unregistered", list(&unregistered))]);
+            let refs = vec![target_group.clone(), node_group.clone()];
+            self.put(r.id.clone(), "TargetGroupAttachment", handle, f, None, refs);
         }
     }
 

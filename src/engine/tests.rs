@@ -254,10 +254,10 @@ async fn a_failure_mid_run_is_reported_and_a_rerun_converges_without_duplicates(
         "the failed gateway's dependants are skipped"
     );
     assert!(
-        skipped
-            .iter()
-            .all(|s| s.contains("/route/") || s.contains("/nodegroup/")),
-        "only routes, and the nodes that need them for egress, wait for the gateway: {skipped:?}"
+        skipped.iter().all(|s| s.contains("/route/")
+            || s.contains("/nodegroup/")
+            || s.contains("/tg-attach/")),
+        "only routes, and the nodes that need them for egress (and their load balancer targets), wait for the gateway: {skipped:?}"
     );
     // Siblings in the other region finished.
     let failed = report.steps.iter().find(|s| s.outcome == "failed").unwrap();
@@ -322,6 +322,8 @@ async fn a_full_plan_reads_both_regions_within_the_call_and_time_budget() {
             || op.contains("LaunchTemplate")
             || op.contains("FlowLogs")
             || op.starts_with("CloudWatch Logs")
+            || op.ends_with("DescribeInstances")
+            || op.ends_with("DescribeTargetHealth")
     };
     let network: u64 = calls
         .iter()
@@ -889,4 +891,47 @@ async fn a_node_group_failing_mid_create_is_rebuilt_by_a_rerun_without_duplicate
     assert_eq!(world.tagged("petclinic"), expected_inventory());
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
     assert!(changes.is_empty(), "{:#?}", ids(&changes));
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_node_is_a_load_balancer_target_and_a_missing_one_is_drift_that_up_repairs() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    let c1 = world.clients("us-east-1");
+    let tg = lookup(&world, "us-east-1", "c1/tg").await;
+    let nodes: Vec<String> = c1
+        .network
+        .node_instances("petclinic-c1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(nodes.len(), 2, "the node group's desired size");
+    let mut registered = c1.load_balancing.registered_targets(&tg).await.unwrap();
+    registered.sort();
+    assert_eq!(registered, nodes);
+
+    // A node leaves the target group (replaced, or deregistered by hand).
+    c1.load_balancing
+        .deregister_targets(&tg, &nodes[..1])
+        .await
+        .unwrap();
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert_eq!(ids(&changes), [(Action::Update, "c1/tg-attach/default")]);
+    let field = &find(&changes, "c1/tg-attach/default").fields[0];
+    assert_eq!(field.field, "unregistered");
+    assert_eq!(field.observed.as_deref(), Some(nodes[0].as_str()));
+
+    converge(&stack, &world).await;
+    assert_eq!(
+        c1.load_balancing
+            .registered_targets(&tg)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "{:?}", ids(&changes));
 }

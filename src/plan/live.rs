@@ -18,8 +18,6 @@ pub struct LivePlan<'a> {
     /// Kubernetes objects to create, update or prune in each cluster; absent when skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workloads: Option<&'a [WorkloadChange]>,
-    /// Kinds the stack implies that this version does not build yet, with counts.
-    pub not_built_yet: std::collections::BTreeMap<&'static str, usize>,
 }
 
 #[derive(Debug, Default, Serialize)]

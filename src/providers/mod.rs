@@ -201,6 +201,13 @@ pub struct NetworkSnapshot {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct NodeInstance {
+    pub id: String,
+    /// The managed node group it belongs to (EKS's `eks:nodegroup-name` tag).
+    pub node_group: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct FlowLogInfo {
     pub id: String,
     /// The VPC it watches.
@@ -344,6 +351,9 @@ pub trait Network: Send + Sync {
     ) -> Result<(Vec<InterfaceInfo>, Vec<SecurityGroupInfo>)>;
     async fn delete_network_interface(&self, id: &str) -> Result<()>;
 
+    /// The EC2 instances (pending or running) that EKS runs as nodes of `cluster`.
+    async fn node_instances(&self, cluster: &str) -> Result<Vec<NodeInstance>>;
+
     /// A flow log of a VPC's traffic to a CloudWatch Logs group, delivered with `role_arn`.
     async fn create_flow_log(
         &self,
@@ -458,6 +468,16 @@ pub trait LoadBalancing: Send + Sync {
         target_group: &str,
     ) -> Result<()>;
     async fn delete_listener(&self, arn: &str) -> Result<()>;
+
+    /// Instance ids registered with a target group.
+    async fn registered_targets(&self, target_group_arn: &str) -> Result<Vec<String>>;
+    async fn register_targets(
+        &self,
+        target_group_arn: &str,
+        instances: &[String],
+        port: u16,
+    ) -> Result<()>;
+    async fn deregister_targets(&self, target_group_arn: &str, instances: &[String]) -> Result<()>;
 
     async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()>;
 }

@@ -1199,6 +1199,47 @@ impl Network for Ec2Network {
         Ok(())
     }
 
+    async fn node_instances(&self, cluster: &str) -> Result<Vec<NodeInstance>> {
+        let reservations: Vec<_> = self
+            .client
+            .describe_instances()
+            .filters(
+                Filter::builder()
+                    .name("tag:eks:cluster-name")
+                    .values(cluster)
+                    .build(),
+            )
+            .filters(
+                Filter::builder()
+                    .name("instance-state-name")
+                    .values("pending")
+                    .values("running")
+                    .build(),
+            )
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify("DescribeInstances", e))?;
+        Ok(reservations
+            .iter()
+            .flat_map(|r| r.instances())
+            .filter_map(|i| {
+                let node_group = i
+                    .tags()
+                    .iter()
+                    .find(|t| t.key() == Some("eks:nodegroup-name"))?
+                    .value()?
+                    .to_string();
+                Some(NodeInstance {
+                    id: i.instance_id()?.to_string(),
+                    node_group,
+                })
+            })
+            .collect())
+    }
+
     async fn create_flow_log(
         &self,
         vpc: &str,

@@ -394,6 +394,48 @@ impl LoadBalancing for ElbLoadBalancing {
         Ok(())
     }
 
+    async fn registered_targets(&self, target_group_arn: &str) -> Result<Vec<String>> {
+        let out = self
+            .client
+            .describe_target_health()
+            .target_group_arn(target_group_arn)
+            .send()
+            .await
+            .map_err(|e| classify("DescribeTargetHealth", e))?;
+        Ok(out
+            .target_health_descriptions()
+            .iter()
+            .filter_map(|d| d.target()?.id().map(str::to_string))
+            .collect())
+    }
+
+    async fn register_targets(
+        &self,
+        target_group_arn: &str,
+        instances: &[String],
+        port: u16,
+    ) -> Result<()> {
+        self.client
+            .register_targets()
+            .target_group_arn(target_group_arn)
+            .set_targets(Some(targets(instances, Some(port))))
+            .send()
+            .await
+            .map_err(|e| classify("RegisterTargets", e))?;
+        Ok(())
+    }
+
+    async fn deregister_targets(&self, target_group_arn: &str, instances: &[String]) -> Result<()> {
+        self.client
+            .deregister_targets()
+            .target_group_arn(target_group_arn)
+            .set_targets(Some(targets(instances, None)))
+            .send()
+            .await
+            .map_err(|e| classify("DeregisterTargets", e))?;
+        Ok(())
+    }
+
     async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()> {
         if !remove.is_empty() {
             self.client
@@ -415,4 +457,19 @@ impl LoadBalancing for ElbLoadBalancing {
         }
         Ok(())
     }
+}
+
+fn targets(
+    instances: &[String],
+    port: Option<u16>,
+) -> Vec<aws_sdk_elasticloadbalancingv2::types::TargetDescription> {
+    instances
+        .iter()
+        .map(|id| {
+            aws_sdk_elasticloadbalancingv2::types::TargetDescription::builder()
+                .id(id)
+                .set_port(port.map(i32::from))
+                .build()
+        })
+        .collect()
 }

@@ -1165,6 +1165,28 @@ impl Network for FakeRegion {
         })
     }
 
+    /// Nodes exist while their node group is ACTIVE: `desired` of them, named after it.
+    async fn node_instances(&self, cluster: &str) -> Result<Vec<NodeInstance>> {
+        self.call(EC2, "DescribeInstances").await?;
+        self.with("DescribeInstances", |s, _| {
+            let now = Instant::now();
+            Ok(self
+                .here(s)
+                .node_groups
+                .values()
+                .filter(|g| {
+                    g.info.cluster == cluster && g.deleted_at.is_none() && now >= g.life.ready
+                })
+                .flat_map(|g| {
+                    (1..=g.info.desired).map(|k| NodeInstance {
+                        id: format!("i-{}-{}-{k}", g.info.cluster, g.info.name),
+                        node_group: g.info.name.clone(),
+                    })
+                })
+                .collect())
+        })
+    }
+
     async fn create_flow_log(
         &self,
         vpc: &str,

@@ -242,6 +242,7 @@ impl LoadBalancing for FakeRegion {
                     vpc: tg.vpc.into(),
                     target_type: tg.target_type.into(),
                     health_check_path: tg.health_check_path.map(str::to_string),
+                    targets: Default::default(),
                     tags: tg.tags.clone(),
                     life,
                 },
@@ -350,6 +351,48 @@ impl LoadBalancing for FakeRegion {
                 .remove(arn)
                 .map(|_| ())
                 .ok_or_else(|| not_found("DeleteListener", arn))
+        })
+    }
+
+    async fn registered_targets(&self, target_group_arn: &str) -> Result<Vec<String>> {
+        self.call(ELB, "DescribeTargetHealth").await?;
+        self.lb_state("DescribeTargetHealth", |r, _| {
+            let tg = r
+                .tgs
+                .get(target_group_arn)
+                .ok_or_else(|| not_found("DescribeTargetHealth", target_group_arn))?;
+            Ok(tg.targets.iter().cloned().collect())
+        })
+    }
+
+    async fn register_targets(
+        &self,
+        target_group_arn: &str,
+        instances: &[String],
+        _port: u16,
+    ) -> Result<()> {
+        self.call(ELB, "RegisterTargets").await?;
+        self.lb_state("RegisterTargets", |r, _| {
+            let tg = r
+                .tgs
+                .get_mut(target_group_arn)
+                .ok_or_else(|| not_found("RegisterTargets", target_group_arn))?;
+            tg.targets.extend(instances.iter().cloned());
+            Ok(())
+        })
+    }
+
+    async fn deregister_targets(&self, target_group_arn: &str, instances: &[String]) -> Result<()> {
+        self.call(ELB, "DeregisterTargets").await?;
+        self.lb_state("DeregisterTargets", |r, _| {
+            let tg = r
+                .tgs
+                .get_mut(target_group_arn)
+                .ok_or_else(|| not_found("DeregisterTargets", target_group_arn))?;
+            for i in instances {
+                tg.targets.remove(i);
+            }
+            Ok(())
         })
     }
 

@@ -161,6 +161,8 @@ pub(crate) struct TargetGroup {
     pub vpc: String,
     pub target_type: String,
     pub health_check_path: Option<String>,
+    /// Registered instance ids.
+    pub targets: std::collections::BTreeSet<String>,
     pub tags: Tags,
     pub life: Life,
 }
