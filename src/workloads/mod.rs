@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::{Api, DeleteParams, ListParams};
 use tokio::time::Instant;
 
@@ -210,70 +211,96 @@ async fn converge_one(
     Ok(changes)
 }
 
-/// Removes what the stack put in a cluster, Services of type LoadBalancer first (waiting until
-/// Kubernetes has deleted their load balancers, which would otherwise hold the VPC), then every
-/// object with the stack's label. Returns how many objects were deleted.
+/// Removes what the stack put in a cluster: first whatever makes AWS load balancers (Services
+/// of type LoadBalancer, Ingresses), waiting until Kubernetes has deleted them and their
+/// load balancers, which would otherwise hold the VPC; then every object with the stack's
+/// label. Returns how many objects were deleted.
 pub async fn remove(
     api: &ClusterApi,
     stack: &str,
     progress: &dyn Progress,
 ) -> Result<usize, WorkloadError> {
     api.check_reachable().await?;
-    let balanced = delete_load_balancer_services(api).await?;
-    wait_services_gone(api, &balanced, progress).await?;
+    let balanced = delete_load_balanced(api).await?;
+    wait_gone(api, &balanced, progress).await?;
     let mut session = Session::new(api, stack);
     let owned = session.plan(&[]).await?;
     session.apply(&[], &owned).await?;
     Ok(balanced.len() + owned.len())
 }
 
-/// Every Service of type LoadBalancer, in any namespace: whoever made it, its load balancer
-/// and security groups live in the stack's VPC.
-async fn delete_load_balancer_services(
-    api: &ClusterApi,
-) -> Result<Vec<(String, String)>, WorkloadError> {
-    let services: Api<Service> = Api::all(api.client().await?);
-    let list = services
+/// An object that holds an AWS load balancer: (kind, namespace, name).
+type Balanced = (&'static str, String, String);
+
+/// Every Service of type LoadBalancer and every Ingress, in any namespace: whoever made them,
+/// their load balancers and security groups live in the stack's VPC.
+async fn delete_load_balanced(api: &ClusterApi) -> Result<Vec<Balanced>, WorkloadError> {
+    let client = api.client().await?;
+    let services = Api::<Service>::all(client.clone())
         .list(&ListParams::default())
         .await
         .map_err(|e| api_error(api, "listing Services".into(), e))?;
-    let mut deleted = Vec::new();
-    for s in list.items {
-        let is_balanced = s.spec.as_ref().and_then(|s| s.type_.as_deref()) == Some("LoadBalancer");
-        let (Some(ns), Some(name)) = (s.metadata.namespace, s.metadata.name) else {
-            continue;
-        };
-        if !is_balanced {
-            continue;
+    let ingresses = Api::<Ingress>::all(client.clone())
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| api_error(api, "listing Ingresses".into(), e))?;
+    let mut found: Vec<Balanced> = Vec::new();
+    for s in services.items {
+        if s.spec.as_ref().and_then(|x| x.type_.as_deref()) == Some("LoadBalancer")
+            && let (Some(ns), Some(name)) = (s.metadata.namespace, s.metadata.name)
+        {
+            found.push(("Service", ns, name));
         }
-        let namespaced: Api<Service> = Api::namespaced(api.client().await?, &ns);
-        match namespaced.delete(&name, &DeleteParams::default()).await {
-            Ok(_) => {}
-            Err(kube::Error::Api(s)) if s.is_not_found() => {}
-            Err(e) => return Err(api_error(api, format!("deleting Service {ns}/{name}"), e)),
-        }
-        deleted.push((ns, name));
     }
-    Ok(deleted)
+    for i in ingresses.items {
+        if let (Some(ns), Some(name)) = (i.metadata.namespace, i.metadata.name) {
+            found.push(("Ingress", ns, name));
+        }
+    }
+    for (kind, ns, name) in &found {
+        let deleted = match *kind {
+            "Service" => Api::<Service>::namespaced(client.clone(), ns)
+                .delete(name, &DeleteParams::default())
+                .await
+                .map(|_| ()),
+            _ => Api::<Ingress>::namespaced(client.clone(), ns)
+                .delete(name, &DeleteParams::default())
+                .await
+                .map(|_| ()),
+        };
+        match deleted {
+            Ok(()) => {}
+            Err(kube::Error::Api(s)) if s.is_not_found() => {}
+            Err(e) => return Err(api_error(api, format!("deleting {kind} {ns}/{name}"), e)),
+        }
+    }
+    Ok(found)
 }
 
-async fn wait_services_gone(
+async fn wait_gone(
     api: &ClusterApi,
-    services: &[(String, String)],
+    objects: &[Balanced],
     progress: &dyn Progress,
 ) -> Result<(), WorkloadError> {
     let started = Instant::now();
-    let label = format!("{}: LoadBalancer Services", api.cluster);
+    let label = format!("{}: load balancers of Services and Ingresses", api.cluster);
     loop {
+        let client = api.client().await?;
         let mut left = Vec::new();
-        for (ns, name) in services {
-            let namespaced: Api<Service> = Api::namespaced(api.client().await?, ns);
-            let found = namespaced
-                .get_opt(name)
-                .await
-                .map_err(|e| api_error(api, format!("reading Service {ns}/{name}"), e))?;
-            if found.is_some() {
-                left.push(format!("{ns}/{name}"));
+        for (kind, ns, name) in objects {
+            let found = match *kind {
+                "Service" => Api::<Service>::namespaced(client.clone(), ns)
+                    .get_opt(name)
+                    .await
+                    .map(|o| o.is_some()),
+                _ => Api::<Ingress>::namespaced(client.clone(), ns)
+                    .get_opt(name)
+                    .await
+                    .map(|o| o.is_some()),
+            }
+            .map_err(|e| api_error(api, format!("reading {kind} {ns}/{name}"), e))?;
+            if found {
+                left.push(format!("{kind} {ns}/{name}"));
             }
         }
         if left.is_empty() {
@@ -283,7 +310,7 @@ async fn wait_services_gone(
             return Err(WorkloadError::Other {
                 cluster: api.cluster.clone(),
                 message: format!(
-                    "Services {} still exist after {}s: their load balancers were not removed",
+                    "{} still exist after {}s: their load balancers were not removed",
                     left.join(", "),
                     LOAD_BALANCERS_GONE.as_secs()
                 ),

@@ -544,25 +544,37 @@ async fn a_cluster_that_does_not_exist_yet_plans_every_object_as_new() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn removal_takes_load_balancer_services_first_then_the_stacks_objects() {
+async fn removal_takes_load_balancers_first_then_the_stacks_objects() {
     let cluster = Cluster::default();
     up(&cluster, manifests()).await.unwrap();
-    cluster.lock().unwrap().objects.insert(
-        "v1/services/shop/public".into(),
-        json!({"apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": "public", "namespace": "shop"},
-            "spec": {"type": "LoadBalancer"}}),
-    );
+    {
+        let mut s = cluster.lock().unwrap();
+        s.objects.insert(
+            "v1/services/shop/public".into(),
+            json!({"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": "public", "namespace": "shop"},
+                "spec": {"type": "LoadBalancer"}}),
+        );
+        s.objects.insert(
+            "networking.k8s.io/v1/ingresses/shop/web".into(),
+            json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                "metadata": {"name": "web", "namespace": "shop"}, "spec": {}}),
+        );
+    }
     seen(&cluster);
     let api = mock_cluster(cluster.clone());
     let removed = remove(&api, STACK, &Silent).await.unwrap();
-    assert_eq!(removed, 8);
+    assert_eq!(removed, 9);
     let deletes: Vec<String> = seen(&cluster)
         .iter()
         .filter(|r| r.method == "DELETE")
         .map(|r| r.path.clone())
         .collect();
     assert_eq!(deletes[0], "/api/v1/namespaces/shop/services/public");
+    assert_eq!(
+        deletes[1],
+        "/apis/networking.k8s.io/v1/namespaces/shop/ingresses/web"
+    );
     assert_eq!(
         deletes.last().unwrap(),
         "/api/v1/namespaces/frontend",
