@@ -201,7 +201,12 @@ impl<'a> Session<'a> {
                 .map_err(|e| {
                     api_error(self.api, format!("dry-run applying {}", m.describe()), e)
                 })?;
-            let fields = differences(&to_json(&live), &to_json(&would_be));
+            let mut fields = differences(&to_json(&live), &to_json(&would_be));
+            // The autoscaler moves `replicas`; that is not drift (an apply for another reason
+            // still sets the stack's count, which the autoscaler then adjusts).
+            if autoscaled(manifests, m) {
+                fields.retain(|f| f != "spec.replicas");
+            }
             if !fields.is_empty() {
                 changes.push(change(Action::Update, fields));
             }
@@ -376,6 +381,17 @@ impl<'a> Session<'a> {
             Err(e) => Err(api_error(self.api, format!("pruning {text}"), e)),
         }
     }
+}
+
+/// Whether a HorizontalPodAutoscaler among `manifests` scales `m`.
+fn autoscaled(manifests: &[Manifest], m: &Manifest) -> bool {
+    manifests.iter().any(|h| {
+        let target = &h.object["spec"]["scaleTargetRef"];
+        h.kind() == "HorizontalPodAutoscaler"
+            && h.namespace() == m.namespace()
+            && target["kind"].as_str() == Some(m.kind())
+            && target["name"].as_str() == Some(m.name())
+    })
 }
 
 fn to_json<T: Serialize>(value: &T) -> Json {

@@ -417,7 +417,10 @@ async fn drift_is_planned_field_by_field_and_repaired() {
     {
         let mut s = cluster.lock().unwrap();
         let key = "apps/v1/deployments/frontend/frontend";
-        s.objects.get_mut(key).unwrap()["spec"]["replicas"] = json!(5);
+        let deployment = s.objects.get_mut(key).unwrap();
+        // The autoscaler scaled out: not drift. Someone changed the image: drift.
+        deployment["spec"]["replicas"] = json!(5);
+        deployment["spec"]["template"]["spec"]["containers"][0]["image"] = json!("podinfo:evil");
         s.objects.remove("v1/services/frontend/frontend");
         s.objects.insert(
             "v1/configmaps/frontend/old-settings".into(),
@@ -443,7 +446,7 @@ async fn drift_is_planned_field_by_field_and_repaired() {
             (
                 Action::Update,
                 "Deployment frontend/frontend",
-                vec!["spec.replicas".to_string()]
+                vec!["spec.template.spec.containers[0].image".to_string()]
             ),
             (Action::Create, "Service frontend/frontend", vec![]),
             (Action::Delete, "ConfigMap frontend/old-settings", vec![]),
