@@ -14,7 +14,7 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
         Err(exit) => return exit,
     };
     if args.offline {
-        return offline(&valid, printer);
+        return offline(&valid, &args.stack.stack, printer);
     }
     let runtime = match live::start(printer) {
         Ok(rt) => rt,
@@ -83,14 +83,23 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
     }
 }
 
-fn offline(valid: &spec::ValidStack, printer: &Printer) -> Exit {
-    let plan = match plan::offline(valid) {
+fn offline(valid: &spec::ValidStack, stack_file: &std::path::Path, printer: &Printer) -> Exit {
+    let manifests = match workloads::prepare(valid, stack_file, &Default::default(), printer) {
+        Ok(m) => m,
+        Err(exit) => return exit,
+    };
+    let mut plan = match plan::offline(valid) {
         Ok(plan) => plan,
         Err(e) => {
             printer.error(&format!("error: the stack's resource graph is broken: {e}"));
             return Exit::Error;
         }
     };
+    for (region, manifests) in valid.stack.spec.regions.iter().zip(&manifests) {
+        let cluster = &region.cluster.name;
+        plan.workloads
+            .extend(crate::workloads::sync::all_new(cluster, manifests));
+    }
     match printer.output {
         Output::Json => printer.json(&plan),
         Output::Text => printer.data(&plan.to_text()),

@@ -62,7 +62,7 @@ pub fn to_text(stack: &ValidStack, changes: &[Change], workloads: &[WorkloadChan
 }
 
 /// Each cluster's Kubernetes objects: `+ Deployment frontend/frontend`, with differing fields.
-fn workloads_text(changes: &[WorkloadChange], out: &mut String) {
+pub(crate) fn workloads_text(changes: &[WorkloadChange], out: &mut String) {
     let mut clusters: Vec<&str> = changes.iter().map(|c| c.cluster.as_str()).collect();
     clusters.dedup();
     for cluster in clusters {

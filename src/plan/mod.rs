@@ -38,6 +38,8 @@ pub struct Plan {
     pub regions: Vec<RegionSummary>,
     pub changes: Vec<Change>,
     pub summary: Summary,
+    /// The Kubernetes objects `up` would then apply in each cluster.
+    pub workloads: Vec<crate::workloads::sync::WorkloadChange>,
 }
 
 #[derive(Debug, Serialize)]
@@ -104,6 +106,7 @@ pub fn offline(valid: &ValidStack) -> Result<Plan, GraphError> {
             waves,
         },
         changes,
+        workloads: Vec::new(),
     })
 }
 
@@ -163,6 +166,9 @@ impl Plan {
             .filter(|r| r.create > 0)
             .map(|r| format!("{} {}", r.name, r.create))
             .collect();
+        if !self.workloads.is_empty() {
+            live::workloads_text(&self.workloads, &mut out);
+        }
         let _ = writeln!(
             out,
             "\nPlan: {} to create ({}), in {} dependent waves.",
