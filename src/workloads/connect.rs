@@ -64,11 +64,11 @@ impl ClusterApi {
     /// A client whose credentials are good for several more minutes.
     pub async fn client(&self) -> Result<kube::Client, WorkloadError> {
         let mut current = self.current.lock().await;
-        if let Some((client, made)) = current.as_ref() {
-            let renewable = matches!(self.access, Access::Eks { .. });
-            if !renewable || made.elapsed() < RENEW_AFTER {
-                return Ok(client.clone());
-            }
+        let renewable = matches!(self.access, Access::Eks { .. });
+        if let Some((client, made)) = current.as_ref()
+            && !stale(*made, renewable)
+        {
+            return Ok(client.clone());
         }
         let client = self.build().await?;
         *current = Some((client.clone(), Instant::now()));
@@ -142,6 +142,12 @@ impl ClusterApi {
     }
 }
 
+/// Whether a client made at `made` must be made again: EKS tokens run out, other credentials
+/// are kube's to refresh.
+fn stale(made: Instant, renewable: bool) -> bool {
+    renewable && made.elapsed() >= RENEW_AFTER
+}
+
 /// kube keeps the token as a secret; its serde form is the way in from a plain string.
 fn bearer(token: String) -> AuthInfo {
     serde_json::from_value(serde_json::json!({ "token": token })).unwrap_or_default()
@@ -183,6 +189,24 @@ mod tests {
             Err("is not a PEM certificate".into())
         );
         assert_eq!(certificate_der("%%%"), Err("is not base64".into()));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_eks_client_is_renewed_well_before_its_token_runs_out() {
+        let made = Instant::now();
+        tokio::time::advance(Duration::from_secs(9 * 60 + 59)).await;
+        assert!(!stale(made, true));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(
+            stale(made, true),
+            "renewed at 10 minutes, 5 before EKS refuses the token"
+        );
+        assert!(RENEW_AFTER < Duration::from_secs(15 * 60));
+        tokio::time::advance(Duration::from_secs(3600)).await;
+        assert!(
+            !stale(made, false),
+            "kubeconfig contexts refresh their own credentials"
+        );
     }
 
     #[test]
