@@ -292,7 +292,8 @@ fn up_plan_drift_repair_down_on_moto() {
                 || op.contains("FlowLogs")
                 || op.starts_with("CloudWatch Logs")
                 || op.ends_with("DescribeInstances")
-                || op.ends_with("DescribeTargetHealth"))
+                || op.ends_with("DescribeTargetHealth")
+                || op.starts_with("Auto Scaling"))
         })
         .filter_map(|(_, n)| n.parse::<u64>().ok())
         .sum();

@@ -1134,9 +1134,10 @@ impl<'a> Applier<'a> {
         Ok(summary)
     }
 
-    /// Registers every node of a node group with a target group, on the group's port (ELB
-    /// ignores instances already registered). Nodes that come later are registered by the
-    /// next `up`; `plan` shows them as unregistered until then.
+    /// Links a node group to a target group: its Auto Scaling groups are attached to it, so
+    /// every node, now and later, is a target. A node group without Auto Scaling groups (an
+    /// emulator's) has its current instances registered instead; `plan` then shows nodes that
+    /// come later as unregistered, and the next `up` registers them.
     async fn register_nodes(
         &self,
         target_group: &str,
@@ -1147,6 +1148,27 @@ impl<'a> Applier<'a> {
         let Handle::NodeGroup { cluster, name, .. } = self.handle(node_group)? else {
             return Err(format!("{node_group} is not a node group"));
         };
+        let asgs: Vec<String> = retry::call(LAG, || t.clients.scaling.node_group_asgs(&cluster))
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .filter(|a| a.node_group == name)
+            .map(|a| a.name)
+            .collect();
+        if !asgs.is_empty() {
+            for asg in &asgs {
+                retry::call(LAG, || t.clients.scaling.attach_target_group(asg, &arn))
+                    .await
+                    .map_err(fail)?;
+            }
+            let said = format!("Auto Scaling group(s) {} of {name}", asgs.join(", "));
+            let handle = Handle::Targets {
+                target_group: arn,
+                asgs,
+                instances: Vec::new(),
+            };
+            return Ok((handle, said));
+        }
         let port = match self.desired.get(target_group).map(|r| &r.spec) {
             Some(ResourceSpec::TargetGroup { port, .. }) => *port,
             _ => return Err(format!("{target_group} is not a target group of the stack")),
@@ -1167,9 +1189,13 @@ impl<'a> Applier<'a> {
             .await
             .map_err(fail)?;
         }
-        let said = format!("{} node(s) of {name} on port {port}", nodes.len());
+        let said = format!(
+            "{} node(s) of {name} registered on port {port} ({name} has no Auto Scaling group)",
+            nodes.len()
+        );
         let handle = Handle::Targets {
             target_group: arn,
+            asgs: Vec::new(),
             instances: nodes,
         };
         Ok((handle, said))
@@ -1424,15 +1450,28 @@ impl<'a> Applier<'a> {
             )?,
             Handle::Targets {
                 target_group,
+                asgs,
                 instances,
-            } if !instances.is_empty() => gone_is_fine(
-                retry::call(DELETE, || {
-                    t.clients
-                        .load_balancing
-                        .deregister_targets(target_group, instances)
-                })
-                .await,
-            )?,
+            } if !asgs.is_empty() || !instances.is_empty() => {
+                for asg in asgs {
+                    gone_is_fine(
+                        retry::call(DELETE, || {
+                            t.clients.scaling.detach_target_group(asg, target_group)
+                        })
+                        .await,
+                    )?;
+                }
+                if !instances.is_empty() {
+                    gone_is_fine(
+                        retry::call(DELETE, || {
+                            t.clients
+                                .load_balancing
+                                .deregister_targets(target_group, instances)
+                        })
+                        .await,
+                    )?;
+                }
+            }
             // These go with what they belong to: the VPC, or the peering; roles are handled above.
             Handle::DefaultGroup { .. }
             | Handle::Peering { .. }

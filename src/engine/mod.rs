@@ -49,6 +49,8 @@ pub struct Snapshot {
     pub targets: BTreeMap<String, Vec<String>>,
     /// The EC2 instances that are nodes of the region's cluster.
     pub node_instances: Vec<NodeInstance>,
+    /// The Auto Scaling groups behind the cluster's node groups.
+    pub asgs: Vec<AutoScalingGroupInfo>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -185,8 +187,18 @@ impl<'a> Engine<'a> {
                         retry::call(Default::default(), || c.waf.snapshot(stack)),
                         retry::call(Default::default(), || c.eks.snapshot(stack)),
                         retry::call(Default::default(), || c.logs.snapshot(stack)),
-                        retry::call(Default::default(), || c.network.node_instances(cluster)),
+                        async {
+                            futures::try_join!(
+                                retry::call(Default::default(), || c
+                                    .network
+                                    .node_instances(cluster)),
+                                retry::call(Default::default(), || c
+                                    .scaling
+                                    .node_group_asgs(cluster)),
+                            )
+                        },
                     )?;
+                let (node_instances, asgs) = nodes;
                 Ok(Snapshot {
                     network,
                     load_balancing,
@@ -195,7 +207,8 @@ impl<'a> Engine<'a> {
                     eks,
                     log_groups,
                     targets: targets.into_iter().collect(),
-                    node_instances: nodes,
+                    node_instances,
+                    asgs,
                 })
             });
         let snapshots = futures::future::join_all(reads).await;

@@ -67,9 +67,11 @@ pub enum Handle {
         cluster: String,
         principal: String,
     },
-    /// A node group's instances registered with a target group.
+    /// A node group's link to a target group: its Auto Scaling groups attached to it, or
+    /// where it has none, its instances registered with it.
     Targets {
         target_group: String,
+        asgs: Vec<String>,
         instances: Vec<String>,
     },
 }
@@ -604,8 +606,9 @@ impl<'d> Mapper<'d> {
         }
     }
 
-    /// Each node group's registration with its target group, once both exist: which of its
-    /// nodes are not registered yet.
+    /// Each node group's link to its target group, once both exist. Through the node group's
+    /// Auto Scaling groups when it has them (what is missing: groups not attached), else
+    /// through its instances (what is missing: nodes not registered).
     fn target_attachments(&mut self, snap: &Snapshot, desired: &[Resource]) {
         let region = self.region.clone();
         for r in desired
@@ -627,27 +630,39 @@ impl<'d> Mapper<'d> {
                 continue;
             };
             let arn = tg.handle.aws_id().to_string();
-            let registered = snap.targets.get(&arn).cloned().unwrap_or_default();
-            let nodes: Vec<&str> = snap
-                .node_instances
-                .iter()
-                .filter(|i| &i.node_group == name)
-                .map(|i| i.id.as_str())
-                .collect();
-            let unregistered: Vec<&str> = nodes
-                .iter()
-                .copied()
-                .filter(|n| !registered.iter().any(|x| x == n))
-                .collect();
-            let handle = Handle::Targets {
-                target_group: arn,
-                instances: nodes
-                    .iter()
-                    .filter(|n| !unregistered.contains(n))
-                    .map(|n| n.to_string())
-                    .collect(),
+            let asgs: Vec<&AutoScalingGroupInfo> =
+                snap.asgs.iter().filter(|a| &a.node_group == name).collect();
+            let (linked, missing): (Vec<String>, Vec<String>) = if asgs.is_empty() {
+                let registered = snap.targets.get(&arn).cloned().unwrap_or_default();
+                let nodes = snap.node_instances.iter().filter(|i| &i.node_group == name);
+                let (linked, missing): (Vec<_>, Vec<_>) =
+                    nodes.partition(|n| registered.contains(&n.id));
+                (
+                    linked.into_iter().map(|n| n.id.clone()).collect(),
+                    missing.into_iter().map(|n| n.id.clone()).collect(),
+                )
+            } else {
+                let (linked, missing): (Vec<&AutoScalingGroupInfo>, Vec<_>) =
+                    asgs.iter().partition(|a| a.target_groups.contains(&arn));
+                (
+                    linked.into_iter().map(|a| a.name.clone()).collect(),
+                    missing.into_iter().map(|a| a.name.clone()).collect(),
+                )
             };
-            let f = Fields::from([("unregistered", list(&unregistered))]);
+            let handle = if asgs.is_empty() {
+                Handle::Targets {
+                    target_group: arn,
+                    asgs: Vec::new(),
+                    instances: linked,
+                }
+            } else {
+                Handle::Targets {
+                    target_group: arn,
+                    asgs: linked,
+                    instances: Vec::new(),
+                }
+            };
+            let f = Fields::from([("unregistered", list(&missing))]);
             let refs = vec![target_group.clone(), node_group.clone()];
             self.put(r.id.clone(), "TargetGroupAttachment", handle, f, None, refs);
         }

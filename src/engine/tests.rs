@@ -329,6 +329,7 @@ async fn a_full_plan_reads_both_regions_within_the_call_and_time_budget() {
             || op.starts_with("CloudWatch Logs")
             || op.ends_with("DescribeInstances")
             || op.ends_with("DescribeTargetHealth")
+            || op.starts_with("Auto Scaling")
     };
     let network: u64 = calls
         .iter()
@@ -337,7 +338,7 @@ async fn a_full_plan_reads_both_regions_within_the_call_and_time_budget() {
         .sum();
     assert!(network <= 40, "{network} calls: {calls:#?}");
     let total: u64 = calls.values().sum();
-    assert!(total <= 70, "{total} calls: {calls:#?}");
+    assert!(total <= 80, "{total} calls: {calls:#?}");
     // 50 ms a call: the four dependent rounds of EKS (list, describe clusters, list node
     // groups, describe them) take 200 ms; everything else runs beside them.
     assert!(elapsed <= Duration::from_millis(200), "{elapsed:?}");
@@ -899,8 +900,46 @@ async fn a_node_group_failing_mid_create_is_rebuilt_by_a_rerun_without_duplicate
 }
 
 #[tokio::test(start_paused = true)]
-async fn every_node_is_a_load_balancer_target_and_a_missing_one_is_drift_that_up_repairs() {
+async fn node_groups_auto_scaling_groups_are_attached_to_the_target_group_and_kept_so() {
     let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    let c1 = world.clients("us-east-1");
+    let tg = lookup(&world, "us-east-1", "c1/tg").await;
+    let asgs = c1.scaling.node_group_asgs("petclinic-c1").await.unwrap();
+    assert_eq!(asgs.len(), 1);
+    assert_eq!(
+        asgs[0].target_groups,
+        std::slice::from_ref(&tg),
+        "every node, now and later, is a target"
+    );
+
+    // Someone detaches it.
+    c1.scaling
+        .detach_target_group(&asgs[0].name, &tg)
+        .await
+        .unwrap();
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert_eq!(ids(&changes), [(Action::Update, "c1/tg-attach/default")]);
+    let field = &find(&changes, "c1/tg-attach/default").fields[0];
+    assert_eq!(
+        (field.field.as_str(), field.observed.as_deref()),
+        ("unregistered", Some(asgs[0].name.as_str()))
+    );
+    converge(&stack, &world).await;
+    let asgs = c1.scaling.node_group_asgs("petclinic-c1").await.unwrap();
+    assert_eq!(asgs[0].target_groups, [tg]);
+
+    // `down` detaches it along with everything else.
+    let (_, report) = engine(&stack, &world, &Silent).down().await.unwrap();
+    assert_eq!(report.failed(), 0);
+    assert!(world.tagged("petclinic").is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_auto_scaling_groups_the_nodes_are_registered_and_a_missing_one_is_drift() {
+    let (stack, world) = (reference(), world());
+    // As on an emulator: node groups name Auto Scaling groups that do not exist.
+    world.set_behaviour(|b| b.node_groups_without_asgs = true);
     converge(&stack, &world).await;
     let c1 = world.clients("us-east-1");
     let tg = lookup(&world, "us-east-1", "c1/tg").await;

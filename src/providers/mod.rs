@@ -546,6 +546,26 @@ pub trait Logs: Send + Sync {
     async fn delete_log_group(&self, name: &str) -> Result<()>;
 }
 
+// ---- EC2 Auto Scaling -----------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutoScalingGroupInfo {
+    pub name: String,
+    /// The managed node group it runs (EKS's `eks:nodegroup-name` tag).
+    pub node_group: String,
+    pub target_groups: Vec<String>,
+}
+
+/// The Auto Scaling groups EKS makes for managed node groups, in one region.
+#[async_trait]
+pub trait Scaling: Send + Sync {
+    /// The groups that run `cluster`'s node groups, with their target groups.
+    async fn node_group_asgs(&self, cluster: &str) -> Result<Vec<AutoScalingGroupInfo>>;
+    /// Every instance the group runs, now and later, becomes a target of the target group.
+    async fn attach_target_group(&self, asg: &str, target_group_arn: &str) -> Result<()>;
+    async fn detach_target_group(&self, asg: &str, target_group_arn: &str) -> Result<()>;
+}
+
 /// The clients of one region.
 #[derive(Clone)]
 pub struct RegionClients {
@@ -554,4 +574,5 @@ pub struct RegionClients {
     pub waf: Arc<dyn Waf>,
     pub eks: Arc<dyn Eks>,
     pub logs: Arc<dyn Logs>,
+    pub scaling: Arc<dyn Scaling>,
 }

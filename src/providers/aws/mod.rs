@@ -6,6 +6,7 @@ mod eks;
 mod elb;
 mod iam;
 mod logs;
+mod scaling;
 mod waf;
 
 use std::sync::Arc;
@@ -79,6 +80,12 @@ pub fn region_clients(
     let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
         aws_sdk_cloudwatchlogs::config::Builder::from(config)
             .region(region.clone())
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let scaling = aws_sdk_autoscaling::Client::from_conf(
+        aws_sdk_autoscaling::config::Builder::from(config)
+            .region(region.clone())
             .interceptor(counter)
             .build(),
     );
@@ -88,6 +95,7 @@ pub fn region_clients(
         waf: Arc::new(waf::WafV2::new(waf, region.to_string())),
         eks: Arc::new(eks::EksClusters::new(eks)),
         logs: Arc::new(logs::CloudWatchLogs::new(logs)),
+        scaling: Arc::new(scaling::AutoScaling::new(scaling)),
     }
 }
 

@@ -8,6 +8,7 @@ mod eks;
 mod elb;
 mod iam;
 mod logs;
+mod scaling;
 mod waf;
 
 use std::collections::{BTreeMap, HashMap};
@@ -36,6 +37,8 @@ pub struct Behaviour {
     pub cluster_delete: Duration,
     pub node_group: Duration,
     pub node_group_delete: Duration,
+    /// Node groups name Auto Scaling groups that do not exist (as on moto).
+    pub node_groups_without_asgs: bool,
 }
 
 impl Default for Behaviour {
@@ -52,6 +55,7 @@ impl Default for Behaviour {
             cluster_delete: Duration::from_secs(5 * 60),
             node_group: Duration::from_secs(4 * 60),
             node_group_delete: Duration::from_secs(3 * 60),
+            node_groups_without_asgs: false,
         }
     }
 }
@@ -267,6 +271,8 @@ pub(crate) struct Region {
     pub interfaces: BTreeMap<String, Interface>,
     pub flow_logs: BTreeMap<String, FlowLog>,
     pub log_groups: BTreeMap<String, LogGroup>,
+    /// Auto Scaling group name -> its target group ARNs.
+    pub asg_targets: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 #[derive(Debug, Default)]
@@ -339,6 +345,7 @@ impl FakeWorld {
             waf: make(),
             eks: make(),
             logs: make(),
+            scaling: make(),
         }
     }
 

@@ -1,0 +1,92 @@
+//! The fake world's EC2 Auto Scaling: one group per live managed node group, as EKS makes them
+//! (unless `Behaviour::node_groups_without_asgs`, which plays an emulator that names groups it
+//! does not have).
+
+use async_trait::async_trait;
+
+use super::*;
+use crate::providers::*;
+
+const SCALING: &str = "Auto Scaling";
+
+impl FakeRegion {
+    fn scaling<R>(&self, f: impl FnOnce(&mut Region) -> Result<R>) -> Result<R> {
+        let mut s = self.world.lock();
+        let region = s
+            .regions
+            .get_mut(&self.region)
+            .ok_or_else(|| not_found("Auto Scaling", &self.region))?;
+        f(region)
+    }
+
+    fn asg_exists(&self, r: &Region, asg: &str) -> bool {
+        !self.world.behaviour().node_groups_without_asgs
+            && r.node_groups.values().any(|g| {
+                g.deleted_at.is_none() && g.info.autoscaling_groups.iter().any(|a| a == asg)
+            })
+    }
+}
+
+#[async_trait]
+impl Scaling for FakeRegion {
+    async fn node_group_asgs(&self, cluster: &str) -> Result<Vec<AutoScalingGroupInfo>> {
+        self.call(SCALING, "DescribeAutoScalingGroups").await?;
+        let without = self.world.behaviour().node_groups_without_asgs;
+        self.scaling(|r| {
+            if without {
+                return Ok(Vec::new());
+            }
+            Ok(r.node_groups
+                .values()
+                .filter(|g| g.info.cluster == cluster && g.deleted_at.is_none())
+                .flat_map(|g| {
+                    g.info
+                        .autoscaling_groups
+                        .iter()
+                        .map(|name| AutoScalingGroupInfo {
+                            name: name.clone(),
+                            node_group: g.info.name.clone(),
+                            target_groups: r
+                                .asg_targets
+                                .get(name)
+                                .map(|t| t.iter().cloned().collect())
+                                .unwrap_or_default(),
+                        })
+                })
+                .collect())
+        })
+    }
+
+    async fn attach_target_group(&self, asg: &str, target_group_arn: &str) -> Result<()> {
+        self.call(SCALING, "AttachLoadBalancerTargetGroups").await?;
+        self.scaling(|r| {
+            if !self.asg_exists(r, asg) {
+                return Err(not_found("AttachLoadBalancerTargetGroups", asg));
+            }
+            if !r.tgs.contains_key(target_group_arn) {
+                return Err(not_found(
+                    "AttachLoadBalancerTargetGroups",
+                    target_group_arn,
+                ));
+            }
+            r.asg_targets
+                .entry(asg.to_string())
+                .or_default()
+                .insert(target_group_arn.to_string());
+            Ok(())
+        })
+    }
+
+    async fn detach_target_group(&self, asg: &str, target_group_arn: &str) -> Result<()> {
+        self.call(SCALING, "DetachLoadBalancerTargetGroups").await?;
+        self.scaling(|r| {
+            if !self.asg_exists(r, asg) {
+                return Err(not_found("DetachLoadBalancerTargetGroups", asg));
+            }
+            if let Some(t) = r.asg_targets.get_mut(asg) {
+                t.remove(target_group_arn);
+            }
+            Ok(())
+        })
+    }
+}
