@@ -32,13 +32,14 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
     let result = runtime.block_on(async {
         let config = live::aws_config(&args.aws).await;
         let engine = live::connect(&valid, &config, &stats, progress.as_ref());
-        let (_, changes) = engine.plan().await.map_err(|e| crate::error_chain(&e))?;
+        let (snapshots, _, changes) = engine
+            .plan_reading()
+            .await
+            .map_err(|e| crate::error_chain(&e))?;
         if args.skip_workloads {
             return Ok((changes, None));
         }
-        let facts = workloads::facts(&engine)
-            .await
-            .map_err(|e| crate::error_chain(&e))?;
+        let facts = workloads::facts_from(&valid, &snapshots);
         let manifests = crate::workloads::prepare(&valid, &args.stack.stack, &facts.outputs)
             .map_err(|problems| super::diagnostics_text(&problems))?;
         let work = workloads::work(&valid, &facts, workloads::credentials(&config), manifests);

@@ -118,21 +118,8 @@ fn live_world(args: &VerifyArgs, valid: &ValidStack, printer: &Printer) -> Resul
         let config = live::aws_config(&args.aws).await;
         let engine = live::connect(valid, &config, &stats, progress.as_ref());
         let snapshots = engine.read().await.map_err(|e| crate::error_chain(&e))?;
-        let clusters: Vec<_> = valid
-            .stack
-            .spec
-            .regions
-            .iter()
-            .zip(&snapshots)
-            .map(|(r, s)| {
-                s.eks
-                    .clusters
-                    .iter()
-                    .find(|c| c.name == r.cluster.name)
-                    .cloned()
-            })
-            .collect();
-        let apis = workloads::cluster_apis(valid, &clusters, workloads::credentials(&config));
+        let facts = workloads::facts_from(valid, &snapshots);
+        let apis = workloads::cluster_apis(valid, &facts.clusters, workloads::credentials(&config));
         let kube = futures::future::join_all(apis.iter().map(|api| async move {
             match api {
                 None => Kube::Unavailable("the cluster does not exist or is not ACTIVE".into()),

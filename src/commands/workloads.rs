@@ -5,7 +5,7 @@ use std::path::Path;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 
-use crate::engine::{Engine, retry};
+use crate::engine::{Engine, Snapshot, retry};
 use crate::exit::Exit;
 use crate::model::TAG_ID;
 use crate::printer::Printer;
@@ -36,42 +36,64 @@ pub struct Facts {
     pub outputs: Outputs,
 }
 
-/// One EKS and one load-balancer read per region, all at once.
+/// Read afresh, once the infrastructure may have changed (after `up`, before `down`): one EKS
+/// read per region and the backend's load balancers, all at once.
 pub async fn facts(engine: &Engine<'_>) -> Result<Facts, ProviderError> {
     let stack = engine.stack;
     let backend = stack.index_of_role(Role::Backend);
-    let backend_lb = format!("{}/lb", stack.stack.spec.regions[backend].name);
     let reads = engine.regions.iter().enumerate().map(|(i, target)| {
         let c = &target.clients;
-        let name = &stack.stack.spec.regions[i].cluster.name;
-        let backend_lb = &backend_lb;
         async move {
             let eks = retry::call(Default::default(), || c.eks.snapshot(stack.name())).await?;
-            let cluster = eks.clusters.into_iter().find(|c| &c.name == name);
-            let dns = if i == backend {
-                let lbs = retry::call(Default::default(), || {
+            let load_balancing = if i == backend {
+                retry::call(Default::default(), || {
                     c.load_balancing.snapshot(stack.name())
                 })
-                .await?;
-                lbs.load_balancers
-                    .into_iter()
-                    .find(|l| l.tags.get(TAG_ID) == Some(backend_lb))
-                    .map(|l| l.dns_name)
+                .await?
             } else {
-                None
+                Default::default()
             };
-            Ok::<_, ProviderError>((cluster, dns))
+            Ok::<_, ProviderError>(Snapshot {
+                eks,
+                load_balancing,
+                ..Default::default()
+            })
         }
     });
-    let mut facts = Facts {
-        clusters: Vec::new(),
-        outputs: Outputs::default(),
-    };
-    for (cluster, dns) in futures::future::try_join_all(reads).await? {
-        facts.clusters.push(cluster);
-        facts.outputs.backend_dns = facts.outputs.backend_dns.or(dns);
+    let snapshots = futures::future::try_join_all(reads).await?;
+    Ok(facts_from(stack, &snapshots))
+}
+
+/// Each region's cluster and the backend load balancer's DNS name, from region snapshots (in
+/// `spec.regions` order).
+pub fn facts_from(stack: &ValidStack, snapshots: &[Snapshot]) -> Facts {
+    let backend = stack.index_of_role(Role::Backend);
+    let backend_lb = format!("{}/lb", stack.stack.spec.regions[backend].name);
+    let clusters = stack
+        .stack
+        .spec
+        .regions
+        .iter()
+        .zip(snapshots)
+        .map(|(r, s)| {
+            s.eks
+                .clusters
+                .iter()
+                .find(|c| c.name == r.cluster.name)
+                .cloned()
+        })
+        .collect();
+    let backend_dns = snapshots.get(backend).and_then(|s| {
+        s.load_balancing
+            .load_balancers
+            .iter()
+            .find(|l| l.tags.get(TAG_ID) == Some(&backend_lb))
+            .map(|l| l.dns_name.clone())
+    });
+    Facts {
+        clusters,
+        outputs: Outputs { backend_dns },
     }
-    Ok(facts)
 }
 
 /// Each region's cluster with the objects it should run.

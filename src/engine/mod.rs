@@ -121,6 +121,14 @@ impl<'a> Engine<'a> {
     /// each application load balancer as soon as the balancers are known. The longest chain is
     /// EKS's four rounds (clusters, their details, node group names, node group details).
     pub async fn observe(&self, desired: &[Resource]) -> Result<Observed, EngineError> {
+        Ok(self.observe_reading(desired).await?.1)
+    }
+
+    /// `observe`, keeping the region snapshots it was made from.
+    async fn observe_reading(
+        &self,
+        desired: &[Resource],
+    ) -> Result<(Vec<Snapshot>, Observed), EngineError> {
         let stack = self.stack.name();
         let roles = async {
             retry::call(Default::default(), || self.iam.snapshot(stack))
@@ -133,7 +141,8 @@ impl<'a> Engine<'a> {
         // Both at once; a region's failure is told before IAM's.
         let (snapshots, roles) = futures::join!(self.read(), roles);
         let (snapshots, roles) = (snapshots?, roles?);
-        Ok(observe::map(&self.regions, &snapshots, &roles, desired))
+        let observed = observe::map(&self.regions, &snapshots, &roles, desired);
+        Ok((snapshots, observed))
     }
 
     /// Everything the stack owns in its regions, as AWS reports it: one snapshot per region,
@@ -222,12 +231,23 @@ impl<'a> Engine<'a> {
         Ok(ok)
     }
 
-    /// Discovery and diff: the changes `up` would make.
+    /// Discovery and diff: the changes `up` would make (the tests' shorthand for
+    /// `plan_reading`).
+    #[cfg(test)]
     pub async fn plan(&self) -> Result<(Observed, Vec<Change>), EngineError> {
-        let desired = self.desired();
-        let observed = self.observe(&desired).await?;
-        let changes = diff::diff(&desired, &observed);
+        let (_, observed, changes) = self.plan_reading().await?;
         Ok((observed, changes))
+    }
+
+    /// `plan`, also giving the region snapshots it read (the clusters' endpoints, the load
+    /// balancers' names), so nothing has to be read twice.
+    pub async fn plan_reading(
+        &self,
+    ) -> Result<(Vec<Snapshot>, Observed, Vec<Change>), EngineError> {
+        let desired = self.desired();
+        let (snapshots, observed) = self.observe_reading(&desired).await?;
+        let changes = diff::diff(&desired, &observed);
+        Ok((snapshots, observed, changes))
     }
 
     /// Converges both regions. Replacements happen only with `allow_replace`.
