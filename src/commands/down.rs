@@ -109,7 +109,7 @@ async fn remove_workloads(
             )),
             Err(e) => printer.error(&format!(
                 "warning: {}\n  note: going on with the teardown; what Kubernetes left in the VPCs is swept",
-                crate::error_chain(&e).trim_start_matches("error: ")
+                crate::cause_chain(&e)
             )),
         }
     }

@@ -97,10 +97,7 @@ async fn apply_workloads(
                         .collect();
                     ("done", list.join(", "))
                 }
-                Err(e) => {
-                    let chain = crate::error_chain(&e);
-                    ("failed", chain.trim_start_matches("error: ").to_string())
-                }
+                Err(e) => ("failed", crate::cause_chain(&e)),
             };
             StepReport {
                 step: format!("{}/workloads", w.cluster),

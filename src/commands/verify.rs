@@ -125,11 +125,7 @@ fn live_world(args: &VerifyArgs, valid: &ValidStack, printer: &Printer) -> Resul
                 None => Kube::Unavailable("the cluster does not exist or is not ACTIVE".into()),
                 Some(api) => match read_objects(api, valid.name()).await {
                     Ok(objects) => Kube::Objects(objects),
-                    Err(e) => Kube::Unavailable(
-                        crate::error_chain(&e)
-                            .trim_start_matches("error: ")
-                            .to_string(),
-                    ),
+                    Err(e) => Kube::Unavailable(crate::cause_chain(&e)),
                 },
             }
         }))
