@@ -242,6 +242,7 @@ fn up_plan_drift_repair_down_on_moto() {
 
     let up = multiregion(url, &["up"]);
     assert_eq!(up.code, 0, "up: {}", up.stderr);
+    runtime().block_on(assert_groups_and_rules_tagged(url));
 
     // A second up right after reads and changes nothing: no mutating call at all.
     let again = multiregion(url, &["up", "-vv"]);
@@ -350,6 +351,50 @@ fn up_plan_drift_repair_down_on_moto() {
 
     let again = multiregion(url, &["down", "--yes"]);
     assert_eq!(again.code, 0, "down twice is fine: {}", again.stderr);
+}
+
+/// An independent look at the stack's VPCs: every security group in them (the adopted default
+/// ones too) and every rule of those groups carries the stack's tags.
+async fn assert_groups_and_rules_tagged(url: &str) {
+    let ours = |tags: &[aws_sdk_ec2::types::Tag]| {
+        tags.iter()
+            .any(|t| t.key() == Some("multiregion:stack") && t.value() == Some("petclinic"))
+    };
+    for (region, vpc) in [("us-east-1", "c1/vpc"), ("us-west-2", "c2/vpc")] {
+        let ec2 = aws_sdk_ec2::Client::new(&sdk_config(url, region).await);
+        let vpc = id_of_vpc(&ec2, vpc).await;
+        let groups = ec2
+            .describe_security_groups()
+            .filters(Filter::builder().name("vpc-id").values(&vpc).build())
+            .send()
+            .await
+            .unwrap();
+        let groups = groups.security_groups();
+        assert_eq!(
+            groups.len(),
+            3,
+            "{region}: two of the stack's and the default"
+        );
+        for g in groups {
+            assert!(ours(g.tags()), "{region}: group {g:?} is not tagged");
+        }
+        let ids = groups.iter().filter_map(|g| g.group_id());
+        let rules = ec2
+            .describe_security_group_rules()
+            .filters(
+                Filter::builder()
+                    .name("group-id")
+                    .set_values(Some(ids.map(String::from).collect()))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(!rules.security_group_rules().is_empty());
+        for r in rules.security_group_rules() {
+            assert!(ours(r.tags()), "{region}: rule {r:?} is not tagged");
+        }
+    }
 }
 
 /// An independent look at both regions: nothing of the stack's is left, in any service.

@@ -43,8 +43,10 @@ pub async fn facts(engine: &Engine<'_>) -> Result<Facts, ProviderError> {
     let backend = stack.index_of_role(Role::Backend);
     let reads = engine.regions.iter().enumerate().map(|(i, target)| {
         let c = &target.clients;
+        let cluster = stack.stack.spec.regions[i].cluster.name.as_str();
         async move {
-            let eks = retry::call(Default::default(), || c.eks.snapshot(stack.name())).await?;
+            let eks =
+                retry::call(Default::default(), || c.eks.snapshot(stack.name(), cluster)).await?;
             let load_balancing = if i == backend {
                 retry::call(Default::default(), || {
                     c.load_balancing.snapshot(stack.name())

@@ -132,13 +132,6 @@ impl<'a> Applier<'a> {
     }
 
     /// Security group rules the stack wants on a group (to keep AWS's default egress or not).
-    fn wants_open_egress(&self, group: &str) -> bool {
-        self.desired.values().any(|r| {
-            matches!(&r.spec, ResourceSpec::SecurityGroupRule { group: g, direction: Direction::Egress, protocol, peer: RulePeer::Cidr(c), .. }
-                if g == group && protocol == "-1" && c == ANYWHERE)
-        })
-    }
-
     fn rule_spec(&self, spec: &ResourceSpec) -> Result<RuleSpec, String> {
         let ResourceSpec::SecurityGroupRule {
             direction,
@@ -386,27 +379,26 @@ impl<'a> Applier<'a> {
                 })
                 .await
                 .map_err(fail)?;
-                // AWS opens egress on every new group; keep it only where the stack wants it.
-                if !self.wants_open_egress(&r.id) {
-                    let open = RuleSpec {
-                        egress: true,
-                        protocol: "-1".into(),
-                        from_port: None,
-                        to_port: None,
-                        peer: RulePeerId::Cidr(ANYWHERE.into()),
-                        description: None,
-                    };
-                    match retry::call(LAG, || net.revoke(&id, &open)).await {
-                        Err(e) if e.kind != ErrorKind::NotFound => return Err(fail(e)),
-                        _ => {}
-                    }
+                // AWS opens egress on every new group, untagged. Where the stack wants it, its
+                // own rule step adds it back, tagged like every rule of the stack.
+                let open = RuleSpec {
+                    egress: true,
+                    protocol: "-1".into(),
+                    from_port: None,
+                    to_port: None,
+                    peer: RulePeerId::Cidr(ANYWHERE.into()),
+                    description: None,
+                };
+                match retry::call(LAG, || net.revoke(&id, &open)).await {
+                    Err(e) if e.kind != ErrorKind::NotFound => return Err(fail(e)),
+                    _ => {}
                 }
                 (Handle::Id(id.clone()), id)
             }
             ResourceSpec::SecurityGroupRule { group, .. } => {
                 let group_id = self.aws(group)?;
                 let rule = self.rule_spec(&r.spec)?;
-                match retry::call(LAG, || net.authorize(&group_id, &rule)).await {
+                match retry::call(LAG, || net.authorize(&group_id, &rule, tags)).await {
                     Err(e) if e.kind == ErrorKind::AlreadyExists => {}
                     other => other.map_err(fail)?,
                 }
@@ -428,6 +420,11 @@ impl<'a> Applier<'a> {
                         .await
                         .map_err(fail)?;
                 }
+                // Adopted: tagged like everything else of the stack, so it is seen as such.
+                let (add, remove) = tag_changes(&r.tags, &group.tags);
+                retry::call(LAG, || net.set_tags(&group.id, &add, &remove))
+                    .await
+                    .map_err(fail)?;
                 let what = format!("{} emptied ({} rules removed)", group.id, group.rules.len());
                 (
                     Handle::DefaultGroup {
@@ -849,7 +846,8 @@ impl<'a> Applier<'a> {
                 )?;
             }
             if change.fields.iter().any(|f| f.field == "tags") {
-                let (add, remove) = tag_changes(&r.tags, observed);
+                let (add, remove) =
+                    tag_changes(&r.tags, observed.tags.as_ref().unwrap_or(&Tags::new()));
                 retry::call(LAG, || self.iam.set_tags(name, &add, &remove))
                     .await
                     .map_err(fail)?;
@@ -1207,7 +1205,7 @@ impl<'a> Applier<'a> {
         observed: &ObservedResource,
         t: &RegionTarget,
     ) -> Result<(), String> {
-        let (add, remove) = tag_changes(&r.tags, observed);
+        let (add, remove) = tag_changes(&r.tags, observed.tags.as_ref().unwrap_or(&Tags::new()));
         let id = match &observed.handle {
             Handle::Cluster { arn, .. } | Handle::NodeGroup { arn, .. } => arn.clone(),
             _ => self.aws(&r.id)?,
@@ -1483,9 +1481,9 @@ impl<'a> Applier<'a> {
     }
 }
 
-/// Tags to add and keys to remove so the observed tags become the wanted ones.
-fn tag_changes(want: &Tags, observed: &ObservedResource) -> (Tags, Vec<String>) {
-    let have = observed.tags.clone().unwrap_or_default();
+/// The tags to add (or change) and the keys to remove to turn `have` into `want`; `aws:` tags
+/// are AWS's own.
+fn tag_changes(want: &Tags, have: &Tags) -> (Tags, Vec<String>) {
     let add = want
         .iter()
         .filter(|(k, v)| have.get(*k) != Some(*v))

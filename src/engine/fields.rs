@@ -22,6 +22,7 @@ pub fn is_tagged(kind: &str) -> bool {
             | "NatGateway"
             | "RouteTable"
             | "SecurityGroup"
+            | "DefaultSecurityGroup"
             | "VpcPeering"
             | "LoadBalancer"
             | "TargetGroup"

@@ -118,8 +118,9 @@ impl<'a> Engine<'a> {
     }
 
     /// Reads both regions and IAM concurrently: EC2, ELB, WAF and EKS at once; the web ACL of
-    /// each application load balancer as soon as the balancers are known. The longest chain is
-    /// EKS's four rounds (clusters, their details, node group names, node group details).
+    /// each application load balancer as soon as the balancers are known. Every chain is at
+    /// most three dependent rounds (EKS: clusters; their details with their node group names;
+    /// the node groups' details).
     pub async fn observe(&self, desired: &[Resource]) -> Result<Observed, EngineError> {
         Ok(self.observe_reading(desired).await?.1)
     }
@@ -194,7 +195,7 @@ impl<'a> Engine<'a> {
                         retry::call(Default::default(), || c.network.snapshot(stack)),
                         balancers,
                         retry::call(Default::default(), || c.waf.snapshot(stack)),
-                        retry::call(Default::default(), || c.eks.snapshot(stack)),
+                        retry::call(Default::default(), || c.eks.snapshot(stack, cluster)),
                         retry::call(Default::default(), || c.logs.snapshot(stack)),
                         async {
                             futures::try_join!(

@@ -384,7 +384,7 @@ impl<'d> Mapper<'d> {
                 "DefaultSecurityGroup",
                 handle,
                 Fields::from([("rules", rules)]),
-                None,
+                Some(g.tags.clone()),
                 vec![vpc],
             );
         }

@@ -315,7 +315,8 @@ pub trait Network: Send + Sync {
     /// The VPC's default security group, with its rules.
     async fn default_security_group(&self, vpc: &str) -> Result<SecurityGroupInfo>;
     async fn delete_security_group(&self, group: &str) -> Result<()>;
-    async fn authorize(&self, group: &str, rule: &RuleSpec) -> Result<()>;
+    /// Adds a rule, tagged with `tags` (rules are resources of their own, with ids and tags).
+    async fn authorize(&self, group: &str, rule: &RuleSpec, tags: &Tags) -> Result<()>;
     async fn revoke(&self, group: &str, rule: &RuleSpec) -> Result<()>;
 
     async fn create_peering(

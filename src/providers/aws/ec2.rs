@@ -948,12 +948,14 @@ impl Network for Ec2Network {
         Ok(())
     }
 
-    async fn authorize(&self, group: &str, rule: &RuleSpec) -> Result<()> {
+    async fn authorize(&self, group: &str, rule: &RuleSpec, tags: &Tags) -> Result<()> {
+        let tags = tag_spec(ResourceType::SecurityGroupRule, tags);
         if rule.egress {
             self.client
                 .authorize_security_group_egress()
                 .group_id(group)
                 .ip_permissions(permission(rule))
+                .tag_specifications(tags)
                 .send()
                 .await
                 .map_err(|e| classify("AuthorizeSecurityGroupEgress", e))?;
@@ -962,6 +964,7 @@ impl Network for Ec2Network {
                 .authorize_security_group_ingress()
                 .group_id(group)
                 .ip_permissions(permission(rule))
+                .tag_specifications(tags)
                 .send()
                 .await
                 .map_err(|e| classify("AuthorizeSecurityGroupIngress", e))?;

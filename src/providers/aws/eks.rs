@@ -39,6 +39,38 @@ impl EksClusters {
         }
     }
 
+    async fn node_group_names(&self, cluster: &str) -> Result<Vec<String>> {
+        self.client
+            .list_nodegroups()
+            .cluster_name(cluster)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify("ListNodegroups", e))
+    }
+
+    /// Access entries exist only in clusters that use them (authentication mode API).
+    async fn access_entries(&self, cluster: &ClusterInfo) -> Result<Vec<String>> {
+        let uses_them = cluster
+            .authentication_mode
+            .as_deref()
+            .is_some_and(|m| m.starts_with("API"));
+        if !uses_them {
+            return Ok(Vec::new());
+        }
+        self.client
+            .list_access_entries()
+            .cluster_name(&cluster.name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify("ListAccessEntries", e))
+    }
+
     async fn node_group(&self, cluster: &str, name: &str) -> Result<NodeGroupInfo> {
         let out = self
             .client
@@ -219,7 +251,7 @@ fn logging(enabled: &[String], on: bool) -> Logging {
 
 #[async_trait]
 impl Eks for EksClusters {
-    async fn snapshot(&self, stack: &str) -> Result<EksSnapshot> {
+    async fn snapshot(&self, stack: &str, expected: &str) -> Result<EksSnapshot> {
         let names: Vec<String> = self
             .client
             .list_clusters()
@@ -229,59 +261,46 @@ impl Eks for EksClusters {
             .try_collect()
             .await
             .map_err(|e| classify("ListClusters", e))?;
-        let described =
-            futures::future::try_join_all(names.iter().map(|n| self.describe(n))).await?;
-        let clusters: Vec<ClusterInfo> = described
+        let per_cluster = names.iter().map(|name| async move {
+            // The cluster the stack names has its node groups listed while it is described,
+            // which saves a round; any other only once its tags show it is the stack's.
+            let speculative = async {
+                if name != expected {
+                    return Ok(None);
+                }
+                match self.node_group_names(name).await {
+                    Ok(groups) => Ok(Some(groups)),
+                    // Gone since it was listed: the description says so too.
+                    Err(e) if e.kind == ErrorKind::NotFound => Ok(Some(Vec::new())),
+                    Err(e) => Err(e),
+                }
+            };
+            let (cluster, groups) = futures::try_join!(self.describe(name), speculative)?;
+            let Some(cluster) =
+                cluster.filter(|c| c.tags.get(TAG_STACK).map(String::as_str) == Some(stack))
+            else {
+                return Ok(None);
+            };
+            let groups = match groups {
+                Some(groups) => groups,
+                None => self.node_group_names(name).await?,
+            };
+            let details =
+                futures::future::try_join_all(groups.iter().map(|g| self.node_group(name, g)));
+            let (details, entries) = futures::try_join!(details, self.access_entries(&cluster))?;
+            Ok::<_, ProviderError>(Some((cluster, details, entries)))
+        });
+        let mut snap = EksSnapshot::default();
+        for (cluster, groups, entries) in futures::future::try_join_all(per_cluster)
+            .await?
             .into_iter()
             .flatten()
-            .filter(|c| c.tags.get(TAG_STACK).map(String::as_str) == Some(stack))
-            .collect();
-        let mut snap = EksSnapshot::default();
-        let per_cluster = clusters.iter().map(|c| async move {
-            let groups: Vec<String> = self
-                .client
-                .list_nodegroups()
-                .cluster_name(&c.name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(|e| classify("ListNodegroups", e))?;
-            // Access entries exist only in clusters that use them (authentication mode API).
-            let entries: Vec<String> = if c
-                .authentication_mode
-                .as_deref()
-                .is_some_and(|m| m.starts_with("API"))
-            {
-                self.client
-                    .list_access_entries()
-                    .cluster_name(&c.name)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-                    .await
-                    .map_err(|e| classify("ListAccessEntries", e))?
-            } else {
-                Vec::new()
-            };
-            let groups =
-                futures::future::try_join_all(groups.iter().map(|g| self.node_group(&c.name, g)))
-                    .await?;
-            Ok::<_, ProviderError>((
-                groups,
-                entries
-                    .into_iter()
-                    .map(|e| (c.name.clone(), e))
-                    .collect::<Vec<_>>(),
-            ))
-        });
-        for (groups, entries) in futures::future::try_join_all(per_cluster).await? {
+        {
             snap.node_groups.extend(groups);
-            snap.access_entries.extend(entries);
+            snap.access_entries
+                .extend(entries.into_iter().map(|e| (cluster.name.clone(), e)));
+            snap.clusters.push(cluster);
         }
-        snap.clusters = clusters;
         Ok(snap)
     }
 

@@ -880,7 +880,7 @@ impl Network for FakeRegion {
         })
     }
 
-    async fn authorize(&self, group: &str, rule: &RuleSpec) -> Result<()> {
+    async fn authorize(&self, group: &str, rule: &RuleSpec, _tags: &Tags) -> Result<()> {
         let op = if rule.egress {
             "AuthorizeSecurityGroupEgress"
         } else {

@@ -45,18 +45,31 @@ impl FakeRegion {
 
 #[async_trait]
 impl Eks for FakeRegion {
-    async fn snapshot(&self, stack: &str) -> Result<EksSnapshot> {
+    async fn snapshot(&self, stack: &str, expected: &str) -> Result<EksSnapshot> {
         self.call(EKS, "ListClusters").await?;
-        let (clusters, groups) = self.eks_state("ListClusters", |s, _| {
+        let (names, owned_names, groups) = self.eks_state("ListClusters", |s, _| {
             let r = s.regions.get(&self.region).expect("checked");
-            Ok((r.clusters.len(), r.node_groups.len()))
+            let owned_names: Vec<String> = r
+                .clusters
+                .values()
+                .filter(|c| owned(&c.info.tags, stack))
+                .map(|c| c.info.name.clone())
+                .collect();
+            let names: Vec<String> = r.clusters.keys().cloned().collect();
+            Ok((names, owned_names, r.node_groups.len()))
         })?;
-        futures::future::try_join_all((0..clusters).map(|_| self.call(EKS, "DescribeCluster")))
+        // As on AWS: each cluster described, the expected one's node groups listed beside it;
+        // then the others' node groups, the node groups' details and the access entries.
+        let first = names.iter().flat_map(|n| {
+            std::iter::once("DescribeCluster").chain((n == expected).then_some("ListNodegroups"))
+        });
+        futures::future::try_join_all(first.map(|op| self.call(EKS, op))).await?;
+        let late_lists = owned_names.iter().filter(|n| *n != expected).count();
+        futures::future::try_join_all((0..late_lists).map(|_| self.call(EKS, "ListNodegroups")))
             .await?;
-        let second = ["ListNodegroups", "ListAccessEntries"].repeat(clusters);
-        futures::future::try_join_all(second.iter().map(|op| self.call(EKS, op))).await?;
-        futures::future::try_join_all((0..groups).map(|_| self.call(EKS, "DescribeNodegroup")))
-            .await?;
+        let last = std::iter::repeat_n("DescribeNodegroup", groups)
+            .chain(std::iter::repeat_n("ListAccessEntries", owned_names.len()));
+        futures::future::try_join_all(last.map(|op| self.call(EKS, op))).await?;
         self.eks_state("DescribeCluster", |s, lag| {
             let r = s.regions.get(&self.region).expect("checked");
             let mut snap = EksSnapshot::default();

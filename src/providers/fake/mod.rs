@@ -441,10 +441,13 @@ impl FakeWorld {
                 "LogGroup",
                 r.log_groups.values().filter(|x| ours(&x.tags)).count(),
             );
-            add(
-                "SecurityGroup",
-                r.groups.values().filter(|x| ours(&x.tags)).count(),
-            );
+            let (defaults, groups): (Vec<&Group>, Vec<&Group>) = r
+                .groups
+                .values()
+                .filter(|x| ours(&x.tags))
+                .partition(|x| x.name == "default");
+            add("SecurityGroup", groups.len());
+            add("DefaultSecurityGroup", defaults.len());
             add(
                 "LoadBalancer",
                 r.lbs.values().filter(|x| ours(&x.tags)).count(),
