@@ -8,6 +8,7 @@ mod structure;
 pub mod suggest;
 pub mod types;
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -27,11 +28,19 @@ pub struct ValidStack {
     pub stack: Stack,
     /// Per region, in `spec.regions` order.
     pub networks: Vec<ResolvedNetwork>,
+    /// Where each field path written in the file starts.
+    positions: HashMap<String, Pos>,
 }
 
 impl ValidStack {
     pub fn name(&self) -> &str {
         &self.stack.metadata.name
+    }
+
+    /// Where `path` (`spec.regions[1].loadBalancer.scheme`) is written in the file, or the
+    /// nearest enclosing field that is (a default has no place of its own).
+    pub fn position(&self, path: &str) -> Pos {
+        position_in(&self.positions, path)
     }
 
     /// Index of the region with `role`; validation guarantees exactly one.
@@ -168,18 +177,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
 
     let schema = serde_json::to_value(schemars::schema_for!(Stack)).unwrap_or_default();
     let walked = structure::walk(root, &schema);
-    let position = |path: &str| -> Pos {
-        let mut path = path;
-        loop {
-            if let Some(pos) = walked.locations.get(path) {
-                return *pos;
-            }
-            match parent(path) {
-                Some(p) => path = p,
-                None => return root.pos,
-            }
-        }
-    };
+    let position = |path: &str| position_in(&walked.locations, path);
     let mut diagnostics: Vec<Diagnostic> = walked
         .issues
         .iter()
@@ -234,7 +232,25 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
         return Err(diagnostics);
     }
     let networks = networks.into_iter().flatten().collect();
-    Ok(ValidStack { stack, networks })
+    Ok(ValidStack {
+        stack,
+        networks,
+        positions: walked.locations,
+    })
+}
+
+/// The position of `path`, else of its nearest ancestor in `positions`; the root's is 1:1.
+fn position_in(positions: &HashMap<String, Pos>, path: &str) -> Pos {
+    let mut path = path;
+    loop {
+        if let Some(pos) = positions.get(path) {
+            return *pos;
+        }
+        match parent(path) {
+            Some(p) => path = p,
+            None => return Pos { line: 1, column: 1 },
+        }
+    }
 }
 
 /// `spec.regions[0].cidr` -> `spec.regions[0]` -> `spec.regions` -> `spec` -> ``.

@@ -7,7 +7,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 
 use super::world::{Kube, KubeObjects, RegionView, World};
-use super::{Check, Finding, Severity, Verdict};
+use super::{Check, Finding, Scope, Severity, Verdict};
 use crate::spec::types::Role;
 
 pub const CATALOG: &[Check] = &[
@@ -16,6 +16,10 @@ pub const CATALOG: &[Check] = &[
         title: "WAF web ACL on the public load balancer, with the managed rule groups and a rate rule",
         severity: Severity::High,
         remediation: "Give the frontend region's load balancer `waf: <acl>` and list AWSManagedRulesCommonRuleSet, AWSManagedRulesSQLiRuleSet and a `rateLimit` in that ACL; run `up`.",
+        settings: &[
+            (Scope::Region(Role::Frontend), "loadBalancer.waf"),
+            (Scope::Spec, "wafAcls"),
+        ],
         run: waf_on_public_entry,
     },
     Check {
@@ -23,6 +27,7 @@ pub const CATALOG: &[Check] = &[
         title: "The backend load balancer is internal",
         severity: Severity::Critical,
         remediation: "Set the backend region's `loadBalancer.scheme: internal`; AWS cannot change a scheme in place, so run `up --allow-replace`.",
+        settings: &[(Scope::Region(Role::Backend), "loadBalancer.scheme")],
         run: backend_is_internal,
     },
     Check {
@@ -30,6 +35,7 @@ pub const CATALOG: &[Check] = &[
         title: "Backend ingress admits only the peer VPC's block",
         severity: Severity::Critical,
         remediation: "Allow only `peer` on the backend's load balancer and remove other ingress rules from the backend's security groups; `up` removes rules added by hand.",
+        settings: &[(Scope::Region(Role::Backend), "loadBalancer.allow")],
         run: backend_ingress_only_from_peer,
     },
     Check {
@@ -37,6 +43,10 @@ pub const CATALOG: &[Check] = &[
         title: "The public load balancer admits the internet only on its listener ports",
         severity: Severity::High,
         remediation: "Open the internet (0.0.0.0/0, ::/0) only on the load balancer's listener ports; `up` removes rules added by hand.",
+        settings: &[
+            (Scope::Region(Role::Frontend), "loadBalancer.allow"),
+            (Scope::Region(Role::Frontend), "loadBalancer.listeners"),
+        ],
         run: internet_only_on_listeners,
     },
     Check {
@@ -44,6 +54,7 @@ pub const CATALOG: &[Check] = &[
         title: "The peering is active and joins exactly the two stack VPCs",
         severity: Severity::High,
         remediation: "Run `up`: it requests the peering from the frontend region, accepts it in the backend region and removes strays.",
+        settings: &[(Scope::Spec, "peering")],
         run: peering_active,
     },
     Check {
@@ -51,6 +62,7 @@ pub const CATALOG: &[Check] = &[
         title: "Routes to the peer VPC go through the peering on both sides",
         severity: Severity::High,
         remediation: "Run `up`: every private route table gets a route to the peer block through the peering.",
+        settings: &[(Scope::Spec, "peering")],
         run: peer_routes,
     },
     Check {
@@ -58,6 +70,7 @@ pub const CATALOG: &[Check] = &[
         title: "Worker nodes sit in private subnets, which assign no public IPs",
         severity: Severity::High,
         remediation: "Keep node groups in the private subnets and turn off `MapPublicIpOnLaunch` on them; run `up`.",
+        settings: &[(Scope::EachRegion, "network.subnets")],
         run: nodes_in_private_subnets,
     },
     Check {
@@ -65,6 +78,7 @@ pub const CATALOG: &[Check] = &[
         title: "The VPCs' default security groups admit nothing",
         severity: Severity::Medium,
         remediation: "Run `up`: it empties the default security group of each stack VPC.",
+        settings: &[(Scope::EachRegion, "network")],
         run: default_groups_empty,
     },
     Check {
@@ -72,6 +86,7 @@ pub const CATALOG: &[Check] = &[
         title: "VPC flow logs are on where the stack asks for them",
         severity: Severity::Medium,
         remediation: "Run `up` with `network.flowLogs: true`, or add a flow log to the VPC.",
+        settings: &[(Scope::EachRegion, "network.flowLogs")],
         run: flow_logs_on,
     },
     Check {
@@ -79,6 +94,7 @@ pub const CATALOG: &[Check] = &[
         title: "EKS public endpoint off, or limited to the configured CIDRs",
         severity: Severity::High,
         remediation: "Set `cluster.endpoint.public: false`, or list only your networks in `publicCidrs` (never 0.0.0.0/0); run `up`.",
+        settings: &[(Scope::EachRegion, "cluster.endpoint")],
         run: endpoint_limited,
     },
     Check {
@@ -86,6 +102,7 @@ pub const CATALOG: &[Check] = &[
         title: "EKS control-plane logging on for all log types",
         severity: Severity::Medium,
         remediation: "Leave `cluster.logging` out (all five types) and run `up`.",
+        settings: &[(Scope::EachRegion, "cluster.logging")],
         run: all_logs_on,
     },
     Check {
@@ -93,6 +110,7 @@ pub const CATALOG: &[Check] = &[
         title: "Worker nodes require IMDSv2",
         severity: Severity::High,
         remediation: "Run `up`: node groups are made from a launch template that requires IMDSv2 tokens; a node group without one is replaced with `--allow-replace`.",
+        settings: &[(Scope::EachRegion, "cluster.nodeGroups")],
         run: imdsv2_required,
     },
     Check {
@@ -100,6 +118,7 @@ pub const CATALOG: &[Check] = &[
         title: "No LoadBalancer Service in the backend cluster; backend pods reachable only from the peer VPC",
         severity: Severity::Critical,
         remediation: "Delete `type: LoadBalancer` Services from the backend cluster and keep a default-deny NetworkPolicy whose allows name only the peer and own VPC blocks.",
+        settings: &[(Scope::Workloads(Role::Backend), "source")],
         run: backend_cluster_closed,
     },
     Check {
@@ -107,6 +126,10 @@ pub const CATALOG: &[Check] = &[
         title: "Workloads are hardened: non-root, unprivileged, limits, probes, default-deny NetworkPolicy",
         severity: Severity::High,
         remediation: "Set runAsNonRoot, leave privileged off, give every container CPU and memory limits and liveness and readiness probes, and add a default-deny NetworkPolicy to each namespace.",
+        settings: &[
+            (Scope::Workloads(Role::Frontend), "source"),
+            (Scope::Workloads(Role::Backend), "source"),
+        ],
         run: workloads_hardened,
     },
 ];

@@ -11,6 +11,8 @@ mod tests;
 
 use serde::Serialize;
 
+use crate::spec::ValidStack;
+use crate::spec::types::Role;
 use world::World;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
@@ -64,7 +66,70 @@ pub struct Check {
     pub title: &'static str,
     pub severity: Severity,
     pub remediation: &'static str,
+    /// The stack settings behind what the check looks at: where a report points to fix it.
+    pub settings: &'static [(Scope, &'static str)],
     pub run: fn(&World) -> Finding,
+}
+
+/// What a check setting's path is relative to.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// `spec.<path>`.
+    Spec,
+    /// `spec.regions[i].<path>` of the region with this role.
+    Region(Role),
+    /// `spec.regions[i].<path>` of every region.
+    EachRegion,
+    /// `spec.workloads[j].<path>` of every workload in the region with this role.
+    Workloads(Role),
+}
+
+/// A stack setting a check result points to, and where the stack file writes it (or the
+/// nearest enclosing field, for a setting left to its default).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Setting {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// `check`'s settings in `stack`, in the order the check lists them.
+fn settings_of(check: &Check, stack: &ValidStack) -> Vec<Setting> {
+    let spec = &stack.stack.spec;
+    let region_index = |role: Role| spec.regions.iter().position(|r| r.role == role);
+    let mut paths = Vec::new();
+    for (scope, path) in check.settings {
+        match scope {
+            Scope::Spec => paths.push(format!("spec.{path}")),
+            Scope::Region(role) => {
+                paths.extend(region_index(*role).map(|i| format!("spec.regions[{i}].{path}")))
+            }
+            Scope::EachRegion => {
+                paths.extend((0..spec.regions.len()).map(|i| format!("spec.regions[{i}].{path}")))
+            }
+            Scope::Workloads(role) => {
+                let name = region_index(*role).map(|i| spec.regions[i].name.as_str());
+                paths.extend(
+                    spec.workloads
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, w)| Some(w.region.as_str()) == name)
+                        .map(|(j, _)| format!("spec.workloads[{j}].{path}")),
+                );
+            }
+        }
+    }
+    paths
+        .into_iter()
+        .map(|path| {
+            let pos = stack.position(&path);
+            Setting {
+                path,
+                line: pos.line,
+                column: pos.column,
+            }
+        })
+        .collect()
 }
 
 /// What a check found: its verdict, what it looked at and why.
@@ -86,6 +151,8 @@ pub struct CheckResult {
     pub resources: Vec<String>,
     pub evidence: Vec<String>,
     pub remediation: &'static str,
+    /// Where in the stack file to look.
+    pub settings: Vec<Setting>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,7 +186,7 @@ pub struct Skip {
 }
 
 /// Runs every check over `world`, honouring `skips`.
-pub fn run(stack: &str, world: &World, skips: &[Skip], fail_on: Severity) -> Report {
+pub fn run(stack: &ValidStack, world: &World, skips: &[Skip], fail_on: Severity) -> Report {
     let mut results = Vec::new();
     for check in checks::CATALOG {
         let finding = match skips.iter().find(|s| s.id == check.id) {
@@ -138,6 +205,7 @@ pub fn run(stack: &str, world: &World, skips: &[Skip], fail_on: Severity) -> Rep
             resources: finding.resources,
             evidence: finding.evidence,
             remediation: check.remediation,
+            settings: settings_of(check, stack),
         });
     }
     let mut summary = Summary::default();
@@ -156,7 +224,7 @@ pub fn run(stack: &str, world: &World, skips: &[Skip], fail_on: Severity) -> Rep
         }
     }
     Report {
-        stack: stack.to_string(),
+        stack: stack.name().to_string(),
         mode: if world.live { "live" } else { "static" },
         fail_on,
         results,

@@ -34,6 +34,9 @@ pub fn text(report: &Report) -> String {
                     let _ = writeln!(out, "      - {e}");
                 }
                 let _ = writeln!(out, "      fix: {}", r.remediation);
+                for s in &r.settings {
+                    let _ = writeln!(out, "      see: {} (line {})", s.path, s.line);
+                }
             }
             Verdict::NotApplicable(why) | Verdict::Skipped(why) | Verdict::Error(why) => {
                 let _ = writeln!(out, "      {why}");
@@ -193,17 +196,35 @@ pub fn sarif(report: &Report, stack_file: &str) -> Json {
                 // Skipped checks did not run: no result.
                 Verdict::Skipped(_) => return None,
             };
+            // The stack settings behind the check, the first one foremost; the file's start
+            // when the check has none.
+            let mut locations: Vec<Json> = r
+                .settings
+                .iter()
+                .map(|s| {
+                    json!({
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": stack_file },
+                            "region": { "startLine": s.line, "startColumn": s.column }
+                        },
+                        "logicalLocations": [{ "fullyQualifiedName": s.path, "kind": "member" }]
+                    })
+                })
+                .collect();
+            if locations.is_empty() {
+                locations.push(json!({
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": stack_file },
+                        "region": { "startLine": 1 }
+                    }
+                }));
+            }
             let mut result = json!({
                 "ruleId": r.id,
                 "ruleIndex": index,
                 "kind": kind,
                 "message": { "text": text },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": stack_file },
-                        "region": { "startLine": 1 }
-                    }
-                }],
+                "locations": locations,
                 "properties": { "resources": r.resources }
             });
             if kind == "fail" {

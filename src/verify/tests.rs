@@ -42,7 +42,7 @@ fn static_reference() -> World {
 }
 
 fn verdicts(world: &World) -> Vec<(&'static str, Verdict)> {
-    run("petclinic", world, &[], Severity::High)
+    run(&reference(), world, &[], Severity::High)
         .results
         .into_iter()
         .map(|r| (r.id, r.verdict))
@@ -60,7 +60,7 @@ fn failing(world: &World) -> Vec<&'static str> {
 #[tokio::test(start_paused = true)]
 async fn the_reference_stack_passes_every_check_live() {
     let world = live_reference().await;
-    let report = run("petclinic", &world, &[], Severity::Low);
+    let report = run(&reference(), &world, &[], Severity::Low);
     for r in &report.results {
         assert_eq!(r.verdict, Verdict::Pass, "{}: {:?}", r.id, r.evidence);
         assert!(!r.resources.is_empty(), "{} looked at nothing", r.id);
@@ -215,17 +215,22 @@ const BREAKAGES: &[Breakage] = &[
 
 #[tokio::test(start_paused = true)]
 async fn each_check_fails_alone_on_a_world_broken_its_way() {
-    let reference = live_reference().await;
+    let healthy = live_reference().await;
     let ids: Vec<&str> = checks::CATALOG.iter().map(|c| c.id).collect();
     let broken: Vec<&str> = BREAKAGES.iter().map(|(id, _)| *id).collect();
     assert_eq!(ids, broken, "every check has its breakage");
     for (id, breakage) in BREAKAGES {
-        let mut world = reference.clone();
+        let mut world = healthy.clone();
         breakage(&mut world);
         assert_eq!(failing(&world), [*id], "breaking {id}");
-        let report = run("petclinic", &world, &[], Severity::Low);
+        let report = run(&reference(), &world, &[], Severity::Low);
         let result = report.results.iter().find(|r| r.id == *id).unwrap();
         assert!(!result.evidence.is_empty(), "{id} says why");
+        // And where in the stack file to look: a written field, never just the file's start.
+        assert!(!result.settings.is_empty(), "{id} points nowhere");
+        for s in &result.settings {
+            assert!(s.line > 1, "{id}: {s:?}");
+        }
     }
 }
 
@@ -235,7 +240,7 @@ async fn the_evidence_names_what_is_wrong() {
     backend(&mut world).security_groups[0]
         .ingress
         .push(open_rule(22));
-    let report = run("petclinic", &world, &[], Severity::High);
+    let report = run(&reference(), &world, &[], Severity::High);
     let r = report
         .results
         .iter()
@@ -264,9 +269,9 @@ fn severity_and_fail_on_decide_what_blocks() {
         .unwrap()
         .log_types
         .clear();
-    let medium = run("petclinic", &world, &[], Severity::Medium);
+    let medium = run(&reference(), &world, &[], Severity::Medium);
     assert_eq!((medium.summary.failed, medium.summary.blocking), (1, 1));
-    let high = run("petclinic", &world, &[], Severity::High);
+    let high = run(&reference(), &world, &[], Severity::High);
     assert_eq!((high.summary.failed, high.summary.blocking), (1, 0));
 }
 
@@ -279,7 +284,7 @@ fn skipped_checks_carry_their_reason_and_unreadable_clusters_are_errors() {
         id: "MR-EKS-002".into(),
         reason: "skipped by the stack: logging goes to a central account".into(),
     }];
-    let report = run("petclinic", &world, &skips, Severity::High);
+    let report = run(&reference(), &world, &skips, Severity::High);
     let get = |id| report.results.iter().find(|r| r.id == id).unwrap();
     assert_eq!(
         get("MR-EKS-002").verdict,
@@ -298,7 +303,7 @@ fn skipped_checks_carry_their_reason_and_unreadable_clusters_are_errors() {
 fn junit_and_sarif_reports() {
     let mut world = static_reference();
     backend(&mut world).load_balancer.as_mut().unwrap().scheme = "internet-facing".into();
-    let report = run("petclinic", &world, &[], Severity::High);
+    let report = run(&reference(), &world, &[], Severity::High);
     let xml = report::junit(&report);
     assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"14\" failures=\"1\" errors=\"0\" skipped=\"3\">"), "{xml}");
     assert!(xml.contains("<testcase classname=\"multiregion.MR-LB-001\" name=\"MR-LB-001 The backend load balancer is internal\">\n      <failure type=\"critical\" message=\"c2/lb: scheme internet-facing\">"), "{xml}");
@@ -319,4 +324,19 @@ fn junit_and_sarif_reports() {
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0]["ruleId"], "MR-LB-001");
     assert_eq!(failed[0]["level"], "error");
+    // It points at the backend's `scheme:` line of the stack file.
+    let text = std::fs::read_to_string("stacks/two-region.yaml").unwrap();
+    let line = 1 + text
+        .lines()
+        .position(|l| l.trim_start().starts_with("scheme: internal"))
+        .unwrap();
+    let location = &failed[0]["locations"][0];
+    assert_eq!(
+        location["physicalLocation"]["region"]["startLine"], line,
+        "{location}"
+    );
+    assert_eq!(
+        location["logicalLocations"][0]["fullyQualifiedName"],
+        "spec.regions[1].loadBalancer.scheme"
+    );
 }
