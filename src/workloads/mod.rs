@@ -16,7 +16,9 @@ use std::time::Duration;
 use futures::future::join_all;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::networking::v1::Ingress;
-use kube::api::{Api, DeleteParams, ListParams};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::Resource;
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams};
 use tokio::time::Instant;
 
 use crate::engine::progress::Progress;
@@ -229,8 +231,30 @@ pub async fn remove(
     Ok(balanced.len() + owned.len())
 }
 
-/// An object that holds an AWS load balancer: (kind, namespace, name).
-type Balanced = (&'static str, String, String);
+/// An object that holds an AWS load balancer: a Service of type LoadBalancer or an Ingress.
+struct Balanced {
+    kind: ApiResource,
+    namespace: String,
+    name: String,
+}
+
+impl Balanced {
+    fn new<K: Resource<DynamicType = ()>>(meta: ObjectMeta) -> Option<Balanced> {
+        Some(Balanced {
+            kind: ApiResource::erase::<K>(&()),
+            namespace: meta.namespace?,
+            name: meta.name?,
+        })
+    }
+
+    fn api(&self, client: kube::Client) -> Api<DynamicObject> {
+        Api::namespaced_with(client, &self.namespace, &self.kind)
+    }
+
+    fn label(&self) -> String {
+        format!("{} {}/{}", self.kind.kind, self.namespace, self.name)
+    }
+}
 
 /// Every Service of type LoadBalancer and every Ingress, in any namespace: whoever made them,
 /// their load balancers and security groups live in the stack's VPC.
@@ -244,34 +268,28 @@ async fn delete_load_balanced(api: &ClusterApi) -> Result<Vec<Balanced>, Workloa
         .list(&ListParams::default())
         .await
         .map_err(|e| api_error(api, "listing Ingresses".into(), e))?;
-    let mut found: Vec<Balanced> = Vec::new();
-    for s in services.items {
-        if s.spec.as_ref().and_then(|x| x.type_.as_deref()) == Some("LoadBalancer")
-            && let (Some(ns), Some(name)) = (s.metadata.namespace, s.metadata.name)
+    let load_balancers = services
+        .items
+        .into_iter()
+        .filter(|s| s.spec.as_ref().and_then(|x| x.type_.as_deref()) == Some("LoadBalancer"))
+        .filter_map(|s| Balanced::new::<Service>(s.metadata));
+    let found: Vec<Balanced> = load_balancers
+        .chain(
+            ingresses
+                .items
+                .into_iter()
+                .filter_map(|i| Balanced::new::<Ingress>(i.metadata)),
+        )
+        .collect();
+    for object in &found {
+        match object
+            .api(client.clone())
+            .delete(&object.name, &DeleteParams::default())
+            .await
         {
-            found.push(("Service", ns, name));
-        }
-    }
-    for i in ingresses.items {
-        if let (Some(ns), Some(name)) = (i.metadata.namespace, i.metadata.name) {
-            found.push(("Ingress", ns, name));
-        }
-    }
-    for (kind, ns, name) in &found {
-        let deleted = match *kind {
-            "Service" => Api::<Service>::namespaced(client.clone(), ns)
-                .delete(name, &DeleteParams::default())
-                .await
-                .map(|_| ()),
-            _ => Api::<Ingress>::namespaced(client.clone(), ns)
-                .delete(name, &DeleteParams::default())
-                .await
-                .map(|_| ()),
-        };
-        match deleted {
-            Ok(()) => {}
+            Ok(_) => {}
             Err(kube::Error::Api(s)) if s.is_not_found() => {}
-            Err(e) => return Err(api_error(api, format!("deleting {kind} {ns}/{name}"), e)),
+            Err(e) => return Err(api_error(api, format!("deleting {}", object.label()), e)),
         }
     }
     Ok(found)
@@ -287,20 +305,14 @@ async fn wait_gone(
     loop {
         let client = api.client().await?;
         let mut left = Vec::new();
-        for (kind, ns, name) in objects {
-            let found = match *kind {
-                "Service" => Api::<Service>::namespaced(client.clone(), ns)
-                    .get_opt(name)
-                    .await
-                    .map(|o| o.is_some()),
-                _ => Api::<Ingress>::namespaced(client.clone(), ns)
-                    .get_opt(name)
-                    .await
-                    .map(|o| o.is_some()),
-            }
-            .map_err(|e| api_error(api, format!("reading {kind} {ns}/{name}"), e))?;
-            if found {
-                left.push(format!("{kind} {ns}/{name}"));
+        for object in objects {
+            let found = object
+                .api(client.clone())
+                .get_opt(&object.name)
+                .await
+                .map_err(|e| api_error(api, format!("reading {}", object.label()), e))?;
+            if found.is_some() {
+                left.push(object.label());
             }
         }
         if left.is_empty() {
