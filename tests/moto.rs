@@ -353,8 +353,9 @@ fn up_plan_drift_repair_down_on_moto() {
     assert_eq!(again.code, 0, "down twice is fine: {}", again.stderr);
 }
 
-/// An independent look at the stack's VPCs: every security group in them (the adopted default
-/// ones too) and every rule of those groups carries the stack's tags.
+/// An independent look at the stack's VPCs: every route table and security group in them (the
+/// adopted main table and default group too) and every rule of those groups carries the
+/// stack's tags.
 async fn assert_groups_and_rules_tagged(url: &str) {
     let ours = |tags: &[aws_sdk_ec2::types::Tag]| {
         tags.iter()
@@ -363,9 +364,21 @@ async fn assert_groups_and_rules_tagged(url: &str) {
     for (region, vpc) in [("us-east-1", "c1/vpc"), ("us-west-2", "c2/vpc")] {
         let ec2 = aws_sdk_ec2::Client::new(&sdk_config(url, region).await);
         let vpc = id_of_vpc(&ec2, vpc).await;
+        let in_vpc = Filter::builder().name("vpc-id").values(&vpc).build();
+        let tables = ec2
+            .describe_route_tables()
+            .filters(in_vpc.clone())
+            .send()
+            .await
+            .unwrap();
+        // Public, two private (one NAT gateway per AZ) and the main one.
+        assert_eq!(tables.route_tables().len(), 4, "{region}");
+        for t in tables.route_tables() {
+            assert!(ours(t.tags()), "{region}: route table {t:?} is not tagged");
+        }
         let groups = ec2
             .describe_security_groups()
-            .filters(Filter::builder().name("vpc-id").values(&vpc).build())
+            .filters(in_vpc)
             .send()
             .await
             .unwrap();

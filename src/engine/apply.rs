@@ -410,6 +410,29 @@ impl<'a> Applier<'a> {
                     String::new(),
                 )
             }
+            ResourceSpec::MainRouteTable { vpc } => {
+                let vpc = self.aws(vpc)?;
+                let table = retry::call(LAG, || net.main_route_table(&vpc))
+                    .await
+                    .map_err(fail)?;
+                // Adopted like the default group: nothing but the local route, and tagged.
+                let extra: Vec<&RouteInfo> = table
+                    .routes
+                    .iter()
+                    .filter(|x| x.target != RouteTargetId::Local)
+                    .collect();
+                for route in &extra {
+                    gone_is_fine(
+                        retry::call(LAG, || net.delete_route(&table.id, &route.destination)).await,
+                    )?;
+                }
+                let (add, remove) = tag_changes(&r.tags, &table.tags);
+                retry::call(LAG, || net.set_tags(&table.id, &add, &remove))
+                    .await
+                    .map_err(fail)?;
+                let what = format!("{} adopted ({} routes removed)", table.id, extra.len());
+                (Handle::Id(table.id), what)
+            }
             ResourceSpec::DefaultSecurityGroup { vpc } => {
                 let vpc = self.aws(vpc)?;
                 let group = retry::call(LAG, || net.default_security_group(&vpc))
@@ -1364,6 +1387,8 @@ impl<'a> Applier<'a> {
                 "RouteTable" => {
                     gone_is_fine(retry::call(DELETE, || net.delete_route_table(id)).await)?
                 }
+                // It goes with its VPC.
+                "MainRouteTable" => {}
                 "SecurityGroup" => {
                     gone_is_fine(retry::call(DELETE, || net.delete_security_group(id)).await)?
                 }

@@ -23,6 +23,7 @@ pub fn is_tagged(kind: &str) -> bool {
             | "RouteTable"
             | "SecurityGroup"
             | "DefaultSecurityGroup"
+            | "MainRouteTable"
             | "VpcPeering"
             | "LoadBalancer"
             | "TargetGroup"
@@ -149,7 +150,9 @@ pub fn desired(resource: &Resource, azs: &[String]) -> Fields {
             put("subnet", subnet.clone());
             put("elasticIp", elastic_ip.clone());
         }
-        ResourceSpec::RouteTable { vpc } => put("vpc", vpc.clone()),
+        ResourceSpec::RouteTable { vpc } | ResourceSpec::MainRouteTable { vpc } => {
+            put("vpc", vpc.clone())
+        }
         ResourceSpec::Route { target, .. } => put(
             "target",
             match target {

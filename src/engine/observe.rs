@@ -465,9 +465,14 @@ impl<'d> Mapper<'d> {
                 continue;
             };
             let vpc = self.name(&t.vpc_id);
+            let kind = if t.associations.iter().any(|a| a.main) {
+                "MainRouteTable"
+            } else {
+                "RouteTable"
+            };
             self.put(
                 table.clone(),
-                "RouteTable",
+                kind,
                 Handle::Id(t.id.clone()),
                 Fields::from([("vpc", vpc.clone())]),
                 Some(t.tags.clone()),

@@ -107,6 +107,7 @@ fn expected_inventory() -> BTreeMap<&'static str, usize> {
         // Adopted, not made: tagged once emptied.
         ("DefaultSecurityGroup", 2),
         ("ElasticIp", 4),
+        ("MainRouteTable", 2),
         ("FlowLog", 2),
         ("IamRole", 3),
         ("InternetGateway", 2),
@@ -480,6 +481,21 @@ async fn every_kind_of_drift_is_detected_and_repaired() {
         .authorize(&default_group.id, &https, &Tags::new())
         .await
         .unwrap();
+    // The backend VPC's main route table sent to the internet, which would make any subnet
+    // without a table of its own public.
+    let main_table = west.network.main_route_table(&c2_vpc).await.unwrap();
+    let igw = west
+        .network
+        .snapshot("petclinic")
+        .await
+        .unwrap()
+        .internet_gateways[0]
+        .id
+        .clone();
+    west.network
+        .create_route(&main_table.id, "0.0.0.0/0", &RouteTargetId::Gateway(igw))
+        .await
+        .unwrap();
 
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
     let extra = changes
@@ -530,7 +546,11 @@ async fn every_kind_of_drift_is_detected_and_repaired() {
             .as_deref(),
         Some("in tcp 443 0.0.0.0/0")
     );
-    assert_eq!(changes.len(), 8, "{:#?}", ids(&changes));
+    assert_eq!(
+        find(&changes, "c2/main-rt/extra-route/0.0.0.0/0").action,
+        Action::Delete
+    );
+    assert_eq!(changes.len(), 9, "{:#?}", ids(&changes));
 
     converge(&stack, &world).await;
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();

@@ -85,6 +85,11 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             vec![vpc.clone()],
             ResourceSpec::DefaultSecurityGroup { vpc: vpc.clone() },
         );
+        b.add(
+            format!("{r}/main-rt"),
+            vec![vpc.clone()],
+            ResourceSpec::MainRouteTable { vpc: vpc.clone() },
+        );
         let igw = b.add(
             format!("{r}/igw"),
             vec![vpc.clone()],

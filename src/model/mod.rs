@@ -83,6 +83,11 @@ pub enum ResourceSpec {
     DefaultSecurityGroup {
         vpc: String,
     },
+    /// The VPC's main route table, adopted: tagged, with only the VPC's local route (every
+    /// subnet of the stack has a table of its own).
+    MainRouteTable {
+        vpc: String,
+    },
     VpcPeering {
         requester_vpc: String,
         accepter_vpc: String,
@@ -234,6 +239,7 @@ impl ResourceSpec {
             ResourceSpec::SecurityGroup { .. } => "SecurityGroup",
             ResourceSpec::SecurityGroupRule { .. } => "SecurityGroupRule",
             ResourceSpec::DefaultSecurityGroup { .. } => "DefaultSecurityGroup",
+            ResourceSpec::MainRouteTable { .. } => "MainRouteTable",
             ResourceSpec::VpcPeering { .. } => "VpcPeering",
             ResourceSpec::VpcPeeringAccepter { .. } => "VpcPeeringAccepter",
             ResourceSpec::VpcPeeringDns { .. } => "VpcPeeringDns",
@@ -313,6 +319,7 @@ impl ResourceSpec {
                 }
             }
             ResourceSpec::DefaultSecurityGroup { .. } => "all rules removed".to_string(),
+            ResourceSpec::MainRouteTable { .. } => "local route only".to_string(),
             ResourceSpec::VpcPeering {
                 requester_vpc,
                 accepter_vpc,

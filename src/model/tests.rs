@@ -46,6 +46,7 @@ fn reference_stack_has_every_resource_of_the_topology() {
     let expected_c1 = [
         ("Vpc", 1),
         ("DefaultSecurityGroup", 1),
+        ("MainRouteTable", 1),
         ("InternetGateway", 1),
         ("Subnet", 4),
         ("ElasticIp", 2),

@@ -288,6 +288,8 @@ pub trait Network: Send + Sync {
     async fn wait_nat_gateway_deleted(&self, nat: &str, max: std::time::Duration) -> Result<()>;
 
     async fn create_route_table(&self, vpc: &str, tags: &Tags) -> Result<String>;
+    /// The route table AWS made with the VPC, which serves subnets without one of their own.
+    async fn main_route_table(&self, vpc: &str) -> Result<RouteTableInfo>;
     async fn delete_route_table(&self, table: &str) -> Result<()>;
     async fn create_route(
         &self,

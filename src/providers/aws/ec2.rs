@@ -154,6 +154,37 @@ fn group_of(g: &aws_sdk_ec2::types::SecurityGroup) -> SecurityGroupInfo {
     }
 }
 
+fn table_of(t: &aws_sdk_ec2::types::RouteTable) -> RouteTableInfo {
+    RouteTableInfo {
+        id: t.route_table_id().unwrap_or_default().to_string(),
+        vpc_id: t.vpc_id().unwrap_or_default().to_string(),
+        // Routes to prefix lists (gateway endpoints) have no block and are not the stack's.
+        routes: t
+            .routes()
+            .iter()
+            .filter_map(|r| {
+                Some(RouteInfo {
+                    destination: r.destination_cidr_block()?.to_string(),
+                    target: target_of(r),
+                })
+            })
+            .collect(),
+        associations: t
+            .associations()
+            .iter()
+            .map(|a| RouteTableAssociationInfo {
+                id: a
+                    .route_table_association_id()
+                    .unwrap_or_default()
+                    .to_string(),
+                subnet_id: a.subnet_id().map(str::to_string),
+                main: a.main().unwrap_or(false),
+            })
+            .collect(),
+        tags: tags_of(t.tags()),
+    }
+}
+
 fn target_of(route: &aws_sdk_ec2::types::Route) -> RouteTargetId {
     if let Some(nat) = route.nat_gateway_id() {
         return RouteTargetId::NatGateway(nat.to_string());
@@ -494,35 +525,9 @@ impl Network for Ec2Network {
             }
         }
         for t in tables.map_err(|e| classify("DescribeRouteTables", e))? {
-            let tags = tags_of(t.tags());
-            if owned(&tags, stack) {
-                snap.route_tables.push(RouteTableInfo {
-                    id: t.route_table_id().unwrap_or_default().to_string(),
-                    vpc_id: t.vpc_id().unwrap_or_default().to_string(),
-                    routes: t
-                        .routes()
-                        .iter()
-                        .filter_map(|r| {
-                            Some(RouteInfo {
-                                destination: r.destination_cidr_block()?.to_string(),
-                                target: target_of(r),
-                            })
-                        })
-                        .collect(),
-                    associations: t
-                        .associations()
-                        .iter()
-                        .map(|a| RouteTableAssociationInfo {
-                            id: a
-                                .route_table_association_id()
-                                .unwrap_or_default()
-                                .to_string(),
-                            subnet_id: a.subnet_id().map(str::to_string),
-                            main: a.main().unwrap_or(false),
-                        })
-                        .collect(),
-                    tags,
-                });
+            let table = table_of(&t);
+            if owned(&table.tags, stack) {
+                snap.route_tables.push(table);
             }
         }
         for g in groups.map_err(|e| classify("DescribeSecurityGroups", e))? {
@@ -806,6 +811,29 @@ impl Network for Ec2Network {
             .and_then(|t| t.route_table_id())
             .map(str::to_string)
             .ok_or_else(|| missing_id("CreateRouteTable"))
+    }
+
+    async fn main_route_table(&self, vpc: &str) -> Result<RouteTableInfo> {
+        let out = self
+            .client
+            .describe_route_tables()
+            .filters(Filter::builder().name("vpc-id").values(vpc).build())
+            .filters(
+                Filter::builder()
+                    .name("association.main")
+                    .values("true")
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| classify("DescribeRouteTables", e))?;
+        out.route_tables().first().map(table_of).ok_or_else(|| {
+            ProviderError::new(
+                ErrorKind::NotFound,
+                "DescribeRouteTables",
+                format!("no main route table in {vpc} yet"),
+            )
+        })
     }
 
     async fn delete_route_table(&self, table: &str) -> Result<()> {

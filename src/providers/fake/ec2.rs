@@ -28,6 +28,41 @@ fn same_rule(a: &RuleSpec, b: &RuleSpec) -> bool {
 }
 
 /// What describing a group returns.
+fn table_info(r: &Region, id: &str, t: &Table) -> RouteTableInfo {
+    let vpc = r.vpcs.get(&t.vpc);
+    let mut routes = vec![RouteInfo {
+        destination: vpc.map(|v| v.cidr.clone()).unwrap_or_default(),
+        target: RouteTargetId::Local,
+    }];
+    routes.extend(t.routes.iter().map(|(d, target)| RouteInfo {
+        destination: d.clone(),
+        target: target.clone(),
+    }));
+    let mut associations: Vec<RouteTableAssociationInfo> = t
+        .associations
+        .iter()
+        .map(|(a, subnet)| RouteTableAssociationInfo {
+            id: a.clone(),
+            subnet_id: Some(subnet.clone()),
+            main: false,
+        })
+        .collect();
+    if vpc.is_some_and(|v| v.main_table == id) {
+        associations.push(RouteTableAssociationInfo {
+            id: format!("{id}-main"),
+            subnet_id: None,
+            main: true,
+        });
+    }
+    RouteTableInfo {
+        id: id.to_string(),
+        vpc_id: t.vpc.clone(),
+        routes,
+        associations,
+        tags: t.tags.clone(),
+    }
+}
+
 fn group_info(id: &str, g: &Group) -> SecurityGroupInfo {
     SecurityGroupInfo {
         id: id.to_string(),
@@ -198,34 +233,7 @@ impl Network for FakeRegion {
                 });
             }
             for (id, t) in r.tables.iter().filter(|(_, t)| show(&t.life, &t.tags)) {
-                let vpc_cidr = r
-                    .vpcs
-                    .get(&t.vpc)
-                    .map(|v| v.cidr.clone())
-                    .unwrap_or_default();
-                let mut routes = vec![RouteInfo {
-                    destination: vpc_cidr,
-                    target: RouteTargetId::Local,
-                }];
-                routes.extend(t.routes.iter().map(|(d, target)| RouteInfo {
-                    destination: d.clone(),
-                    target: target.clone(),
-                }));
-                snap.route_tables.push(RouteTableInfo {
-                    id: id.clone(),
-                    vpc_id: t.vpc.clone(),
-                    routes,
-                    associations: t
-                        .associations
-                        .iter()
-                        .map(|(a, subnet)| RouteTableAssociationInfo {
-                            id: a.clone(),
-                            subnet_id: Some(subnet.clone()),
-                            main: false,
-                        })
-                        .collect(),
-                    tags: t.tags.clone(),
-                });
+                snap.route_tables.push(table_info(r, id, t));
             }
             for (id, g) in r
                 .groups
@@ -266,8 +274,20 @@ impl Network for FakeRegion {
         self.with("CreateVpc", |s, _| {
             let id = self.new_id(s, "vpc");
             let group = self.new_id(s, "sg");
+            let main_table = self.new_id(s, "rtb");
             let life = self.life(Duration::ZERO);
             let r = self.here(s);
+            // Like AWS: a main route table with only the local route.
+            r.tables.insert(
+                main_table.clone(),
+                Table {
+                    vpc: id.clone(),
+                    routes: Default::default(),
+                    associations: Default::default(),
+                    tags: Tags::new(),
+                    life: life.clone(),
+                },
+            );
             // Like AWS: a default group that admits its own members and lets everything out.
             let rules = vec![
                 RuleSpec {
@@ -299,6 +319,7 @@ impl Network for FakeRegion {
                     dns_hostnames: false,
                     tags: tags.clone(),
                     default_group: group,
+                    main_table,
                     life,
                 },
             );
@@ -330,10 +351,12 @@ impl Network for FakeRegion {
             let Some(v) = r.vpcs.get(vpc) else {
                 return Err(not_found("DeleteVpc", vpc));
             };
-            let default_group = v.default_group.clone();
+            let (default_group, main_table) = (v.default_group.clone(), v.main_table.clone());
             let blocked = r.subnets.values().any(|x| x.vpc == vpc)
                 || r.gateways.values().any(|g| g.vpc.as_deref() == Some(vpc))
-                || r.tables.values().any(|t| t.vpc == vpc)
+                || r.tables
+                    .iter()
+                    .any(|(id, t)| t.vpc == vpc && *id != main_table)
                 || r.groups
                     .iter()
                     .any(|(id, g)| g.vpc == vpc && *id != default_group);
@@ -344,6 +367,7 @@ impl Network for FakeRegion {
                 ));
             }
             r.groups.remove(&default_group);
+            r.tables.remove(&main_table);
             r.vpcs.remove(vpc);
             Ok(())
         })
@@ -654,6 +678,23 @@ impl Network for FakeRegion {
                 },
             );
             Ok(id)
+        })
+    }
+
+    async fn main_route_table(&self, vpc: &str) -> Result<RouteTableInfo> {
+        self.call(EC2, "DescribeRouteTables").await?;
+        self.with("DescribeRouteTables", |s, lag| {
+            let r = self.here(s);
+            let v = r
+                .vpcs
+                .get(vpc)
+                .filter(|v| visible(&v.life, lag))
+                .ok_or_else(|| not_found("DescribeRouteTables", vpc))?;
+            let t = r
+                .tables
+                .get(&v.main_table)
+                .ok_or_else(|| not_found("DescribeRouteTables", "main route table"))?;
+            Ok(table_info(r, &v.main_table, t))
         })
     }
 

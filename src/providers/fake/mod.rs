@@ -74,6 +74,7 @@ pub(crate) struct Vpc {
     pub dns_hostnames: bool,
     pub tags: Tags,
     pub default_group: String,
+    pub main_table: String,
     pub life: Life,
 }
 
@@ -429,10 +430,14 @@ impl FakeWorld {
                     .filter(|x| ours(&x.tags) && x.deleted_at.is_none_or(|d| d > now))
                     .count(),
             );
-            add(
-                "RouteTable",
-                r.tables.values().filter(|x| ours(&x.tags)).count(),
-            );
+            let main = |id: &String| r.vpcs.values().any(|v| v.main_table == *id);
+            let (mains, tables): (Vec<_>, Vec<_>) = r
+                .tables
+                .iter()
+                .filter(|(_, x)| ours(&x.tags))
+                .partition(|(id, _)| main(id));
+            add("RouteTable", tables.len());
+            add("MainRouteTable", mains.len());
             add(
                 "FlowLog",
                 r.flow_logs.values().filter(|x| ours(&x.tags)).count(),
