@@ -234,6 +234,60 @@ async fn drift(url: &str) {
         .send()
         .await
         .unwrap();
+
+    // The web ACL loses its SQL-injection rule group.
+    let acls = waf
+        .list_web_acls()
+        .scope(aws_sdk_wafv2::types::Scope::Regional)
+        .send()
+        .await
+        .unwrap();
+    let summary = &acls.web_acls()[0];
+    let got = waf
+        .get_web_acl()
+        .scope(aws_sdk_wafv2::types::Scope::Regional)
+        .name(summary.name().unwrap())
+        .id(summary.id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let acl = got.web_acl().unwrap();
+    let rules: Vec<_> = acl
+        .rules()
+        .iter()
+        .filter(|r| !r.name().contains("SQLi"))
+        .cloned()
+        .collect();
+    assert_eq!(rules.len() + 1, acl.rules().len(), "{:?}", acl.rules());
+    waf.update_web_acl()
+        .scope(aws_sdk_wafv2::types::Scope::Regional)
+        .name(acl.name())
+        .id(acl.id())
+        .lock_token(got.lock_token().unwrap())
+        .set_default_action(acl.default_action().cloned())
+        .set_visibility_config(acl.visibility_config().cloned())
+        .set_rules(Some(rules))
+        .send()
+        .await
+        .unwrap();
+
+    // The backend's listener moved to another port.
+    let west_elb = aws_sdk_elasticloadbalancingv2::Client::new(&sdk_config(url, "us-west-2").await);
+    let lbs = west_elb.describe_load_balancers().send().await.unwrap();
+    let nlb = lbs.load_balancers()[0].load_balancer_arn().unwrap();
+    let listeners = west_elb
+        .describe_listeners()
+        .load_balancer_arn(nlb)
+        .send()
+        .await
+        .unwrap();
+    west_elb
+        .modify_listener()
+        .listener_arn(listeners.listeners()[0].listener_arn().unwrap())
+        .port(8080)
+        .send()
+        .await
+        .unwrap();
 }
 
 #[test]
@@ -332,7 +386,10 @@ fn up_plan_drift_repair_down_on_moto() {
     assert!(has("update", "c1/subnet/private-2"), "{changes:?}");
     assert!(has("update", "c1/default-sg"), "{changes:?}");
     assert!(has("create", "c1/waf-assoc"), "{changes:?}");
-    assert_eq!(changes.len(), 6, "{changes:?}");
+    assert!(has("update", "c1/waf/edge"), "{changes:?}");
+    assert!(has("create", "c2/listener/80"), "{changes:?}");
+    assert!(has("delete", "c2/lb/extra-listener/8080"), "{changes:?}");
+    assert_eq!(changes.len(), 9, "{changes:?}");
 
     let repair = multiregion(url, &["up"]);
     assert_eq!(repair.code, 0, "{}", repair.stderr);
