@@ -131,7 +131,6 @@ impl<'a> Applier<'a> {
             .unwrap_or_default()
     }
 
-    /// Security group rules the stack wants on a group (to keep AWS's default egress or not).
     fn rule_spec(&self, spec: &ResourceSpec) -> Result<RuleSpec, String> {
         let ResourceSpec::SecurityGroupRule {
             direction,

@@ -285,9 +285,16 @@ impl Eks for EksClusters {
                 Some(groups) => groups,
                 None => self.node_group_names(name).await?,
             };
-            let details =
-                futures::future::try_join_all(groups.iter().map(|g| self.node_group(name, g)));
+            let details = futures::future::try_join_all(groups.iter().map(|g| async move {
+                match self.node_group(name, g).await {
+                    Ok(group) => Ok(Some(group)),
+                    // Deleted since it was listed.
+                    Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }));
             let (details, entries) = futures::try_join!(details, self.access_entries(&cluster))?;
+            let details: Vec<NodeGroupInfo> = details.into_iter().flatten().collect();
             Ok::<_, ProviderError>(Some((cluster, details, entries)))
         });
         let mut snap = EksSnapshot::default();

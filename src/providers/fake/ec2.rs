@@ -27,7 +27,8 @@ fn same_rule(a: &RuleSpec, b: &RuleSpec) -> bool {
         == (b.egress, &b.protocol, b.from_port, b.to_port, &b.peer)
 }
 
-/// What describing a group returns.
+/// What describing a route table returns: the local route first, the main association where
+/// the table is its VPC's main one.
 fn table_info(r: &Region, id: &str, t: &Table) -> RouteTableInfo {
     let vpc = r.vpcs.get(&t.vpc);
     let mut routes = vec![RouteInfo {
@@ -63,6 +64,7 @@ fn table_info(r: &Region, id: &str, t: &Table) -> RouteTableInfo {
     }
 }
 
+/// What describing a group returns.
 fn group_info(id: &str, g: &Group) -> SecurityGroupInfo {
     SecurityGroupInfo {
         id: id.to_string(),
