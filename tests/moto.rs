@@ -5,6 +5,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
@@ -76,13 +77,18 @@ struct Run {
 /// `plan`, `up` and `down` leave workloads out here; the workload path is tested against a
 /// mock API server in the crate's unit tests.
 fn multiregion(url: &str, args: &[&str]) -> Run {
+    multiregion_with(url, STACK, args)
+}
+
+/// `multiregion` with another stack file.
+fn multiregion_with(url: &str, stack: &str, args: &[&str]) -> Run {
     let infrastructure_only = matches!(args.first(), Some(&("plan" | "up" | "down")));
     let out = Command::cargo_bin("multiregion")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
         .args(infrastructure_only.then_some("--skip-workloads"))
-        .args(["--stack", STACK, "--endpoint-url", url])
+        .args(["--stack", stack, "--endpoint-url", url])
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -882,4 +888,79 @@ fn verify_reads_the_account_once_and_catches_an_opened_backend() {
         .collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0]["ruleId"], "MR-NET-001");
+}
+
+#[test]
+fn a_new_vpc_block_is_a_replacement_carried_out_only_when_allowed() {
+    let (_guard, url) = fresh_moto();
+    let up = multiregion(url, &["up"]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+
+    // The same stack with the backend moved from 10.1.0.0/16 to 10.2.0.0/16.
+    let dir = tempfile::tempdir().unwrap();
+    let manifests = Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests");
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(STACK))
+        .unwrap()
+        .replace("10.1.", "10.2.")
+        .replace("../manifests", manifests.to_str().unwrap());
+    let moved = dir.path().join("moved.yaml");
+    std::fs::write(&moved, text).unwrap();
+    let moved = moved.to_str().unwrap();
+
+    let plan = multiregion_with(url, moved, &["plan", "--output", "json"]);
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    let json: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let action_of = |id: &str| {
+        json["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["action"].as_str().unwrap().to_string())
+    };
+    for id in [
+        "c2/vpc",
+        "c2/subnet/private-1",
+        "c2/nat/1",
+        "c2/eks",
+        "c1/peering",
+    ] {
+        assert_eq!(action_of(id).as_deref(), Some("replace"), "{id}");
+    }
+
+    let refused = multiregion_with(url, moved, &["up"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("--allow-replace"),
+        "{}",
+        refused.stderr
+    );
+    let unchanged = multiregion(url, &["plan"]);
+    assert_eq!(
+        unchanged.code, 0,
+        "nothing was touched: {}",
+        unchanged.stdout
+    );
+
+    let replaced = multiregion_with(url, moved, &["up", "--allow-replace"]);
+    assert_eq!(replaced.code, 0, "{}", replaced.stderr);
+    let plan = multiregion_with(url, moved, &["plan"]);
+    assert_eq!(plan.code, 0, "in sync: {}", plan.stdout);
+
+    // One VPC of the stack's in the backend region, on the new block; the old one is gone.
+    runtime().block_on(async {
+        let west = aws_sdk_ec2::Client::new(&sdk_config(url, "us-west-2").await);
+        let vpcs = west
+            .describe_vpcs()
+            .filters(tagged("c2/vpc"))
+            .send()
+            .await
+            .unwrap();
+        let blocks: Vec<&str> = vpcs.vpcs().iter().filter_map(|v| v.cidr_block()).collect();
+        assert_eq!(blocks, ["10.2.0.0/16"]);
+    });
+
+    let down = multiregion_with(url, moved, &["down", "--yes"]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    runtime().block_on(assert_nothing_left(url));
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::client::Waiters;
+use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, AvailabilityZoneOptInStatus, AvailabilityZoneState, Filter,
     IpPermission, IpRange, LaunchTemplateHttpTokensState,
@@ -319,6 +320,49 @@ impl Ec2Network {
             .map(group_of)
             .filter(|g| g.name == "default" && vpcs.contains(&g.vpc_id))
             .collect())
+    }
+
+    /// Disassociates `allocation` if a deleted NAT gateway still holds it; whether it did.
+    async fn release_from_deleted_gateway(&self, allocation: &str) -> Result<bool> {
+        let deleted: Vec<aws_sdk_ec2::types::NatGateway> = self
+            .client
+            .describe_nat_gateways()
+            .filter(Filter::builder().name("state").values("deleted").build())
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify("DescribeNatGateways", e))?;
+        let held = deleted.iter().any(|n| {
+            n.nat_gateway_addresses()
+                .iter()
+                .any(|a| a.allocation_id() == Some(allocation))
+        });
+        if !held {
+            return Ok(false);
+        }
+        let addresses = self
+            .client
+            .describe_addresses()
+            .allocation_ids(allocation)
+            .send()
+            .await
+            .map_err(|e| classify("DescribeAddresses", e))?;
+        let Some(association) = addresses
+            .addresses()
+            .first()
+            .and_then(|a| a.association_id())
+        else {
+            return Ok(true);
+        };
+        self.client
+            .disassociate_address()
+            .association_id(association)
+            .send()
+            .await
+            .map_err(|e| classify("DisassociateAddress", e))?;
+        Ok(true)
     }
 
     async fn launch_template(
@@ -753,15 +797,29 @@ impl Network for Ec2Network {
         allocation: &str,
         tags: &Tags,
     ) -> Result<String> {
-        let out = self
-            .client
-            .create_nat_gateway()
-            .subnet_id(subnet)
-            .allocation_id(allocation)
-            .tag_specifications(tag_spec(ResourceType::Natgateway, tags))
-            .send()
-            .await
-            .map_err(|e| classify("CreateNatGateway", e))?;
+        let create = || {
+            self.client
+                .create_nat_gateway()
+                .subnet_id(subnet)
+                .allocation_id(allocation)
+                .tag_specifications(tag_spec(ResourceType::Natgateway, tags))
+                .send()
+        };
+        let out = match create().await {
+            Ok(out) => out,
+            Err(e) if ProvideErrorMetadata::code(&e) == Some("Resource.AlreadyAssociated") => {
+                let first = classify("CreateNatGateway", e);
+                // A replaced gateway's address: AWS lets it go as the old gateway is deleted,
+                // emulators (and AWS, for a moment) may still show it held by the deleted one.
+                if !self.release_from_deleted_gateway(allocation).await? {
+                    return Err(first);
+                }
+                create()
+                    .await
+                    .map_err(|e| classify("CreateNatGateway", e))?
+            }
+            Err(e) => return Err(classify("CreateNatGateway", e)),
+        };
         out.nat_gateway()
             .and_then(|n| n.nat_gateway_id())
             .map(str::to_string)
