@@ -80,6 +80,21 @@ fn multiregion(url: &str, args: &[&str]) -> Run {
     multiregion_with(url, STACK, args)
 }
 
+/// The reference stack edited by `edit`, in a temporary folder (kept while the guard lives),
+/// its manifests found where they are.
+fn stack_copy(edit: impl Fn(String) -> String) -> (tempfile::TempDir, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifests = root.join("manifests");
+    let text = std::fs::read_to_string(root.join(STACK))
+        .unwrap()
+        .replace("../manifests", manifests.to_str().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stack.yaml");
+    std::fs::write(&path, edit(text)).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    (dir, path)
+}
+
 /// `multiregion` with another stack file.
 fn multiregion_with(url: &str, stack: &str, args: &[&str]) -> Run {
     let infrastructure_only = matches!(args.first(), Some(&("plan" | "up" | "down")));
@@ -659,6 +674,37 @@ fn clusters_node_groups_and_roles_are_made_repaired_and_removed() {
     assert_eq!(multiregion(url, &["up"]).code, 0);
     assert_eq!(multiregion(url, &["plan"]).code, 0);
 
+    // The stack asks for a bigger backend node group and fewer log types: updated in place.
+    let (_dir, edited) = stack_copy(|text| {
+        text.replacen("desired: 2", "desired: 2 # unchanged", 1)
+            .replacen("desired: 2\n", "desired: 3\n", 1)
+            .replacen("# logging:", "logging: [api, audit] #", 1)
+    });
+    let plan = multiregion_with(url, &edited, &["plan"]);
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    assert!(plan.stdout.contains("desired: 2 -> 3"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("-> api,audit"), "{}", plan.stdout);
+    assert!(
+        !plan.stdout.contains("-/+"),
+        "no replacement: {}",
+        plan.stdout
+    );
+    let update = multiregion_with(url, &edited, &["up"]);
+    assert_eq!(update.code, 0, "{}", update.stderr);
+    assert_eq!(multiregion_with(url, &edited, &["plan"]).code, 0);
+    runtime().block_on(async {
+        let eks = aws_sdk_eks::Client::new(&sdk_config(url, "us-west-2").await);
+        let group = eks
+            .describe_nodegroup()
+            .cluster_name("petclinic-c2")
+            .nodegroup_name("default")
+            .send()
+            .await
+            .unwrap();
+        let scaling = group.nodegroup().unwrap().scaling_config().unwrap();
+        assert_eq!(scaling.desired_size(), Some(3));
+    });
+
     let down = multiregion(url, &["down", "--yes"]);
     assert_eq!(down.code, 0, "{}", down.stderr);
     runtime().block_on(async {
@@ -897,15 +943,8 @@ fn a_new_vpc_block_is_a_replacement_carried_out_only_when_allowed() {
     assert_eq!(up.code, 0, "{}", up.stderr);
 
     // The same stack with the backend moved from 10.1.0.0/16 to 10.2.0.0/16.
-    let dir = tempfile::tempdir().unwrap();
-    let manifests = Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests");
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(STACK))
-        .unwrap()
-        .replace("10.1.", "10.2.")
-        .replace("../manifests", manifests.to_str().unwrap());
-    let moved = dir.path().join("moved.yaml");
-    std::fs::write(&moved, text).unwrap();
-    let moved = moved.to_str().unwrap();
+    let (_dir, moved) = stack_copy(|text| text.replace("10.1.", "10.2."));
+    let moved = moved.as_str();
 
     let plan = multiregion_with(url, moved, &["plan", "--output", "json"]);
     assert_eq!(plan.code, 2, "{}", plan.stderr);

@@ -8,7 +8,7 @@ use aws_sdk_eks::Client;
 use aws_sdk_eks::client::Waiters;
 use aws_sdk_eks::types::{
     AccessScope, AccessScopeType, AuthenticationMode, CreateAccessConfigRequest,
-    LaunchTemplateSpecification, LogSetup, LogType, Logging, NodegroupScalingConfig,
+    LaunchTemplateSpecification, LogSetup, LogType, Logging, NodegroupScalingConfig, Update,
     UpdateLabelsPayload, UpdateStatus, VpcConfigRequest,
 };
 
@@ -89,47 +89,26 @@ impl EksClusters {
         })
     }
 
-    /// Polls an update until it succeeds; EKS has no waiter for updates.
+    /// Waits for an update EKS has started to end, polling it (EKS has no waiter for updates);
+    /// one already reported as ended (as emulators do) is not polled. No update at all (an
+    /// emulator that applies the change at once) has nothing to wait for.
     async fn wait_update(
         &self,
         cluster: &str,
         node_group: Option<&str>,
-        id: &str,
+        update: Option<&Update>,
         max: Duration,
     ) -> Result<()> {
+        let Some(update) = update else {
+            return Ok(());
+        };
+        let id = update.id().unwrap_or_default();
+        if let Some(ended) = update_outcome(update) {
+            return ended;
+        }
         let started = tokio::time::Instant::now();
         let mut delay = Duration::from_secs(5);
         loop {
-            let out = self
-                .client
-                .describe_update()
-                .name(cluster)
-                .set_nodegroup_name(node_group.map(str::to_string))
-                .update_id(id)
-                .send()
-                .await
-                .map_err(|e| classify("DescribeUpdate", e))?;
-            match out.update().and_then(|u| u.status()) {
-                Some(UpdateStatus::Successful) => return Ok(()),
-                Some(s @ (UpdateStatus::Failed | UpdateStatus::Cancelled)) => {
-                    let why: Vec<String> = out
-                        .update()
-                        .map(|u| {
-                            u.errors()
-                                .iter()
-                                .filter_map(|e| e.error_message())
-                                .map(str::to_string)
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    return Err(ProviderError::new(
-                        ErrorKind::Other,
-                        "DescribeUpdate",
-                        format!("update {id} {}: {}", s.as_str(), why.join("; ")),
-                    ));
-                }
-                _ => {}
-            }
             if started.elapsed() + delay > max {
                 return Err(ProviderError::new(
                     ErrorKind::Other,
@@ -139,6 +118,18 @@ impl EksClusters {
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(30));
+            let out = self
+                .client
+                .describe_update()
+                .name(cluster)
+                .set_nodegroup_name(node_group.map(str::to_string))
+                .update_id(id)
+                .send()
+                .await
+                .map_err(|e| classify("DescribeUpdate", e))?;
+            if let Some(ended) = out.update().and_then(update_outcome) {
+                return ended;
+            }
         }
     }
 }
@@ -234,6 +225,31 @@ fn hash(tags: &Tags) -> HashMap<String, String> {
 
 fn waited(operation: &'static str, e: impl std::error::Error) -> ProviderError {
     ProviderError::new(ErrorKind::Other, operation, display_chain(&e))
+}
+
+/// How an update ended, or `None` while it runs.
+fn update_outcome(update: &Update) -> Option<Result<()>> {
+    match update.status()? {
+        UpdateStatus::Successful => Some(Ok(())),
+        s @ (UpdateStatus::Failed | UpdateStatus::Cancelled) => {
+            let why: Vec<&str> = update
+                .errors()
+                .iter()
+                .filter_map(|e| e.error_message())
+                .collect();
+            Some(Err(ProviderError::new(
+                ErrorKind::Other,
+                "DescribeUpdate",
+                format!(
+                    "update {} {}: {}",
+                    update.id().unwrap_or_default(),
+                    s.as_str(),
+                    why.join("; ")
+                ),
+            )))
+        }
+        _ => None,
+    }
 }
 
 fn logging(enabled: &[String], on: bool) -> Logging {
@@ -363,7 +379,7 @@ impl Eks for EksClusters {
         update: &ClusterUpdate,
         max: Duration,
     ) -> Result<()> {
-        let id = match update {
+        let started = match update {
             ClusterUpdate::Version(version) => self
                 .client
                 .update_cluster_version()
@@ -373,8 +389,7 @@ impl Eks for EksClusters {
                 .await
                 .map_err(|e| classify("UpdateClusterVersion", e))?
                 .update()
-                .and_then(|u| u.id())
-                .map(str::to_string),
+                .cloned(),
             ClusterUpdate::Logging { enabled, disabled } => {
                 let mut logs = Logging::builder();
                 for (types, on) in [(enabled, true), (disabled, false)] {
@@ -397,8 +412,7 @@ impl Eks for EksClusters {
                     .await
                     .map_err(|e| classify("UpdateClusterConfig", e))?
                     .update()
-                    .and_then(|u| u.id())
-                    .map(str::to_string)
+                    .cloned()
             }
             ClusterUpdate::Endpoint {
                 private,
@@ -418,14 +432,10 @@ impl Eks for EksClusters {
                     .await
                     .map_err(|e| classify("UpdateClusterConfig", e))?
                     .update()
-                    .and_then(|u| u.id())
-                    .map(str::to_string)
+                    .cloned()
             }
         };
-        match id {
-            Some(id) => self.wait_update(name, None, &id, max).await,
-            None => Ok(()),
-        }
+        self.wait_update(name, None, started.as_ref(), max).await
     }
 
     async fn delete_cluster(&self, name: &str) -> Result<()> {
@@ -531,10 +541,8 @@ impl Eks for EksClusters {
             .send()
             .await
             .map_err(|e| classify("UpdateNodegroupConfig", e))?;
-        match out.update().and_then(|u| u.id()) {
-            Some(id) => self.wait_update(cluster, Some(name), id, max).await,
-            None => Ok(()),
-        }
+        self.wait_update(cluster, Some(name), out.update(), max)
+            .await
     }
 
     async fn delete_node_group(&self, cluster: &str, name: &str) -> Result<()> {
