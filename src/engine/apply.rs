@@ -1248,14 +1248,48 @@ impl<'a> Applier<'a> {
         result.map_err(|e| format!("{e} (tags wanted: {})", tags_text(&r.tags)))
     }
 
+    /// Deletes a VPC, waiting while what blocks it is going away (network interfaces of load
+    /// balancers and nodes). What stays unless someone removes it — a subnet, route table,
+    /// gateway or endpoint made outside the stack — ends the wait at once, named: `down`
+    /// never deletes what is not the stack's.
+    async fn delete_vpc(&self, net: &dyn Network, id: &str) -> Result<(), String> {
+        let started = tokio::time::Instant::now();
+        let mut delay = Duration::from_secs(2);
+        loop {
+            let error = match retry::call(Tolerate::default(), || net.delete_vpc(id)).await {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind == ErrorKind::NotFound => return Ok(()),
+                Err(e) if e.kind == ErrorKind::DependencyViolation => e,
+                Err(e) => return Err(fail(e)),
+            };
+            let held = retry::call(Tolerate::default(), || net.vpc_contents(id))
+                .await
+                .map_err(fail)?;
+            if !held.is_empty() {
+                return Err(format!(
+                    "{id} still holds what is not the stack's: {}; remove it and run `down` \
+                     again",
+                    held.join(", ")
+                ));
+            }
+            if started.elapsed() + delay > retry::DEPENDENCY_MAX {
+                return Err(fail(error));
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(20));
+        }
+    }
+
     /// Deletes what EKS and Kubernetes left in the region's VPCs: unattached network
-    /// interfaces, then foreign security groups (rules first, as they may refer to each other).
-    pub async fn sweep(&self, region: &str, vpcs: &[String]) -> Done {
+    /// interfaces, then the security groups they made (rules first, as they may refer to each
+    /// other).
+    pub async fn sweep(&self, stack: &str, region: &str, vpcs: &[String]) -> Done {
         let t = self.target(&Some(region.to_string()))?;
         let net = &t.clients.network;
         let (interfaces, groups) = retry::call(Tolerate::default(), || net.leftovers(vpcs))
             .await
             .map_err(fail)?;
+        let (interfaces, groups) = sweepable(stack, interfaces, groups);
         for i in &interfaces {
             gone_is_fine(retry::call(DELETE, || net.delete_network_interface(&i.id)).await)?;
         }
@@ -1371,7 +1405,7 @@ impl<'a> Applier<'a> {
         let net = &t.clients.network;
         match &o.handle {
             Handle::Id(id) => match o.kind {
-                "Vpc" => gone_is_fine(retry::call(DELETE, || net.delete_vpc(id)).await)?,
+                "Vpc" => self.delete_vpc(net.as_ref(), id).await?,
                 "Subnet" => gone_is_fine(retry::call(DELETE, || net.delete_subnet(id)).await)?,
                 "ElasticIp" => gone_is_fine(retry::call(DELETE, || net.release_address(id)).await)?,
                 "NatGateway" => {
@@ -1503,6 +1537,44 @@ impl<'a> Applier<'a> {
         self.forget(&o.id);
         Ok(String::new())
     }
+}
+
+/// What of the candidates the sweep deletes: security groups that EKS or a Kubernetes load
+/// balancer controller made (they say so in their tags), and unattached network interfaces of
+/// the VPC CNI or in such a group or one of the stack's. Anything else in the stack's VPCs is
+/// someone else's, and stays.
+fn sweepable(
+    stack: &str,
+    interfaces: Vec<InterfaceInfo>,
+    groups: Vec<SecurityGroupInfo>,
+) -> (Vec<InterfaceInfo>, Vec<SecurityGroupInfo>) {
+    let kubernetes = |tags: &Tags| {
+        tags.keys().any(|k| {
+            k.starts_with("kubernetes.io/cluster/")
+                || k == "aws:eks:cluster-name"
+                || k == "elbv2.k8s.aws/cluster"
+        })
+    };
+    let ours = |tags: &Tags| tags.get(TAG_STACK).is_some_and(|s| s == stack);
+    let known: Vec<&str> = groups
+        .iter()
+        .filter(|g| kubernetes(&g.tags) || ours(&g.tags))
+        .map(|g| g.id.as_str())
+        .collect();
+    let interfaces = interfaces
+        .into_iter()
+        .filter(|i| {
+            i.description.starts_with("aws-K8S-")
+                || i.security_groups
+                    .iter()
+                    .any(|g| known.contains(&g.as_str()))
+        })
+        .collect();
+    let groups = groups
+        .into_iter()
+        .filter(|g| kubernetes(&g.tags) && !ours(&g.tags))
+        .collect();
+    (interfaces, groups)
 }
 
 /// The tags to add (or change) and the keys to remove to turn `have` into `want`; `aws:` tags

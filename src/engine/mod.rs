@@ -344,7 +344,7 @@ impl<'a> Engine<'a> {
                             })
                             .map(|o| o.handle.aws_id().to_string())
                             .collect();
-                        applier.sweep(region, &vpcs).await
+                        applier.sweep(self.stack.name(), region, &vpcs).await
                     }
                 }
             }

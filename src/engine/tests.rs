@@ -694,6 +694,61 @@ async fn down_removes_everything_and_is_safe_twice_and_on_a_half_built_stack() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn down_names_what_is_not_the_stacks_and_keeps_its_vpc_instead_of_waiting() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    // Someone's own subnet and security group in the backend VPC: `down` must neither delete
+    // them (the sweep takes only what EKS and Kubernetes made) nor wait for them.
+    let west = world.clients("us-west-2");
+    let c2_vpc = lookup(&world, "us-west-2", "c2/vpc").await;
+    let theirs = west
+        .network
+        .create_subnet(&c2_vpc, "10.1.240.0/24", "us-west-2a", &Tags::new())
+        .await
+        .unwrap();
+    let their_group = west
+        .network
+        .create_security_group(&c2_vpc, "bastion", "someone's", &Tags::new())
+        .await
+        .unwrap();
+
+    let started = Instant::now();
+    let (_, report) = engine(&stack, &world, &Silent).down().await.unwrap();
+    let failed: Vec<&super::StepReport> = report
+        .steps
+        .iter()
+        .filter(|s| s.outcome == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(failed[0].step.contains("c2/vpc"), "{failed:#?}");
+    for named in [
+        format!("subnet {theirs}"),
+        format!("security group {their_group}"),
+    ] {
+        assert!(failed[0].detail.contains(&named), "{failed:#?}");
+    }
+    // It is said as soon as the VPC is the last thing left, not after the 15-minute wait.
+    assert!(
+        started.elapsed() < Duration::from_secs(15 * 60),
+        "{:?}",
+        started.elapsed()
+    );
+    let left = world.tagged("petclinic");
+    assert_eq!(left.get("Vpc"), Some(&1), "{left:?}");
+    assert_eq!(left.get("Subnet"), None, "{left:?}");
+
+    // Once they are gone, `down` finishes the job.
+    west.network.delete_subnet(&theirs).await.unwrap();
+    west.network
+        .delete_security_group(&their_group)
+        .await
+        .unwrap();
+    let (_, report) = engine(&stack, &world, &Silent).down().await.unwrap();
+    assert_eq!(report.failed(), 0);
+    assert_eq!(world.tagged("petclinic"), BTreeMap::new());
+}
+
+#[tokio::test(start_paused = true)]
 async fn down_deletes_in_reverse_dependency_order() {
     let (stack, world) = (reference(), world());
     converge(&stack, &world).await;

@@ -346,8 +346,14 @@ pub trait Network: Send + Sync {
     ) -> Result<String>;
     async fn delete_launch_template(&self, id: &str) -> Result<()>;
 
-    /// What EKS and Kubernetes leave in the given VPCs: unattached network interfaces, and
-    /// security groups that are neither the stack's nor a VPC's default.
+    /// What a VPC still holds that keeps it from being deleted and that no AWS service removes
+    /// by itself: subnets, route tables other than the main one, security groups other than the
+    /// default one, internet gateways, NAT gateways that are not being deleted, VPC endpoints.
+    /// Named for people ("subnet subnet-1").
+    async fn vpc_contents(&self, vpc: &str) -> Result<Vec<String>>;
+
+    /// What the sweep after a cluster's deletion chooses from: the unattached network
+    /// interfaces in the given VPCs, and their security groups other than the default ones.
     async fn leftovers(
         &self,
         vpcs: &[String],

@@ -1215,6 +1215,94 @@ impl Network for Ec2Network {
         Ok(())
     }
 
+    async fn vpc_contents(&self, vpc: &str) -> Result<Vec<String>> {
+        let in_vpc = || Filter::builder().name("vpc-id").values(vpc).build();
+        let (subnets, tables, groups, gateways, nats, endpoints) = futures::join!(
+            self.client.describe_subnets().filters(in_vpc()).send(),
+            self.client.describe_route_tables().filters(in_vpc()).send(),
+            self.client
+                .describe_security_groups()
+                .filters(in_vpc())
+                .send(),
+            self.client
+                .describe_internet_gateways()
+                .filters(
+                    Filter::builder()
+                        .name("attachment.vpc-id")
+                        .values(vpc)
+                        .build()
+                )
+                .send(),
+            self.client
+                .describe_nat_gateways()
+                .filter(in_vpc())
+                .filter(
+                    Filter::builder()
+                        .name("state")
+                        .values("pending")
+                        .values("available")
+                        .build()
+                )
+                .send(),
+            self.client
+                .describe_vpc_endpoints()
+                .filters(in_vpc())
+                .send(),
+        );
+        let mut found = Vec::new();
+        let subnets = subnets.map_err(|e| classify("DescribeSubnets", e))?;
+        found.extend(
+            subnets
+                .subnets()
+                .iter()
+                .filter_map(|s| s.subnet_id())
+                .map(|id| format!("subnet {id}")),
+        );
+        let tables = tables.map_err(|e| classify("DescribeRouteTables", e))?;
+        found.extend(
+            tables
+                .route_tables()
+                .iter()
+                .filter(|t| !t.associations().iter().any(|a| a.main() == Some(true)))
+                .filter_map(|t| t.route_table_id())
+                .map(|id| format!("route table {id}")),
+        );
+        let groups = groups.map_err(|e| classify("DescribeSecurityGroups", e))?;
+        found.extend(
+            groups
+                .security_groups()
+                .iter()
+                .filter(|g| g.group_name() != Some("default"))
+                .filter_map(|g| g.group_id())
+                .map(|id| format!("security group {id}")),
+        );
+        let gateways = gateways.map_err(|e| classify("DescribeInternetGateways", e))?;
+        found.extend(
+            gateways
+                .internet_gateways()
+                .iter()
+                .filter_map(|g| g.internet_gateway_id())
+                .map(|id| format!("internet gateway {id}")),
+        );
+        let nats = nats.map_err(|e| classify("DescribeNatGateways", e))?;
+        found.extend(
+            nats.nat_gateways()
+                .iter()
+                .filter_map(|n| n.nat_gateway_id())
+                .map(|id| format!("NAT gateway {id}")),
+        );
+        let endpoints = endpoints.map_err(|e| classify("DescribeVpcEndpoints", e))?;
+        found.extend(
+            endpoints
+                .vpc_endpoints()
+                .iter()
+                .filter(|e| !matches!(e.state().map(|s| s.as_str()), Some("deleting" | "deleted")))
+                .filter_map(|e| e.vpc_endpoint_id())
+                .map(|id| format!("VPC endpoint {id}")),
+        );
+        Ok(found)
+    }
+
     async fn leftovers(
         &self,
         vpcs: &[String],
@@ -1271,9 +1359,7 @@ impl Network for Ec2Network {
             .map_err(|e| classify("DescribeSecurityGroups", e))?
             .iter()
             .map(group_of)
-            .filter(|g| {
-                g.name != "default" && !g.tags.contains_key(TAG_STACK) && vpcs.contains(&g.vpc_id)
-            })
+            .filter(|g| g.name != "default" && vpcs.contains(&g.vpc_id))
             .collect();
         Ok((interfaces, groups))
     }

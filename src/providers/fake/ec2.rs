@@ -1161,6 +1161,53 @@ impl Network for FakeRegion {
         })
     }
 
+    async fn vpc_contents(&self, vpc: &str) -> Result<Vec<String>> {
+        futures::try_join!(
+            self.call(EC2, "DescribeSubnets"),
+            self.call(EC2, "DescribeRouteTables"),
+            self.call(EC2, "DescribeSecurityGroups"),
+            self.call(EC2, "DescribeInternetGateways"),
+            self.call(EC2, "DescribeNatGateways"),
+        )?;
+        self.with("DescribeSubnets", |s, _| {
+            let r = self.here(s);
+            let main = r.vpcs.get(vpc).map(|v| v.main_table.clone());
+            let subnets = r
+                .subnets
+                .iter()
+                .filter(|(_, x)| x.vpc == vpc)
+                .map(|(id, _)| format!("subnet {id}"));
+            let tables = r
+                .tables
+                .iter()
+                .filter(|(id, t)| t.vpc == vpc && Some(*id) != main.as_ref())
+                .map(|(id, _)| format!("route table {id}"));
+            let groups = r
+                .groups
+                .iter()
+                .filter(|(_, g)| g.vpc == vpc && g.name != "default")
+                .map(|(id, _)| format!("security group {id}"));
+            let gateways = r
+                .gateways
+                .iter()
+                .filter(|(_, g)| g.vpc.as_deref() == Some(vpc))
+                .map(|(id, _)| format!("internet gateway {id}"));
+            let nats = r
+                .nats
+                .iter()
+                .filter(|(_, n)| {
+                    n.deleted_at.is_none() && r.subnets.get(&n.subnet).is_some_and(|x| x.vpc == vpc)
+                })
+                .map(|(id, _)| format!("NAT gateway {id}"));
+            Ok(subnets
+                .chain(tables)
+                .chain(groups)
+                .chain(gateways)
+                .chain(nats)
+                .collect())
+        })
+    }
+
     async fn leftovers(
         &self,
         vpcs: &[String],
@@ -1186,11 +1233,7 @@ impl Network for FakeRegion {
             let groups = r
                 .groups
                 .iter()
-                .filter(|(_, g)| {
-                    vpcs.contains(&g.vpc)
-                        && g.name != "default"
-                        && !g.tags.contains_key(crate::model::TAG_STACK)
-                })
+                .filter(|(_, g)| vpcs.contains(&g.vpc) && g.name != "default")
                 .map(|(id, g)| group_info(id, g))
                 .collect();
             Ok((interfaces, groups))
