@@ -662,3 +662,66 @@ fn the_stack_can_skip_a_check_with_a_reason_that_the_report_shows() {
         r.stderr
     );
 }
+
+#[test]
+fn sarif_points_at_the_manifest_object_a_check_blames() {
+    let dir = reference_copy(|t| {
+        t.replace(
+            "allowPrivilegeEscalation: false",
+            "allowPrivilegeEscalation: true",
+        )
+    });
+    let stack = dir.path().join(REFERENCE);
+    let sarif = dir.path().join("out.sarif");
+    let r = run(&[
+        "verify",
+        "--static",
+        "--stack",
+        stack.to_str().unwrap(),
+        "--sarif",
+        sarif.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let problems: Vec<String> = jsonschema::draft4::new(&schema)
+        .unwrap()
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(problems.is_empty(), "{problems:?}");
+    let results = report["runs"][0]["results"].as_array().unwrap();
+    let failed: Vec<&serde_json::Value> = results.iter().filter(|r| r["kind"] == "fail").collect();
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert_eq!(failed[0]["ruleId"], "MR-K8S-002");
+    // First the Deployment in the backend's manifest (its document starts after the first
+    // `---`, on line 9), then the stack's `source` settings of both workloads.
+    let first = &failed[0]["locations"][0];
+    let file = first["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(file.ends_with("/manifests/backend/app.yaml"), "{first}");
+    assert!(!file.contains(".."), "{file}");
+    assert_eq!(
+        first["physicalLocation"]["region"]["startLine"], 9,
+        "{first}"
+    );
+    assert_eq!(
+        first["logicalLocations"][0]["fullyQualifiedName"],
+        "Deployment backend/backend"
+    );
+    let settings: Vec<&str> = failed[0]["locations"].as_array().unwrap()[1..]
+        .iter()
+        .map(|l| {
+            l["logicalLocations"][0]["fullyQualifiedName"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        settings,
+        ["spec.workloads[0].source", "spec.workloads[1].source"]
+    );
+}

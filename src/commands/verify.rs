@@ -16,10 +16,11 @@ use crate::printer::Printer;
 use crate::spec::ValidStack;
 use crate::spec::suggest::did_you_mean;
 use crate::stats::CallStats;
+use crate::verify::report::ObjectPlaces;
 use crate::verify::world::{self, Kube, KubeObjects, World};
 use crate::verify::{self, Skip, checks};
 use crate::workloads::connect::ClusterApi;
-use crate::workloads::render::LABEL_STACK;
+use crate::workloads::render::{LABEL_STACK, Manifest};
 
 pub fn run(args: &VerifyArgs, printer: &Printer) -> Exit {
     let valid = match super::load_stack(&args.stack.stack, printer) {
@@ -63,7 +64,7 @@ pub fn run(args: &VerifyArgs, printer: &Printer) -> Exit {
         return Exit::Error;
     }
     if let Some(path) = &args.sarif {
-        let sarif = verify::report::sarif(&report, &file);
+        let sarif = verify::report::sarif(&report, &file, &object_places(&manifests));
         let text = serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n";
         if let Err(e) = write_file(path, &text) {
             printer.error(&e);
@@ -81,6 +82,38 @@ pub fn run(args: &VerifyArgs, printer: &Printer) -> Exit {
     } else {
         Exit::Ok
     }
+}
+
+/// Where each manifest object is written, by the name the checks give it.
+fn object_places(manifests: &[Vec<Manifest>]) -> ObjectPlaces {
+    manifests
+        .iter()
+        .flatten()
+        .map(|m| {
+            let name = format!(
+                "{} {}/{}",
+                m.kind(),
+                m.namespace().unwrap_or("default"),
+                m.name()
+            );
+            (name, (tidy(&m.file), m.node.pos.line))
+        })
+        .collect()
+}
+
+/// `stacks/../manifests/app.yaml` -> `manifests/app.yaml`: SARIF viewers match paths as text.
+fn tidy(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "." => {}
+            ".." if parts.last().is_some_and(|p| *p != ".." && !p.is_empty()) => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    parts.join("/")
 }
 
 /// `--skip` from the command line, then the stack's skips with their reasons.

@@ -1,6 +1,7 @@
 //! The reports: a text table for people, JUnit XML that CI systems render as tests, and SARIF
 //! 2.1.0 that code-scanning tools accept. (`--output json` is the [`Report`] itself.)
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
@@ -161,7 +162,13 @@ fn security_severity(severity: Severity) -> &'static str {
 
 /// SARIF 2.1.0: one rule per check, one result per check that ran; results point at the stack
 /// file, the source of every setting.
-pub fn sarif(report: &Report, stack_file: &str) -> Json {
+/// Where a Kubernetes object (`Deployment backend/backend`, as the checks name it) is written:
+/// its manifest file and line.
+pub type ObjectPlaces = BTreeMap<String, (String, usize)>;
+
+/// SARIF 2.1.0. A result's locations are, first, the manifests of the Kubernetes objects its
+/// evidence names, then the stack settings behind its check.
+pub fn sarif(report: &Report, stack_file: &str, objects: &ObjectPlaces) -> Json {
     let rules: Vec<Json> = report
         .results
         .iter()
@@ -196,21 +203,33 @@ pub fn sarif(report: &Report, stack_file: &str) -> Json {
                 // Skipped checks did not run: no result.
                 Verdict::Skipped(_) => return None,
             };
-            // The stack settings behind the check, the first one foremost; the file's start
-            // when the check has none.
-            let mut locations: Vec<Json> = r
-                .settings
+            // The objects the evidence blames, then the stack settings behind the check; the
+            // stack file's start when there is neither.
+            let blamed = r
+                .resources
                 .iter()
-                .map(|s| {
+                .filter(|o| kind != "pass" && r.evidence.iter().any(|e| e.contains(o.as_str())));
+            let mut locations: Vec<Json> = blamed
+                .filter_map(|o| objects.get(o).map(|place| (o, place)))
+                .map(|(o, (file, line))| {
                     json!({
                         "physicalLocation": {
-                            "artifactLocation": { "uri": stack_file },
-                            "region": { "startLine": s.line, "startColumn": s.column }
+                            "artifactLocation": { "uri": file },
+                            "region": { "startLine": line }
                         },
-                        "logicalLocations": [{ "fullyQualifiedName": s.path, "kind": "member" }]
+                        "logicalLocations": [{ "fullyQualifiedName": o, "kind": "resource" }]
                     })
                 })
                 .collect();
+            locations.extend(r.settings.iter().map(|s| {
+                json!({
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": stack_file },
+                        "region": { "startLine": s.line, "startColumn": s.column }
+                    },
+                    "logicalLocations": [{ "fullyQualifiedName": s.path, "kind": "member" }]
+                })
+            }));
             if locations.is_empty() {
                 locations.push(json!({
                     "physicalLocation": {

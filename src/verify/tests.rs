@@ -310,7 +310,7 @@ fn junit_and_sarif_reports() {
     assert_eq!(xml.matches("<testcase ").count(), 14);
     assert_eq!(xml.matches("</testcase>").count(), 14);
 
-    let sarif = report::sarif(&report, "stacks/two-region.yaml");
+    let sarif = report::sarif(&report, "stacks/two-region.yaml", &Default::default());
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../../tests/data/sarif-schema-2.1.0.json")).unwrap();
     let validator = jsonschema::draft4::new(&schema).unwrap();
