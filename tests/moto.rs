@@ -95,6 +95,16 @@ fn stack_copy(edit: impl Fn(String) -> String) -> (tempfile::TempDir, String) {
     (dir, path)
 }
 
+/// The action `plan --output json` gives the change of `id`, if any.
+fn planned_action(plan: &serde_json::Value, id: &str) -> Option<String> {
+    plan["changes"]
+        .as_array()?
+        .iter()
+        .find(|c| c["id"] == id)
+        .and_then(|c| c["action"].as_str())
+        .map(str::to_string)
+}
+
 /// `multiregion` with another stack file.
 fn multiregion_with(url: &str, stack: &str, args: &[&str]) -> Run {
     let infrastructure_only = matches!(args.first(), Some(&("plan" | "up" | "down")));
@@ -811,14 +821,7 @@ fn a_peering_deleted_behind_the_tools_back_is_rebuilt_and_routes_follow() {
     let plan = multiregion(url, &["plan", "--output", "json"]);
     assert_eq!(plan.code, 2, "{}", plan.stderr);
     let json: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
-    let action_of = |id: &str| {
-        json["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .map(|c| c["action"].as_str().unwrap().to_string())
-    };
+    let action_of = |id: &str| planned_action(&json, id);
     assert_eq!(action_of("c1/peering").as_deref(), Some("create"));
     assert_eq!(action_of("c2/peering-accept").as_deref(), Some("create"));
     assert_eq!(
@@ -949,14 +952,7 @@ fn a_new_vpc_block_is_a_replacement_carried_out_only_when_allowed() {
     let plan = multiregion_with(url, moved, &["plan", "--output", "json"]);
     assert_eq!(plan.code, 2, "{}", plan.stderr);
     let json: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
-    let action_of = |id: &str| {
-        json["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .map(|c| c["action"].as_str().unwrap().to_string())
-    };
+    let action_of = |id: &str| planned_action(&json, id);
     for id in [
         "c2/vpc",
         "c2/subnet/private-1",
