@@ -150,77 +150,83 @@ impl<'a> Engine<'a> {
     /// in `regions` order. The discovery pass `observe` (with IAM) and `verify` build on.
     pub async fn read(&self) -> Result<Vec<Snapshot>, EngineError> {
         let stack = self.stack.name();
-        let reads =
-            self.regions.iter().map(|t| async move {
-                let c = &t.clients;
-                // Which web ACL each application load balancer has is asked as soon as the load
-                // balancers are known, beside the slower EKS reads.
-                let balancers = async {
-                    let load_balancing =
-                        retry::call(Default::default(), || c.load_balancing.snapshot(stack))
-                            .await?;
-                    let albs = load_balancing
-                        .load_balancers
+        let reads = self.regions.iter().map(|t| async move {
+            let c = &t.clients;
+            let cluster = self
+                .stack
+                .stack
+                .spec
+                .regions
+                .iter()
+                .find(|r| r.name == t.name)
+                .map(|r| r.cluster.name.as_str())
+                .unwrap_or_default();
+            // The load balancers and the node groups' Auto Scaling groups first; then, in
+            // one more round beside the slower EKS reads, which web ACL each application
+            // load balancer has and, only where the nodes have no Auto Scaling group (as
+            // on emulators) and so are registered one by one, the nodes and the targets.
+            let balancers = async {
+                let (load_balancing, asgs) = futures::try_join!(
+                    retry::call(Default::default(), || c.load_balancing.snapshot(stack)),
+                    retry::call(Default::default(), || c.scaling.node_group_asgs(cluster)),
+                )?;
+                let albs = load_balancing
+                    .load_balancers
+                    .iter()
+                    .filter(|l| l.lb_type == "application");
+                let acl_of = futures::future::try_join_all(albs.map(|l| async move {
+                    let acl = retry::call(Default::default(), || c.waf.web_acl_for(&l.arn)).await?;
+                    Ok::<_, ProviderError>(acl.map(|a| (l.arn.clone(), a)))
+                }));
+                let one_by_one = asgs.is_empty();
+                let targets = futures::future::try_join_all(
+                    load_balancing
+                        .target_groups
                         .iter()
-                        .filter(|l| l.lb_type == "application");
-                    let acl_of = futures::future::try_join_all(albs.map(|l| async move {
-                        let acl =
-                            retry::call(Default::default(), || c.waf.web_acl_for(&l.arn)).await?;
-                        Ok::<_, ProviderError>(acl.map(|a| (l.arn.clone(), a)))
-                    }));
-                    // And which nodes each target group has, in the same round.
-                    let targets = futures::future::try_join_all(
-                        load_balancing.target_groups.iter().map(|g| async move {
+                        .filter(|_| one_by_one)
+                        .map(|g| async move {
                             let ids = retry::call(Default::default(), || {
                                 c.load_balancing.registered_targets(&g.arn)
                             })
                             .await?;
                             Ok::<_, ProviderError>((g.arn.clone(), ids))
                         }),
-                    );
-                    let (acl_of, targets) = futures::try_join!(acl_of, targets)?;
-                    Ok::<_, ProviderError>((load_balancing, acl_of, targets))
+                );
+                let nodes = async {
+                    if one_by_one {
+                        retry::call(Default::default(), || c.network.node_instances(cluster)).await
+                    } else {
+                        Ok(Vec::new())
+                    }
                 };
-                let cluster = self
-                    .stack
-                    .stack
-                    .spec
-                    .regions
-                    .iter()
-                    .find(|r| r.name == t.name)
-                    .map(|r| r.cluster.name.as_str())
-                    .unwrap_or_default();
-                let (network, (load_balancing, acl_of, targets), web_acls, eks, log_groups, nodes) =
-                    futures::try_join!(
-                        retry::call(Default::default(), || c.network.snapshot(stack)),
-                        balancers,
-                        retry::call(Default::default(), || c.waf.snapshot(stack)),
-                        retry::call(Default::default(), || c.eks.snapshot(stack, cluster)),
-                        retry::call(Default::default(), || c.logs.snapshot(stack)),
-                        async {
-                            futures::try_join!(
-                                retry::call(Default::default(), || c
-                                    .network
-                                    .node_instances(cluster)),
-                                retry::call(Default::default(), || c
-                                    .scaling
-                                    .node_group_asgs(cluster)),
-                            )
-                        },
-                    )?;
-                let (node_instances, asgs) = nodes;
-                Ok(Snapshot {
-                    network,
-                    load_balancing,
-                    web_acls,
-                    web_acl_of: acl_of.into_iter().flatten().collect(),
-                    eks,
-                    log_groups,
-                    targets: targets.into_iter().collect(),
-                    node_instances,
-                    asgs,
-                })
-            });
+                let (acl_of, targets, nodes) = futures::try_join!(acl_of, targets, nodes)?;
+                Ok::<_, ProviderError>((load_balancing, asgs, acl_of, targets, nodes))
+            };
+            let (
+                network,
+                (load_balancing, asgs, acl_of, targets, node_instances),
+                web_acls,
+                eks,
+                log_groups,
+            ) = futures::try_join!(
+                retry::call(Default::default(), || c.network.snapshot(stack)),
+                balancers,
+                retry::call(Default::default(), || c.waf.snapshot(stack)),
+                retry::call(Default::default(), || c.eks.snapshot(stack, cluster)),
+                retry::call(Default::default(), || c.logs.snapshot(stack)),
+            )?;
+            Ok(Snapshot {
+                network,
+                load_balancing,
+                web_acls,
+                web_acl_of: acl_of.into_iter().flatten().collect(),
+                eks,
+                log_groups,
+                targets: targets.into_iter().collect(),
+                node_instances,
+                asgs,
+            })
+        });
         let snapshots = futures::future::join_all(reads).await;
         let mut ok = Vec::new();
         for (t, s) in self.regions.iter().zip(snapshots) {
