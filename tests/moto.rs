@@ -878,12 +878,12 @@ fn verify_reads_the_account_once_and_catches_an_opened_backend() {
     assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
     assert_eq!(
         clean.stdout.matches(" pass ").count(),
-        12,
+        13,
         "{}",
         clean.stdout
     );
     assert!(
-        clean.stdout.contains("12 passed, 0 failed"),
+        clean.stdout.contains("13 passed, 0 failed"),
         "{}",
         clean.stdout
     );

@@ -90,6 +90,14 @@ pub const CATALOG: &[Check] = &[
         run: flow_logs_on,
     },
     Check {
+        id: "MR-NET-008",
+        title: "The VPCs' main route tables route only within the VPC",
+        severity: Severity::Medium,
+        remediation: "Run `up`: it keeps only the local route in each stack VPC's main route table, so a subnet without a table of its own reaches nothing outside the VPC.",
+        settings: &[(Scope::EachRegion, "network")],
+        run: main_tables_local,
+    },
+    Check {
         id: "MR-EKS-001",
         title: "EKS public endpoint off, or limited to the configured CIDRs",
         severity: Severity::High,
@@ -499,6 +507,41 @@ fn default_groups_empty(world: &World) -> Finding {
                     look.problem(format!("{}: {}", g.name.label, rules.join("; ")));
                 }
             }
+        }
+    }
+    look.finish()
+}
+
+fn main_tables_local(world: &World) -> Finding {
+    if !world.live {
+        return not_applicable(
+            "main route tables are made by AWS with each VPC; `up` keeps only their local route, and only the account can show routes added later",
+        );
+    }
+    let mut look = Look::default();
+    for r in &world.regions {
+        let Some(t) = r.route_tables.iter().find(|t| t.main) else {
+            look.problem(format!(
+                "{}: the VPC's main route table was not found among the stack's (run `up` to adopt it)",
+                r.name
+            ));
+            continue;
+        };
+        look.saw(&t.name.label);
+        let out: Vec<String> = t
+            .routes
+            .iter()
+            .filter(|x| x.target_kind != "local")
+            .map(|x| format!("{} via {} {}", x.destination, x.target_kind, x.target))
+            .collect();
+        if out.is_empty() {
+            look.ok(format!("{}: local route only", t.name.label));
+        } else {
+            look.problem(format!(
+                "{}: {}; a subnet without a table of its own would take it",
+                t.name.label,
+                out.join(", ")
+            ));
         }
     }
     look.finish()

@@ -7,7 +7,7 @@ use std::path::Path;
 use k8s_openapi::api::core::v1::Service;
 use serde_json::json;
 
-use super::world::{Kube, KubeObjects, RuleView, World};
+use super::world::{Kube, KubeObjects, RouteView, RuleView, World};
 use super::*;
 use crate::engine::progress::Silent;
 use crate::engine::tests::{engine, reference, world};
@@ -79,7 +79,10 @@ fn the_reference_stack_passes_statically_and_live_only_checks_say_not_applicable
         .filter(|(_, v)| matches!(v, Verdict::NotApplicable(_)))
         .map(|(id, _)| *id)
         .collect();
-    assert_eq!(not_applicable, ["MR-NET-003", "MR-NET-006", "MR-NET-007"]);
+    assert_eq!(
+        not_applicable,
+        ["MR-NET-003", "MR-NET-006", "MR-NET-007", "MR-NET-008"]
+    );
     assert!(
         results
             .iter()
@@ -177,6 +180,14 @@ const BREAKAGES: &[Breakage] = &[
         });
     }),
     ("MR-NET-007", |w| backend(w).flow_logs.clear()),
+    ("MR-NET-008", |w| {
+        let main = backend(w).route_tables.iter_mut().find(|t| t.main).unwrap();
+        main.routes.push(RouteView {
+            destination: "0.0.0.0/0".into(),
+            target_kind: "internet-gateway",
+            target: "igw-0abc".into(),
+        });
+    }),
     ("MR-EKS-001", |w| {
         frontend(w).cluster.as_mut().unwrap().public_cidrs = vec!["0.0.0.0/0".into()];
     }),
@@ -305,10 +316,10 @@ fn junit_and_sarif_reports() {
     backend(&mut world).load_balancer.as_mut().unwrap().scheme = "internet-facing".into();
     let report = run(&reference(), &world, &[], Severity::High);
     let xml = report::junit(&report);
-    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"14\" failures=\"1\" errors=\"0\" skipped=\"3\">"), "{xml}");
+    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"15\" failures=\"1\" errors=\"0\" skipped=\"4\">"), "{xml}");
     assert!(xml.contains("<testcase classname=\"multiregion.MR-LB-001\" name=\"MR-LB-001 The backend load balancer is internal\">\n      <failure type=\"critical\" message=\"c2/lb: scheme internet-facing\">"), "{xml}");
-    assert_eq!(xml.matches("<testcase ").count(), 14);
-    assert_eq!(xml.matches("</testcase>").count(), 14);
+    assert_eq!(xml.matches("<testcase ").count(), 15);
+    assert_eq!(xml.matches("</testcase>").count(), 15);
 
     let sarif = report::sarif(&report, "stacks/two-region.yaml", &Default::default());
     let schema: serde_json::Value =

@@ -80,6 +80,8 @@ pub struct SubnetView {
 #[derive(Debug, Clone)]
 pub struct RouteTableView {
     pub name: Named,
+    /// The VPC's main table, which serves subnets without one of their own.
+    pub main: bool,
     /// Ids of the subnets associated with it.
     pub subnets: Vec<String>,
     pub routes: Vec<RouteView>,
@@ -279,8 +281,16 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
                 cidr: cidr.clone(),
                 map_public_ip: *map_public_ip_on_launch,
             }),
+            // `up` leaves the main table nothing but its local route.
+            ResourceSpec::MainRouteTable { .. } => region.route_tables.push(RouteTableView {
+                name: named(&r.id),
+                main: true,
+                subnets: Vec::new(),
+                routes: Vec::new(),
+            }),
             ResourceSpec::RouteTable { .. } => region.route_tables.push(RouteTableView {
                 name: named(&r.id),
+                main: false,
                 subnets: resources
                     .iter()
                     .filter_map(|a| match &a.spec {
@@ -480,6 +490,7 @@ pub fn from_live(stack: &ValidStack, snapshots: &[Snapshot], kube: Vec<Kube>) ->
             .filter(|t| t.vpc_id == vpc_id)
             .map(|t| RouteTableView {
                 name: Named::new(&t.id, logical(&t.tags).as_deref()),
+                main: t.associations.iter().any(|a| a.main),
                 subnets: t
                     .associations
                     .iter()
