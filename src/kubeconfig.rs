@@ -125,27 +125,13 @@ fn upsert(
     Ok(())
 }
 
-/// Writes through a temporary file in the same folder, readable by the owner only.
+/// Writes the kubeconfig whole, readable by the owner only (it names credentials).
 pub fn write(path: &Path, config: &Json) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let temp = dir.join(format!(
-        ".{}.multiregion-tmp",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("config")
-    ));
-    std::fs::write(&temp, yaml::to_yaml(config))
-        .map_err(|e| format!("cannot write {}: {e}", temp.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o600));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    std::fs::rename(&temp, path).map_err(|e| format!("cannot replace {}: {e}", path.display()))
+    crate::files::write_whole(path, &yaml::to_yaml(config), true)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod commands;
 mod eks_token;
 mod engine;
 mod exit;
+mod files;
 mod kubeconfig;
 mod model;
 mod plan;

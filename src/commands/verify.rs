@@ -213,21 +213,7 @@ async fn read_objects(
     })
 }
 
-/// Writes a report whole or not at all: a temporary file beside it, then a rename.
+/// Writes a report whole or not at all.
 fn write_file(path: &Path, text: &str) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temporary, text)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&temporary);
-            format!("error: cannot write {}: {e}", path.display())
-        })
+    crate::files::write_whole(path, text, false).map_err(|e| format!("error: {e}"))
 }
