@@ -1253,31 +1253,29 @@ impl<'a> Applier<'a> {
     /// gateway or endpoint made outside the stack — ends the wait at once, named: `down`
     /// never deletes what is not the stack's.
     async fn delete_vpc(&self, net: &dyn Network, id: &str) -> Result<(), String> {
-        let started = tokio::time::Instant::now();
-        let mut delay = Duration::from_secs(2);
-        loop {
-            let error = match retry::call(Tolerate::default(), || net.delete_vpc(id)).await {
-                Ok(()) => return Ok(()),
-                Err(e) if e.kind == ErrorKind::NotFound => return Ok(()),
-                Err(e) if e.kind == ErrorKind::DependencyViolation => e,
-                Err(e) => return Err(fail(e)),
-            };
-            let held = retry::call(Tolerate::default(), || net.vpc_contents(id))
-                .await
-                .map_err(fail)?;
-            if !held.is_empty() {
-                return Err(format!(
-                    "{id} still holds what is not the stack's: {}; remove it and run `down` \
-                     again",
-                    held.join(", ")
-                ));
+        // A dependency violation is waited out like any other delete's, unless what holds
+        // the VPC is something nobody is removing: then the error says what, at once.
+        let attempt = || async {
+            match net.delete_vpc(id).await {
+                Err(e) if e.kind == ErrorKind::DependencyViolation => {
+                    let held = net.vpc_contents(id).await?;
+                    if held.is_empty() {
+                        return Err(e);
+                    }
+                    Err(ProviderError::new(
+                        ErrorKind::Other,
+                        "DeleteVpc",
+                        format!(
+                            "{id} still holds what is not the stack's: {}; remove it and run \
+                             `down` again",
+                            held.join(", ")
+                        ),
+                    ))
+                }
+                other => other,
             }
-            if started.elapsed() + delay > retry::DEPENDENCY_MAX {
-                return Err(fail(error));
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(20));
-        }
+        };
+        gone_is_fine(retry::call(DELETE, attempt).await)
     }
 
     /// Deletes what EKS and Kubernetes left in the region's VPCs: unattached network

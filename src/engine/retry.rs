@@ -36,8 +36,7 @@ pub const STATE: Tolerate = Tolerate {
 
 const THROTTLE_ATTEMPTS: u32 = 12;
 const LAG_MAX: Duration = Duration::from_secs(90);
-/// How long a delete waits for what still goes away (ENIs of load balancers and nodes).
-pub const DEPENDENCY_MAX: Duration = Duration::from_secs(15 * 60);
+const DEPENDENCY_MAX: Duration = Duration::from_secs(15 * 60);
 const STATE_MAX: Duration = Duration::from_secs(5 * 60);
 
 /// Calls `f` until it succeeds, fails for good, or its transient error outlasts its maximum.

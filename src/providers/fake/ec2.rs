@@ -27,6 +27,48 @@ fn same_rule(a: &RuleSpec, b: &RuleSpec) -> bool {
         == (b.egress, &b.protocol, b.from_port, b.to_port, &b.peer)
 }
 
+/// What keeps a VPC from being deleted: everything in it but its default group and main table.
+fn vpc_holders(r: &Region, vpc: &str) -> Vec<String> {
+    let (default_group, main_table) = r
+        .vpcs
+        .get(vpc)
+        .map(|v| (v.default_group.as_str(), v.main_table.as_str()))
+        .unwrap_or_default();
+    let subnets = r
+        .subnets
+        .iter()
+        .filter(|(_, x)| x.vpc == vpc)
+        .map(|(id, _)| format!("subnet {id}"));
+    let tables = r
+        .tables
+        .iter()
+        .filter(|(id, t)| t.vpc == vpc && id.as_str() != main_table)
+        .map(|(id, _)| format!("route table {id}"));
+    let groups = r
+        .groups
+        .iter()
+        .filter(|(id, g)| g.vpc == vpc && id.as_str() != default_group)
+        .map(|(id, _)| format!("security group {id}"));
+    let gateways = r
+        .gateways
+        .iter()
+        .filter(|(_, g)| g.vpc.as_deref() == Some(vpc))
+        .map(|(id, _)| format!("internet gateway {id}"));
+    let nats = r
+        .nats
+        .iter()
+        .filter(|(_, n)| {
+            n.deleted_at.is_none() && r.subnets.get(&n.subnet).is_some_and(|x| x.vpc == vpc)
+        })
+        .map(|(id, _)| format!("NAT gateway {id}"));
+    subnets
+        .chain(tables)
+        .chain(groups)
+        .chain(gateways)
+        .chain(nats)
+        .collect()
+}
+
 /// What describing a route table returns: the local route first, the main association where
 /// the table is its VPC's main one.
 fn table_info(r: &Region, id: &str, t: &Table) -> RouteTableInfo {
@@ -354,15 +396,7 @@ impl Network for FakeRegion {
                 return Err(not_found("DeleteVpc", vpc));
             };
             let (default_group, main_table) = (v.default_group.clone(), v.main_table.clone());
-            let blocked = r.subnets.values().any(|x| x.vpc == vpc)
-                || r.gateways.values().any(|g| g.vpc.as_deref() == Some(vpc))
-                || r.tables
-                    .iter()
-                    .any(|(id, t)| t.vpc == vpc && *id != main_table)
-                || r.groups
-                    .iter()
-                    .any(|(id, g)| g.vpc == vpc && *id != default_group);
-            if blocked {
+            if !vpc_holders(r, vpc).is_empty() {
                 return Err(in_use(
                     "DeleteVpc",
                     format!("{vpc} has dependencies and cannot be deleted"),
@@ -1169,43 +1203,7 @@ impl Network for FakeRegion {
             self.call(EC2, "DescribeInternetGateways"),
             self.call(EC2, "DescribeNatGateways"),
         )?;
-        self.with("DescribeSubnets", |s, _| {
-            let r = self.here(s);
-            let main = r.vpcs.get(vpc).map(|v| v.main_table.clone());
-            let subnets = r
-                .subnets
-                .iter()
-                .filter(|(_, x)| x.vpc == vpc)
-                .map(|(id, _)| format!("subnet {id}"));
-            let tables = r
-                .tables
-                .iter()
-                .filter(|(id, t)| t.vpc == vpc && Some(*id) != main.as_ref())
-                .map(|(id, _)| format!("route table {id}"));
-            let groups = r
-                .groups
-                .iter()
-                .filter(|(_, g)| g.vpc == vpc && g.name != "default")
-                .map(|(id, _)| format!("security group {id}"));
-            let gateways = r
-                .gateways
-                .iter()
-                .filter(|(_, g)| g.vpc.as_deref() == Some(vpc))
-                .map(|(id, _)| format!("internet gateway {id}"));
-            let nats = r
-                .nats
-                .iter()
-                .filter(|(_, n)| {
-                    n.deleted_at.is_none() && r.subnets.get(&n.subnet).is_some_and(|x| x.vpc == vpc)
-                })
-                .map(|(id, _)| format!("NAT gateway {id}"));
-            Ok(subnets
-                .chain(tables)
-                .chain(groups)
-                .chain(gateways)
-                .chain(nats)
-                .collect())
-        })
+        self.with("DescribeSubnets", |s, _| Ok(vpc_holders(self.here(s), vpc)))
     }
 
     async fn leftovers(
