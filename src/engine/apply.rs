@@ -425,10 +425,7 @@ impl<'a> Applier<'a> {
                         retry::call(LAG, || net.delete_route(&table.id, &route.destination)).await,
                     )?;
                 }
-                let (add, remove) = tag_changes(&r.tags, &table.tags);
-                retry::call(LAG, || net.set_tags(&table.id, &add, &remove))
-                    .await
-                    .map_err(fail)?;
+                adopt_tags(net.as_ref(), &table.id, &r.tags, &table.tags).await?;
                 let what = format!("{} adopted ({} routes removed)", table.id, extra.len());
                 (Handle::Id(table.id), what)
             }
@@ -442,11 +439,7 @@ impl<'a> Applier<'a> {
                         .await
                         .map_err(fail)?;
                 }
-                // Adopted: tagged like everything else of the stack, so it is seen as such.
-                let (add, remove) = tag_changes(&r.tags, &group.tags);
-                retry::call(LAG, || net.set_tags(&group.id, &add, &remove))
-                    .await
-                    .map_err(fail)?;
+                adopt_tags(net.as_ref(), &group.id, &r.tags, &group.tags).await?;
                 let what = format!("{} emptied ({} rules removed)", group.id, group.rules.len());
                 (
                     Handle::DefaultGroup {
@@ -690,10 +683,7 @@ impl<'a> Applier<'a> {
             ResourceSpec::TargetGroupAttachment {
                 target_group,
                 node_group,
-            } => {
-                let (handle, said) = self.register_nodes(target_group, node_group, t).await?;
-                (handle, said)
-            }
+            } => self.register_nodes(target_group, node_group, t).await?,
             ResourceSpec::LogGroup {
                 name,
                 retention_days,
@@ -1573,6 +1563,15 @@ fn sweepable(
         .filter(|g| kubernetes(&g.tags) && !ours(&g.tags))
         .collect();
     (interfaces, groups)
+}
+
+/// Gives something AWS made with a VPC (its default group, its main route table) exactly the
+/// stack's tags, so that discovery sees it as the stack's.
+async fn adopt_tags(net: &dyn Network, id: &str, want: &Tags, have: &Tags) -> Result<(), String> {
+    let (add, remove) = tag_changes(want, have);
+    retry::call(LAG, || net.set_tags(id, &add, &remove))
+        .await
+        .map_err(fail)
 }
 
 /// The tags to add (or change) and the keys to remove to turn `have` into `want`; `aws:` tags

@@ -162,6 +162,21 @@ fn security_severity(severity: Severity) -> &'static str {
 
 /// SARIF 2.1.0: one rule per check, one result per check that ran; results point at the stack
 /// file, the source of every setting.
+/// A SARIF location: a line (and column) of a file, and the named thing written there.
+fn location(uri: &str, line: usize, column: Option<usize>, what: Option<(&str, &str)>) -> Json {
+    let mut region = json!({ "startLine": line });
+    if let Some(column) = column {
+        region["startColumn"] = json!(column);
+    }
+    let mut location = json!({
+        "physicalLocation": { "artifactLocation": { "uri": uri }, "region": region }
+    });
+    if let Some((name, kind)) = what {
+        location["logicalLocations"] = json!([{ "fullyQualifiedName": name, "kind": kind }]);
+    }
+    location
+}
+
 /// Where a Kubernetes object (`Deployment backend/backend`, as the checks name it) is written:
 /// its manifest file and line.
 pub type ObjectPlaces = BTreeMap<String, (String, usize)>;
@@ -211,32 +226,18 @@ pub fn sarif(report: &Report, stack_file: &str, objects: &ObjectPlaces) -> Json 
                 .filter(|o| kind != "pass" && r.evidence.iter().any(|e| e.contains(o.as_str())));
             let mut locations: Vec<Json> = blamed
                 .filter_map(|o| objects.get(o).map(|place| (o, place)))
-                .map(|(o, (file, line))| {
-                    json!({
-                        "physicalLocation": {
-                            "artifactLocation": { "uri": file },
-                            "region": { "startLine": line }
-                        },
-                        "logicalLocations": [{ "fullyQualifiedName": o, "kind": "resource" }]
-                    })
-                })
+                .map(|(o, (file, line))| location(file, *line, None, Some((o, "resource"))))
                 .collect();
             locations.extend(r.settings.iter().map(|s| {
-                json!({
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": stack_file },
-                        "region": { "startLine": s.line, "startColumn": s.column }
-                    },
-                    "logicalLocations": [{ "fullyQualifiedName": s.path, "kind": "member" }]
-                })
+                location(
+                    stack_file,
+                    s.line,
+                    Some(s.column),
+                    Some((&s.path, "member")),
+                )
             }));
             if locations.is_empty() {
-                locations.push(json!({
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": stack_file },
-                        "region": { "startLine": 1 }
-                    }
-                }));
+                locations.push(location(stack_file, 1, None, None));
             }
             let mut result = json!({
                 "ruleId": r.id,
