@@ -4,57 +4,23 @@
 //! `pip install 'moto[server]'`; `.ci/run` does) and reset before each test.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, MutexGuard, OnceLock};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
 
 use assert_cmd::cargo::CommandCargoExt;
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, IpPermission, IpRange, Tag};
 
+mod common;
+
 const STACK: &str = "stacks/two-region.yaml";
-
-struct Moto {
-    url: String,
-    _process: Child,
-}
-
-fn moto() -> &'static Moto {
-    static MOTO: OnceLock<Moto> = OnceLock::new();
-    MOTO.get_or_init(|| {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        // Statics are never dropped, so a watchdog stops moto once this test process is gone.
-        let script = format!(
-            "command -v moto_server >/dev/null || exit 127; moto_server -H 127.0.0.1 -p {port} & m=$!; \
-             while kill -0 {} 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 1; done; kill $m 2>/dev/null",
-            std::process::id()
-        );
-        let process = Command::new("sh")
-            .args(["-c", &script])
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cannot run sh to start moto_server");
-        let mut process = process;
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = process.try_wait() {
-                panic!("moto_server is not installed or failed to start ({status}): pip install 'moto[server]' (see .ci/run)");
-            }
-            assert!(started.elapsed() < Duration::from_secs(30), "moto_server did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Moto { url: format!("http://127.0.0.1:{port}"), _process: process }
-    })
-}
 
 /// One test at a time owns the emulator, freshly reset.
 fn fresh_moto() -> (MutexGuard<'static, ()>, &'static str) {
     static LOCK: Mutex<()> = Mutex::new(());
     let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
-    let m = moto();
+    let m = common::moto();
     let port = m.url.rsplit(':').next().unwrap();
     let mut s = TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
     s.write_all(b"POST /moto-api/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();

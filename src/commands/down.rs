@@ -96,9 +96,9 @@ async fn remove_workloads(
     let work = workloads::work(valid, &facts, workloads::credentials(config), none);
     let removals = work
         .iter()
-        .filter_map(|w| w.api.as_ref())
-        .map(|api| async move {
-            let result = crate::workloads::remove(api, valid.name(), engine.progress).await;
+        .filter_map(|w| Some((w.api.as_ref()?, &w.owner)))
+        .map(|(api, owner)| async move {
+            let result = crate::workloads::remove(api, owner, engine.progress).await;
             (api, result)
         });
     for (api, result) in futures::future::join_all(removals).await {

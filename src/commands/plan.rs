@@ -43,14 +43,12 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
         let manifests = crate::workloads::prepare(&valid, &args.stack.stack, &facts.outputs)
             .map_err(|problems| super::diagnostics_text(&problems))?;
         let work = workloads::work(&valid, &facts, workloads::credentials(&config), manifests);
-        let objects = crate::workloads::plan(&work, valid.name())
-            .await
-            .map_err(|e| {
-                format!(
-                    "{}\n  hint: `plan --skip-workloads` compares the AWS resources alone",
-                    crate::error_chain(&e)
-                )
-            })?;
+        let objects = crate::workloads::plan(&work).await.map_err(|e| {
+            format!(
+                "{}\n  hint: `plan --skip-workloads` compares the AWS resources alone",
+                crate::error_chain(&e)
+            )
+        })?;
         Ok::<_, String>((changes, Some(objects)))
     });
     live::report_stats(printer, &args.aws, &stats);

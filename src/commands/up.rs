@@ -83,7 +83,7 @@ async fn apply_workloads(
         .map_err(|problems| super::diagnostics_text(&problems))?;
     let work = workloads::work(valid, &facts, workloads::credentials(config), manifests);
     let timeout = std::time::Duration::from_secs(args.rollout_timeout);
-    let results = crate::workloads::converge(&work, valid.name(), timeout, engine.progress).await;
+    let results = crate::workloads::converge(&work, timeout, engine.progress).await;
     Ok(work
         .iter()
         .zip(results)

@@ -16,6 +16,7 @@ use crate::spec::types::Role;
 use crate::workloads::ClusterWork;
 use crate::workloads::connect::{Access, ClusterApi};
 use crate::workloads::render::{Manifest, Outputs};
+use crate::workloads::sync::Owner;
 
 /// Every region's manifests, or the exit status after every problem in them was said.
 pub fn prepare(
@@ -111,6 +112,10 @@ pub fn work(
         .zip(manifests)
         .map(|((api, region), manifests)| ClusterWork {
             cluster: region.cluster.name.clone(),
+            owner: Owner {
+                stack: stack.name().to_string(),
+                region: region.name.clone(),
+            },
             api,
             manifests,
         })

@@ -68,21 +68,23 @@ pub(crate) fn workloads_text(changes: &[WorkloadChange], out: &mut String) {
     for cluster in clusters {
         let _ = writeln!(out, "\nworkloads in {cluster}");
         for c in changes.iter().filter(|c| c.cluster == cluster) {
-            let symbol = match c.action {
-                sync::Action::Create => "+",
-                sync::Action::Update => "~",
-                sync::Action::Delete => "-",
-            };
-            let _ = writeln!(out, "  {symbol:<3} {}", c.object);
+            let _ = writeln!(out, "  {:<3} {}", c.action.symbol(), c.object);
+            if let Some(note) = &c.note {
+                let _ = writeln!(out, "        ({note})");
+            }
             for f in &c.fields {
                 let _ = writeln!(out, "        {f}");
             }
         }
     }
     let count = |a| changes.iter().filter(|c| c.action == a).count();
+    let replace = match count(sync::Action::Replace) {
+        0 => String::new(),
+        n => format!(", {n} to replace"),
+    };
     let _ = writeln!(
         out,
-        "\nWorkloads: {} to create, {} to update, {} to prune.",
+        "\nWorkloads: {} to create, {} to update{replace}, {} to prune.",
         count(sync::Action::Create),
         count(sync::Action::Update),
         count(sync::Action::Delete)

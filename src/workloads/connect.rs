@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use kube::client::retry::RetryPolicy;
 use kube::config::{AuthInfo, KubeConfigOptions};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -19,6 +20,16 @@ pub const RENEW_AFTER: Duration = Duration::from_secs(10 * 60);
 /// A cluster that does not answer within this is reported, not waited on.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Throttling (429) and an API server that is starting or overloaded (503, 504) are asked
+/// again this often, 0.2 s to 2 s apart: about 4 s, where kube's default keeps on for minutes.
+const RETRIES: u32 = 4;
+const RETRY_FIRST: Duration = Duration::from_millis(200);
+const RETRY_MAX: Duration = Duration::from_secs(2);
+/// How the API server's audit log names this tool's requests.
+pub const USER_AGENT: &str = concat!("multiregion/", env!("CARGO_PKG_VERSION"));
+/// The first call, which tells whether the cluster answers at all, is given this long in all
+/// (connecting, TLS, its retries).
+pub const REACHABLE_WITHIN: Duration = Duration::from_secs(15);
 
 pub enum Access {
     Eks {
@@ -116,7 +127,21 @@ impl ClusterApi {
         let mut config = config;
         config.connect_timeout = Some(CONNECT_TIMEOUT);
         config.read_timeout = Some(READ_TIMEOUT);
-        kube::Client::try_from(config).map_err(|e| self.setup(e.to_string()))
+        config.default_retry = false;
+        // Named in the API server's audit log and metrics as what it is.
+        config.headers.push((
+            http::header::USER_AGENT,
+            http::HeaderValue::from_static(USER_AGENT),
+        ));
+        let retry = RetryPolicy::new(RETRY_FIRST, RETRY_MAX, RETRIES, true)
+            .map_err(|e| self.setup(e.to_string()))?;
+        let builder =
+            kube::client::ClientBuilder::try_from(config).map_err(|e| self.setup(e.to_string()))?;
+        // Retrying needs a service it can clone: the buffer gives one.
+        let layers = tower::ServiceBuilder::new()
+            .layer(tower::retry::RetryLayer::new(retry))
+            .layer(tower::buffer::BufferLayer::new(64));
+        Ok(builder.with_layer(&layers).build())
     }
 
     fn setup(&self, message: String) -> WorkloadError {
@@ -127,18 +152,30 @@ impl ClusterApi {
         }
     }
 
-    /// Asks the API server its version: the first call, so an unreachable cluster is named.
+    /// Asks the API server its version: the first call, so that a cluster that does not
+    /// answer (within [`REACHABLE_WITHIN`]) or refuses the credentials is named as such.
     pub async fn check_reachable(&self) -> Result<(), WorkloadError> {
         let client = self.client().await?;
-        client
-            .apiserver_version()
-            .await
-            .map_err(|source| WorkloadError::Unreachable {
+        let answer = tokio::time::timeout(REACHABLE_WITHIN, client.apiserver_version()).await;
+        let source = match answer {
+            Ok(Ok(_)) => return Ok(()),
+            Ok(Err(source)) => source,
+            Err(_) => {
+                return Err(self.setup(format!("no answer within {}s", REACHABLE_WITHIN.as_secs())));
+            }
+        };
+        Err(match &source {
+            kube::Error::Api(s) if s.code == 401 || s.code == 403 => WorkloadError::Refused {
                 cluster: self.cluster.clone(),
                 endpoint: self.endpoint(),
                 source,
-            })?;
-        Ok(())
+            },
+            _ => WorkloadError::Unreachable {
+                cluster: self.cluster.clone(),
+                endpoint: self.endpoint(),
+                source,
+            },
+        })
     }
 }
 

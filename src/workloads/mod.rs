@@ -2,6 +2,8 @@
 //! checked offline, and applied to, compared with and removed from each region's cluster.
 
 pub mod connect;
+pub mod discovery;
+mod prune;
 pub mod render;
 pub mod rollout;
 pub mod strict;
@@ -26,7 +28,7 @@ use crate::spec::ValidStack;
 use crate::spec::diagnostic::Diagnostic;
 use connect::ClusterApi;
 use render::{Manifest, Outputs};
-use sync::{Session, WorkloadChange};
+use sync::{Owner, Session, WorkloadChange};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkloadError {
@@ -38,6 +40,13 @@ pub enum WorkloadError {
     },
     #[error("cluster {cluster}: its API at {endpoint} cannot be reached")]
     Unreachable {
+        cluster: String,
+        endpoint: String,
+        #[source]
+        source: kube::Error,
+    },
+    #[error("cluster {cluster}: the API at {endpoint} refused the credentials")]
+    Refused {
         cluster: String,
         endpoint: String,
         #[source]
@@ -134,6 +143,8 @@ fn duplicates(manifests: &[Manifest]) -> Vec<Diagnostic> {
 /// One cluster and the objects it should run (every workload of its region).
 pub struct ClusterWork {
     pub cluster: String,
+    /// The stack's and the region's, whose objects these are.
+    pub owner: Owner,
     /// How to reach it; `None` while the cluster does not exist (or is not ACTIVE).
     pub api: Option<ClusterApi>,
     pub manifests: Vec<Manifest>,
@@ -153,13 +164,13 @@ impl ClusterWork {
 const LOAD_BALANCERS_GONE: Duration = Duration::from_secs(600);
 
 /// What would change in every cluster; both clusters are read at once.
-pub async fn plan(work: &[ClusterWork], stack: &str) -> Result<Vec<WorkloadChange>, WorkloadError> {
+pub async fn plan(work: &[ClusterWork]) -> Result<Vec<WorkloadChange>, WorkloadError> {
     let plans = join_all(work.iter().map(|w| async move {
         let Some(api) = &w.api else {
             return Ok(sync::all_new(&w.cluster, &w.manifests));
         };
         api.check_reachable().await?;
-        Session::new(api, stack).plan(&w.manifests).await
+        Session::new(api, w.owner.clone()).plan(&w.manifests).await
     }))
     .await;
     let mut changes = Vec::new();
@@ -173,7 +184,6 @@ pub async fn plan(work: &[ClusterWork], stack: &str) -> Result<Vec<WorkloadChang
 /// with the changes it made.
 pub async fn converge(
     work: &[ClusterWork],
-    stack: &str,
     rollout_timeout: Duration,
     progress: &dyn Progress,
 ) -> Vec<Result<Vec<WorkloadChange>, WorkloadError>> {
@@ -181,7 +191,7 @@ pub async fn converge(
         let started = Instant::now();
         let label = format!("{}: workloads", w.cluster);
         progress.started(&label);
-        let result = converge_one(w, stack, rollout_timeout, progress).await;
+        let result = converge_one(w, rollout_timeout, progress).await;
         let said = match &result {
             Ok(changes) if changes.is_empty() => Ok("in sync".to_string()),
             Ok(changes) => Ok(format!("{} change(s), rolled out", changes.len())),
@@ -195,15 +205,14 @@ pub async fn converge(
 
 async fn converge_one(
     w: &ClusterWork,
-    stack: &str,
     rollout_timeout: Duration,
     progress: &dyn Progress,
 ) -> Result<Vec<WorkloadChange>, WorkloadError> {
     let api = w.api()?;
     api.check_reachable().await?;
-    let mut session = Session::new(api, stack);
+    let mut session = Session::new(api, w.owner.clone());
     let changes = session.plan(&w.manifests).await?;
-    session.apply(&w.manifests, &changes).await?;
+    session.apply(&w.manifests, &changes, progress).await?;
     // Every Deployment is waited for, changed or not: a re-run after a failed rollout must
     // not call it done.
     for m in w.manifests.iter().filter(|m| m.kind() == "Deployment") {
@@ -213,21 +222,21 @@ async fn converge_one(
     Ok(changes)
 }
 
-/// Removes what the stack put in a cluster: first whatever makes AWS load balancers (Services
-/// of type LoadBalancer, Ingresses), waiting until Kubernetes has deleted them and their
-/// load balancers, which would otherwise hold the VPC; then every object with the stack's
-/// label. Returns how many objects were deleted.
+/// Removes what the stack put in a cluster: first its objects that make AWS load balancers
+/// (Services of type LoadBalancer, Ingresses), waiting until Kubernetes has deleted them and
+/// their load balancers, which would otherwise hold the VPC; then every object with the
+/// owner's labels. Returns how many objects were deleted.
 pub async fn remove(
     api: &ClusterApi,
-    stack: &str,
+    owner: &Owner,
     progress: &dyn Progress,
 ) -> Result<usize, WorkloadError> {
     api.check_reachable().await?;
-    let balanced = delete_load_balanced(api).await?;
+    let balanced = delete_load_balanced(api, owner).await?;
     wait_gone(api, &balanced, progress).await?;
-    let mut session = Session::new(api, stack);
+    let mut session = Session::new(api, owner.clone());
     let owned = session.plan(&[]).await?;
-    session.apply(&[], &owned).await?;
+    session.apply(&[], &owned, progress).await?;
     Ok(balanced.len() + owned.len())
 }
 
@@ -256,16 +265,20 @@ impl Balanced {
     }
 }
 
-/// Every Service of type LoadBalancer and every Ingress, in any namespace: whoever made them,
-/// their load balancers and security groups live in the stack's VPC.
-async fn delete_load_balanced(api: &ClusterApi) -> Result<Vec<Balanced>, WorkloadError> {
+/// The owner's Services of type LoadBalancer and Ingresses, in any namespace. What others
+/// made is theirs: if it holds the VPC, the teardown names it instead of deleting it.
+async fn delete_load_balanced(
+    api: &ClusterApi,
+    owner: &Owner,
+) -> Result<Vec<Balanced>, WorkloadError> {
     let client = api.client().await?;
+    let owned = ListParams::default().labels(&owner.selector());
     let services = Api::<Service>::all(client.clone())
-        .list(&ListParams::default())
+        .list(&owned)
         .await
         .map_err(|e| api_error(api, "listing Services".into(), e))?;
     let ingresses = Api::<Ingress>::all(client.clone())
-        .list(&ListParams::default())
+        .list(&owned)
         .await
         .map_err(|e| api_error(api, "listing Ingresses".into(), e))?;
     let load_balancers = services
@@ -288,7 +301,7 @@ async fn delete_load_balanced(api: &ClusterApi) -> Result<Vec<Balanced>, Workloa
             .await
         {
             Ok(_) => {}
-            Err(kube::Error::Api(s)) if s.is_not_found() => {}
+            Err(e) if discovery::is_not_found(&e) => {}
             Err(e) => return Err(api_error(api, format!("deleting {}", object.label()), e)),
         }
     }

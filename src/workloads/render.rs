@@ -17,6 +17,9 @@ use crate::yaml::{self, Node, Pos};
 /// Every object the tool applies carries these, so discovery and pruning find them by label.
 pub const LABEL_STACK: &str = "multiregion.dev/stack";
 pub const LABEL_WORKLOAD: &str = "multiregion.dev/workload";
+/// The stack's name for the region (`c1`): two regions pointed at one cluster (one local
+/// cluster for both, say) must not prune each other's objects.
+pub const LABEL_REGION: &str = "multiregion.dev/region";
 pub const LABEL_MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 
 /// A manifest folder is a handful of small files; a bound keeps a wrong `source` harmless.
@@ -257,7 +260,7 @@ pub fn render(
             problems.push(d);
             continue;
         }
-        add_labels(&mut m.object, stack_name, &workload.name);
+        add_labels(&mut m.object, stack_name, workload);
     }
     if problems.is_empty() {
         Ok(manifests)
@@ -432,7 +435,7 @@ fn check_identity(m: &Manifest) -> Result<(), Diagnostic> {
 }
 
 /// The stack's labels, over whatever labels the manifest sets.
-fn add_labels(object: &mut Json, stack: &str, workload: &str) {
+fn add_labels(object: &mut Json, stack: &str, workload: &WorkloadSpec) {
     let Some(metadata) = object.get_mut("metadata").and_then(Json::as_object_mut) else {
         return;
     };
@@ -442,7 +445,8 @@ fn add_labels(object: &mut Json, stack: &str, workload: &str) {
     // Labels that are not a mapping are left for the strict check to report.
     if let Some(labels) = labels.as_object_mut() {
         labels.insert(LABEL_STACK.into(), stack.into());
-        labels.insert(LABEL_WORKLOAD.into(), workload.into());
+        labels.insert(LABEL_WORKLOAD.into(), workload.name.as_str().into());
+        labels.insert(LABEL_REGION.into(), workload.region.as_str().into());
         labels.insert(LABEL_MANAGED_BY.into(), "multiregion".into());
     }
 }

@@ -15,7 +15,7 @@ use super::render::{Manifest, PathPart, path_text};
 use crate::spec::diagnostic::Diagnostic;
 
 /// The kinds the checker knows, by `apiVersion` and `kind`.
-const KNOWN: &[(&str, &str)] = &[
+pub const KNOWN: &[(&str, &str)] = &[
     ("v1", "Namespace"),
     ("v1", "Service"),
     ("v1", "ConfigMap"),
@@ -37,9 +37,20 @@ const KNOWN: &[(&str, &str)] = &[
     ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
 ];
 
+/// The known kinds that live outside namespaces.
+const CLUSTER_SCOPED: &[&str] = &[
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+];
+
+/// A custom kind of the manifests' CRDs: (group, kind) and whether it is cluster-scoped.
+type CustomKinds = BTreeSet<(String, String, bool)>;
+
 /// Every problem in a set of manifests (one cluster's, so custom resources can find their CRD).
 pub fn check_all(manifests: &[Manifest]) -> Vec<Diagnostic> {
-    let custom: BTreeSet<(String, String)> = manifests
+    let custom: CustomKinds = manifests
         .iter()
         .filter(|m| m.kind() == "CustomResourceDefinition")
         .map(|m| {
@@ -50,16 +61,46 @@ pub fn check_all(manifests: &[Manifest]) -> Vec<Diagnostic> {
                     .as_str()
                     .unwrap_or_default()
                     .to_string(),
+                spec["scope"].as_str() == Some("Cluster"),
             )
         })
         .collect();
     manifests
         .iter()
-        .filter_map(|m| check(m, &custom).err())
+        .filter_map(|m| check(m, &custom).and_then(|()| scope(m, &custom)).err())
         .collect()
 }
 
-fn check(m: &Manifest, custom: &BTreeSet<(String, String)>) -> Result<(), Diagnostic> {
+/// A namespace on a cluster-scoped object is dropped by the server, so the live object would
+/// never match its manifest and be pruned after every apply.
+fn scope(m: &Manifest, custom: &CustomKinds) -> Result<(), Diagnostic> {
+    let group = m.api_version().rsplit_once('/').map_or("", |(g, _)| g);
+    let cluster_scoped = CLUSTER_SCOPED.contains(&m.kind())
+        || custom.contains(&(group.to_string(), m.kind().to_string(), true));
+    match m.namespace() {
+        Some(ns) if cluster_scoped => {
+            let path = [
+                PathPart::Key("metadata".into()),
+                PathPart::Key("namespace".into()),
+            ];
+            Err(Diagnostic::new(
+                &m.file,
+                m.pos_of(&path),
+                &path_text(&path),
+                format!(
+                    "document {} ({}): a {} is cluster-scoped and cannot be in namespace `{ns}`",
+                    m.document,
+                    m.describe(),
+                    m.kind()
+                ),
+                Some("remove `metadata.namespace`".into()),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check(m: &Manifest, custom: &CustomKinds) -> Result<(), Diagnostic> {
     let problem = |path: &[PathPart], message: String, hint: Option<String>| {
         Diagnostic::new(
             &m.file,
@@ -109,7 +150,7 @@ fn check(m: &Manifest, custom: &BTreeSet<(String, String)>) -> Result<(), Diagno
         }
         (api_version, kind) => {
             let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-            if custom.contains(&(group.to_string(), kind.to_string())) {
+            if custom.iter().any(|(g, k, _)| g == group && k == kind) {
                 // Its schema lives in the cluster; the API server checks it on apply.
                 return Ok(());
             }
