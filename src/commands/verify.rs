@@ -178,11 +178,7 @@ async fn read_objects(
     let client = api.client().await?;
     let fail = |what: &str| {
         let what = what.to_string();
-        move |source| crate::workloads::WorkloadError::Api {
-            cluster: api.cluster.clone(),
-            action: format!("listing {what}"),
-            source,
-        }
+        move |source| crate::workloads::api_error(api, format!("listing {what}"), source)
     };
     let all = ListParams::default();
     let ours = ListParams::default().labels(&format!("{LABEL_STACK}={stack}"));

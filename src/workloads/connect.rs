@@ -12,7 +12,7 @@ use kube::config::{AuthInfo, KubeConfigOptions};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use super::WorkloadError;
+use super::{KubeError, WorkloadError};
 use crate::eks_token;
 
 /// EKS accepts a token for 15 minutes; a client older than this gets a new one first.
@@ -168,12 +168,12 @@ impl ClusterApi {
             kube::Error::Api(s) if s.code == 401 || s.code == 403 => WorkloadError::Refused {
                 cluster: self.cluster.clone(),
                 endpoint: self.endpoint(),
-                source,
+                source: KubeError(source),
             },
             _ => WorkloadError::Unreachable {
                 cluster: self.cluster.clone(),
                 endpoint: self.endpoint(),
-                source,
+                source: KubeError(source),
             },
         })
     }

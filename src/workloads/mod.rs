@@ -43,21 +43,21 @@ pub enum WorkloadError {
         cluster: String,
         endpoint: String,
         #[source]
-        source: kube::Error,
+        source: KubeError,
     },
     #[error("cluster {cluster}: the API at {endpoint} refused the credentials")]
     Refused {
         cluster: String,
         endpoint: String,
         #[source]
-        source: kube::Error,
+        source: KubeError,
     },
     #[error("cluster {cluster}: {action} failed")]
     Api {
         cluster: String,
         action: String,
         #[source]
-        source: kube::Error,
+        source: KubeError,
     },
     #[error("cluster {cluster}: {message}")]
     Other { cluster: String, message: String },
@@ -70,6 +70,32 @@ pub enum WorkloadError {
     },
 }
 
+/// A Kubernetes client error as people read it: an API server's refusal is its own message
+/// with the HTTP code and reason (kube's text repeats the message and dumps the `Status`).
+#[derive(Debug)]
+pub struct KubeError(pub kube::Error);
+
+impl std::fmt::Display for KubeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            kube::Error::Api(s) if s.reason.is_empty() => {
+                write!(f, "{} (HTTP {})", s.message, s.code)
+            }
+            kube::Error::Api(s) => write!(f, "{} (HTTP {} {})", s.message, s.code, s.reason),
+            other => other.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for KubeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0 {
+            kube::Error::Api(_) => None,
+            other => other.source(),
+        }
+    }
+}
+
 fn reasons_text(reasons: &[String]) -> String {
     reasons.iter().map(|r| format!("\n    {r}")).collect()
 }
@@ -78,7 +104,7 @@ pub(crate) fn api_error(api: &ClusterApi, action: String, source: kube::Error) -
     WorkloadError::Api {
         cluster: api.cluster.clone(),
         action,
-        source,
+        source: KubeError(source),
     }
 }
 

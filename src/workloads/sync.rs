@@ -343,8 +343,9 @@ impl<'a> Session<'a> {
             else {
                 continue;
             };
+            // A namespace being deleted refuses another delete (409): it is only waited for.
             if terminating || change.action == Action::Replace {
-                self.delete_and_wait(m, progress).await?;
+                self.delete_and_wait(m, !terminating, progress).await?;
             }
             self.apply_one(manifests, m, exists, handover).await?;
         }
@@ -399,10 +400,12 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    /// Deletes the live object of `m` and waits until the server has let it go.
+    /// Deletes the live object of `m` (unless it is being deleted already) and waits until
+    /// the server has let it go.
     async fn delete_and_wait(
         &mut self,
         m: &Manifest,
+        delete: bool,
         progress: &dyn Progress,
     ) -> Result<(), WorkloadError> {
         let Some(kind) = self
@@ -417,10 +420,12 @@ impl<'a> Session<'a> {
             propagation_policy: Some(PropagationPolicy::Foreground),
             ..Default::default()
         };
-        match api.delete(m.name(), &params).await {
-            Ok(_) => {}
-            Err(e) if discovery::is_not_found(&e) => return Ok(()),
-            Err(e) => return Err(self.manifest_error("deleting", m, e)),
+        if delete {
+            match api.delete(m.name(), &params).await {
+                Ok(_) => {}
+                Err(e) if discovery::is_not_found(&e) => return Ok(()),
+                Err(e) => return Err(self.manifest_error("deleting", m, e)),
+            }
         }
         let label = format!("{}: {} to be gone", self.api.cluster, m.describe());
         let started = Instant::now();
