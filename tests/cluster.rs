@@ -317,7 +317,9 @@ async fn namespace_gone(context: &str, name: &str) -> bool {
 #[test]
 fn up_from_empty_then_a_second_up_writes_nothing_and_down_leaves_nothing() {
     let case = Case::new(1);
+    let mark = audit_mark();
     let up = case.up();
+    say_calls("up from empty", &tool_requests(mark));
     eprintln!(
         "measured: up from empty (moto infrastructure, then both rollouts available) took {:.1}s",
         up.took.as_secs_f64()
