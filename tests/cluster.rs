@@ -136,6 +136,7 @@ impl Case {
                 &format!("targetPort: {}", 30101 + 2 * n),
             );
         std::fs::write(dir.path().join("stack.yaml"), text).unwrap();
+        block_on(clean_leftovers(&name));
         Case {
             n,
             dir,
@@ -276,6 +277,32 @@ fn tool_requests(mark: [usize; 2]) -> [Vec<String>; 2] {
     })
 }
 
+/// From the first request this tool made of either cluster since `mark` to the last answer.
+fn tool_span(mark: [usize; 2]) -> Duration {
+    let at = |e: &Json, field: &str| -> Option<k8s_openapi::jiff::Timestamp> {
+        e[field].as_str()?.parse().ok()
+    };
+    let events: Vec<Json> = ["c1", "c2"]
+        .iter()
+        .zip(mark)
+        .flat_map(|(r, m)| audit_events(r).into_iter().skip(m))
+        .filter(|e| {
+            e["userAgent"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("multiregion/"))
+        })
+        .collect();
+    let first = events
+        .iter()
+        .filter_map(|e| at(e, "requestReceivedTimestamp"))
+        .min();
+    let last = events.iter().filter_map(|e| at(e, "stageTimestamp")).max();
+    match (first, last) {
+        (Some(a), Some(b)) => Duration::try_from(b - a).unwrap_or_default(),
+        _ => Duration::ZERO,
+    }
+}
+
 fn is_write(request: &str) -> bool {
     let verb = request.split(' ').next().unwrap_or_default();
     matches!(
@@ -301,6 +328,30 @@ async fn deployment(context: &str, name: &str) -> Option<Deployment> {
     api.get_opt(name).await.unwrap()
 }
 
+/// What an earlier, failed run of the same test left on a rig that is used again (one that
+/// `MULTIREGION_RIG_DIR` names): its namespaces and CRDs, which hold everything else.
+async fn clean_leftovers(stack: &str) {
+    let owned = ListParams::default().labels(&format!("multiregion.dev/stack={stack}"));
+    for context in ["rig-c1", "rig-c2"] {
+        let client = client(context).await;
+        let namespaces: Api<Namespace> = Api::all(client.clone());
+        for ns in namespaces.list(&owned).await.unwrap().items {
+            let name = ns.metadata.name.unwrap_or_default();
+            let _ = namespaces.delete(&name, &Default::default()).await;
+            assert!(
+                namespace_gone(context, &name).await,
+                "leftover {name} deleted"
+            );
+        }
+        let crds: Api<CustomResourceDefinition> = Api::all(client);
+        for crd in crds.list(&owned).await.unwrap().items {
+            let _ = crds
+                .delete(&crd.metadata.name.unwrap_or_default(), &Default::default())
+                .await;
+        }
+    }
+}
+
 /// Waits (up to a minute) until the namespace is gone; whether it went.
 async fn namespace_gone(context: &str, name: &str) -> bool {
     let api: Api<Namespace> = Api::all(client(context).await);
@@ -320,6 +371,10 @@ fn up_from_empty_then_a_second_up_writes_nothing_and_down_leaves_nothing() {
     let mark = audit_mark();
     let up = case.up();
     say_calls("up from empty", &tool_requests(mark));
+    eprintln!(
+        "measured: both clusters from the first Kubernetes call to both rollouts available: {:.1}s",
+        tool_span(mark).as_secs_f64()
+    );
     eprintln!(
         "measured: up from empty (moto infrastructure, then both rollouts available) took {:.1}s",
         up.took.as_secs_f64()
@@ -386,6 +441,29 @@ fn an_edit_made_behind_the_tools_back_is_planned_field_by_field_and_repaired() {
     let case = Case::new(2);
     case.up();
     let name = case.frontend();
+    let set_image = |image: &str| {
+        let edit = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "podinfo", "image": image}]}}}});
+        block_on(async {
+            let deployments: Api<Deployment> = Api::namespaced(client("rig-c1").await, &name);
+            deployments
+                .patch(&name, &PatchParams::default(), &Patch::Strategic(&edit))
+                .await
+                .unwrap();
+        });
+    };
+    // The tool's apply still holds the replicas it created the Deployment with: its repair,
+    // which leaves them to the autoscaler, must hand them over, or the server resets them to 1.
+    set_image("ghcr.io/stefanprodan/podinfo:5.0.0");
+    case.up();
+    block_on(async {
+        let d = deployment("rig-c1", &name).await.unwrap();
+        assert_eq!(
+            d.spec.unwrap().replicas,
+            Some(2),
+            "kept through the handover"
+        );
+    });
     block_on(async {
         let client = client("rig-c1").await;
         let deployments: Api<Deployment> = Api::namespaced(client.clone(), &name);
@@ -784,4 +862,48 @@ fn two_regions_on_one_cluster_keep_each_others_objects() {
         assert!(deployment("rig-c1", &case.backend()).await.is_some());
     });
     case.down();
+}
+
+#[test]
+fn an_api_server_that_stays_unavailable_is_reported_within_seconds() {
+    // A server that answers every request 503, as an overloaded or starting API server does.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    let mut case = Case::with_contexts(10, "busy", "rig-c2");
+    let kubeconfig = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: busy\n\
+         clusters: [{{name: busy, cluster: {{server: 'http://127.0.0.1:{port}'}}}}]\n\
+         users: [{{name: someone, user: {{token: abc}}}}]\n\
+         contexts: [{{name: busy, context: {{cluster: busy, user: someone}}}}]\n"
+    );
+    let path = case.dir.path().join("kubeconfig");
+    std::fs::write(&path, kubeconfig).unwrap();
+    case.kubeconfig = path;
+    let plan = case.run(&["plan"]);
+    assert_eq!(plan.code, 1);
+    assert!(
+        plan.stderr
+            .contains("cluster t10-c1: its API at kubeconfig context busy cannot be reached"),
+        "{}",
+        plan.stderr
+    );
+    assert!(plan.stderr.contains("503"), "{}", plan.stderr);
+    // 3 retries 0.2 s to 1 s apart, after the AWS reads: seconds, where kube's default keeps
+    // on for minutes.
+    assert!(
+        plan.took < Duration::from_secs(30),
+        "given up in bounded time: {:?}",
+        plan.took
+    );
 }

@@ -21,10 +21,11 @@ pub const RENEW_AFTER: Duration = Duration::from_secs(10 * 60);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Throttling (429) and an API server that is starting or overloaded (503, 504) are asked
-/// again this often, 0.2 s to 2 s apart: about 4 s, where kube's default keeps on for minutes.
-const RETRIES: u32 = 4;
+/// again this often, 0.2 s to 1 s apart: under 3 s in all, where kube's default keeps on for
+/// minutes.
+const RETRIES: u32 = 3;
 const RETRY_FIRST: Duration = Duration::from_millis(200);
-const RETRY_MAX: Duration = Duration::from_secs(2);
+const RETRY_MAX: Duration = Duration::from_secs(1);
 /// How the API server's audit log names this tool's requests.
 pub const USER_AGENT: &str = concat!("multiregion/", env!("CARGO_PKG_VERSION"));
 /// The first call, which tells whether the cluster answers at all, is given this long in all

@@ -78,10 +78,19 @@ pub struct KubeError(pub kube::Error);
 impl std::fmt::Display for KubeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
-            kube::Error::Api(s) if s.reason.is_empty() => {
-                write!(f, "{} (HTTP {})", s.message, s.code)
+            kube::Error::Api(s) => {
+                let message = match s.message.as_str() {
+                    "" => "no explanation given",
+                    text => text,
+                };
+                // kube's reason for an answer that is not a `Status` (plain text, empty).
+                match s.reason.as_str() {
+                    "" | "Failed to parse error data" => {
+                        write!(f, "{message} (HTTP {})", s.code)
+                    }
+                    reason => write!(f, "{message} (HTTP {} {reason})", s.code),
+                }
             }
-            kube::Error::Api(s) => write!(f, "{} (HTTP {} {})", s.message, s.code, s.reason),
             other => other.fmt(f),
         }
     }
