@@ -6,7 +6,8 @@
 //! makes is read back from the API servers' audit logs.
 //!
 //! Each test has a stack of its own (name, workloads, NodePorts), so tests can share the
-//! emulator and the clusters, and run side by side.
+//! emulator and the clusters; they take turns, so that an audit log holds one test's requests
+//! at a time.
 
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
@@ -91,6 +92,7 @@ fn rig() -> &'static Rig {
 /// regions on the rig's clusters (or both on c1's, when `one_cluster`), and its manifests in
 /// a folder of its own, to edit.
 struct Case {
+    _turn: std::sync::MutexGuard<'static, ()>,
     n: u16,
     dir: tempfile::TempDir,
     kubeconfig: PathBuf,
@@ -102,6 +104,8 @@ impl Case {
     }
 
     fn with_contexts(n: u16, c1: &str, c2: &str) -> Case {
+        static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
         let dir = tempfile::tempdir().unwrap();
         for side in ["frontend", "backend"] {
             let to = dir.path().join("manifests").join(side);
@@ -138,6 +142,7 @@ impl Case {
         std::fs::write(dir.path().join("stack.yaml"), text).unwrap();
         block_on(clean_leftovers(&name));
         Case {
+            _turn: turn,
             n,
             dir,
             kubeconfig: rig().kubeconfig(),
