@@ -47,7 +47,7 @@ fn write(args: &KubeconfigArgs, printer: &Printer) -> Result<(), String> {
                 let cluster = snapshot
                     .clusters
                     .into_iter()
-                    .find(|c| &c.name == name && c.status == "ACTIVE")
+                    .find(|c| &c.name == name && c.status == crate::providers::Lifecycle::Ready)
                     .ok_or_else(|| {
                         format!(
                             "cluster {name} is not active in {} yet; run `multiregion up` first",

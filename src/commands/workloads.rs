@@ -140,7 +140,9 @@ pub fn cluster_apis(
             if let Some(context) = &region.cluster.kubeconfig_context {
                 return Some(ClusterApi::new(name, Access::Context(context.clone())));
             }
-            let c = cluster.as_ref().filter(|c| c.status == "ACTIVE")?;
+            let c = cluster
+                .as_ref()
+                .filter(|c| c.status == crate::providers::Lifecycle::Ready)?;
             Some(ClusterApi::new(
                 name,
                 Access::Eks {

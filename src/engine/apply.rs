@@ -645,7 +645,7 @@ impl<'a> Applier<'a> {
                         .map_err(fail)?;
                 let what = format!(
                     "{} {}",
-                    active.status.to_lowercase(),
+                    active.status.as_str(),
                     active.endpoint.clone().unwrap_or_default()
                 );
                 (

@@ -49,6 +49,10 @@ pub struct Change {
     pub fields: Vec<FieldChange>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// A replacement of a failed resource, or of one that depends on it: it needs no consent,
+    /// as what it replaces does not work.
+    #[serde(skip)]
+    pub mends_failure: bool,
 }
 
 fn visible_tags(tags: &Tags) -> Tags {
@@ -107,6 +111,7 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
                 action: Action::Create,
                 fields: vec![],
                 reason,
+                mends_failure: false,
             });
             continue;
         };
@@ -156,6 +161,7 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
             },
             fields: differences,
             reason: failed.then(|| "it is in state failed".to_string()),
+            mends_failure: failed,
         });
     }
     cascade_replacements(desired, observed, &mut changes);
@@ -172,6 +178,7 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
             action: Action::Delete,
             fields: vec![],
             reason: Some("not in the stack".to_string()),
+            mends_failure: false,
         });
     }
     changes
@@ -179,10 +186,11 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
 
 /// What depends on a replaced resource must be replaced with it (a subnet goes with its VPC).
 fn cascade_replacements(desired: &[Resource], observed: &Observed, changes: &mut Vec<Change>) {
-    let mut replaced: BTreeMap<String, String> = changes
+    // Each replaced id -> the root it is replaced with, and whether that root failed.
+    let mut replaced: BTreeMap<String, (String, bool)> = changes
         .iter()
         .filter(|c| c.action == Action::Replace)
-        .map(|c| (c.id.clone(), c.id.clone()))
+        .map(|c| (c.id.clone(), (c.id.clone(), c.mends_failure)))
         .collect();
     if replaced.is_empty() {
         return;
@@ -195,14 +203,17 @@ fn cascade_replacements(desired: &[Resource], observed: &Observed, changes: &mut
             if replaced.contains_key(&r.id) || !observed.resources.contains_key(&r.id) {
                 continue;
             }
-            let Some(root) = r.depends_on.iter().find_map(|d| replaced.get(d)).cloned() else {
+            let Some((root, failed)) = r.depends_on.iter().find_map(|d| replaced.get(d)).cloned()
+            else {
                 continue;
             };
             grew = true;
-            replaced.insert(r.id.clone(), root.clone());
+            replaced.insert(r.id.clone(), (root.clone(), failed));
             let reason = Some(format!("replaced together with {root}"));
             match changes.iter_mut().find(|c| c.id == r.id) {
                 Some(c) => {
+                    // Its own replacement, if it has one, still asks for consent.
+                    c.mends_failure = c.action != Action::Replace && failed;
                     c.action = Action::Replace;
                     c.reason = reason;
                 }
@@ -213,6 +224,7 @@ fn cascade_replacements(desired: &[Resource], observed: &Observed, changes: &mut
                     action: Action::Replace,
                     fields: vec![],
                     reason,
+                    mends_failure: failed,
                 }),
             }
         }

@@ -257,14 +257,15 @@ impl<'a> Engine<'a> {
         Ok((snapshots, observed, changes))
     }
 
-    /// Converges both regions. Replacements happen only with `allow_replace`.
+    /// Converges both regions. Replacements happen only with `allow_replace`, but for those of
+    /// failed resources (and what depends on them), which lose nothing that works.
     pub async fn up(&self, allow_replace: bool) -> Result<(Vec<Change>, RunReport), EngineError> {
         let desired = self.desired();
         let observed = self.observe(&desired).await?;
         let changes = diff::diff(&desired, &observed);
         let replacements: Vec<String> = changes
             .iter()
-            .filter(|c| c.action == Action::Replace)
+            .filter(|c| c.action == Action::Replace && !c.mends_failure)
             .map(|c| c.id.clone())
             .collect();
         if !replacements.is_empty() && !allow_replace {
@@ -288,6 +289,7 @@ impl<'a> Engine<'a> {
                 action: Action::Delete,
                 fields: vec![],
                 reason: None,
+                mends_failure: false,
             })
             .collect();
         let mut steps = steps(&desired, &observed, &changes);

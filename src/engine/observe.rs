@@ -758,10 +758,10 @@ impl<'d> Mapper<'d> {
                 Some(c.tags.clone()),
                 refs,
             );
-            if c.status != "ACTIVE"
+            if c.status != Lifecycle::Ready
                 && let Some(o) = self.out.get_mut(&id)
             {
-                o.state = Some(c.status.to_lowercase());
+                o.state = Some(c.status.as_str().to_string());
             }
         }
         for g in &s.node_groups {
@@ -809,10 +809,10 @@ impl<'d> Mapper<'d> {
                 Some(g.tags.clone()),
                 refs,
             );
-            if g.status != "ACTIVE"
+            if g.status != Lifecycle::Ready
                 && let Some(o) = self.out.get_mut(&id)
             {
-                o.state = Some(g.status.to_lowercase());
+                o.state = Some(g.status.as_str().to_string());
             }
         }
         // Only the entries the stack asks for: EKS makes its own (the creator's, the nodes').

@@ -1061,3 +1061,35 @@ async fn without_auto_scaling_groups_the_nodes_are_registered_and_a_missing_one_
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
     assert!(changes.is_empty(), "{:?}", ids(&changes));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_node_group_or_cluster_is_replaced_by_up_and_shown_as_such_by_plan() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    // Its nodes could not join: EKS says CREATE_FAILED (or DEGRADED).
+    assert!(world.break_eks("us-east-1", "petclinic-c1", Some("default")));
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    let change = find(&changes, "c1/nodegroup/default");
+    assert_eq!(change.action, Action::Replace);
+    assert_eq!(change.reason.as_deref(), Some("it is in state failed"));
+    // No --allow-replace: what it replaces does not work.
+    converge(&stack, &world).await;
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "{:#?}", ids(&changes));
+    assert_eq!(world.tagged("petclinic"), expected_inventory());
+
+    // A failed cluster takes what stands on it along.
+    assert!(world.break_eks("us-west-2", "petclinic-c2", None));
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert_eq!(find(&changes, "c2/eks").action, Action::Replace);
+    let group = find(&changes, "c2/nodegroup/default");
+    assert_eq!(group.action, Action::Replace);
+    assert_eq!(
+        group.reason.as_deref(),
+        Some("replaced together with c2/eks")
+    );
+    converge(&stack, &world).await;
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "{:#?}", ids(&changes));
+    assert_eq!(world.tagged("petclinic"), expected_inventory());
+}

@@ -46,13 +46,38 @@ pub trait Iam: Send + Sync {
     async fn set_tags(&self, role: &str, add: &Tags, remove: &[String]) -> Result<()>;
 }
 
+/// Where an EKS cluster or node group stands in its life, mapped once from the service's own
+/// statuses in each adapter (`CREATE_FAILED`, `DELETE_FAILED`, `DEGRADED`, `FAILED` are all
+/// `Failed`), so that nothing downstream compares status text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// Being created (or waiting to be).
+    Pending,
+    Ready,
+    Updating,
+    /// Failed to be created or deleted, or degraded: only a replacement mends it.
+    Failed,
+    Deleting,
+}
+
+impl Lifecycle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Pending => "pending",
+            Lifecycle::Ready => "active",
+            Lifecycle::Updating => "updating",
+            Lifecycle::Failed => "failed",
+            Lifecycle::Deleting => "deleting",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterInfo {
     pub name: String,
     pub arn: String,
     pub version: String,
-    /// CREATING | ACTIVE | UPDATING | DELETING | FAILED
-    pub status: String,
+    pub status: Lifecycle,
     pub role_arn: String,
     pub subnets: Vec<String>,
     pub endpoint_private: bool,
@@ -74,8 +99,7 @@ pub struct NodeGroupInfo {
     pub cluster: String,
     pub name: String,
     pub arn: String,
-    /// CREATING | ACTIVE | UPDATING | DELETING | CREATE_FAILED | DELETE_FAILED | DEGRADED
-    pub status: String,
+    pub status: Lifecycle,
     pub role_arn: String,
     pub subnets: Vec<String>,
     pub instance_types: Vec<String>,

@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use aws_sdk_eks::Client;
 use aws_sdk_eks::client::Waiters;
 use aws_sdk_eks::types::{
-    AccessScope, AccessScopeType, AuthenticationMode, CreateAccessConfigRequest,
-    LaunchTemplateSpecification, LogSetup, LogType, Logging, NodegroupScalingConfig, Update,
-    UpdateLabelsPayload, UpdateStatus, VpcConfigRequest,
+    AccessScope, AccessScopeType, AuthenticationMode, ClusterStatus, CreateAccessConfigRequest,
+    LaunchTemplateSpecification, LogSetup, LogType, Logging, NodegroupScalingConfig,
+    NodegroupStatus, Update, UpdateLabelsPayload, UpdateStatus, VpcConfigRequest,
 };
 
 use super::{classify, display_chain};
@@ -140,10 +140,13 @@ fn cluster_of(c: &aws_sdk_eks::types::Cluster) -> ClusterInfo {
         name: c.name().unwrap_or_default().to_string(),
         arn: c.arn().unwrap_or_default().to_string(),
         version: c.version().unwrap_or_default().to_string(),
-        status: c
-            .status()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_default(),
+        status: match c.status() {
+            Some(ClusterStatus::Active) => Lifecycle::Ready,
+            Some(ClusterStatus::Updating) => Lifecycle::Updating,
+            Some(ClusterStatus::Deleting) => Lifecycle::Deleting,
+            Some(ClusterStatus::Failed) => Lifecycle::Failed,
+            _ => Lifecycle::Pending,
+        },
         role_arn: c.role_arn().unwrap_or_default().to_string(),
         subnets: vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default(),
         endpoint_private: vpc.is_some_and(|v| v.endpoint_private_access()),
@@ -187,10 +190,17 @@ fn node_group_of(n: &aws_sdk_eks::types::Nodegroup) -> NodeGroupInfo {
         cluster: n.cluster_name().unwrap_or_default().to_string(),
         name: n.nodegroup_name().unwrap_or_default().to_string(),
         arn: n.nodegroup_arn().unwrap_or_default().to_string(),
-        status: n
-            .status()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_default(),
+        status: match n.status() {
+            Some(NodegroupStatus::Active) => Lifecycle::Ready,
+            Some(NodegroupStatus::Updating) => Lifecycle::Updating,
+            Some(NodegroupStatus::Deleting) => Lifecycle::Deleting,
+            Some(
+                NodegroupStatus::CreateFailed
+                | NodegroupStatus::DeleteFailed
+                | NodegroupStatus::Degraded,
+            ) => Lifecycle::Failed,
+            _ => Lifecycle::Pending,
+        },
         role_arn: n.node_role().unwrap_or_default().to_string(),
         subnets: n.subnets().to_vec(),
         instance_types: n.instance_types().to_vec(),
@@ -634,5 +644,32 @@ impl Eks for EksClusters {
                 .map_err(|e| classify("TagResource", e))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_failed_eks_status_is_failed() {
+        for status in [
+            NodegroupStatus::CreateFailed,
+            NodegroupStatus::DeleteFailed,
+            NodegroupStatus::Degraded,
+        ] {
+            let group = aws_sdk_eks::types::Nodegroup::builder()
+                .status(status)
+                .build();
+            assert_eq!(node_group_of(&group).status, Lifecycle::Failed);
+        }
+        let cluster = aws_sdk_eks::types::Cluster::builder()
+            .status(ClusterStatus::Failed)
+            .build();
+        assert_eq!(cluster_of(&cluster).status, Lifecycle::Failed);
+        let ready = aws_sdk_eks::types::Nodegroup::builder()
+            .status(NodegroupStatus::Active)
+            .build();
+        assert_eq!(node_group_of(&ready).status, Lifecycle::Ready);
     }
 }

@@ -16,11 +16,12 @@ fn gone(deleted_at: Option<Instant>) -> bool {
     deleted_at.is_some_and(|t| Instant::now() >= t)
 }
 
-fn status(life: &Life, deleted_at: Option<Instant>) -> String {
+fn status(life: &Life, deleted_at: Option<Instant>, broken: bool) -> Lifecycle {
     match deleted_at {
-        Some(_) => "DELETING".into(),
-        None if Instant::now() < life.ready => "CREATING".into(),
-        None => "ACTIVE".into(),
+        Some(_) => Lifecycle::Deleting,
+        None if Instant::now() < life.ready => Lifecycle::Pending,
+        None if broken => Lifecycle::Failed,
+        None => Lifecycle::Ready,
     }
 }
 
@@ -79,7 +80,7 @@ impl Eks for FakeRegion {
                 .filter(|c| visible(&c.life, lag) && owned(&c.info.tags, stack))
             {
                 snap.clusters.push(ClusterInfo {
-                    status: status(&c.life, c.deleted_at),
+                    status: status(&c.life, c.deleted_at, c.broken),
                     ..c.info.clone()
                 });
                 snap.access_entries.extend(
@@ -94,7 +95,7 @@ impl Eks for FakeRegion {
                     .filter(|g| g.info.cluster == c.info.name && visible(&g.life, lag))
                 {
                     snap.node_groups.push(NodeGroupInfo {
-                        status: status(&g.life, g.deleted_at),
+                        status: status(&g.life, g.deleted_at, g.broken),
                         ..g.info.clone()
                     });
                 }
@@ -177,7 +178,7 @@ impl Eks for FakeRegion {
                     self.region, c.name
                 ),
                 version: c.version.into(),
-                status: "CREATING".into(),
+                status: Lifecycle::Pending,
                 role_arn: c.role_arn.into(),
                 subnets: c.subnets.to_vec(),
                 endpoint_private: c.endpoint_private,
@@ -203,6 +204,7 @@ impl Eks for FakeRegion {
                     info: info.clone(),
                     deleted_at: None,
                     life,
+                    broken: false,
                 },
             );
             Ok(info)
@@ -226,7 +228,7 @@ impl Eks for FakeRegion {
                 .get(name)
                 .ok_or_else(|| not_found("DescribeCluster", name))?;
             Ok(ClusterInfo {
-                status: "ACTIVE".into(),
+                status: Lifecycle::Ready,
                 ..c.info.clone()
             })
         })
@@ -388,7 +390,7 @@ impl Eks for FakeRegion {
                     "arn:aws:eks:{}:123456789012:nodegroup/{}/{}",
                     self.region, g.cluster, g.name
                 ),
-                status: "CREATING".into(),
+                status: Lifecycle::Pending,
                 role_arn: g.role_arn.into(),
                 subnets: g.subnets.to_vec(),
                 instance_types: g.instance_types.to_vec(),
@@ -406,6 +408,7 @@ impl Eks for FakeRegion {
                     info,
                     deleted_at: None,
                     life,
+                    broken: false,
                 },
             );
             Ok(())
@@ -435,7 +438,7 @@ impl Eks for FakeRegion {
                 .get(&key)
                 .ok_or_else(|| not_found("DescribeNodegroup", name))?;
             Ok(NodeGroupInfo {
-                status: "ACTIVE".into(),
+                status: Lifecycle::Ready,
                 ..g.info.clone()
             })
         })

@@ -206,6 +206,8 @@ pub(crate) struct Cluster {
     pub info: super::ClusterInfo,
     pub deleted_at: Option<Instant>,
     pub life: Life,
+    /// Failed once ready, as EKS says `FAILED` (see [`FakeWorld::break_eks`]).
+    pub broken: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +215,8 @@ pub(crate) struct NodeGroup {
     pub info: super::NodeGroupInfo,
     pub deleted_at: Option<Instant>,
     pub life: Life,
+    /// `CREATE_FAILED` or `DEGRADED` once ready, as when its nodes cannot join.
+    pub broken: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -396,6 +400,24 @@ impl FakeWorld {
             .entry(operation.to_string())
             .or_default()
             .push((kind, times));
+    }
+
+    /// Makes the cluster `cluster` of `region`, or its node group `node_group`, fail as EKS
+    /// reports it (`FAILED`; `CREATE_FAILED` or `DEGRADED` for a node group whose nodes cannot
+    /// join); whatever replaces it is sound again. Whether there was one.
+    pub fn break_eks(&self, region: &str, cluster: &str, node_group: Option<&str>) -> bool {
+        let mut s = self.inner.lock();
+        let Some(r) = s.regions.get_mut(region) else {
+            return false;
+        };
+        let broken = match node_group {
+            Some(g) => r
+                .node_groups
+                .get_mut(&(cluster.to_string(), g.to_string()))
+                .map(|g| &mut g.broken),
+            None => r.clusters.get_mut(cluster).map(|c| &mut c.broken),
+        };
+        broken.map(|b| *b = true).is_some()
     }
 
     /// How many live resources carry `multiregion:stack=<stack>`, per kind, over all regions.
