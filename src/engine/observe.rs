@@ -454,10 +454,10 @@ impl<'d> Mapper<'d> {
                 Some(g.tags.clone()),
                 vec![subnet, eip],
             );
-            if g.state != "available"
+            if g.state != Lifecycle::Ready
                 && let Some(r) = self.out.get_mut(&id)
             {
-                r.state = Some(g.state.clone());
+                r.state = Some(g.state.as_str().to_string());
             }
         }
         for t in &n.route_tables {
@@ -958,10 +958,10 @@ impl<'d> Mapper<'d> {
                 Some(l.tags.clone()),
                 refs,
             );
-            if l.state != "active"
+            if l.state != Lifecycle::Ready
                 && let Some(r) = self.out.get_mut(&id)
             {
-                r.state = Some(l.state.clone());
+                r.state = Some(l.state.as_str().to_string());
             }
         }
         for t in &s.target_groups {

@@ -1063,11 +1063,11 @@ async fn without_auto_scaling_groups_the_nodes_are_registered_and_a_missing_one_
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_failed_node_group_or_cluster_is_replaced_by_up_and_shown_as_such_by_plan() {
+async fn a_failed_resource_is_replaced_by_up_and_shown_as_such_by_plan() {
     let (stack, world) = (reference(), world());
     converge(&stack, &world).await;
     // Its nodes could not join: EKS says CREATE_FAILED (or DEGRADED).
-    assert!(world.break_eks("us-east-1", "petclinic-c1", Some("default")));
+    assert!(world.break_resource("us-east-1", "c1/nodegroup/default"));
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
     let change = find(&changes, "c1/nodegroup/default");
     assert_eq!(change.action, Action::Replace);
@@ -1079,7 +1079,7 @@ async fn a_failed_node_group_or_cluster_is_replaced_by_up_and_shown_as_such_by_p
     assert_eq!(world.tagged("petclinic"), expected_inventory());
 
     // A failed cluster takes what stands on it along.
-    assert!(world.break_eks("us-west-2", "petclinic-c2", None));
+    assert!(world.break_resource("us-west-2", "c2/eks"));
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
     assert_eq!(find(&changes, "c2/eks").action, Action::Replace);
     let group = find(&changes, "c2/nodegroup/default");
@@ -1088,6 +1088,24 @@ async fn a_failed_node_group_or_cluster_is_replaced_by_up_and_shown_as_such_by_p
         group.reason.as_deref(),
         Some("replaced together with c2/eks")
     );
+    converge(&stack, &world).await;
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "{:#?}", ids(&changes));
+    assert_eq!(world.tagged("petclinic"), expected_inventory());
+
+    // A NAT gateway and a load balancer that failed, as EC2 and ELB say `failed`.
+    assert!(world.break_resource("us-east-1", "c1/nat/1"));
+    assert!(world.break_resource("us-west-2", "c2/lb"));
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    for id in ["c1/nat/1", "c2/lb"] {
+        let change = find(&changes, id);
+        assert_eq!(
+            (change.action, change.reason.as_deref()),
+            (Action::Replace, Some("it is in state failed")),
+            "{id}"
+        );
+    }
+    assert_eq!(find(&changes, "c2/listener/80").action, Action::Replace);
     converge(&stack, &world).await;
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
     assert!(changes.is_empty(), "{:#?}", ids(&changes));

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::{Result, Tags};
+use super::{Lifecycle, Result, Tags};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleInfo {
@@ -44,32 +44,6 @@ pub trait Iam: Send + Sync {
     /// Deletes a role; its managed policies must be detached and inline ones deleted first.
     async fn delete_role(&self, role: &str) -> Result<()>;
     async fn set_tags(&self, role: &str, add: &Tags, remove: &[String]) -> Result<()>;
-}
-
-/// Where an EKS cluster or node group stands in its life, mapped once from the service's own
-/// statuses in each adapter (`CREATE_FAILED`, `DELETE_FAILED`, `DEGRADED`, `FAILED` are all
-/// `Failed`), so that nothing downstream compares status text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lifecycle {
-    /// Being created (or waiting to be).
-    Pending,
-    Ready,
-    Updating,
-    /// Failed to be created or deleted, or degraded: only a replacement mends it.
-    Failed,
-    Deleting,
-}
-
-impl Lifecycle {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lifecycle::Pending => "pending",
-            Lifecycle::Ready => "active",
-            Lifecycle::Updating => "updating",
-            Lifecycle::Failed => "failed",
-            Lifecycle::Deleting => "deleting",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

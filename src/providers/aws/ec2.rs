@@ -10,7 +10,7 @@ use aws_sdk_ec2::types::{
     AttributeBooleanValue, AvailabilityZoneOptInStatus, AvailabilityZoneState, Filter,
     IpPermission, IpRange, LaunchTemplateHttpTokensState,
     LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
-    PeeringConnectionOptionsRequest, RequestLaunchTemplateData, ResourceType, Tag,
+    NatGatewayState, PeeringConnectionOptionsRequest, RequestLaunchTemplateData, ResourceType, Tag,
     TagSpecification, UserIdGroupPair, VpcAttributeName,
 };
 
@@ -549,12 +549,15 @@ impl Network for Ec2Network {
         }
         for n in nats.map_err(|e| classify("DescribeNatGateways", e))? {
             let tags = tags_of(n.tags());
-            let state = n
-                .state()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default();
-            // Deleted gateways linger in listings for an hour; they are gone for our purposes.
-            if owned(&tags, stack) && state != "deleted" {
+            let state = match n.state() {
+                // Deleted gateways linger in listings for an hour; gone for our purposes.
+                Some(NatGatewayState::Deleted) => continue,
+                Some(NatGatewayState::Available) => Lifecycle::Ready,
+                Some(NatGatewayState::Deleting) => Lifecycle::Deleting,
+                Some(NatGatewayState::Failed) => Lifecycle::Failed,
+                _ => Lifecycle::Pending,
+            };
+            if owned(&tags, stack) {
                 snap.nat_gateways.push(NatGatewayInfo {
                     id: n.nat_gateway_id().unwrap_or_default().to_string(),
                     subnet_id: n.subnet_id().unwrap_or_default().to_string(),

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::client::Waiters;
 use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, ProtocolEnum, Tag,
-    TargetTypeEnum,
+    Action, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
+    ProtocolEnum, Tag, TargetTypeEnum,
 };
 
 use super::classify;
@@ -71,6 +71,17 @@ fn forward(target_group: &str) -> Action {
 
 fn missing(operation: &'static str) -> ProviderError {
     ProviderError::new(ErrorKind::Other, operation, "the response carried no ARN")
+}
+
+/// An impaired load balancer still serves (it cannot scale for a while): not a failure.
+fn lifecycle(l: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> Lifecycle {
+    match l.state().and_then(|s| s.code()) {
+        Some(LoadBalancerStateEnum::Active | LoadBalancerStateEnum::ActiveImpaired) => {
+            Lifecycle::Ready
+        }
+        Some(LoadBalancerStateEnum::Failed) => Lifecycle::Failed,
+        _ => Lifecycle::Pending,
+    }
 }
 
 fn waited(operation: &'static str, e: impl std::error::Error) -> ProviderError {
@@ -155,11 +166,7 @@ impl LoadBalancing for ElbLoadBalancing {
                     .collect(),
                 security_groups: l.security_groups().to_vec(),
                 dns_name: l.dns_name().unwrap_or_default().to_string(),
-                state: l
-                    .state()
-                    .and_then(|s| s.code())
-                    .map(|c| c.as_str().to_string())
-                    .unwrap_or_default(),
+                state: lifecycle(l),
                 tags,
             });
         }
@@ -236,11 +243,7 @@ impl LoadBalancing for ElbLoadBalancing {
             subnets: lb.subnets.to_vec(),
             security_groups: lb.security_groups.to_vec(),
             dns_name: l.dns_name().unwrap_or_default().to_string(),
-            state: l
-                .state()
-                .and_then(|s| s.code())
-                .map(|c| c.as_str().to_string())
-                .unwrap_or_default(),
+            state: lifecycle(l),
             tags: lb.tags.clone(),
         })
     }

@@ -264,15 +264,16 @@ impl Network for FakeRegion {
             for (id, n) in r.nats.iter().filter(|(_, n)| show(&n.life, &n.tags)) {
                 let state = match n.deleted_at {
                     Some(t) if now >= t => continue,
-                    Some(_) => "deleting",
-                    None if now < n.life.ready => "pending",
-                    None => "available",
+                    Some(_) => Lifecycle::Deleting,
+                    None if now < n.life.ready => Lifecycle::Pending,
+                    None if n.broken => Lifecycle::Failed,
+                    None => Lifecycle::Ready,
                 };
                 snap.nat_gateways.push(NatGatewayInfo {
                     id: id.clone(),
                     subnet_id: n.subnet.clone(),
                     allocation_id: Some(n.allocation.clone()),
-                    state: state.into(),
+                    state,
                     tags: n.tags.clone(),
                 });
             }
@@ -643,6 +644,7 @@ impl Network for FakeRegion {
                     deleted_at: None,
                     tags: tags.clone(),
                     life,
+                    broken: false,
                 },
             );
             Ok(id)

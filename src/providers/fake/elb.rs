@@ -60,10 +60,10 @@ impl LoadBalancing for FakeRegion {
                     subnets: l.subnets.clone(),
                     security_groups: l.groups.clone(),
                     dns_name: format!("{}.{}.elb.amazonaws.com", l.name, self.region),
-                    state: if now < l.life.ready {
-                        "provisioning".into()
-                    } else {
-                        "active".into()
+                    state: match now < l.life.ready {
+                        true => Lifecycle::Pending,
+                        false if l.broken => Lifecycle::Failed,
+                        false => Lifecycle::Ready,
                     },
                     tags: l.tags.clone(),
                 });
@@ -146,6 +146,7 @@ impl LoadBalancing for FakeRegion {
                     groups: lb.security_groups.to_vec(),
                     tags: lb.tags.clone(),
                     life,
+                    broken: false,
                 },
             );
             Ok(LoadBalancerInfo {
@@ -156,7 +157,7 @@ impl LoadBalancing for FakeRegion {
                 subnets: lb.subnets.to_vec(),
                 security_groups: lb.security_groups.to_vec(),
                 dns_name: format!("{}.{}.elb.amazonaws.com", lb.name, self.region),
-                state: "provisioning".into(),
+                state: Lifecycle::Pending,
                 tags: lb.tags.clone(),
             })
         })

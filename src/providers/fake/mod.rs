@@ -110,6 +110,8 @@ pub(crate) struct Nat {
     pub deleted_at: Option<Instant>,
     pub tags: Tags,
     pub life: Life,
+    /// `failed` once ready (see [`FakeWorld::break_resource`]).
+    pub broken: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +158,8 @@ pub(crate) struct LoadBalancer {
     pub groups: Vec<String>,
     pub tags: Tags,
     pub life: Life,
+    /// `failed` once ready (see [`FakeWorld::break_resource`]).
+    pub broken: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -206,7 +210,7 @@ pub(crate) struct Cluster {
     pub info: super::ClusterInfo,
     pub deleted_at: Option<Instant>,
     pub life: Life,
-    /// Failed once ready, as EKS says `FAILED` (see [`FakeWorld::break_eks`]).
+    /// Failed once ready, as EKS says `FAILED` (see [`FakeWorld::break_resource`]).
     pub broken: bool,
 }
 
@@ -402,22 +406,45 @@ impl FakeWorld {
             .push((kind, times));
     }
 
-    /// Makes the cluster `cluster` of `region`, or its node group `node_group`, fail as EKS
-    /// reports it (`FAILED`; `CREATE_FAILED` or `DEGRADED` for a node group whose nodes cannot
-    /// join); whatever replaces it is sound again. Whether there was one.
-    pub fn break_eks(&self, region: &str, cluster: &str, node_group: Option<&str>) -> bool {
+    /// Makes the resource tagged with the logical id `id` in `region` fail as its service
+    /// reports it: an EKS cluster `FAILED`, a node group `CREATE_FAILED` or `DEGRADED` (its
+    /// nodes cannot join), a NAT gateway or load balancer `failed`. Whatever replaces it is
+    /// sound again. Whether there was such a resource.
+    pub fn break_resource(&self, region: &str, id: &str) -> bool {
         let mut s = self.inner.lock();
         let Some(r) = s.regions.get_mut(region) else {
             return false;
         };
-        let broken = match node_group {
-            Some(g) => r
-                .node_groups
-                .get_mut(&(cluster.to_string(), g.to_string()))
-                .map(|g| &mut g.broken),
-            None => r.clusters.get_mut(cluster).map(|c| &mut c.broken),
-        };
-        broken.map(|b| *b = true).is_some()
+        let is = |tags: &Tags| tags.get(crate::model::TAG_ID).map(String::as_str) == Some(id);
+        let flags = r
+            .clusters
+            .values_mut()
+            .filter(|c| is(&c.info.tags))
+            .map(|c| &mut c.broken)
+            .chain(
+                r.node_groups
+                    .values_mut()
+                    .filter(|g| is(&g.info.tags))
+                    .map(|g| &mut g.broken),
+            )
+            .chain(
+                r.nats
+                    .values_mut()
+                    .filter(|n| is(&n.tags))
+                    .map(|n| &mut n.broken),
+            )
+            .chain(
+                r.lbs
+                    .values_mut()
+                    .filter(|l| is(&l.tags))
+                    .map(|l| &mut l.broken),
+            );
+        let mut found = false;
+        for flag in flags {
+            *flag = true;
+            found = true;
+        }
+        found
     }
 
     /// How many live resources carry `multiregion:stack=<stack>`, per kind, over all regions.
