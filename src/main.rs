@@ -1,17 +1,20 @@
 //! multiregion: one stack file, two AWS regions, one EKS cluster in each.
 
+mod check_ids;
 mod cli;
 mod commands;
 mod eks_token;
 mod engine;
+mod errors;
 mod exit;
 mod files;
 mod kubeconfig;
 mod model;
 mod plan;
 mod printer;
+mod progress;
 mod providers;
-mod spec;
+mod stack;
 mod stats;
 mod verify;
 mod workloads;
@@ -55,21 +58,4 @@ fn main() -> ExitCode {
         Command::Token(args) => commands::token::run(args, &printer),
     };
     exit.into()
-}
-
-/// `error: outer` followed by each cause on its own line.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    format!("error: {}", cause_chain(error))
-}
-
-/// The error and its causes, one per line, without the `error:` lead (for reports and
-/// warnings that say their own lead).
-pub fn cause_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(&format!("\n  caused by: {cause}"));
-        source = cause.source();
-    }
-    text
 }

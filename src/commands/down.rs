@@ -5,7 +5,7 @@ use super::{live, workloads};
 use crate::cli::{DownArgs, Output};
 use crate::exit::Exit;
 use crate::printer::Printer;
-use crate::spec::ValidStack;
+use crate::stack::ValidStack;
 use crate::stats::CallStats;
 
 pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
@@ -45,7 +45,7 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
     let (changes, report, left) = match result {
         Ok(done) => done,
         Err(e) => {
-            printer.error(&crate::error_chain(&e));
+            printer.error(&crate::errors::error_chain(&e));
             return Exit::Error;
         }
     };
@@ -109,7 +109,7 @@ async fn remove_workloads(
             )),
             Err(e) => printer.error(&format!(
                 "warning: {}\n  note: going on with the teardown; what Kubernetes left in the VPCs is swept",
-                crate::cause_chain(&e)
+                crate::errors::cause_chain(&e)
             )),
         }
     }

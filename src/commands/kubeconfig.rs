@@ -5,7 +5,7 @@ use crate::cli::KubeconfigArgs;
 use crate::exit::Exit;
 use crate::kubeconfig::{self, ClusterAccess};
 use crate::printer::Printer;
-use crate::spec;
+use crate::stack;
 use crate::stats::CallStats;
 
 pub fn run(args: &KubeconfigArgs, printer: &Printer) -> Exit {
@@ -19,7 +19,7 @@ pub fn run(args: &KubeconfigArgs, printer: &Printer) -> Exit {
 }
 
 fn write(args: &KubeconfigArgs, printer: &Printer) -> Result<(), String> {
-    let valid = spec::load(&args.stack.stack).map_err(|e| {
+    let valid = stack::load(&args.stack.stack).map_err(|e| {
         report_load_error(printer, &e);
         "the stack is not valid".to_string()
     })?;

@@ -4,12 +4,12 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use crate::cli::AwsArgs;
-use crate::engine::progress::{Lines, Progress, Silent};
 use crate::engine::{Engine, Limits, RegionTarget};
 use crate::exit::Exit;
 use crate::printer::Printer;
+use crate::progress::{Lines, Progress, Silent};
 use crate::providers::aws;
-use crate::spec::ValidStack;
+use crate::stack::ValidStack;
 use crate::stats::CallStats;
 
 /// The runtime, or the exit status after saying why there is none.

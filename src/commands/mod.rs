@@ -15,18 +15,18 @@ use std::path::Path;
 
 use crate::exit::Exit;
 use crate::printer::Printer;
-use crate::spec::{self, LoadError, ValidStack};
+use crate::stack::{self, LoadError, ValidStack};
 
 /// The stack, or the exit status after every problem with it was said.
 pub fn load_stack(path: &Path, printer: &Printer) -> Result<ValidStack, Exit> {
-    spec::load(path).map_err(|e| {
+    stack::load(path).map_err(|e| {
         report_load_error(printer, &e);
         Exit::Error
     })
 }
 
 /// Problems found in a file, one `error:` block each, as one text.
-pub fn diagnostics_text(problems: &[crate::spec::diagnostic::Diagnostic]) -> String {
+pub fn diagnostics_text(problems: &[crate::stack::diagnostic::Diagnostic]) -> String {
     let mut lines: Vec<String> = problems.iter().map(|p| format!("error: {p}")).collect();
     lines.push(format!(
         "error: {} problem(s) in the workload manifests",
@@ -42,5 +42,5 @@ pub fn report_load_error(printer: &Printer, error: &LoadError) {
             printer.error(&format!("error: {d}"));
         }
     }
-    printer.error(&crate::error_chain(error));
+    printer.error(&crate::errors::error_chain(error));
 }

@@ -6,7 +6,7 @@ use crate::exit::Exit;
 use crate::plan::live::{LivePlan, counts};
 use crate::printer::Printer;
 use crate::stats::CallStats;
-use crate::{plan, spec};
+use crate::{plan, stack};
 
 pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
     let valid = match super::load_stack(&args.stack.stack, printer) {
@@ -35,7 +35,7 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
         let (snapshots, _, changes) = engine
             .plan_reading()
             .await
-            .map_err(|e| crate::error_chain(&e))?;
+            .map_err(|e| crate::errors::error_chain(&e))?;
         if args.skip_workloads {
             return Ok((changes, None));
         }
@@ -46,7 +46,7 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
         let objects = crate::workloads::plan(&work).await.map_err(|e| {
             format!(
                 "{}\n  hint: `plan --skip-workloads` compares the AWS resources alone",
-                crate::error_chain(&e)
+                crate::errors::error_chain(&e)
             )
         })?;
         Ok::<_, String>((changes, Some(objects)))
@@ -82,7 +82,7 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
     }
 }
 
-fn offline(valid: &spec::ValidStack, stack_file: &std::path::Path, printer: &Printer) -> Exit {
+fn offline(valid: &stack::ValidStack, stack_file: &std::path::Path, printer: &Printer) -> Exit {
     let manifests = match workloads::prepare(valid, stack_file, &Default::default(), printer) {
         Ok(m) => m,
         Err(exit) => return exit,

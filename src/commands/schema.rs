@@ -1,6 +1,6 @@
 use crate::exit::Exit;
 use crate::printer::Printer;
-use crate::spec::types::Stack;
+use crate::stack::types::Stack;
 
 /// The schema is JSON whatever `--output` says: that is the format editors read.
 pub fn run(printer: &Printer) -> Exit {

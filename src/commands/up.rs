@@ -32,7 +32,7 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
         let (changes, mut report) = engine
             .up(args.allow_replace)
             .await
-            .map_err(|e| crate::error_chain(&e))?;
+            .map_err(|e| crate::errors::error_chain(&e))?;
         if !args.skip_workloads && report.failed() == 0 {
             let objects = apply_workloads(args, &valid, &engine, &config).await?;
             report.steps.extend(objects);
@@ -72,13 +72,13 @@ const IN_SYNC: &str = "in sync";
 /// clusters at once; one report step per cluster.
 async fn apply_workloads(
     args: &UpArgs,
-    valid: &crate::spec::ValidStack,
+    valid: &crate::stack::ValidStack,
     engine: &crate::engine::Engine<'_>,
     config: &aws_config::SdkConfig,
 ) -> Result<Vec<StepReport>, String> {
     let facts = workloads::facts(engine)
         .await
-        .map_err(|e| crate::error_chain(&e))?;
+        .map_err(|e| crate::errors::error_chain(&e))?;
     let manifests = crate::workloads::prepare(valid, &args.stack.stack, &facts.outputs)
         .map_err(|problems| super::diagnostics_text(&problems))?;
     let work = workloads::work(valid, &facts, workloads::credentials(config), manifests);
@@ -97,7 +97,7 @@ async fn apply_workloads(
                         .collect();
                     ("done", list.join(", "))
                 }
-                Err(e) => ("failed", crate::cause_chain(&e)),
+                Err(e) => ("failed", crate::errors::cause_chain(&e)),
             };
             StepReport {
                 step: format!("{}/workloads", w.cluster),

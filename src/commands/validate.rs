@@ -6,7 +6,7 @@ use super::report_load_error;
 use crate::cli::{Output, StackArg};
 use crate::exit::Exit;
 use crate::printer::Printer;
-use crate::spec::{self, LoadError, diagnostic::Diagnostic};
+use crate::stack::{self, LoadError, diagnostic::Diagnostic};
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -20,7 +20,7 @@ struct Report<'a> {
 pub fn run(args: &StackArg, printer: &Printer) -> Exit {
     let started = Instant::now();
     // The manifests are checked once the stack itself is valid: their values come from it.
-    let loaded = spec::load(&args.stack).and_then(|valid| {
+    let loaded = stack::load(&args.stack).and_then(|valid| {
         match crate::workloads::prepare(&valid, &args.stack, &Default::default()) {
             Ok(_) => Ok(valid),
             Err(diagnostics) => Err(LoadError::Invalid {

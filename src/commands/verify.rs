@@ -13,8 +13,8 @@ use super::{live, workloads};
 use crate::cli::{Output, VerifyArgs};
 use crate::exit::Exit;
 use crate::printer::Printer;
-use crate::spec::ValidStack;
-use crate::spec::suggest::did_you_mean;
+use crate::stack::ValidStack;
+use crate::stack::suggest::did_you_mean;
 use crate::stats::CallStats;
 use crate::verify::report::ObjectPlaces;
 use crate::verify::world::{self, Kube, KubeObjects, World};
@@ -150,7 +150,10 @@ fn live_world(args: &VerifyArgs, valid: &ValidStack, printer: &Printer) -> Resul
     let result = runtime.block_on(async {
         let config = live::aws_config(&args.aws).await;
         let engine = live::connect(valid, &config, &stats, progress.as_ref());
-        let snapshots = engine.read().await.map_err(|e| crate::error_chain(&e))?;
+        let snapshots = engine
+            .read()
+            .await
+            .map_err(|e| crate::errors::error_chain(&e))?;
         let facts = workloads::facts_from(valid, &snapshots);
         let apis = workloads::cluster_apis(valid, &facts.clusters, workloads::credentials(&config));
         let kube = futures::future::join_all(apis.iter().map(|api| async move {
@@ -158,7 +161,7 @@ fn live_world(args: &VerifyArgs, valid: &ValidStack, printer: &Printer) -> Resul
                 None => Kube::Unavailable("the cluster does not exist or is not ACTIVE".into()),
                 Some(api) => match read_objects(api, valid.name()).await {
                     Ok(objects) => Kube::Objects(objects),
-                    Err(e) => Kube::Unavailable(crate::cause_chain(&e)),
+                    Err(e) => Kube::Unavailable(crate::errors::cause_chain(&e)),
                 },
             }
         }))

@@ -14,7 +14,7 @@ use crate::model::{
     Direction, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_STACK,
 };
 use crate::providers::*;
-use crate::spec::types::LogType;
+use crate::stack::types::LogType;
 use std::result::Result;
 
 /// How long the slow parts may take before the run gives up on them.
@@ -1326,9 +1326,9 @@ impl<'a> Applier<'a> {
             let from = observed
                 .fields
                 .get("version")
-                .and_then(|v| fields::minor(v))
+                .and_then(|v| crate::model::minor(v))
                 .unwrap_or_default();
-            let to = fields::minor(version).unwrap_or_default();
+            let to = crate::model::minor(version).unwrap_or_default();
             for minor in (from + 1)..=to {
                 let step = ClusterUpdate::Version(format!("1.{minor}"));
                 retry::call(STATE, || {

@@ -142,8 +142,8 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
         let downgrade = differences.iter().any(|d| {
             d.field == "version"
                 && kind == "EksCluster"
-                && d.desired.as_deref().and_then(fields::minor)
-                    < d.observed.as_deref().and_then(fields::minor)
+                && d.desired.as_deref().and_then(crate::model::minor)
+                    < d.observed.as_deref().and_then(crate::model::minor)
         });
         let replace = failed
             || downgrade

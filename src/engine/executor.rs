@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
-use super::progress::Progress;
+use crate::progress::Progress;
 
 pub struct Step<T> {
     /// What the step does, for progress and reports (`create c1/vpc`).
@@ -151,7 +151,7 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::engine::progress::Silent;
+    use crate::progress::Silent;
 
     fn step(label: &str, lane: &str, after: &[usize]) -> Step<u64> {
         Step {

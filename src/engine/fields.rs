@@ -349,8 +349,3 @@ pub fn desired(resource: &Resource, azs: &[String]) -> Fields {
 pub fn public_cidrs_field(public: bool, cidrs: &[String]) -> String {
     if public { list(cidrs) } else { String::new() }
 }
-
-/// A Kubernetes minor version as a number (`"1.31"` -> 31), for ordering.
-pub fn minor(version: &str) -> Option<u32> {
-    version.split_once('.').and_then(|(_, m)| m.parse().ok())
-}

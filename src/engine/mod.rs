@@ -6,23 +6,22 @@ pub mod diff;
 pub mod executor;
 pub mod fields;
 pub mod observe;
-pub mod progress;
 pub mod retry;
 
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use crate::progress::Progress;
 use apply::Applier;
 pub use apply::Limits;
 use diff::{Action, Change};
 use executor::{Outcome, Step};
 use observe::Observed;
-use progress::Progress;
 
 use crate::model::{self, Resource};
 use crate::providers::*;
-use crate::spec::ValidStack;
+use crate::stack::ValidStack;
 use std::result::Result;
 
 /// One region of the stack and the clients that reach it.

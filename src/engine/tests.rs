@@ -8,11 +8,11 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::diff::{Action, Change};
-use super::progress::{Progress, Silent};
 use super::{Engine, EngineError, Limits, RegionTarget};
+use crate::progress::{Progress, Silent};
 use crate::providers::fake::{Behaviour, FakeWorld};
 use crate::providers::*;
-use crate::spec::{ValidStack, parse};
+use crate::stack::{ValidStack, parse};
 use std::result::Result;
 
 const REGIONS: [&str; 2] = ["us-east-1", "us-west-2"];

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use super::{
     Direction, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_ID, TAG_STACK,
 };
-use crate::spec::ValidStack;
-use crate::spec::types::{LoadBalancerType, NatMode, RegionSpec, Scheme};
+use crate::stack::ValidStack;
+use crate::stack::types::{LoadBalancerType, NatMode, RegionSpec, Scheme};
 
 const EKS_CLUSTER_POLICIES: &[&str] = &["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"];
 const EKS_NODE_POLICIES: &[&str] = &[

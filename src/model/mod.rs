@@ -16,6 +16,11 @@ pub use build::desired;
 pub const TAG_STACK: &str = "multiregion:stack";
 pub const TAG_ID: &str = "multiregion:id";
 
+/// A Kubernetes minor version as a number (`"1.31"` -> 31), for ordering.
+pub fn minor(version: &str) -> Option<u32> {
+    version.split_once('.').and_then(|(_, m)| m.parse().ok())
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Resource {

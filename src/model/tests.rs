@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::graph::order;
 use super::{Resource, ResourceSpec, RouteTarget, RulePeer, TAG_ID, TAG_STACK, desired};
-use crate::spec::{ValidStack, parse};
+use crate::stack::{ValidStack, parse};
 
 fn stack(text: &str) -> ValidStack {
     parse("s.yaml", text.as_bytes()).unwrap_or_else(|d| panic!("invalid: {d:#?}"))

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::engine::diff::{Action, Change};
-use crate::spec::ValidStack;
+use crate::stack::ValidStack;
 use crate::workloads::sync::{self, WorkloadChange};
 
 #[derive(Debug, Serialize)]

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::model::graph::{self, GraphError};
 use crate::model::{self, Resource};
-use crate::spec::ValidStack;
+use crate::stack::ValidStack;
 
 /// One step of a plan.
 #[derive(Debug, Serialize)]

@@ -8,7 +8,7 @@ use k8s_openapi::api::networking::v1::NetworkPolicy;
 
 use super::world::{Kube, KubeObjects, RegionView, World};
 use super::{Check, Finding, Scope, Severity, Verdict};
-use crate::spec::types::Role;
+use crate::stack::types::Role;
 
 pub const CATALOG: &[Check] = &[
     Check {

@@ -11,8 +11,8 @@ mod tests;
 
 use serde::Serialize;
 
-use crate::spec::ValidStack;
-use crate::spec::types::Role;
+use crate::stack::ValidStack;
+use crate::stack::types::Role;
 use world::World;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
@@ -234,5 +234,5 @@ pub fn run(stack: &ValidStack, world: &World, skips: &[Skip], fail_on: Severity)
 
 /// Whether `id` names a check; for `--skip` and the stack's skips.
 pub fn is_check(id: &str) -> bool {
-    checks::CATALOG.iter().any(|c| c.id == id)
+    crate::check_ids::is_check(id)
 }

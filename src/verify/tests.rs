@@ -9,9 +9,9 @@ use serde_json::json;
 
 use super::world::{Kube, KubeObjects, RouteView, RuleView, World};
 use super::*;
-use crate::engine::progress::Silent;
 use crate::engine::tests::{engine, reference, world};
-use crate::spec::ValidStack;
+use crate::progress::Silent;
+use crate::stack::ValidStack;
 
 fn kube_of(stack: &ValidStack) -> Vec<Kube> {
     crate::workloads::prepare(
@@ -350,4 +350,10 @@ fn junit_and_sarif_reports() {
         location["logicalLocations"][0]["fullyQualifiedName"],
         "spec.regions[1].loadBalancer.scheme"
     );
+}
+
+#[test]
+fn the_catalog_holds_exactly_the_check_ids_the_stack_format_knows() {
+    let ids: Vec<&str> = super::checks::CATALOG.iter().map(|c| c.id).collect();
+    assert_eq!(ids, crate::check_ids::CHECK_IDS);
 }

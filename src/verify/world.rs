@@ -9,8 +9,8 @@ use k8s_openapi::api::networking::v1::NetworkPolicy;
 use crate::engine::Snapshot;
 use crate::model::{Direction, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_ID};
 use crate::providers::RulePeerId;
-use crate::spec::ValidStack;
-use crate::spec::types::Role;
+use crate::stack::ValidStack;
+use crate::stack::types::Role;
 use crate::workloads::render::Manifest;
 
 #[derive(Debug, Clone)]

@@ -23,9 +23,9 @@ use kube::Resource;
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams};
 use tokio::time::Instant;
 
-use crate::engine::progress::Progress;
-use crate::spec::ValidStack;
-use crate::spec::diagnostic::Diagnostic;
+use crate::progress::Progress;
+use crate::stack::ValidStack;
+use crate::stack::diagnostic::Diagnostic;
 use connect::ClusterApi;
 use render::{Manifest, Outputs};
 use sync::{Owner, Session, WorkloadChange};
@@ -230,7 +230,7 @@ pub async fn converge(
         let said = match &result {
             Ok(changes) if changes.is_empty() => Ok("in sync".to_string()),
             Ok(changes) => Ok(format!("{} change(s), rolled out", changes.len())),
-            Err(e) => Err(crate::error_chain(e)),
+            Err(e) => Err(crate::errors::error_chain(e)),
         };
         progress.finished(&label, said.as_ref().map(String::as_str), started.elapsed());
         result

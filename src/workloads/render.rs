@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
-use crate::spec::ValidStack;
-use crate::spec::diagnostic::Diagnostic;
-use crate::spec::suggest::did_you_mean;
-use crate::spec::types::{Role, WorkloadSpec};
+use crate::stack::ValidStack;
+use crate::stack::diagnostic::Diagnostic;
+use crate::stack::suggest::did_you_mean;
+use crate::stack::types::{Role, WorkloadSpec};
 use crate::yaml::{self, Node, Pos};
 
 /// Every object the tool applies carries these, so discovery and pruning find them by label.

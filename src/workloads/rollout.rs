@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use super::connect::ClusterApi;
 use super::{WorkloadError, api_error};
-use crate::engine::progress::Progress;
+use crate::progress::Progress;
 
 const POLL: Duration = Duration::from_secs(2);
 /// Progress lines for a long rollout come this often.

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
 use super::render::{Manifest, PathPart, path_text};
-use crate::spec::diagnostic::Diagnostic;
+use crate::stack::diagnostic::Diagnostic;
 
 /// The kinds the checker knows, by `apiVersion` and `kind`.
 pub const KNOWN: &[(&str, &str)] = &[

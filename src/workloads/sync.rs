@@ -17,7 +17,7 @@ use super::connect::ClusterApi;
 use super::discovery::{self, Discovery, Kind};
 use super::render::{LABEL_REGION, LABEL_STACK, Manifest};
 use super::{WorkloadError, api_error};
-use crate::engine::progress::Progress;
+use crate::progress::Progress;
 
 pub const FIELD_MANAGER: &str = "multiregion";
 /// Holds a Deployment's `spec.replicas` for a moment while its HorizontalPodAutoscaler takes

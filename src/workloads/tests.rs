@@ -14,7 +14,7 @@ use super::connect::{Access, ClusterApi};
 use super::render::{self, Manifest, Outputs};
 use super::sync::Action;
 use super::*;
-use crate::engine::progress::Silent;
+use crate::progress::Silent;
 
 const STACK: &str = "petclinic";
 
@@ -289,7 +289,7 @@ fn merge(into: &mut Json, from: &Json) {
 
 fn manifests() -> Vec<Manifest> {
     let text = std::fs::read_to_string("manifests/frontend/app.yaml").unwrap();
-    let workload = crate::spec::load(std::path::Path::new("stacks/two-region.yaml"))
+    let workload = crate::stack::load(std::path::Path::new("stacks/two-region.yaml"))
         .unwrap()
         .stack
         .spec
@@ -603,8 +603,8 @@ async fn removal_takes_load_balancers_first_then_the_stacks_objects() {
 
 // ---- rendering and offline checks ------------------------------------------------------------
 
-fn reference() -> crate::spec::ValidStack {
-    crate::spec::load(std::path::Path::new("stacks/two-region.yaml")).unwrap()
+fn reference() -> crate::stack::ValidStack {
+    crate::stack::load(std::path::Path::new("stacks/two-region.yaml")).unwrap()
 }
 
 fn outputs() -> Outputs {
@@ -694,7 +694,7 @@ fn problems_in(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn strip(p: &crate::spec::diagnostic::Diagnostic, dir: &std::path::Path) -> String {
+fn strip(p: &crate::stack::diagnostic::Diagnostic, dir: &std::path::Path) -> String {
     p.to_string().replace(&format!("{}/", dir.display()), "")
 }
 

@@ -256,10 +256,7 @@ impl Eks for FakeRegion {
                 .ok_or_else(|| not_found(operation, name))?;
             match update {
                 ClusterUpdate::Version(v) => {
-                    let (from, to) = (
-                        crate::engine::fields::minor(&c.info.version),
-                        crate::engine::fields::minor(v),
-                    );
+                    let (from, to) = (crate::model::minor(&c.info.version), crate::model::minor(v));
                     if to != from.map(|f| f + 1) {
                         return Err(ProviderError::new(
                             ErrorKind::Other,

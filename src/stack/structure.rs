@@ -410,7 +410,7 @@ impl<'s> Walker<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::types::Stack;
+    use crate::stack::types::Stack;
 
     /// Every keyword the stack schema uses must be one this walker understands (or one that
     /// only documents), so a new field type cannot slip past validation unchecked.

@@ -1,4 +1,5 @@
-//! Progress reporting: the engine reports through this trait; only the binary draws.
+//! Progress reporting: the engine and the workloads report through this trait; only the binary
+//! draws.
 
 use std::io::Write;
 use std::time::Duration;

@@ -712,13 +712,10 @@ impl Checker {
     }
 
     fn verify(&mut self, verify: &VerifySpec) {
-        let ids: Vec<&str> = crate::verify::checks::CATALOG
-            .iter()
-            .map(|c| c.id)
-            .collect();
+        let ids = crate::check_ids::CHECK_IDS;
         for (i, skip) in verify.skip.iter().enumerate() {
             let path = format!("spec.verify.skip[{i}]");
-            if !crate::verify::is_check(&skip.id) {
+            if !crate::check_ids::is_check(&skip.id) {
                 self.push(
                     Finding::new(
                         format!("{path}.id"),
