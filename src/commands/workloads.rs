@@ -71,7 +71,7 @@ pub async fn facts(engine: &Engine<'_>) -> Result<Facts, ProviderError> {
 /// `spec.regions` order).
 pub fn facts_from(stack: &ValidStack, snapshots: &[Snapshot]) -> Facts {
     let backend = stack.index_of_role(Role::Backend);
-    let backend_lb = format!("{}/lb", stack.stack.spec.regions[backend].name);
+    let backend_lb = crate::model::ids::load_balancer(&stack.stack.spec.regions[backend].name);
     let clusters = stack
         .stack
         .spec

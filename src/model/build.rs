@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Direction, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_ID, TAG_STACK,
+    Direction, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_ID, TAG_STACK, ids,
 };
 use crate::stack::ValidStack;
 use crate::stack::types::{LoadBalancerType, NatMode, RegionSpec, Scheme};
@@ -33,7 +33,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
     let cluster_role = match &iam.cluster_role_arn {
         Some(arn) => arn.clone(),
         None => b.iam_role(
-            "iam/cluster-role",
+            ids::CLUSTER_ROLE,
             "eks-cluster",
             "eks.amazonaws.com",
             EKS_CLUSTER_POLICIES,
@@ -43,7 +43,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
     let node_role = match &iam.node_role_arn {
         Some(arn) => arn.clone(),
         None => b.iam_role(
-            "iam/node-role",
+            ids::NODE_ROLE,
             "eks-node",
             "ec2.amazonaws.com",
             EKS_NODE_POLICIES,
@@ -53,7 +53,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
     let regions = &valid.stack.spec.regions;
     let flow_logs_role = regions.iter().any(|r| r.network.flow_logs).then(|| {
         b.iam_role(
-            "iam/flow-logs-role",
+            ids::FLOW_LOGS_ROLE,
             "flow-logs",
             "vpc-flow-logs.amazonaws.com",
             &[],
@@ -63,8 +63,8 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
     });
 
     let (requester, accepter) = valid.peering_ends();
-    let peering_id = format!("{}/peering", regions[requester].name);
-    let accept_id = format!("{}/peering-accept", regions[accepter].name);
+    let peering_id = ids::peering(&regions[requester].name);
+    let accept_id = ids::peering_accept(&regions[accepter].name);
 
     for (i, region) in regions.iter().enumerate() {
         b.region = Some((region.name.clone(), region.region.clone()));
@@ -72,7 +72,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
         let peer = &valid.networks[if i == requester { accepter } else { requester }];
         let r = &region.name;
         let vpc = b.add(
-            format!("{r}/vpc"),
+            ids::vpc(r),
             vec![],
             ResourceSpec::Vpc {
                 cidr: net.vpc.to_string(),
@@ -81,23 +81,23 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             },
         );
         b.add(
-            format!("{r}/default-sg"),
+            ids::default_security_group(r),
             vec![vpc.clone()],
             ResourceSpec::DefaultSecurityGroup { vpc: vpc.clone() },
         );
         b.add(
-            format!("{r}/main-rt"),
+            ids::main_route_table(r),
             vec![vpc.clone()],
             ResourceSpec::MainRouteTable { vpc: vpc.clone() },
         );
         let igw = b.add(
-            format!("{r}/igw"),
+            ids::internet_gateway(r),
             vec![vpc.clone()],
             ResourceSpec::InternetGateway { vpc: vpc.clone() },
         );
         if region.network.flow_logs {
             let group = b.add(
-                format!("{r}/log-group/flow-logs"),
+                ids::flow_log_group(r),
                 vec![],
                 ResourceSpec::LogGroup {
                     name: format!("/multiregion/{}/{r}/flow-logs", b.stack),
@@ -106,7 +106,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             );
             let role = flow_logs_role.clone().unwrap_or_default();
             b.add(
-                format!("{r}/flow-log"),
+                ids::flow_log(r),
                 vec![vpc.clone(), group.clone(), role.clone()],
                 ResourceSpec::FlowLog {
                     vpc: vpc.clone(),
@@ -119,7 +119,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
 
         let subnet = |b: &mut Builder, tier: &str, k: usize, cidr: String, public: bool| {
             b.add(
-                format!("{r}/subnet/{tier}-{}", k + 1),
+                ids::subnet(r, tier, k + 1),
                 vec![vpc.clone()],
                 ResourceSpec::Subnet {
                     vpc: vpc.clone(),
@@ -144,18 +144,22 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             .collect();
 
         let public_rtb = b.add(
-            format!("{r}/rtb/public"),
+            ids::route_table(r, "public"),
             vec![vpc.clone()],
             ResourceSpec::RouteTable { vpc: vpc.clone() },
         );
         b.route(
-            format!("{r}/route/public/internet"),
+            ids::route(r, "public", "internet"),
             &public_rtb,
             ANYWHERE,
             RouteTarget::InternetGateway(igw.clone()),
         );
         for (k, s) in public.iter().enumerate() {
-            b.associate(format!("{r}/rtb-assoc/public-{}", k + 1), &public_rtb, s);
+            b.associate(
+                ids::route_table_association(r, "public", k + 1),
+                &public_rtb,
+                s,
+            );
         }
 
         let nat_count = match region.network.nat {
@@ -164,11 +168,11 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
         };
         let nats: Vec<String> = (1..=nat_count)
             .map(|n| {
-                let eip = b.add(format!("{r}/eip/nat-{n}"), vec![], ResourceSpec::ElasticIp);
+                let eip = b.add(ids::nat_address(r, n), vec![], ResourceSpec::ElasticIp);
                 let in_subnet = public[n - 1].clone();
                 // A NAT gateway only passes traffic once the VPC has its internet gateway.
                 b.add(
-                    format!("{r}/nat/{n}"),
+                    ids::nat_gateway(r, n),
                     vec![eip.clone(), in_subnet.clone(), igw.clone()],
                     ResourceSpec::NatGateway {
                         subnet: in_subnet,
@@ -187,18 +191,18 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                 format!("private-{}", n + 1)
             };
             let rtb = b.add(
-                format!("{r}/rtb/{table}"),
+                ids::route_table(r, &table),
                 vec![vpc.clone()],
                 ResourceSpec::RouteTable { vpc: vpc.clone() },
             );
             private_egress.push(b.route(
-                format!("{r}/route/{table}/internet"),
+                ids::route(r, &table, "internet"),
                 &rtb,
                 ANYWHERE,
                 RouteTarget::NatGateway(nat.clone()),
             ));
             b.add_route_with(
-                format!("{r}/route/{table}/peer"),
+                ids::route(r, &table, "peer"),
                 &rtb,
                 &peer.vpc.to_string(),
                 RouteTarget::VpcPeering(peering_id.clone()),
@@ -211,7 +215,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             };
             for k in served {
                 private_assocs.push(b.associate(
-                    format!("{r}/rtb-assoc/private-{}", k + 1),
+                    ids::route_table_association(r, "private", k + 1),
                     &rtb,
                     &private[k],
                 ));
@@ -222,10 +226,10 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             let accepter_region = &regions[accepter];
             b.add(
                 peering_id.clone(),
-                vec![vpc.clone(), format!("{}/vpc", accepter_region.name)],
+                vec![vpc.clone(), ids::vpc(&accepter_region.name)],
                 ResourceSpec::VpcPeering {
                     requester_vpc: vpc.clone(),
-                    accepter_vpc: format!("{}/vpc", accepter_region.name),
+                    accepter_vpc: ids::vpc(&accepter_region.name),
                     accepter_region: accepter_region.region.clone(),
                 },
             );
@@ -245,7 +249,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             PeeringSide::Accepter
         };
         b.add(
-            format!("{r}/peering-dns"),
+            ids::peering_dns(r),
             vec![accept_id.clone()],
             ResourceSpec::VpcPeeringDns {
                 peering: peering_id.clone(),
@@ -308,7 +312,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                 .find(|a| &a.name == acl_name)
         {
             let acl_id = b.add(
-                format!("{r}/waf/{acl_name}"),
+                ids::web_acl(r, acl_name),
                 vec![],
                 ResourceSpec::WebAcl {
                     name: format!("{}-{r}-{acl_name}", b.stack),
@@ -318,7 +322,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                 },
             );
             b.add(
-                format!("{r}/waf-assoc"),
+                ids::web_acl_association(r),
                 vec![acl_id.clone(), lb_id.clone()],
                 ResourceSpec::WebAclAssociation {
                     web_acl: acl_id,
@@ -333,7 +337,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             eks_deps.push(cluster_role.clone());
         }
         let eks = b.add(
-            format!("{r}/eks"),
+            ids::cluster(r),
             eks_deps,
             ResourceSpec::EksCluster {
                 name: cluster.name.clone(),
@@ -355,7 +359,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
         );
         for (k, admin) in cluster.admins.iter().enumerate() {
             b.add(
-                format!("{r}/eks/access-{}", k + 1),
+                ids::access_entry(r, k + 1),
                 vec![eks.clone()],
                 ResourceSpec::AccessEntry {
                     cluster: eks.clone(),
@@ -367,7 +371,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
         for group in &cluster.node_groups {
             let g = &group.name;
             let template = b.add(
-                format!("{r}/launch-template/{g}"),
+                ids::launch_template(r, g),
                 vec![nodes_sg.clone(), eks.clone()],
                 ResourceSpec::LaunchTemplate {
                     name: format!("{}-{r}-{g}", b.stack),
@@ -386,7 +390,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             deps.extend(private_egress.iter().cloned());
             deps.extend(private_assocs.iter().cloned());
             let node_group = b.add(
-                format!("{r}/nodegroup/{g}"),
+                ids::node_group(r, g),
                 deps,
                 ResourceSpec::NodeGroup {
                     cluster: eks.clone(),
@@ -402,7 +406,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                 },
             );
             b.add(
-                format!("{r}/tg-attach/{g}"),
+                ids::target_group_attachment(r, g),
                 vec![tg_id.clone(), node_group.clone()],
                 ResourceSpec::TargetGroupAttachment {
                     target_group: tg_id.clone(),
@@ -506,7 +510,7 @@ impl Builder {
     fn security_group(&mut self, region: &str, vpc: &str, role: &str, purpose: &str) -> String {
         let name = format!("{}-{region}-{role}", self.stack);
         self.add(
-            format!("{region}/sg/{role}"),
+            ids::security_group(region, role),
             vec![vpc.to_string()],
             ResourceSpec::SecurityGroup {
                 vpc: vpc.to_string(),
@@ -573,7 +577,7 @@ impl Builder {
             deps.push(igw.to_string());
         }
         let lb_id = self.add(
-            format!("{r}/lb"),
+            ids::load_balancer(r),
             deps,
             ResourceSpec::LoadBalancer {
                 name: format!("{}-{r}-lb", self.stack),
@@ -584,7 +588,7 @@ impl Builder {
             },
         );
         let tg_id = self.add(
-            format!("{r}/tg"),
+            ids::target_group(r),
             vec![vpc.to_string()],
             ResourceSpec::TargetGroup {
                 name: format!("{}-{r}-tg", self.stack),
@@ -598,7 +602,7 @@ impl Builder {
         );
         for port in &lb.listeners {
             self.add(
-                format!("{r}/listener/{port}"),
+                ids::listener(r, port),
                 vec![lb_id.clone(), tg_id.clone()],
                 ResourceSpec::Listener {
                     load_balancer: lb_id.clone(),

@@ -6,6 +6,7 @@
 
 mod build;
 pub mod graph;
+pub mod ids;
 
 use std::collections::BTreeMap;
 
@@ -13,8 +14,7 @@ use serde::Serialize;
 
 pub use build::desired;
 
-pub const TAG_STACK: &str = "multiregion:stack";
-pub const TAG_ID: &str = "multiregion:id";
+pub use ids::{TAG_ID, TAG_STACK};
 
 /// A Kubernetes minor version as a number (`"1.31"` -> 31), for ordering.
 pub fn minor(version: &str) -> Option<u32> {

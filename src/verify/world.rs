@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 
 use crate::engine::Snapshot;
-use crate::model::{Direction, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_ID};
+use crate::model::{Direction, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_ID, ids};
 use crate::providers::RulePeerId;
 use crate::stack::ValidStack;
 use crate::stack::types::Role;
@@ -471,7 +471,7 @@ pub fn from_live(stack: &ValidStack, snapshots: &[Snapshot], kube: Vec<Kube>) ->
         let vpc = n
             .vpcs
             .iter()
-            .find(|v| v.tags.get(TAG_ID).map(String::as_str) == Some(&format!("{r}/vpc")));
+            .find(|v| v.tags.get(TAG_ID).map(String::as_str) == Some(&ids::vpc(&r)));
         region.vpc = vpc.map(|v| Named::new(&v.id, logical(&v.tags).as_deref()));
         let vpc_id = vpc.map(|v| v.id.clone()).unwrap_or_default();
         region.subnets = n
@@ -547,7 +547,7 @@ pub fn from_live(stack: &ValidStack, snapshots: &[Snapshot], kube: Vec<Kube>) ->
             .iter()
             .find(|g| g.vpc_id == vpc_id)
             .map(group);
-        let lb_id = format!("{r}/lb");
+        let lb_id = ids::load_balancer(&r);
         region.load_balancer = s
             .load_balancing
             .load_balancers

@@ -1,0 +1,127 @@
+//! The logical ids of the stack's resources — each one's `multiregion:id` tag too — made in one
+//! place (`c1/vpc`, `c1/subnet/private-2`, `c2/nodegroup/default` ...), with the tag keys.
+//! `region` is the stack's name for a region (`c1`).
+
+use std::fmt::Display;
+
+/// Every resource the tool makes carries its stack's name under this key ...
+pub const TAG_STACK: &str = "multiregion:stack";
+/// ... and its logical id under this one.
+pub const TAG_ID: &str = "multiregion:id";
+
+pub const CLUSTER_ROLE: &str = "iam/cluster-role";
+pub const NODE_ROLE: &str = "iam/node-role";
+pub const FLOW_LOGS_ROLE: &str = "iam/flow-logs-role";
+
+pub fn vpc(region: &str) -> String {
+    format!("{region}/vpc")
+}
+
+/// The group AWS makes with each VPC, adopted.
+pub fn default_security_group(region: &str) -> String {
+    format!("{region}/default-sg")
+}
+
+/// The route table AWS makes with each VPC, adopted.
+pub fn main_route_table(region: &str) -> String {
+    format!("{region}/main-rt")
+}
+
+pub fn internet_gateway(region: &str) -> String {
+    format!("{region}/igw")
+}
+
+pub fn flow_log_group(region: &str) -> String {
+    format!("{region}/log-group/flow-logs")
+}
+
+pub fn flow_log(region: &str) -> String {
+    format!("{region}/flow-log")
+}
+
+/// `tier` is `public` or `private`; `n` counts the AZs from 1.
+pub fn subnet(region: &str, tier: impl Display, n: usize) -> String {
+    format!("{region}/subnet/{tier}-{n}")
+}
+
+/// `table` is `public`, or `private`, `private-1` ... (one per NAT gateway).
+pub fn route_table(region: &str, table: impl Display) -> String {
+    format!("{region}/rtb/{table}")
+}
+
+/// `to` is `internet` or `peer`.
+pub fn route(region: &str, table: impl Display, to: &str) -> String {
+    format!("{region}/route/{table}/{to}")
+}
+
+pub fn route_table_association(region: &str, tier: &str, n: usize) -> String {
+    format!("{region}/rtb-assoc/{tier}-{n}")
+}
+
+pub fn nat_address(region: &str, n: impl Display) -> String {
+    format!("{region}/eip/nat-{n}")
+}
+
+pub fn nat_gateway(region: &str, n: impl Display) -> String {
+    format!("{region}/nat/{n}")
+}
+
+/// Requested in the requester's region ...
+pub fn peering(region: &str) -> String {
+    format!("{region}/peering")
+}
+
+/// ... accepted in the accepter's.
+pub fn peering_accept(region: &str) -> String {
+    format!("{region}/peering-accept")
+}
+
+pub fn peering_dns(region: &str) -> String {
+    format!("{region}/peering-dns")
+}
+
+/// `role` is `lb` or `nodes`.
+pub fn security_group(region: &str, role: &str) -> String {
+    format!("{region}/sg/{role}")
+}
+
+pub fn web_acl(region: &str, acl: &str) -> String {
+    format!("{region}/waf/{acl}")
+}
+
+pub fn web_acl_association(region: &str) -> String {
+    format!("{region}/waf-assoc")
+}
+
+pub fn load_balancer(region: &str) -> String {
+    format!("{region}/lb")
+}
+
+pub fn target_group(region: &str) -> String {
+    format!("{region}/tg")
+}
+
+pub fn listener(region: &str, port: impl Display) -> String {
+    format!("{region}/listener/{port}")
+}
+
+pub fn cluster(region: &str) -> String {
+    format!("{region}/eks")
+}
+
+/// `n` counts the stack's `cluster.admins` from 1.
+pub fn access_entry(region: &str, n: usize) -> String {
+    format!("{region}/eks/access-{n}")
+}
+
+pub fn launch_template(region: &str, group: &str) -> String {
+    format!("{region}/launch-template/{group}")
+}
+
+pub fn node_group(region: &str, group: &str) -> String {
+    format!("{region}/nodegroup/{group}")
+}
+
+pub fn target_group_attachment(region: &str, group: &str) -> String {
+    format!("{region}/tg-attach/{group}")
+}
