@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use super::{live, workloads};
 use crate::cli::{Output, UpArgs};
-use crate::engine::{RunReport, StepReport};
+use crate::engine::{RunReport, StepOutcome, StepReport};
 use crate::exit::Exit;
 use crate::printer::Printer;
 use crate::stats::CallStats;
@@ -59,7 +59,7 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
     } else if report
         .steps
         .iter()
-        .any(|s| s.step.ends_with("/workloads") && s.outcome == "failed")
+        .any(|s| s.step.ends_with("/workloads") && s.outcome == StepOutcome::Failed)
     {
         printer.error("  hint: a cluster's API can also be reached through a kubeconfig context (`cluster.kubeconfigContext` in the stack); `up --skip-workloads` builds the infrastructure alone");
     }
@@ -89,15 +89,15 @@ async fn apply_workloads(
         .zip(results)
         .map(|(w, result)| {
             let (outcome, detail) = match result {
-                Ok(changes) if changes.is_empty() => ("done", IN_SYNC.to_string()),
+                Ok(changes) if changes.is_empty() => (StepOutcome::Done, IN_SYNC.to_string()),
                 Ok(changes) => {
                     let list: Vec<String> = changes
                         .iter()
                         .map(|c| format!("{} {}", c.action.as_str(), c.object))
                         .collect();
-                    ("done", list.join(", "))
+                    (StepOutcome::Done, list.join(", "))
                 }
-                Err(e) => ("failed", crate::errors::cause_chain(&e)),
+                Err(e) => (StepOutcome::Failed, crate::errors::cause_chain(&e)),
             };
             StepReport {
                 step: format!("{}/workloads", w.cluster),
@@ -115,8 +115,12 @@ pub fn summarize(
     verb: &str,
     elapsed: std::time::Duration,
 ) -> Exit {
-    for s in report.steps.iter().filter(|s| s.outcome != "done") {
-        printer.error(&format!("{}: {} {}", s.outcome, s.step, s.detail));
+    for s in report
+        .steps
+        .iter()
+        .filter(|s| s.outcome != StepOutcome::Done)
+    {
+        printer.error(&format!("{}: {} {}", s.outcome.as_str(), s.step, s.detail));
     }
     let done = report.steps.len() - report.failed() - report.skipped();
     let line = format!(

@@ -83,22 +83,48 @@ pub struct RunReport {
     pub steps: Vec<StepReport>,
 }
 
+/// How a step ended, as reports say it (`"done"`, `"failed"`, `"skipped"` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepOutcome {
+    Done,
+    Failed,
+    /// Not tried: something it depends on failed.
+    Skipped,
+}
+
+impl StepOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepOutcome::Done => "done",
+            StepOutcome::Failed => "failed",
+            StepOutcome::Skipped => "skipped",
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StepReport {
     pub step: String,
-    pub outcome: &'static str,
+    pub outcome: StepOutcome,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub detail: String,
 }
 
 impl RunReport {
     pub fn failed(&self) -> usize {
-        self.steps.iter().filter(|s| s.outcome == "failed").count()
+        self.steps
+            .iter()
+            .filter(|s| s.outcome == StepOutcome::Failed)
+            .count()
     }
 
     pub fn skipped(&self) -> usize {
-        self.steps.iter().filter(|s| s.outcome == "skipped").count()
+        self.steps
+            .iter()
+            .filter(|s| s.outcome == StepOutcome::Skipped)
+            .count()
     }
 }
 
@@ -363,10 +389,10 @@ impl<'a> Engine<'a> {
                 .zip(outcomes)
                 .map(|(s, o)| {
                     let (outcome, detail) = match o {
-                        Outcome::Done(d) => ("done", d),
-                        Outcome::Failed(e) => ("failed", e),
+                        Outcome::Done(d) => (StepOutcome::Done, d),
+                        Outcome::Failed(e) => (StepOutcome::Failed, e),
                         Outcome::Skipped { because } => {
-                            ("skipped", format!("after {because} failed"))
+                            (StepOutcome::Skipped, format!("after {because} failed"))
                         }
                     };
                     StepReport {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::diff::{Action, Change};
-use super::{Engine, EngineError, Limits, RegionTarget};
+use super::{Engine, EngineError, Limits, RegionTarget, StepOutcome};
 use crate::progress::{Progress, Silent};
 use crate::providers::fake::{Behaviour, FakeWorld};
 use crate::providers::*;
@@ -95,7 +95,7 @@ async fn converge(stack: &ValidStack, world: &FakeWorld) {
     let failures: Vec<_> = report
         .steps
         .iter()
-        .filter(|s| s.outcome != "done")
+        .filter(|s| s.outcome != StepOutcome::Done)
         .collect();
     assert!(failures.is_empty(), "{failures:#?}");
 }
@@ -248,13 +248,13 @@ async fn a_failure_mid_run_is_reported_and_a_rerun_converges_without_duplicates(
         report
             .steps
             .iter()
-            .filter(|s| s.outcome == "failed")
+            .filter(|s| s.outcome == StepOutcome::Failed)
             .collect::<Vec<_>>()
     );
     let skipped: Vec<&str> = report
         .steps
         .iter()
-        .filter(|s| s.outcome == "skipped")
+        .filter(|s| s.outcome == StepOutcome::Skipped)
         .map(|s| s.step.as_str())
         .collect();
     assert!(
@@ -268,7 +268,11 @@ async fn a_failure_mid_run_is_reported_and_a_rerun_converges_without_duplicates(
         "only routes, and the nodes that need them for egress (and their load balancer targets), wait for the gateway: {skipped:?}"
     );
     // Siblings in the other region finished.
-    let failed = report.steps.iter().find(|s| s.outcome == "failed").unwrap();
+    let failed = report
+        .steps
+        .iter()
+        .find(|s| s.outcome == StepOutcome::Failed)
+        .unwrap();
     let other = if failed.step.starts_with("create c1/") {
         "c2"
     } else {
@@ -278,7 +282,7 @@ async fn a_failure_mid_run_is_reported_and_a_rerun_converges_without_duplicates(
         report
             .steps
             .iter()
-            .any(|s| s.step == format!("create {other}/nat/1") && s.outcome == "done"),
+            .any(|s| s.step == format!("create {other}/nat/1") && s.outcome == StepOutcome::Done),
         "{} failed; {other}'s gateways were still made",
         failed.step
     );
@@ -676,7 +680,7 @@ async fn down_removes_everything_and_is_safe_twice_and_on_a_half_built_stack() {
         report
             .steps
             .iter()
-            .filter(|s| s.outcome != "done")
+            .filter(|s| s.outcome != StepOutcome::Done)
             .collect::<Vec<_>>()
     );
     assert_eq!(world.tagged("petclinic"), BTreeMap::new());
@@ -720,7 +724,7 @@ async fn down_names_what_is_not_the_stacks_and_keeps_its_vpc_instead_of_waiting(
     let failed: Vec<&super::StepReport> = report
         .steps
         .iter()
-        .filter(|s| s.outcome == "failed")
+        .filter(|s| s.outcome == StepOutcome::Failed)
         .collect();
     assert_eq!(failed.len(), 1, "{failed:#?}");
     assert!(failed[0].step.contains("c2/vpc"), "{failed:#?}");
@@ -897,7 +901,7 @@ async fn teardown_sweeps_what_eks_and_kubernetes_left_behind() {
         report
             .steps
             .iter()
-            .filter(|s| s.outcome != "done")
+            .filter(|s| s.outcome != StepOutcome::Done)
             .collect::<Vec<_>>()
     );
     let sweep = report
@@ -967,7 +971,7 @@ async fn a_node_group_failing_mid_create_is_rebuilt_by_a_rerun_without_duplicate
     let failed: Vec<&str> = report
         .steps
         .iter()
-        .filter(|s| s.outcome == "failed")
+        .filter(|s| s.outcome == StepOutcome::Failed)
         .map(|s| s.step.as_str())
         .collect();
     assert_eq!(failed.len(), 1, "{failed:?}");
