@@ -129,8 +129,8 @@ pub struct VerifyArgs {
     #[arg(long = "static")]
     pub static_only: bool,
     /// The lowest severity whose failure makes the exit status 3.
-    #[arg(long, value_enum, default_value_t = crate::verify::Severity::High)]
-    pub fail_on: crate::verify::Severity,
+    #[arg(long, value_enum, default_value_t = FailOn::High)]
+    pub fail_on: FailOn,
     /// Leave out a check (repeatable), such as `--skip MR-NET-007`.
     #[arg(long, value_name = "ID")]
     pub skip: Vec<String>,
@@ -161,4 +161,26 @@ pub struct TokenArgs {
     /// The cluster's AWS region.
     #[arg(long)]
     pub region: String,
+}
+
+/// `--fail-on`: the check severities, as the command line spells them (the checks themselves
+/// know nothing of clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<FailOn> for crate::verify::Severity {
+    fn from(f: FailOn) -> Self {
+        use crate::verify::Severity;
+        match f {
+            FailOn::Low => Severity::Low,
+            FailOn::Medium => Severity::Medium,
+            FailOn::High => Severity::High,
+            FailOn::Critical => Severity::Critical,
+        }
+    }
 }

@@ -55,7 +55,7 @@ pub fn run(args: &VerifyArgs, printer: &Printer) -> Exit {
             }
         }
     };
-    let report = verify::run(&valid, &world, &skips, args.fail_on);
+    let report = verify::run(&valid, &world, &skips, args.fail_on.into());
     let file = args.stack.stack.display().to_string();
     if let Some(path) = &args.junit
         && let Err(e) = write_file(path, &verify::report::junit(&report))
