@@ -378,7 +378,7 @@ impl<'a> Session<'a> {
             let params = PatchParams::apply(REPLICAS_HANDOVER).force();
             api.patch(m.name(), &params, &Patch::Apply(&hold))
                 .await
-                .map_err(|e| self.manifest_error("handing the replicas over of", m, e))?;
+                .map_err(|e| self.manifest_error("handing over the replicas of", m, e))?;
         }
         let body = applied_body(manifests, m, exists);
         let params = PatchParams::apply(FIELD_MANAGER).force();
