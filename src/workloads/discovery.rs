@@ -70,13 +70,13 @@ impl Discovery {
         api_version: &str,
         kind: &str,
     ) -> Result<Kind, WorkloadError> {
-        let started = Instant::now();
-        let mut backoff = FIRST_BACKOFF;
+        let mut backoff = Backoff::new();
         loop {
             if let Some(found) = self.resolve(api, api_version, kind).await? {
                 return Ok(found);
             }
-            if started.elapsed() >= SERVED_WITHIN {
+            self.groups.remove(api_version);
+            if !backoff.wait().await {
                 return Err(WorkloadError::Other {
                     cluster: api.cluster.clone(),
                     message: format!(
@@ -85,9 +85,6 @@ impl Discovery {
                     ),
                 });
             }
-            self.groups.remove(api_version);
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(MAX_BACKOFF);
         }
     }
 
@@ -100,8 +97,7 @@ impl Discovery {
 /// Waits until the CRD `name` has the `Established` condition: only then are its custom
 /// resources accepted.
 pub async fn wait_established(api: &ClusterApi, name: &str) -> Result<(), WorkloadError> {
-    let started = Instant::now();
-    let mut backoff = FIRST_BACKOFF;
+    let mut backoff = Backoff::new();
     loop {
         let crds: Api<CustomResourceDefinition> = Api::all(api.client().await?);
         let crd = crds
@@ -117,7 +113,7 @@ pub async fn wait_established(api: &ClusterApi, name: &str) -> Result<(), Worklo
         if established {
             return Ok(());
         }
-        if started.elapsed() >= SERVED_WITHIN {
+        if !backoff.wait().await {
             return Err(WorkloadError::Other {
                 cluster: api.cluster.clone(),
                 message: format!(
@@ -126,7 +122,30 @@ pub async fn wait_established(api: &ClusterApi, name: &str) -> Result<(), Worklo
                 ),
             });
         }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+/// Asking again, 0.25 s to 5 s apart, for up to [`SERVED_WITHIN`].
+struct Backoff {
+    started: Instant,
+    next: Duration,
+}
+
+impl Backoff {
+    fn new() -> Self {
+        Backoff {
+            started: Instant::now(),
+            next: FIRST_BACKOFF,
+        }
+    }
+
+    /// Sleeps until the next try; `false` once the time is up (without sleeping).
+    async fn wait(&mut self) -> bool {
+        if self.started.elapsed() >= SERVED_WITHIN {
+            return false;
+        }
+        tokio::time::sleep(self.next).await;
+        self.next = (self.next * 2).min(MAX_BACKOFF);
+        true
     }
 }
