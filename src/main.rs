@@ -8,6 +8,7 @@ mod engine;
 mod errors;
 mod exit;
 mod files;
+mod kinds;
 mod kubeconfig;
 mod model;
 mod plan;

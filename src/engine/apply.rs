@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use super::RegionTarget;
 use super::diff::{Change, tags_text};
-use super::fields;
 use super::observe::{Handle, Observed, ObservedResource};
 use super::retry::{self, DELETE, LAG, STATE, Tolerate};
+use crate::kinds::{INLINE_POLICY, Kind};
 use crate::model::{
     Direction, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_STACK,
 };
@@ -217,8 +217,7 @@ impl<'a> Applier<'a> {
             }
             if let Some(document) = inline_policy {
                 retry::call(LAG, || {
-                    self.iam
-                        .put_inline_policy(name, fields::INLINE_POLICY, document)
+                    self.iam.put_inline_policy(name, INLINE_POLICY, document)
                 })
                 .await
                 .map_err(fail)?;
@@ -231,7 +230,7 @@ impl<'a> Applier<'a> {
                     policies: managed_policies.clone(),
                     inline: inline_policy
                         .iter()
-                        .map(|_| fields::INLINE_POLICY.to_string())
+                        .map(|_| INLINE_POLICY.to_string())
                         .collect(),
                 },
             );
@@ -840,18 +839,17 @@ impl<'a> Applier<'a> {
         ) = (&r.spec, &observed.handle)
         {
             if let Some(document) = inline_policy
-                && !inline.iter().any(|n| n == fields::INLINE_POLICY)
+                && !inline.iter().any(|n| n == INLINE_POLICY)
             {
                 retry::call(LAG, || {
-                    self.iam
-                        .put_inline_policy(name, fields::INLINE_POLICY, document)
+                    self.iam.put_inline_policy(name, INLINE_POLICY, document)
                 })
                 .await
                 .map_err(fail)?;
             }
             for extra in inline
                 .iter()
-                .filter(|n| inline_policy.is_none() || n.as_str() != fields::INLINE_POLICY)
+                .filter(|n| inline_policy.is_none() || n.as_str() != INLINE_POLICY)
             {
                 gone_is_fine(
                     retry::call(LAG, || self.iam.delete_inline_policy(name, extra)).await,
@@ -1223,16 +1221,16 @@ impl<'a> Applier<'a> {
             _ => self.aws(&r.id)?,
         };
         let result = match observed.kind {
-            "EksCluster" | "NodeGroup" => {
+            Kind::EksCluster | Kind::NodeGroup => {
                 retry::call(LAG, || t.clients.eks.set_tags(&id, &add, &remove)).await
             }
-            "LoadBalancer" | "TargetGroup" => {
+            Kind::LoadBalancer | Kind::TargetGroup => {
                 retry::call(LAG, || {
                     t.clients.load_balancing.set_tags(&id, &add, &remove)
                 })
                 .await
             }
-            "WebAcl" => retry::call(LAG, || t.clients.waf.set_tags(&id, &add, &remove)).await,
+            Kind::WebAcl => retry::call(LAG, || t.clients.waf.set_tags(&id, &add, &remove)).await,
             _ => retry::call(LAG, || t.clients.network.set_tags(&id, &add, &remove)).await,
         };
         result.map_err(|e| format!("{e} (tags wanted: {})", tags_text(&r.tags)))
@@ -1393,10 +1391,12 @@ impl<'a> Applier<'a> {
         let net = &t.clients.network;
         match &o.handle {
             Handle::Id(id) => match o.kind {
-                "Vpc" => self.delete_vpc(net.as_ref(), id).await?,
-                "Subnet" => gone_is_fine(retry::call(DELETE, || net.delete_subnet(id)).await)?,
-                "ElasticIp" => gone_is_fine(retry::call(DELETE, || net.release_address(id)).await)?,
-                "NatGateway" => {
+                Kind::Vpc => self.delete_vpc(net.as_ref(), id).await?,
+                Kind::Subnet => gone_is_fine(retry::call(DELETE, || net.delete_subnet(id)).await)?,
+                Kind::ElasticIp => {
+                    gone_is_fine(retry::call(DELETE, || net.release_address(id)).await)?
+                }
+                Kind::NatGateway => {
                     gone_is_fine(retry::call(DELETE, || net.delete_nat_gateway(id)).await)?;
                     gone_is_fine(
                         retry::call(Tolerate::default(), || {
@@ -1405,29 +1405,31 @@ impl<'a> Applier<'a> {
                         .await,
                     )?;
                 }
-                "RouteTable" => {
+                Kind::RouteTable => {
                     gone_is_fine(retry::call(DELETE, || net.delete_route_table(id)).await)?
                 }
                 // It goes with its VPC.
-                "MainRouteTable" => {}
-                "SecurityGroup" => {
+                Kind::MainRouteTable => {}
+                Kind::SecurityGroup => {
                     gone_is_fine(retry::call(DELETE, || net.delete_security_group(id)).await)?
                 }
-                "VpcPeering" => {
+                Kind::VpcPeering => {
                     // The requester's region owns it; deleting it ends both sides.
                     gone_is_fine(retry::call(DELETE, || net.delete_peering(id)).await)?;
                 }
-                "TargetGroup" => gone_is_fine(
+                Kind::TargetGroup => gone_is_fine(
                     retry::call(DELETE, || t.clients.load_balancing.delete_target_group(id)).await,
                 )?,
-                "Listener" => gone_is_fine(
+                Kind::Listener => gone_is_fine(
                     retry::call(DELETE, || t.clients.load_balancing.delete_listener(id)).await,
                 )?,
-                "LaunchTemplate" => {
+                Kind::LaunchTemplate => {
                     gone_is_fine(retry::call(DELETE, || net.delete_launch_template(id)).await)?
                 }
-                "FlowLog" => gone_is_fine(retry::call(DELETE, || net.delete_flow_log(id)).await)?,
-                "LogGroup" => {
+                Kind::FlowLog => {
+                    gone_is_fine(retry::call(DELETE, || net.delete_flow_log(id)).await)?
+                }
+                Kind::LogGroup => {
                     gone_is_fine(retry::call(DELETE, || t.clients.logs.delete_log_group(id)).await)?
                 }
                 other => return Err(format!("cannot delete a {other}")),

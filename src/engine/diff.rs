@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::fields::{self, Fields};
 use super::observe::Observed;
+use crate::kinds::{self, Fields, Kind};
 use crate::model::Resource;
 use crate::providers::Tags;
 
@@ -42,7 +42,7 @@ pub struct FieldChange {
 #[serde(rename_all = "camelCase")]
 pub struct Change {
     pub id: String,
-    pub kind: &'static str,
+    pub kind: Kind,
     pub region: Option<String>,
     pub action: Action,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -94,13 +94,13 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
             .and_then(|n| observed.azs.get(n))
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let want = fields::desired(r, azs);
+        let want = kinds::desired(r, azs);
         let Some(have) = observed.resources.get(&r.id) else {
             let reason = match kind {
-                "VpcPeeringAccepter" => observed
+                Kind::VpcPeeringAccepter => observed
                     .resources
                     .values()
-                    .find(|o| o.kind == "VpcPeering" && o.state.is_some())
+                    .find(|o| o.kind == Kind::VpcPeering && o.state.is_some())
                     .map(|o| format!("the peering is {}", o.state.as_deref().unwrap_or_default())),
                 _ => None,
             };
@@ -116,7 +116,7 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
             continue;
         };
         let mut differences = compare(&want, &have.fields);
-        if let (true, Some(tags)) = (fields::is_tagged(kind), &have.tags) {
+        if let (true, Some(tags)) = (kind.keeps_tags(), &have.tags) {
             let (want_tags, have_tags) = (visible_tags(&r.tags), visible_tags(tags));
             if want_tags != have_tags {
                 // Only the keys that differ, so the line says what changed.
@@ -137,19 +137,14 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
         if differences.is_empty() && !failed {
             continue;
         }
-        let immutable = fields::immutable(kind);
         // EKS only moves forward: an older version means a new cluster.
         let downgrade = differences.iter().any(|d| {
             d.field == "version"
-                && kind == "EksCluster"
+                && kind == Kind::EksCluster
                 && d.desired.as_deref().and_then(crate::model::minor)
                     < d.observed.as_deref().and_then(crate::model::minor)
         });
-        let replace = failed
-            || downgrade
-            || differences
-                .iter()
-                .any(|d| immutable.contains(&d.field.as_str()));
+        let replace = failed || downgrade || differences.iter().any(|d| kind.forces_new(&d.field));
         changes.push(Change {
             id: r.id.clone(),
             kind,

@@ -4,9 +4,9 @@
 mod apply;
 pub mod diff;
 pub mod executor;
-pub mod fields;
 pub mod observe;
 pub mod retry;
+pub mod rules;
 
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -19,6 +19,7 @@ use diff::{Action, Change};
 use executor::{Outcome, Step};
 use observe::Observed;
 
+use crate::kinds::Kind;
 use crate::model::{self, Resource};
 use crate::providers::*;
 use crate::stack::ValidStack;
@@ -373,7 +374,7 @@ impl<'a> Engine<'a> {
                             .resources
                             .values()
                             .filter(|o| {
-                                o.kind == "Vpc" && o.region.as_deref() == Some(region.as_str())
+                                o.kind == Kind::Vpc && o.region.as_deref() == Some(region.as_str())
                             })
                             .map(|o| o.handle.aws_id().to_string())
                             .collect();
@@ -410,8 +411,8 @@ impl<'a> Engine<'a> {
 /// interfaces and groups behind (clusters, node groups, load balancers), before the subnets,
 /// groups and VPC that those leftovers would block.
 fn add_sweeps(steps: &mut Vec<Step<Work<'_>>>, observed: &Observed) {
-    const LEAVE_BEHIND: &[&str] = &["EksCluster", "NodeGroup", "LoadBalancer"];
-    const BLOCKED: &[&str] = &["Subnet", "SecurityGroup", "Vpc"];
+    const LEAVE_BEHIND: &[Kind] = &[Kind::EksCluster, Kind::NodeGroup, Kind::LoadBalancer];
+    const BLOCKED: &[Kind] = &[Kind::Subnet, Kind::SecurityGroup, Kind::Vpc];
     let kind_of = |step: &Step<Work<'_>>| match step.work {
         Work::Delete(c) => Some(c.kind),
         _ => None,
@@ -419,7 +420,7 @@ fn add_sweeps(steps: &mut Vec<Step<Work<'_>>>, observed: &Observed) {
     let regions: Vec<String> = observed
         .resources
         .values()
-        .filter(|o| o.kind == "Vpc")
+        .filter(|o| o.kind == Kind::Vpc)
         .filter_map(|o| o.region.clone())
         .collect();
     for region in regions {

@@ -5,8 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::fields::{self, Fields, list, rule_key};
+use super::rules::{desired_rule_key, rule_key};
 use super::{RegionTarget, Snapshot};
+use crate::kinds::{Fields, Kind, Scope, list, public_cidrs_field};
 use crate::model::{PeeringSide, Resource, ResourceSpec, TAG_ID};
 use crate::providers::*;
 
@@ -101,7 +102,7 @@ impl Handle {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObservedResource {
     pub id: String,
-    pub kind: &'static str,
+    pub kind: Kind,
     /// Stack region name; `None` for global resources.
     pub region: Option<String>,
     pub handle: Handle,
@@ -257,7 +258,7 @@ impl<'d> Mapper<'d> {
                         .insert((peering.clone(), *side == PeeringSide::Requester), id);
                 }
                 spec => {
-                    if let Some(key) = fields::desired_rule_key(spec) {
+                    if let Some(key) = desired_rule_key(spec) {
                         m.rules.insert(key, id);
                     }
                 }
@@ -316,7 +317,7 @@ impl<'d> Mapper<'d> {
     fn put(
         &mut self,
         id: String,
-        kind: &'static str,
+        kind: Kind,
         handle: Handle,
         fields: Fields,
         tags: Option<Tags>,
@@ -339,7 +340,7 @@ impl<'d> Mapper<'d> {
             ObservedResource {
                 id,
                 kind,
-                region: Some(self.region.clone()),
+                region: (kind.def().scope == Scope::Regional).then(|| self.region.clone()),
                 handle,
                 fields,
                 tags,
@@ -362,7 +363,7 @@ impl<'d> Mapper<'d> {
             ]);
             self.put(
                 id,
-                "Vpc",
+                Kind::Vpc,
                 Handle::Id(v.id.clone()),
                 f,
                 Some(v.tags.clone()),
@@ -381,7 +382,7 @@ impl<'d> Mapper<'d> {
             };
             self.put(
                 id,
-                "DefaultSecurityGroup",
+                Kind::DefaultSecurityGroup,
                 handle,
                 Fields::from([("rules", rules)]),
                 Some(g.tags.clone()),
@@ -399,7 +400,7 @@ impl<'d> Mapper<'d> {
             ]);
             self.put(
                 id,
-                "Subnet",
+                Kind::Subnet,
                 Handle::Id(s.id.clone()),
                 f,
                 Some(s.tags.clone()),
@@ -419,7 +420,7 @@ impl<'d> Mapper<'d> {
             };
             self.put(
                 id,
-                "InternetGateway",
+                Kind::InternetGateway,
                 handle,
                 Fields::from([("vpc", vpc.clone())]),
                 Some(g.tags.clone()),
@@ -430,7 +431,7 @@ impl<'d> Mapper<'d> {
             let Some(id) = tag_id(&a.tags) else { continue };
             self.put(
                 id,
-                "ElasticIp",
+                Kind::ElasticIp,
                 Handle::Id(a.allocation_id.clone()),
                 Fields::new(),
                 Some(a.tags.clone()),
@@ -448,7 +449,7 @@ impl<'d> Mapper<'d> {
             let f = Fields::from([("subnet", subnet.clone()), ("elasticIp", eip.clone())]);
             self.put(
                 id.clone(),
-                "NatGateway",
+                Kind::NatGateway,
                 Handle::Id(g.id.clone()),
                 f,
                 Some(g.tags.clone()),
@@ -466,9 +467,9 @@ impl<'d> Mapper<'d> {
             };
             let vpc = self.name(&t.vpc_id);
             let kind = if t.associations.iter().any(|a| a.main) {
-                "MainRouteTable"
+                Kind::MainRouteTable
             } else {
-                "RouteTable"
+                Kind::RouteTable
             };
             self.put(
                 table.clone(),
@@ -497,7 +498,7 @@ impl<'d> Mapper<'d> {
                 };
                 self.put(
                     id,
-                    "Route",
+                    Kind::Route,
                     handle,
                     Fields::from([("target", target.clone())]),
                     None,
@@ -517,7 +518,7 @@ impl<'d> Mapper<'d> {
                 let f = Fields::from([("routeTable", table.clone()), ("subnet", subnet.clone())]);
                 self.put(
                     id,
-                    "RouteTableAssociation",
+                    Kind::RouteTableAssociation,
                     Handle::Association { id: a.id.clone() },
                     f,
                     None,
@@ -537,7 +538,7 @@ impl<'d> Mapper<'d> {
             ]);
             self.put(
                 group.clone(),
-                "SecurityGroup",
+                Kind::SecurityGroup,
                 Handle::Id(g.id.clone()),
                 f,
                 Some(g.tags.clone()),
@@ -558,7 +559,14 @@ impl<'d> Mapper<'d> {
                     group: g.id.clone(),
                     rule: rule.clone(),
                 };
-                self.put(id, "SecurityGroupRule", handle, Fields::new(), None, refs);
+                self.put(
+                    id,
+                    Kind::SecurityGroupRule,
+                    handle,
+                    Fields::new(),
+                    None,
+                    refs,
+                );
             }
         }
     }
@@ -582,7 +590,14 @@ impl<'d> Mapper<'d> {
                     g.retention_days.map(|d| d.to_string()).unwrap_or_default(),
                 ),
             ]);
-            self.put(id, "LogGroup", Handle::Id(g.name.clone()), f, None, vec![]);
+            self.put(
+                id,
+                Kind::LogGroup,
+                Handle::Id(g.name.clone()),
+                f,
+                None,
+                vec![],
+            );
         }
     }
 
@@ -602,7 +617,7 @@ impl<'d> Mapper<'d> {
             ]);
             self.put(
                 id,
-                "FlowLog",
+                Kind::FlowLog,
                 Handle::Id(l.id.clone()),
                 f,
                 Some(l.tags.clone()),
@@ -669,7 +684,14 @@ impl<'d> Mapper<'d> {
             };
             let f = Fields::from([("unregistered", list(&missing))]);
             let refs = vec![target_group.clone(), node_group.clone()];
-            self.put(r.id.clone(), "TargetGroupAttachment", handle, f, None, refs);
+            self.put(
+                r.id.clone(),
+                Kind::TargetGroupAttachment,
+                handle,
+                f,
+                None,
+                refs,
+            );
         }
     }
 
@@ -690,7 +712,7 @@ impl<'d> Mapper<'d> {
             ]);
             self.put(
                 id,
-                "LaunchTemplate",
+                Kind::LaunchTemplate,
                 Handle::Id(t.id.clone()),
                 f,
                 Some(t.tags.clone()),
@@ -713,17 +735,7 @@ impl<'d> Mapper<'d> {
                 policies: r.managed_policies.clone(),
                 inline: r.inline_policies.clone(),
             };
-            self.put(
-                id.clone(),
-                "IamRole",
-                handle,
-                f,
-                Some(r.tags.clone()),
-                vec![],
-            );
-            if let Some(o) = self.out.get_mut(&id) {
-                o.region = None;
-            }
+            self.put(id, Kind::IamRole, handle, f, Some(r.tags.clone()), vec![]);
         }
     }
 
@@ -740,7 +752,7 @@ impl<'d> Mapper<'d> {
                 ("endpointPublic", c.endpoint_public.to_string()),
                 (
                     "publicCidrs",
-                    fields::public_cidrs_field(c.endpoint_public, &c.public_cidrs),
+                    public_cidrs_field(c.endpoint_public, &c.public_cidrs),
                 ),
                 ("logTypes", list(&c.log_types)),
             ]);
@@ -752,7 +764,7 @@ impl<'d> Mapper<'d> {
             let refs = subnets.into_iter().chain([role]).collect();
             self.put(
                 id.clone(),
-                "EksCluster",
+                Kind::EksCluster,
                 handle,
                 f,
                 Some(c.tags.clone()),
@@ -803,7 +815,7 @@ impl<'d> Mapper<'d> {
                 .collect();
             self.put(
                 id.clone(),
-                "NodeGroup",
+                Kind::NodeGroup,
                 handle,
                 f,
                 Some(g.tags.clone()),
@@ -833,7 +845,7 @@ impl<'d> Mapper<'d> {
             };
             self.put(
                 id,
-                "AccessEntry",
+                Kind::AccessEntry,
                 handle,
                 Fields::new(),
                 None,
@@ -880,7 +892,7 @@ impl<'d> Mapper<'d> {
         ]);
         self.put(
             id.clone(),
-            "VpcPeering",
+            Kind::VpcPeering,
             Handle::Id(p.id.clone()),
             f,
             Some(p.tags.clone()),
@@ -899,7 +911,7 @@ impl<'d> Mapper<'d> {
         if let Some(accept_id) = self.accepters.get(&id).map(|s| s.to_string()) {
             self.put(
                 accept_id.clone(),
-                "VpcPeeringAccepter",
+                Kind::VpcPeeringAccepter,
                 Handle::Peering { id: p.id.clone() },
                 Fields::new(),
                 None,
@@ -919,7 +931,7 @@ impl<'d> Mapper<'d> {
                 let f = Fields::from([("remoteDnsResolution", on.to_string())]);
                 self.put(
                     dns_id.clone(),
-                    "VpcPeeringDns",
+                    Kind::VpcPeeringDns,
                     Handle::Peering { id: p.id.clone() },
                     f,
                     None,
@@ -952,7 +964,7 @@ impl<'d> Mapper<'d> {
             let refs = subnets.into_iter().chain(groups).collect();
             self.put(
                 id.clone(),
-                "LoadBalancer",
+                Kind::LoadBalancer,
                 handle,
                 f,
                 Some(l.tags.clone()),
@@ -978,7 +990,7 @@ impl<'d> Mapper<'d> {
             }
             self.put(
                 id,
-                "TargetGroup",
+                Kind::TargetGroup,
                 Handle::Id(t.arn.clone()),
                 f,
                 Some(t.tags.clone()),
@@ -1005,7 +1017,7 @@ impl<'d> Mapper<'d> {
             ]);
             self.put(
                 id,
-                "Listener",
+                Kind::Listener,
                 Handle::Id(l.arn.clone()),
                 f,
                 None,
@@ -1029,7 +1041,7 @@ impl<'d> Mapper<'d> {
             ]);
             self.put(
                 id,
-                "WebAcl",
+                Kind::WebAcl,
                 Handle::WebAcl(a.clone()),
                 f,
                 Some(a.tags.clone()),
@@ -1050,7 +1062,7 @@ impl<'d> Mapper<'d> {
             let handle = Handle::WebAclAssociation {
                 resource_arn: lb_arn.clone(),
             };
-            self.put(id, "WebAclAssociation", handle, f, None, vec![acl, lb]);
+            self.put(id, Kind::WebAclAssociation, handle, f, None, vec![acl, lb]);
         }
     }
 }

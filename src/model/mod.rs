@@ -230,40 +230,6 @@ pub enum PeeringSide {
 }
 
 impl ResourceSpec {
-    /// The kind's name as it appears in plans (`VpcPeering`, ...).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            ResourceSpec::Vpc { .. } => "Vpc",
-            ResourceSpec::InternetGateway { .. } => "InternetGateway",
-            ResourceSpec::Subnet { .. } => "Subnet",
-            ResourceSpec::ElasticIp => "ElasticIp",
-            ResourceSpec::NatGateway { .. } => "NatGateway",
-            ResourceSpec::RouteTable { .. } => "RouteTable",
-            ResourceSpec::Route { .. } => "Route",
-            ResourceSpec::RouteTableAssociation { .. } => "RouteTableAssociation",
-            ResourceSpec::SecurityGroup { .. } => "SecurityGroup",
-            ResourceSpec::SecurityGroupRule { .. } => "SecurityGroupRule",
-            ResourceSpec::DefaultSecurityGroup { .. } => "DefaultSecurityGroup",
-            ResourceSpec::MainRouteTable { .. } => "MainRouteTable",
-            ResourceSpec::VpcPeering { .. } => "VpcPeering",
-            ResourceSpec::VpcPeeringAccepter { .. } => "VpcPeeringAccepter",
-            ResourceSpec::VpcPeeringDns { .. } => "VpcPeeringDns",
-            ResourceSpec::LoadBalancer { .. } => "LoadBalancer",
-            ResourceSpec::TargetGroup { .. } => "TargetGroup",
-            ResourceSpec::Listener { .. } => "Listener",
-            ResourceSpec::WebAcl { .. } => "WebAcl",
-            ResourceSpec::WebAclAssociation { .. } => "WebAclAssociation",
-            ResourceSpec::IamRole { .. } => "IamRole",
-            ResourceSpec::LogGroup { .. } => "LogGroup",
-            ResourceSpec::FlowLog { .. } => "FlowLog",
-            ResourceSpec::EksCluster { .. } => "EksCluster",
-            ResourceSpec::AccessEntry { .. } => "AccessEntry",
-            ResourceSpec::LaunchTemplate { .. } => "LaunchTemplate",
-            ResourceSpec::NodeGroup { .. } => "NodeGroup",
-            ResourceSpec::TargetGroupAttachment { .. } => "TargetGroupAttachment",
-        }
-    }
-
     /// One line saying what this resource is, for plans.
     pub fn summary(&self) -> String {
         match self {

@@ -27,7 +27,7 @@ fn minimal_with(from: &str, to: &str) -> Vec<Resource> {
 fn kinds(resources: &[Resource], region: Option<&str>) -> BTreeMap<&'static str, usize> {
     let mut counts = BTreeMap::new();
     for r in resources.iter().filter(|r| r.region.as_deref() == region) {
-        *counts.entry(r.spec.kind()).or_default() += 1;
+        *counts.entry(r.spec.kind().name()).or_default() += 1;
     }
     counts
 }

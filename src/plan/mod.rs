@@ -128,7 +128,7 @@ impl Plan {
         let kind_width = self
             .changes
             .iter()
-            .map(|c| c.resource.spec.kind().len())
+            .map(|c| c.resource.spec.kind().name().len())
             .max()
             .unwrap_or(0);
         for region in self.regions.iter().filter(|r| r.create > 0) {

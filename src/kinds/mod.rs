@@ -1,0 +1,302 @@
+//! Every AWS resource kind the stack makes, one module each, registered in one table.
+//!
+//! A kind's module holds what is true of that kind alone: its fields (and which of them AWS
+//! cannot change in place), which service tags it, whether it is regional or global, and its
+//! desired fields from the model. Rules that span kinds (content-matched routes and rules, the
+//! peering across regions, adoption of default groups and main tables, the sweep) stay in the
+//! engine.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::{Resource, ResourceSpec};
+
+mod access_entry;
+mod default_security_group;
+mod eks_cluster;
+mod elastic_ip;
+mod flow_log;
+mod iam_role;
+mod internet_gateway;
+mod launch_template;
+mod listener;
+mod load_balancer;
+mod log_group;
+mod main_route_table;
+mod nat_gateway;
+mod node_group;
+mod route;
+mod route_table;
+mod route_table_association;
+mod security_group;
+mod security_group_rule;
+mod subnet;
+mod target_group;
+mod target_group_attachment;
+mod vpc;
+mod vpc_peering;
+mod vpc_peering_accepter;
+mod vpc_peering_dns;
+mod web_acl;
+mod web_acl_association;
+
+pub use eks_cluster::public_cidrs_field;
+pub use iam_role::INLINE_POLICY;
+
+/// A resource's comparable fields as canonical strings, keyed by the field's name.
+pub type Fields = BTreeMap<&'static str, String>;
+
+/// Declares the kinds once: the enum, in registry order, and each kind's name.
+macro_rules! kinds {
+    ($($kind:ident),* $(,)?) => {
+        /// What kind of AWS resource a logical resource is.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        pub enum Kind {
+            $($kind),*
+        }
+
+        impl Kind {
+            /// Every kind, in registry order.
+            #[cfg(test)]
+            pub const ALL: &[Kind] = &[$(Kind::$kind),*];
+
+            /// The kind's name as plans show it (`VpcPeering`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Kind::$kind => stringify!($kind)),*
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    IamRole,
+    LogGroup,
+    Vpc,
+    InternetGateway,
+    Subnet,
+    ElasticIp,
+    NatGateway,
+    RouteTable,
+    MainRouteTable,
+    DefaultSecurityGroup,
+    SecurityGroup,
+    SecurityGroupRule,
+    VpcPeering,
+    VpcPeeringAccepter,
+    VpcPeeringDns,
+    Route,
+    RouteTableAssociation,
+    FlowLog,
+    LoadBalancer,
+    TargetGroup,
+    Listener,
+    WebAcl,
+    WebAclAssociation,
+    EksCluster,
+    AccessEntry,
+    LaunchTemplate,
+    NodeGroup,
+    TargetGroupAttachment,
+}
+
+/// Where a kind lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// In one of the stack's regions.
+    Regional,
+    /// Account-wide (IAM): one for the stack, in no region.
+    Global,
+}
+
+/// The AWS service whose tagging calls a kind's tags go through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagService {
+    Ec2,
+    Elbv2,
+    Wafv2,
+    Eks,
+    Iam,
+    Logs,
+}
+
+/// How a kind carries the stack's tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tagging {
+    /// Tagged when made, tags read back by discovery and kept in step by the diff.
+    Kept(TagService),
+    /// Tagged when made; discovery finds it by name or content, so its tags are not read back.
+    AtCreation(TagService),
+    /// AWS gives it no tags of its own (a route, an association); it is found by its content
+    /// or by what it belongs to.
+    Untaggable,
+}
+
+/// One comparable field of a kind, declared once: its name in plans and whether a different
+/// value forces a replacement (Terraform's `ForceNew`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    pub force_new: bool,
+}
+
+impl Field {
+    /// A field AWS can change in place.
+    pub const fn updatable(name: &'static str) -> Field {
+        Field {
+            name,
+            force_new: false,
+        }
+    }
+
+    /// A field AWS cannot change: a different value means a new resource.
+    pub const fn force_new(name: &'static str) -> Field {
+        Field {
+            name,
+            force_new: true,
+        }
+    }
+}
+
+/// What the desired side of a kind needs besides the resource itself.
+pub struct DesiredContext<'a> {
+    /// The region's usable availability zones, to name a subnet's zone by index.
+    pub azs: &'a [String],
+}
+
+/// A kind's entry in the registry.
+pub struct KindDef {
+    pub kind: Kind,
+    pub scope: Scope,
+    pub tagging: Tagging,
+    /// Every field the diff compares.
+    pub fields: &'static [Field],
+    /// The desired fields of a resource of this kind.
+    pub desired: fn(&Resource, &DesiredContext<'_>) -> Fields,
+}
+
+/// Every kind, in the order they are made: each after the kinds it can depend on.
+pub const REGISTRY: &[KindDef] = &[
+    iam_role::DEF,
+    log_group::DEF,
+    vpc::DEF,
+    internet_gateway::DEF,
+    subnet::DEF,
+    elastic_ip::DEF,
+    nat_gateway::DEF,
+    route_table::DEF,
+    main_route_table::DEF,
+    default_security_group::DEF,
+    security_group::DEF,
+    security_group_rule::DEF,
+    vpc_peering::DEF,
+    vpc_peering_accepter::DEF,
+    vpc_peering_dns::DEF,
+    route::DEF,
+    route_table_association::DEF,
+    flow_log::DEF,
+    load_balancer::DEF,
+    target_group::DEF,
+    listener::DEF,
+    web_acl::DEF,
+    web_acl_association::DEF,
+    eks_cluster::DEF,
+    access_entry::DEF,
+    launch_template::DEF,
+    node_group::DEF,
+    target_group_attachment::DEF,
+];
+
+impl Kind {
+    /// The kind's registry entry.
+    pub fn def(self) -> &'static KindDef {
+        // The enum lists the kinds in registry order (a test holds them together).
+        let def = &REGISTRY[self as usize];
+        debug_assert_eq!(def.kind, self);
+        def
+    }
+
+    /// Whether its tags are read back and kept in step.
+    pub fn keeps_tags(self) -> bool {
+        matches!(self.def().tagging, Tagging::Kept(_))
+    }
+
+    /// Whether a difference in `field` means a replacement.
+    pub fn forces_new(self, field: &str) -> bool {
+        self.def()
+            .fields
+            .iter()
+            .any(|f| f.force_new && f.name == field)
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl PartialEq<&str> for Kind {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
+impl ResourceSpec {
+    /// The kind of resource this is.
+    pub fn kind(&self) -> Kind {
+        match self {
+            ResourceSpec::Vpc { .. } => Kind::Vpc,
+            ResourceSpec::InternetGateway { .. } => Kind::InternetGateway,
+            ResourceSpec::Subnet { .. } => Kind::Subnet,
+            ResourceSpec::ElasticIp => Kind::ElasticIp,
+            ResourceSpec::NatGateway { .. } => Kind::NatGateway,
+            ResourceSpec::RouteTable { .. } => Kind::RouteTable,
+            ResourceSpec::Route { .. } => Kind::Route,
+            ResourceSpec::RouteTableAssociation { .. } => Kind::RouteTableAssociation,
+            ResourceSpec::SecurityGroup { .. } => Kind::SecurityGroup,
+            ResourceSpec::SecurityGroupRule { .. } => Kind::SecurityGroupRule,
+            ResourceSpec::DefaultSecurityGroup { .. } => Kind::DefaultSecurityGroup,
+            ResourceSpec::MainRouteTable { .. } => Kind::MainRouteTable,
+            ResourceSpec::VpcPeering { .. } => Kind::VpcPeering,
+            ResourceSpec::VpcPeeringAccepter { .. } => Kind::VpcPeeringAccepter,
+            ResourceSpec::VpcPeeringDns { .. } => Kind::VpcPeeringDns,
+            ResourceSpec::LoadBalancer { .. } => Kind::LoadBalancer,
+            ResourceSpec::TargetGroup { .. } => Kind::TargetGroup,
+            ResourceSpec::Listener { .. } => Kind::Listener,
+            ResourceSpec::WebAcl { .. } => Kind::WebAcl,
+            ResourceSpec::WebAclAssociation { .. } => Kind::WebAclAssociation,
+            ResourceSpec::IamRole { .. } => Kind::IamRole,
+            ResourceSpec::LogGroup { .. } => Kind::LogGroup,
+            ResourceSpec::FlowLog { .. } => Kind::FlowLog,
+            ResourceSpec::EksCluster { .. } => Kind::EksCluster,
+            ResourceSpec::AccessEntry { .. } => Kind::AccessEntry,
+            ResourceSpec::LaunchTemplate { .. } => Kind::LaunchTemplate,
+            ResourceSpec::NodeGroup { .. } => Kind::NodeGroup,
+            ResourceSpec::TargetGroupAttachment { .. } => Kind::TargetGroupAttachment,
+        }
+    }
+}
+
+/// The desired side of a resource's fields.
+pub fn desired(resource: &Resource, azs: &[String]) -> Fields {
+    let def = resource.spec.kind().def();
+    (def.desired)(resource, &DesiredContext { azs })
+}
+
+/// A comma-joined, sorted list: the canonical text of a set.
+pub fn list(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    let mut items: Vec<String> = items.into_iter().map(|i| i.as_ref().to_string()).collect();
+    items.sort();
+    items.join(",")
+}
+
+/// Fields from `(field, value)` pairs, keyed by each field's declared name.
+pub fn fields<const N: usize>(pairs: [(Field, String); N]) -> Fields {
+    pairs.into_iter().map(|(f, v)| (f.name, v)).collect()
+}
+
+#[cfg(test)]
+mod tests;
