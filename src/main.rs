@@ -15,6 +15,7 @@ mod plan;
 mod printer;
 mod progress;
 mod providers;
+mod retry;
 mod stack;
 mod stats;
 mod verify;

@@ -5,6 +5,7 @@ use crate::cli::{Output, UpArgs};
 use crate::engine::{RunReport, StepOutcome, StepReport};
 use crate::exit::Exit;
 use crate::printer::Printer;
+use crate::providers::ErrorKind;
 use crate::stats::CallStats;
 
 pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
@@ -103,6 +104,7 @@ async fn apply_workloads(
                 step: format!("{}/workloads", w.cluster),
                 outcome,
                 detail,
+                error: None,
             }
         })
         .collect())
@@ -121,6 +123,9 @@ pub fn summarize(
         .filter(|s| s.outcome != StepOutcome::Done)
     {
         printer.error(&format!("{}: {} {}", s.outcome.as_str(), s.step, s.detail));
+        if s.error == Some(ErrorKind::Throttled) {
+            printer.error("  hint: AWS kept throttling the calls; run again in a few minutes");
+        }
     }
     let done = report.steps.len() - report.failed() - report.skipped();
     let line = format!(

@@ -5,12 +5,13 @@ use std::path::Path;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 
-use crate::engine::{Engine, Snapshot, retry};
+use crate::engine::{Engine, Snapshot};
 use crate::exit::Exit;
 use crate::model::TAG_ID;
 use crate::printer::Printer;
 use crate::providers::ClusterInfo;
 use crate::providers::ProviderError;
+use crate::retry;
 use crate::stack::ValidStack;
 use crate::stack::types::Role;
 use crate::workloads::ClusterWork;
@@ -46,13 +47,9 @@ pub async fn facts(engine: &Engine<'_>) -> Result<Facts, ProviderError> {
         let c = &target.clients;
         let cluster = stack.stack.spec.regions[i].cluster.name.as_str();
         async move {
-            let eks =
-                retry::call(Default::default(), || c.eks.snapshot(stack.name(), cluster)).await?;
+            let eks = retry::discover(|| c.eks.snapshot(stack.name(), cluster)).await?;
             let load_balancing = if i == backend {
-                retry::call(Default::default(), || {
-                    c.load_balancing.snapshot(stack.name())
-                })
-                .await?
+                retry::discover(|| c.load_balancing.snapshot(stack.name())).await?
             } else {
                 Default::default()
             };

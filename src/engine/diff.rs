@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::observe::Observed;
-use crate::kinds::{self, Fields, Kind};
+use crate::kinds::{self, Fields, Kind, tags_text};
 use crate::model::Resource;
 use crate::providers::Tags;
 
@@ -61,13 +61,6 @@ fn visible_tags(tags: &Tags) -> Tags {
         .filter(|(k, _)| !k.starts_with("aws:"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
-}
-
-pub fn tags_text(tags: &Tags) -> String {
-    tags.iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 fn compare(desired: &Fields, observed: &Fields) -> Vec<FieldChange> {

@@ -20,11 +20,12 @@ pub struct Step<T> {
     pub work: T,
 }
 
+/// How a step ended; `E` is the step's error, kept typed until a report prints it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum Outcome<E = String> {
     /// Done, with what happened (`created vpc-0abc`).
     Done(String),
-    Failed(String),
+    Failed(E),
     /// Not run because a step it needs failed or was skipped.
     Skipped {
         because: String,
@@ -33,18 +34,19 @@ pub enum Outcome {
 
 const STILL_RUNNING_EVERY: Duration = Duration::from_secs(20);
 
-type Running<'a> = Pin<Box<dyn Future<Output = (usize, Result<String, String>, Duration)> + 'a>>;
+type Running<'a, E> = Pin<Box<dyn Future<Output = (usize, Result<String, E>, Duration)> + 'a>>;
 
 /// Runs `steps`, at most `per_lane` at once in each lane. Returns one outcome per step.
-pub async fn run<'a, T, F, Fut>(
+pub async fn run<'a, T, E, F, Fut>(
     steps: &'a [Step<T>],
     per_lane: usize,
     progress: &'a dyn Progress,
     work: F,
-) -> Vec<Outcome>
+) -> Vec<Outcome<E>>
 where
+    E: std::fmt::Display + 'a,
     F: Fn(&'a Step<T>) -> Fut,
-    Fut: Future<Output = Result<String, String>> + 'a,
+    Fut: Future<Output = Result<String, E>> + 'a,
 {
     let n = steps.len();
     let mut waiting: Vec<usize> = steps.iter().map(|s| s.after.len()).collect();
@@ -54,10 +56,10 @@ where
             dependants[d].push(i);
         }
     }
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; n];
+    let mut outcomes: Vec<Option<Outcome<E>>> = (0..n).map(|_| None).collect();
     let mut ready: Vec<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
     let mut busy: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    let mut running: FuturesUnordered<Running<'a>> = FuturesUnordered::new();
+    let mut running: FuturesUnordered<Running<'a, E>> = FuturesUnordered::new();
     let mut in_flight: std::collections::BTreeMap<usize, tokio::time::Instant> =
         std::collections::BTreeMap::new();
     loop {
@@ -96,11 +98,11 @@ where
         };
         in_flight.remove(&i);
         *busy.entry(steps[i].lane.as_str()).or_default() -= 1;
-        progress.finished(
-            &steps[i].label,
-            result.as_ref().map(String::as_str),
-            elapsed,
-        );
+        let said = match &result {
+            Ok(what) => Ok(what.as_str()),
+            Err(e) => Err(e.to_string()),
+        };
+        progress.finished(&steps[i].label, said.as_ref().map(|w| *w), elapsed);
         match result {
             Ok(what) => {
                 outcomes[i] = Some(Outcome::Done(what));
@@ -127,11 +129,11 @@ where
         .collect()
 }
 
-fn skip_dependants<T>(
+fn skip_dependants<T, E>(
     failed: usize,
     steps: &[Step<T>],
     dependants: &[Vec<usize>],
-    outcomes: &mut [Option<Outcome>],
+    outcomes: &mut [Option<Outcome<E>>],
 ) {
     let mut stack = vec![failed];
     while let Some(i) = stack.pop() {
@@ -179,7 +181,7 @@ mod tests {
                 log.lock()
                     .unwrap()
                     .push((s.label.clone(), start.elapsed().as_secs()));
-                Ok(String::new())
+                Ok::<_, String>(String::new())
             }
         })
         .await;
@@ -210,7 +212,7 @@ mod tests {
             if s.label == "bad" {
                 Err("boom".to_string())
             } else {
-                Ok(String::new())
+                Ok::<_, String>(String::new())
             }
         })
         .await;
@@ -236,7 +238,7 @@ mod tests {
         let start = tokio::time::Instant::now();
         run(&steps, 2, &Silent, |_| async {
             tokio::time::sleep(Duration::from_secs(10)).await;
-            Ok(String::new())
+            Ok::<_, String>(String::new())
         })
         .await;
         assert_eq!(

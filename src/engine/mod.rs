@@ -1,20 +1,20 @@
 //! The reconcile engine: discover what the stack owns (by tags), diff it against the desired
 //! model, and carry out the changes as a dependency graph across both regions.
 
-mod apply;
 pub mod diff;
 pub mod executor;
 pub mod observe;
-pub mod retry;
 pub mod rules;
+mod sweep;
 
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use crate::kinds::{self, Applier, StepError};
+pub use crate::kinds::{Limits, RegionTarget};
 use crate::progress::Progress;
-use apply::Applier;
-pub use apply::Limits;
+use crate::retry;
 use diff::{Action, Change};
 use executor::{Outcome, Step};
 use observe::Observed;
@@ -24,15 +24,6 @@ use crate::model::{self, Resource};
 use crate::providers::*;
 use crate::stack::ValidStack;
 use std::result::Result;
-
-/// One region of the stack and the clients that reach it.
-#[derive(Clone)]
-pub struct RegionTarget {
-    /// The stack's name for it (`c1`).
-    pub name: String,
-    pub aws_region: String,
-    pub clients: RegionClients,
-}
 
 /// Everything read from one region in one discovery pass.
 #[derive(Debug, Clone, Default)]
@@ -111,6 +102,9 @@ pub struct StepReport {
     pub outcome: StepOutcome,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub detail: String,
+    /// What kind of error failed the step, for advice; `None` unless it failed.
+    #[serde(skip)]
+    pub error: Option<ErrorKind>,
 }
 
 impl RunReport {
@@ -158,7 +152,7 @@ impl<'a> Engine<'a> {
     ) -> Result<(Vec<Snapshot>, Observed), EngineError> {
         let stack = self.stack.name();
         let roles = async {
-            retry::call(Default::default(), || self.iam.snapshot(stack))
+            retry::discover(|| self.iam.snapshot(stack))
                 .await
                 .map_err(|source| EngineError::Discovery {
                     region: "IAM (global)".into(),
@@ -193,15 +187,15 @@ impl<'a> Engine<'a> {
             // on emulators) and so are registered one by one, the nodes and the targets.
             let balancers = async {
                 let (load_balancing, asgs) = futures::try_join!(
-                    retry::call(Default::default(), || c.load_balancing.snapshot(stack)),
-                    retry::call(Default::default(), || c.scaling.node_group_asgs(cluster)),
+                    retry::discover(|| c.load_balancing.snapshot(stack)),
+                    retry::discover(|| c.scaling.node_group_asgs(cluster)),
                 )?;
                 let albs = load_balancing
                     .load_balancers
                     .iter()
                     .filter(|l| l.lb_type == "application");
                 let acl_of = futures::future::try_join_all(albs.map(|l| async move {
-                    let acl = retry::call(Default::default(), || c.waf.web_acl_for(&l.arn)).await?;
+                    let acl = retry::discover(|| c.waf.web_acl_for(&l.arn)).await?;
                     Ok::<_, ProviderError>(acl.map(|a| (l.arn.clone(), a)))
                 }));
                 let one_by_one = asgs.is_empty();
@@ -211,16 +205,15 @@ impl<'a> Engine<'a> {
                         .iter()
                         .filter(|_| one_by_one)
                         .map(|g| async move {
-                            let ids = retry::call(Default::default(), || {
-                                c.load_balancing.registered_targets(&g.arn)
-                            })
-                            .await?;
+                            let ids =
+                                retry::discover(|| c.load_balancing.registered_targets(&g.arn))
+                                    .await?;
                             Ok::<_, ProviderError>((g.arn.clone(), ids))
                         }),
                 );
                 let nodes = async {
                     if one_by_one {
-                        retry::call(Default::default(), || c.network.node_instances(cluster)).await
+                        retry::discover(|| c.network.node_instances(cluster)).await
                     } else {
                         Ok(Vec::new())
                     }
@@ -235,11 +228,11 @@ impl<'a> Engine<'a> {
                 eks,
                 log_groups,
             ) = futures::try_join!(
-                retry::call(Default::default(), || c.network.snapshot(stack)),
+                retry::discover(|| c.network.snapshot(stack)),
                 balancers,
-                retry::call(Default::default(), || c.waf.snapshot(stack)),
-                retry::call(Default::default(), || c.eks.snapshot(stack, cluster)),
-                retry::call(Default::default(), || c.logs.snapshot(stack)),
+                retry::discover(|| c.waf.snapshot(stack)),
+                retry::discover(|| c.eks.snapshot(stack, cluster)),
+                retry::discover(|| c.logs.snapshot(stack)),
             )?;
             Ok(Snapshot {
                 network,
@@ -354,20 +347,24 @@ impl<'a> Engine<'a> {
             async move {
                 match &step.work {
                     Work::Apply(c) => {
-                        let r = by_id
-                            .get(c.id.as_str())
-                            .ok_or_else(|| format!("{} is not in the stack", c.id))?;
-                        match c.action {
-                            Action::Update => applier.update(r, c).await,
-                            _ => applier.create(r).await,
-                        }
+                        let r = by_id.get(c.id.as_str()).ok_or_else(|| {
+                            StepError::precondition(format!("{} is not in the stack", c.id))
+                        })?;
+                        let result = match c.action {
+                            Action::Update => {
+                                let fields: Vec<&str> =
+                                    c.fields.iter().map(|f| f.field.as_str()).collect();
+                                kinds::update(applier, r, &fields).await
+                            }
+                            _ => kinds::create(applier, r).await,
+                        };
+                        result.map_err(|e| e.for_id(&c.id))
                     }
                     Work::Delete(c) => {
-                        let o = observed
-                            .resources
-                            .get(&c.id)
-                            .ok_or_else(|| format!("{} was not observed", c.id))?;
-                        applier.delete(o).await
+                        let o = observed.resources.get(&c.id).ok_or_else(|| {
+                            StepError::precondition(format!("{} was not observed", c.id))
+                        })?;
+                        kinds::delete(applier, o).await.map_err(|e| e.for_id(&c.id))
                     }
                     Work::Sweep(region) => {
                         let vpcs: Vec<String> = observed
@@ -378,7 +375,7 @@ impl<'a> Engine<'a> {
                             })
                             .map(|o| o.handle.aws_id().to_string())
                             .collect();
-                        applier.sweep(self.stack.name(), region, &vpcs).await
+                        sweep::sweep(applier, self.stack.name(), region, &vpcs).await
                     }
                 }
             }
@@ -389,17 +386,20 @@ impl<'a> Engine<'a> {
                 .iter()
                 .zip(outcomes)
                 .map(|(s, o)| {
-                    let (outcome, detail) = match o {
-                        Outcome::Done(d) => (StepOutcome::Done, d),
-                        Outcome::Failed(e) => (StepOutcome::Failed, e),
-                        Outcome::Skipped { because } => {
-                            (StepOutcome::Skipped, format!("after {because} failed"))
-                        }
+                    let (outcome, detail, error) = match o {
+                        Outcome::Done(d) => (StepOutcome::Done, d, None),
+                        Outcome::Failed(e) => (StepOutcome::Failed, e.to_string(), Some(e.kind())),
+                        Outcome::Skipped { because } => (
+                            StepOutcome::Skipped,
+                            format!("after {because} failed"),
+                            None,
+                        ),
                     };
                     StepReport {
                         step: s.label.clone(),
                         outcome,
                         detail,
+                        error,
                     }
                 })
                 .collect(),

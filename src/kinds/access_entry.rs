@@ -1,6 +1,7 @@
 //! An EKS access entry with its access policy, known by its cluster and principal.
 
 use super::*;
+use crate::providers::ErrorKind;
 
 pub const DEF: KindDef = KindDef {
     kind: Kind::AccessEntry,
@@ -8,4 +9,44 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::AtCreation(TagService::Eks),
     fields: &[],
     desired: |_, _| Fields::new(),
+    ops: &AccessEntry,
 };
+
+struct AccessEntry;
+
+#[async_trait]
+impl Ops for AccessEntry {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::AccessEntry {
+            cluster,
+            principal_arn,
+            access_policy,
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let eks = &cx.target(&r.region)?.clients.eks;
+        let cluster = cx.aws(cluster)?;
+        let made = retry::change(|| {
+            eks.create_access_entry(&cluster, principal_arn, access_policy, &r.tags)
+        })
+        .await;
+        match made {
+            Err(e) if e.kind == ErrorKind::AlreadyExists => {}
+            other => other?,
+        }
+        let handle = Handle::AccessEntry {
+            cluster,
+            principal: principal_arn.clone(),
+        };
+        Ok((handle, String::new()))
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let Handle::AccessEntry { cluster, principal } = &o.handle else {
+            return Err(StepError::precondition("not an access entry"));
+        };
+        let eks = &cx.target(&o.region)?.clients.eks;
+        Ok(retry::delete(|| eks.delete_access_entry(cluster, principal)).await?)
+    }
+}

@@ -11,4 +11,54 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[RULES],
     desired: |_, _| fields([(RULES, String::new())]),
+    ops: &DefaultSecurityGroup,
 };
+
+struct DefaultSecurityGroup;
+
+#[async_trait]
+impl Ops for DefaultSecurityGroup {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::DefaultSecurityGroup { vpc } = &r.spec else {
+            return Err(not_a(r));
+        };
+        let net = &cx.target(&r.region)?.clients.network;
+        let vpc = cx.aws(vpc)?;
+        let group = retry::change(|| net.default_security_group(&vpc)).await?;
+        for rule in &group.rules {
+            retry::change(|| net.revoke(&group.id, rule)).await?;
+        }
+        adopt_tags(net.as_ref(), &group.id, &r.tags, &group.tags).await?;
+        let what = format!("{} emptied ({} rules removed)", group.id, group.rules.len());
+        let handle = Handle::DefaultGroup {
+            id: group.id,
+            rules: vec![],
+        };
+        Ok((handle, what))
+    }
+
+    async fn update(
+        &self,
+        cx: &Applier<'_>,
+        r: &Resource,
+        changed: &[&str],
+        o: &ObservedResource,
+    ) -> StepResult<()> {
+        let Handle::DefaultGroup { id, rules } = &o.handle else {
+            return Err(not_a(r));
+        };
+        if changed != [RULES.name] {
+            return Err(cannot_change(r, &changed.join(", ")));
+        }
+        let net = &cx.target(&r.region)?.clients.network;
+        for rule in rules {
+            retry::change(|| net.revoke(id, rule)).await?;
+        }
+        Ok(())
+    }
+
+    /// It goes with its VPC.
+    async fn delete(&self, _: &Applier<'_>, _: &ObservedResource) -> StepResult<()> {
+        Ok(())
+    }
+}

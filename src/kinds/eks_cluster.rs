@@ -1,6 +1,9 @@
 //! An EKS cluster.
 
 use super::*;
+use crate::model::minor;
+use crate::providers::{ClusterUpdate, NewCluster};
+use crate::stack::types::LogType;
 
 /// Moves forward one minor version at a time; an older version means a new cluster (the
 /// diff's rule).
@@ -26,6 +29,7 @@ pub const DEF: KindDef = KindDef {
         LOG_TYPES,
     ],
     desired,
+    ops: &EksCluster,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -60,4 +64,123 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
 /// 0.0.0.0/0 for a private-only cluster).
 pub fn public_cidrs_field(public: bool, cidrs: &[String]) -> String {
     if public { list(cidrs) } else { String::new() }
+}
+
+struct EksCluster;
+
+#[async_trait]
+impl Ops for EksCluster {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::EksCluster {
+            name,
+            version,
+            role,
+            subnets,
+            endpoint_private,
+            endpoint_public,
+            public_cidrs,
+            log_types,
+            ..
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let eks = &cx.target(&r.region)?.clients.eks;
+        let (role, subnets) = (cx.role_arn(role)?, cx.aws_all(subnets)?);
+        let new = NewCluster {
+            name,
+            version,
+            role_arn: &role,
+            subnets: &subnets,
+            endpoint_private: *endpoint_private,
+            endpoint_public: *endpoint_public,
+            public_cidrs,
+            log_types,
+            tags: &r.tags,
+        };
+        let made = retry::change(|| eks.create_cluster(&new)).await?;
+        // Known before the long wait, so a failed wait still leaves it deletable.
+        let handle = Handle::Cluster {
+            name: name.clone(),
+            arn: made.arn.clone(),
+            security_group: None,
+        };
+        cx.remember(&r.id, handle);
+        let active = retry::wait(|| eks.wait_cluster_active(name, cx.limits.cluster)).await?;
+        let what = format!(
+            "{} {}",
+            active.status.as_str(),
+            active.endpoint.clone().unwrap_or_default()
+        );
+        let handle = Handle::Cluster {
+            name: name.clone(),
+            arn: active.arn,
+            security_group: active.cluster_security_group,
+        };
+        Ok((handle, what))
+    }
+
+    /// EKS takes one update at a time, so each runs to completion before the next.
+    async fn update(
+        &self,
+        cx: &Applier<'_>,
+        r: &Resource,
+        changed: &[&str],
+        o: &ObservedResource,
+    ) -> StepResult<()> {
+        let ResourceSpec::EksCluster {
+            name,
+            version,
+            endpoint_private,
+            endpoint_public,
+            public_cidrs,
+            log_types,
+            ..
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let eks = &cx.target(&r.region)?.clients.eks;
+        let has = |f: Field| changed.contains(&f.name);
+        let mut updates = Vec::new();
+        if has(VERSION) {
+            // One minor version at a time, as EKS requires.
+            let from = o.fields.get(VERSION.name).and_then(|v| minor(v));
+            let to = minor(version).unwrap_or_default();
+            for minor in (from.unwrap_or_default() + 1)..=to {
+                updates.push(ClusterUpdate::Version(format!("1.{minor}")));
+            }
+        }
+        if has(LOG_TYPES) {
+            let disabled = LogType::all()
+                .iter()
+                .map(|l| l.as_str().to_string())
+                .filter(|l| !log_types.contains(l))
+                .collect();
+            updates.push(ClusterUpdate::Logging {
+                enabled: log_types.clone(),
+                disabled,
+            });
+        }
+        if has(ENDPOINT_PRIVATE) || has(ENDPOINT_PUBLIC) || has(PUBLIC_CIDRS) {
+            updates.push(ClusterUpdate::Endpoint {
+                private: *endpoint_private,
+                public: *endpoint_public,
+                public_cidrs: public_cidrs.clone(),
+            });
+        }
+        for update in &updates {
+            retry::change(|| eks.update_cluster(name, update, cx.limits.cluster)).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let Handle::Cluster { name, .. } = &o.handle else {
+            return Err(StepError::precondition("not a cluster"));
+        };
+        let eks = &cx.target(&o.region)?.clients.eks;
+        retry::delete(|| eks.delete_cluster(name)).await?;
+        Ok(retry::delete(|| eks.wait_cluster_deleted(name, cx.limits.cluster)).await?)
+    }
 }

@@ -8,4 +8,21 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[],
     desired: |_, _| Fields::new(),
+    ops: &ElasticIp,
 };
+
+struct ElasticIp;
+
+#[async_trait]
+impl Ops for ElasticIp {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let net = &cx.target(&r.region)?.clients.network;
+        let id = retry::change(|| net.allocate_address(&r.tags)).await?;
+        Ok((Handle::Id(id.clone()), id))
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let net = &cx.target(&o.region)?.clients.network;
+        Ok(retry::delete(|| net.release_address(o.handle.aws_id())).await?)
+    }
+}

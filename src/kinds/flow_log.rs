@@ -12,6 +12,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[VPC, LOG_GROUP, TRAFFIC_TYPE],
     desired,
+    ops: &FlowLog,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -29,4 +30,33 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         (LOG_GROUP, log_group.clone()),
         (TRAFFIC_TYPE, traffic_type.clone()),
     ])
+}
+
+struct FlowLog;
+
+#[async_trait]
+impl Ops for FlowLog {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::FlowLog {
+            vpc,
+            log_group,
+            role,
+            traffic_type,
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let net = &cx.target(&r.region)?.clients.network;
+        let (vpc, group, role) = (cx.aws(vpc)?, cx.aws(log_group)?, cx.role_arn(role)?);
+        // A role made a moment ago is not yet assumable by the flow logs service: the change
+        // policy waits out that lag.
+        let id = retry::change(|| net.create_flow_log(&vpc, &group, &role, traffic_type, &r.tags))
+            .await?;
+        Ok((Handle::Id(id.clone()), format!("{id} on {vpc} to {group}")))
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let net = &cx.target(&o.region)?.clients.network;
+        Ok(retry::delete(|| net.delete_flow_log(o.handle.aws_id())).await?)
+    }
 }

@@ -1,6 +1,8 @@
 //! An IAM role (global), with its managed policies and at most one inline policy.
 
 use super::*;
+use crate::model::TAG_STACK;
+use crate::providers::role_path;
 
 pub const TRUSTED_SERVICE: Field = Field::force_new("trustedService");
 pub const MANAGED_POLICIES: Field = Field::updatable("managedPolicies");
@@ -15,6 +17,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Iam),
     fields: &[TRUSTED_SERVICE, MANAGED_POLICIES, INLINE_POLICIES],
     desired,
+    ops: &IamRole,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -37,4 +40,106 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         (MANAGED_POLICIES, list(managed_policies)),
         (INLINE_POLICIES, inline.to_string()),
     ])
+}
+
+struct IamRole;
+
+#[async_trait]
+impl Ops for IamRole {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::IamRole {
+            name,
+            trusted_service,
+            managed_policies,
+            inline_policy,
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let stack = r.tags.get(TAG_STACK).map(String::as_str);
+        let path = role_path(stack.unwrap_or_default());
+        let arn =
+            retry::change(|| cx.iam.create_role(name, &path, trusted_service, &r.tags)).await?;
+        let role = |policies: Vec<String>, inline: Vec<String>| Handle::Role {
+            name: name.clone(),
+            arn: arn.clone(),
+            policies,
+            inline,
+        };
+        // Known before its policies, so a failure there leaves it deletable.
+        cx.remember(&r.id, role(vec![], vec![]));
+        for policy in managed_policies {
+            retry::change(|| cx.iam.attach_policy(name, policy)).await?;
+        }
+        if let Some(document) = inline_policy {
+            retry::change(|| cx.iam.put_inline_policy(name, INLINE_POLICY, document)).await?;
+        }
+        let inline = inline_policy.iter().map(|_| INLINE_POLICY.to_string());
+        Ok((
+            role(managed_policies.clone(), inline.collect()),
+            arn.clone(),
+        ))
+    }
+
+    /// Its policies, whichever changed: the inline one put or removed, managed ones attached
+    /// or detached.
+    async fn update(
+        &self,
+        cx: &Applier<'_>,
+        r: &Resource,
+        _: &[&str],
+        o: &ObservedResource,
+    ) -> StepResult<()> {
+        let (
+            ResourceSpec::IamRole {
+                name,
+                managed_policies,
+                inline_policy,
+                ..
+            },
+            Handle::Role {
+                policies, inline, ..
+            },
+        ) = (&r.spec, &o.handle)
+        else {
+            return Err(not_a(r));
+        };
+        if let Some(document) = inline_policy
+            && !inline.iter().any(|n| n == INLINE_POLICY)
+        {
+            retry::change(|| cx.iam.put_inline_policy(name, INLINE_POLICY, document)).await?;
+        }
+        for extra in inline
+            .iter()
+            .filter(|n| inline_policy.is_none() || n.as_str() != INLINE_POLICY)
+        {
+            retry::delete(|| cx.iam.delete_inline_policy(name, extra)).await?;
+        }
+        for p in managed_policies.iter().filter(|p| !policies.contains(p)) {
+            retry::change(|| cx.iam.attach_policy(name, p)).await?;
+        }
+        for p in policies.iter().filter(|p| !managed_policies.contains(p)) {
+            retry::change(|| cx.iam.detach_policy(name, p)).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let Handle::Role {
+            name,
+            policies,
+            inline,
+            ..
+        } = &o.handle
+        else {
+            return Err(StepError::precondition("not a role"));
+        };
+        for policy in policies {
+            retry::delete(|| cx.iam.detach_policy(name, policy)).await?;
+        }
+        for policy in inline {
+            retry::delete(|| cx.iam.delete_inline_policy(name, policy)).await?;
+        }
+        Ok(retry::delete(|| cx.iam.delete_role(name)).await?)
+    }
 }

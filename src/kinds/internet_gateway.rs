@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[VPC],
     desired,
+    ops: &InternetGateway,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -18,4 +19,60 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         return Fields::new();
     };
     fields([(VPC, vpc.clone())])
+}
+
+struct InternetGateway;
+
+#[async_trait]
+impl Ops for InternetGateway {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::InternetGateway { vpc } = &r.spec else {
+            return Err(not_a(r));
+        };
+        let net = &cx.target(&r.region)?.clients.network;
+        let vpc = cx.aws(vpc)?;
+        let id = retry::change(|| net.create_internet_gateway(&r.tags)).await?;
+        retry::change(|| net.attach_internet_gateway(&id, &vpc)).await?;
+        let handle = Handle::InternetGateway {
+            id: id.clone(),
+            vpc: Some(vpc),
+        };
+        Ok((handle, id))
+    }
+
+    async fn update(
+        &self,
+        cx: &Applier<'_>,
+        r: &Resource,
+        changed: &[&str],
+        o: &ObservedResource,
+    ) -> StepResult<()> {
+        let (ResourceSpec::InternetGateway { vpc }, [field]) = (&r.spec, changed) else {
+            return Err(cannot_change(r, &changed.join(", ")));
+        };
+        let Handle::InternetGateway { id, vpc: attached } = &o.handle else {
+            return Err(not_a(r));
+        };
+        if *field != VPC.name {
+            return Err(cannot_change(r, field));
+        }
+        let net = &cx.target(&r.region)?.clients.network;
+        if let Some(old) = attached {
+            retry::delete(|| net.detach_internet_gateway(id, old)).await?;
+        }
+        let vpc = cx.aws(vpc)?;
+        retry::change(|| net.attach_internet_gateway(id, &vpc)).await?;
+        Ok(())
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let Handle::InternetGateway { id, vpc } = &o.handle else {
+            return Err(StepError::precondition("not a gateway"));
+        };
+        let net = &cx.target(&o.region)?.clients.network;
+        if let Some(vpc) = vpc {
+            retry::delete(|| net.detach_internet_gateway(id, vpc)).await?;
+        }
+        Ok(retry::delete(|| net.delete_internet_gateway(id)).await?)
+    }
 }

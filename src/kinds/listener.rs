@@ -13,6 +13,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::AtCreation(TagService::Elbv2),
     fields: &[LOAD_BALANCER, TARGET_GROUP, PROTOCOL, PORT],
     desired,
+    ops: &Listener,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -31,4 +32,56 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         (PROTOCOL, protocol.clone()),
         (PORT, port.to_string()),
     ])
+}
+
+struct Listener;
+
+#[async_trait]
+impl Ops for Listener {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::Listener {
+            load_balancer,
+            target_group,
+            protocol,
+            port,
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let lbs = &cx.target(&r.region)?.clients.load_balancing;
+        let (lb, tg) = (cx.aws(load_balancer)?, cx.aws(target_group)?);
+        let arn = retry::change(|| lbs.create_listener(&lb, protocol, *port, &tg, &r.tags)).await?;
+        Ok((Handle::Id(arn.clone()), arn))
+    }
+
+    /// Protocol, port and target group change in one call.
+    async fn update(
+        &self,
+        cx: &Applier<'_>,
+        r: &Resource,
+        changed: &[&str],
+        _: &ObservedResource,
+    ) -> StepResult<()> {
+        let ResourceSpec::Listener {
+            target_group,
+            protocol,
+            port,
+            ..
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let in_place = [PROTOCOL.name, PORT.name, TARGET_GROUP.name];
+        if let Some(other) = changed.iter().find(|f| !in_place.contains(f)) {
+            return Err(cannot_change(r, other));
+        }
+        let lbs = &cx.target(&r.region)?.clients.load_balancing;
+        let (arn, tg) = (cx.aws(&r.id)?, cx.aws(target_group)?);
+        Ok(retry::change(|| lbs.modify_listener(&arn, protocol, *port, &tg)).await?)
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let lbs = &cx.target(&o.region)?.clients.load_balancing;
+        Ok(retry::delete(|| lbs.delete_listener(o.handle.aws_id())).await?)
+    }
 }

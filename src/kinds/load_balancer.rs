@@ -1,6 +1,7 @@
 //! An application or network load balancer.
 
 use super::*;
+use crate::providers::NewLoadBalancer;
 
 pub const TYPE: Field = Field::force_new("type");
 pub const SCHEME: Field = Field::force_new("scheme");
@@ -13,6 +14,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Elbv2),
     fields: &[TYPE, SCHEME, SUBNETS, SECURITY_GROUPS],
     desired,
+    ops: &LoadBalancer,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -32,4 +34,79 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         (SUBNETS, list(subnets)),
         (SECURITY_GROUPS, list(security_groups)),
     ])
+}
+
+struct LoadBalancer;
+
+#[async_trait]
+impl Ops for LoadBalancer {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::LoadBalancer {
+            name,
+            lb_type,
+            scheme,
+            subnets,
+            security_groups,
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let lbs = &cx.target(&r.region)?.clients.load_balancing;
+        let (subnets, groups) = (cx.aws_all(subnets)?, cx.aws_all(security_groups)?);
+        let new = NewLoadBalancer {
+            name,
+            lb_type,
+            scheme,
+            subnets: &subnets,
+            security_groups: &groups,
+            tags: &r.tags,
+        };
+        let lb = retry::change(|| lbs.create_load_balancer(&new)).await?;
+        let handle = Handle::LoadBalancer {
+            arn: lb.arn.clone(),
+            dns_name: lb.dns_name.clone(),
+        };
+        // Known before the long wait, so a failed wait still leaves it deletable.
+        cx.remember(&r.id, handle.clone());
+        retry::wait(|| lbs.wait_load_balancer_active(&lb.arn, cx.limits.load_balancer)).await?;
+        Ok((handle, lb.dns_name))
+    }
+
+    async fn update(
+        &self,
+        cx: &Applier<'_>,
+        r: &Resource,
+        changed: &[&str],
+        _: &ObservedResource,
+    ) -> StepResult<()> {
+        let ResourceSpec::LoadBalancer {
+            subnets,
+            security_groups,
+            ..
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let lbs = &cx.target(&r.region)?.clients.load_balancing;
+        let arn = cx.aws(&r.id)?;
+        for &field in changed {
+            if field == SUBNETS.name {
+                let subnets = cx.aws_all(subnets)?;
+                retry::change(|| lbs.set_subnets(&arn, &subnets)).await?;
+            } else if field == SECURITY_GROUPS.name {
+                let groups = cx.aws_all(security_groups)?;
+                retry::change(|| lbs.set_security_groups(&arn, &groups)).await?;
+            } else {
+                return Err(cannot_change(r, field));
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let lbs = &cx.target(&o.region)?.clients.load_balancing;
+        let arn = o.handle.aws_id();
+        retry::delete(|| lbs.delete_load_balancer(arn)).await?;
+        Ok(retry::delete(|| lbs.wait_load_balancer_deleted(arn, cx.limits.load_balancer)).await?)
+    }
 }

@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::AtCreation(TagService::Logs),
     fields: &[NAME, RETENTION_DAYS],
     desired,
+    ops: &LogGroup,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -25,4 +26,48 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         (NAME, name.clone()),
         (RETENTION_DAYS, retention_days.to_string()),
     ])
+}
+
+struct LogGroup;
+
+#[async_trait]
+impl Ops for LogGroup {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::LogGroup {
+            name,
+            retention_days,
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let logs = &cx.target(&r.region)?.clients.logs;
+        retry::change(|| logs.create_log_group(name, *retention_days, &r.tags)).await?;
+        Ok((Handle::Id(name.clone()), name.clone()))
+    }
+
+    async fn update(
+        &self,
+        cx: &Applier<'_>,
+        r: &Resource,
+        changed: &[&str],
+        _: &ObservedResource,
+    ) -> StepResult<()> {
+        let ResourceSpec::LogGroup {
+            name,
+            retention_days,
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        if changed != [RETENTION_DAYS.name] {
+            return Err(cannot_change(r, &changed.join(", ")));
+        }
+        let logs = &cx.target(&r.region)?.clients.logs;
+        Ok(retry::change(|| logs.set_retention(name, *retention_days)).await?)
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let logs = &cx.target(&o.region)?.clients.logs;
+        Ok(retry::delete(|| logs.delete_log_group(o.handle.aws_id())).await?)
+    }
 }

@@ -8,9 +8,14 @@
 
 use std::collections::BTreeMap;
 
+use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::model::{Resource, ResourceSpec};
+use crate::retry;
+
+mod context;
+mod observed;
 
 mod access_entry;
 mod default_security_group;
@@ -41,8 +46,10 @@ mod vpc_peering_dns;
 mod web_acl;
 mod web_acl_association;
 
+pub use context::{Applier, Limits, RegionTarget, StepError, StepResult, tags_text};
+use context::{adopt_tags, cannot_change, not_a};
 pub use eks_cluster::public_cidrs_field;
-pub use iam_role::INLINE_POLICY;
+pub use observed::{Handle, Observed, ObservedResource};
 
 /// A resource's comparable fields as canonical strings, keyed by the field's name.
 pub type Fields = BTreeMap<&'static str, String>;
@@ -175,7 +182,70 @@ pub struct KindDef {
     pub fields: &'static [Field],
     /// The desired fields of a resource of this kind.
     pub desired: fn(&Resource, &DesiredContext<'_>) -> Fields,
+    /// How it is made, changed and deleted.
+    pub ops: &'static dyn Ops,
 }
+
+/// A kind's create, update and delete: each returns what it did, in a few words, or why not.
+#[async_trait]
+pub trait Ops: Sync {
+    /// Makes the resource; returns its handle and what to say.
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)>;
+
+    /// Changes `changed` (never `tags`, which the registry keeps in step for every kind) in
+    /// place. Only fields not marked `force_new` reach it.
+    async fn update(
+        &self,
+        _cx: &Applier<'_>,
+        r: &Resource,
+        changed: &[&str],
+        _observed: &ObservedResource,
+    ) -> StepResult<()> {
+        Err(StepError::precondition(format!(
+            "{} cannot change `{}` in place",
+            r.spec.kind(),
+            changed.join("`, `")
+        )))
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()>;
+}
+
+/// Makes `r` through its kind, remembering its handle for what refers to it.
+pub async fn create(cx: &Applier<'_>, r: &Resource) -> StepResult {
+    let (handle, what) = r.spec.kind().def().ops.create(cx, r).await?;
+    cx.remember(&r.id, handle);
+    Ok(what)
+}
+
+/// Changes `fields` of `r` in place: its tags through the service that tags its kind, the
+/// rest through its kind. Says which fields changed.
+pub async fn update(cx: &Applier<'_>, r: &Resource, fields: &[&str]) -> StepResult {
+    let observed = cx
+        .observed
+        .resources
+        .get(&r.id)
+        .ok_or_else(|| StepError::precondition(format!("{} was not observed", r.id)))?;
+    if fields.contains(&TAGS) {
+        cx.retag(r, observed).await?;
+    }
+    let rest: Vec<&str> = fields.iter().copied().filter(|f| *f != TAGS).collect();
+    if !rest.is_empty() {
+        let ops = r.spec.kind().def().ops;
+        ops.update(cx, r, &rest, observed).await?;
+    }
+    Ok(fields.join(", "))
+}
+
+/// Deletes what discovery found, through its kind.
+pub async fn delete(cx: &Applier<'_>, o: &ObservedResource) -> StepResult {
+    o.kind.def().ops.delete(cx, o).await?;
+    cx.forget(&o.id);
+    Ok(String::new())
+}
+
+/// The name of the tags in a diff; every tagged kind has them.
+pub const TAGS: &str = "tags";
 
 /// Every kind, in the order they are made: each after the kinds it can depend on.
 pub const REGISTRY: &[KindDef] = &[

@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[SUBNET, ELASTIC_IP],
     desired,
+    ops: &NatGateway,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -18,4 +19,29 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         return Fields::new();
     };
     fields([(SUBNET, subnet.clone()), (ELASTIC_IP, elastic_ip.clone())])
+}
+
+struct NatGateway;
+
+#[async_trait]
+impl Ops for NatGateway {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::NatGateway { subnet, elastic_ip } = &r.spec else {
+            return Err(not_a(r));
+        };
+        let net = &cx.target(&r.region)?.clients.network;
+        let (subnet, eip) = (cx.aws(subnet)?, cx.aws(elastic_ip)?);
+        let id = retry::change(|| net.create_nat_gateway(&subnet, &eip, &r.tags)).await?;
+        // Remember it before the long wait, so a failed wait still leaves it known.
+        cx.remember(&r.id, Handle::Id(id.clone()));
+        retry::wait(|| net.wait_nat_gateway_available(&id, cx.limits.nat_gateway)).await?;
+        Ok((Handle::Id(id.clone()), format!("{id} available")))
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let net = &cx.target(&o.region)?.clients.network;
+        let id = o.handle.aws_id();
+        retry::delete(|| net.delete_nat_gateway(id)).await?;
+        Ok(retry::delete(|| net.wait_nat_gateway_deleted(id, cx.limits.nat_gateway)).await?)
+    }
 }

@@ -1,6 +1,7 @@
 //! An EKS managed node group.
 
 use super::*;
+use crate::providers::{NewNodeGroup, NodeGroupUpdate, Tags};
 
 pub const CLUSTER: Field = Field::force_new("cluster");
 pub const ROLE: Field = Field::force_new("role");
@@ -28,6 +29,7 @@ pub const DEF: KindDef = KindDef {
         LABELS,
     ],
     desired,
+    ops: &NodeGroup,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -62,4 +64,121 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
 /// Labels as canonical text: `key=value`, sorted.
 pub fn labels_field<'a>(labels: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
     list(labels.into_iter().map(|(k, v)| format!("{k}={v}")))
+}
+
+struct NodeGroup;
+
+#[async_trait]
+impl Ops for NodeGroup {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::NodeGroup {
+            cluster,
+            name,
+            role,
+            subnets,
+            launch_template,
+            instance_types,
+            min,
+            desired,
+            max,
+            labels,
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let eks = &cx.target(&r.region)?.clients.eks;
+        let (cluster, role) = (cx.aws(cluster)?, cx.role_arn(role)?);
+        let (template, subnets) = (cx.aws(launch_template)?, cx.aws_all(subnets)?);
+        let new = NewNodeGroup {
+            cluster: &cluster,
+            name,
+            role_arn: &role,
+            subnets: &subnets,
+            launch_template: &template,
+            instance_types,
+            min: *min,
+            desired: *desired,
+            max: *max,
+            labels,
+            tags: &r.tags,
+        };
+        retry::change(|| eks.create_node_group(&new)).await?;
+        let handle = |arn: String| Handle::NodeGroup {
+            cluster: cluster.clone(),
+            name: name.clone(),
+            arn,
+        };
+        // Known before the long wait, so a failed wait still leaves it deletable.
+        cx.remember(&r.id, handle(String::new()));
+        let group =
+            retry::wait(|| eks.wait_node_group_active(&cluster, name, cx.limits.node_group))
+                .await?;
+        Ok((handle(group.arn), format!("{} nodes", group.desired)))
+    }
+
+    /// Scaling and labels, in one update.
+    async fn update(
+        &self,
+        cx: &Applier<'_>,
+        r: &Resource,
+        changed: &[&str],
+        o: &ObservedResource,
+    ) -> StepResult<()> {
+        let ResourceSpec::NodeGroup {
+            cluster,
+            name,
+            min,
+            desired,
+            max,
+            labels,
+            ..
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let in_place = [MIN.name, DESIRED.name, MAX.name, LABELS.name];
+        if let Some(other) = changed.iter().find(|f| !in_place.contains(f)) {
+            return Err(cannot_change(r, other));
+        }
+        let cluster = cx.aws(cluster)?;
+        let observed_labels: Tags = o
+            .fields
+            .get(LABELS.name)
+            .map(|l| {
+                l.split(',')
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let scaled = changed.iter().any(|f| *f != LABELS.name);
+        let update = NodeGroupUpdate {
+            scaling: scaled.then_some((*min, *desired, *max)),
+            add_labels: labels
+                .iter()
+                .filter(|(k, v)| observed_labels.get(*k) != Some(*v))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            remove_labels: observed_labels
+                .keys()
+                .filter(|k| !labels.contains_key(*k))
+                .cloned()
+                .collect(),
+        };
+        let eks = &cx.target(&r.region)?.clients.eks;
+        Ok(
+            retry::change(|| eks.update_node_group(&cluster, name, &update, cx.limits.node_group))
+                .await?,
+        )
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let Handle::NodeGroup { cluster, name, .. } = &o.handle else {
+            return Err(StepError::precondition("not a node group"));
+        };
+        let eks = &cx.target(&o.region)?.clients.eks;
+        retry::delete(|| eks.delete_node_group(cluster, name)).await?;
+        let gone = || eks.wait_node_group_deleted(cluster, name, cx.limits.node_group);
+        Ok(retry::delete(gone).await?)
+    }
 }

@@ -10,6 +10,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[VPC],
     desired,
+    ops: &RouteTable,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -17,4 +18,24 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         return Fields::new();
     };
     fields([(VPC, vpc.clone())])
+}
+
+struct RouteTable;
+
+#[async_trait]
+impl Ops for RouteTable {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::RouteTable { vpc } = &r.spec else {
+            return Err(not_a(r));
+        };
+        let net = &cx.target(&r.region)?.clients.network;
+        let vpc = cx.aws(vpc)?;
+        let id = retry::change(|| net.create_route_table(&vpc, &r.tags)).await?;
+        Ok((Handle::Id(id.clone()), id))
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let net = &cx.target(&o.region)?.clients.network;
+        Ok(retry::delete(|| net.delete_route_table(o.handle.aws_id())).await?)
+    }
 }

@@ -1,6 +1,7 @@
 //! A security group of the stack's.
 
 use super::*;
+use crate::providers::{RulePeerId, RuleSpec};
 
 pub const VPC: Field = Field::force_new("vpc");
 pub const NAME: Field = Field::force_new("name");
@@ -12,6 +13,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[VPC, NAME, DESCRIPTION],
     desired,
+    ops: &SecurityGroup,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -28,4 +30,43 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         (NAME, name.clone()),
         (DESCRIPTION, description.clone()),
     ])
+}
+
+struct SecurityGroup;
+
+const ANYWHERE: &str = "0.0.0.0/0";
+
+#[async_trait]
+impl Ops for SecurityGroup {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::SecurityGroup {
+            vpc,
+            name,
+            description,
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let net = &cx.target(&r.region)?.clients.network;
+        let vpc = cx.aws(vpc)?;
+        let id =
+            retry::change(|| net.create_security_group(&vpc, name, description, &r.tags)).await?;
+        // AWS opens egress on every new group, untagged. Where the stack wants it, its own
+        // rule step adds it back, tagged like every rule of the stack.
+        let open = RuleSpec {
+            egress: true,
+            protocol: "-1".into(),
+            from_port: None,
+            to_port: None,
+            peer: RulePeerId::Cidr(ANYWHERE.into()),
+            description: None,
+        };
+        retry::delete(|| net.revoke(&id, &open)).await?;
+        Ok((Handle::Id(id.clone()), id))
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let net = &cx.target(&o.region)?.clients.network;
+        Ok(retry::delete(|| net.delete_security_group(o.handle.aws_id())).await?)
+    }
 }

@@ -13,6 +13,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[VPC, CIDR, AZ, MAP_PUBLIC_IP],
     desired,
+    ops: &Subnet,
 };
 
 fn desired(r: &Resource, cx: &DesiredContext<'_>) -> Fields {
@@ -34,4 +35,66 @@ fn desired(r: &Resource, cx: &DesiredContext<'_>) -> Fields {
         (AZ, zone.unwrap_or_else(|| format!("zone #{az}"))),
         (MAP_PUBLIC_IP, map_public_ip_on_launch.to_string()),
     ])
+}
+
+struct Subnet;
+
+#[async_trait]
+impl Ops for Subnet {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::Subnet {
+            vpc,
+            cidr,
+            az,
+            map_public_ip_on_launch,
+            ..
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let t = cx.target(&r.region)?;
+        let net = &t.clients.network;
+        let vpc = cx.aws(vpc)?;
+        let zone = cx
+            .azs(&r.region)
+            .get(usize::from(*az).saturating_sub(1))
+            .cloned()
+            .ok_or_else(|| {
+                StepError::precondition(format!(
+                    "{} has no usable availability zone #{az}",
+                    t.aws_region
+                ))
+            })?;
+        let id = retry::change(|| net.create_subnet(&vpc, cidr, &zone, &r.tags)).await?;
+        if *map_public_ip_on_launch {
+            retry::change(|| net.set_map_public_ip(&id, true)).await?;
+        }
+        Ok((Handle::Id(id.clone()), format!("{id} in {zone}")))
+    }
+
+    async fn update(
+        &self,
+        cx: &Applier<'_>,
+        r: &Resource,
+        changed: &[&str],
+        _: &ObservedResource,
+    ) -> StepResult<()> {
+        let ResourceSpec::Subnet {
+            map_public_ip_on_launch,
+            ..
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        if changed != [MAP_PUBLIC_IP.name] {
+            return Err(cannot_change(r, &changed.join(", ")));
+        }
+        let (net, id) = (&cx.target(&r.region)?.clients.network, cx.aws(&r.id)?);
+        Ok(retry::change(|| net.set_map_public_ip(&id, *map_public_ip_on_launch)).await?)
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let net = &cx.target(&o.region)?.clients.network;
+        Ok(retry::delete(|| net.delete_subnet(o.handle.aws_id())).await?)
+    }
 }

@@ -1,6 +1,7 @@
 //! A target group of instances.
 
 use super::*;
+use crate::providers::NewTargetGroup;
 
 pub const PROTOCOL: Field = Field::force_new("protocol");
 pub const PORT: Field = Field::force_new("port");
@@ -15,6 +16,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Elbv2),
     fields: &[PROTOCOL, PORT, VPC, TARGET_TYPE, HEALTH_CHECK_PATH],
     desired,
+    ops: &TargetGroup,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -39,4 +41,63 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         f.insert(HEALTH_CHECK_PATH.name, path.clone());
     }
     f
+}
+
+struct TargetGroup;
+
+#[async_trait]
+impl Ops for TargetGroup {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::TargetGroup {
+            name,
+            vpc,
+            protocol,
+            port,
+            target_type,
+            health_check_path,
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let lbs = &cx.target(&r.region)?.clients.load_balancing;
+        let vpc = cx.aws(vpc)?;
+        let new = NewTargetGroup {
+            name,
+            protocol,
+            port: *port,
+            vpc: &vpc,
+            target_type,
+            health_check_path: health_check_path.as_deref(),
+            tags: &r.tags,
+        };
+        let arn = retry::change(|| lbs.create_target_group(&new)).await?;
+        Ok((Handle::Id(arn.clone()), arn))
+    }
+
+    async fn update(
+        &self,
+        cx: &Applier<'_>,
+        r: &Resource,
+        changed: &[&str],
+        _: &ObservedResource,
+    ) -> StepResult<()> {
+        let ResourceSpec::TargetGroup {
+            health_check_path: Some(path),
+            ..
+        } = &r.spec
+        else {
+            return Err(cannot_change(r, &changed.join(", ")));
+        };
+        if changed != [HEALTH_CHECK_PATH.name] {
+            return Err(cannot_change(r, &changed.join(", ")));
+        }
+        let lbs = &cx.target(&r.region)?.clients.load_balancing;
+        let arn = cx.aws(&r.id)?;
+        Ok(retry::change(|| lbs.set_health_check_path(&arn, path)).await?)
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let lbs = &cx.target(&o.region)?.clients.load_balancing;
+        Ok(retry::delete(|| lbs.delete_target_group(o.handle.aws_id())).await?)
+    }
 }

@@ -12,6 +12,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[REQUESTER_VPC, ACCEPTER_VPC, ACCEPTER_REGION],
     desired,
+    ops: &VpcPeering,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -28,4 +29,31 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         (ACCEPTER_VPC, accepter_vpc.clone()),
         (ACCEPTER_REGION, accepter_region.clone()),
     ])
+}
+
+struct VpcPeering;
+
+#[async_trait]
+impl Ops for VpcPeering {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::VpcPeering {
+            requester_vpc,
+            accepter_vpc,
+            accepter_region,
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let net = &cx.target(&r.region)?.clients.network;
+        let (vpc, peer) = (cx.aws(requester_vpc)?, cx.aws(accepter_vpc)?);
+        let id =
+            retry::change(|| net.create_peering(&vpc, &peer, accepter_region, &r.tags)).await?;
+        Ok((Handle::Id(id.clone()), format!("{id} requested")))
+    }
+
+    /// The requester's region owns it; deleting it ends both sides.
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let net = &cx.target(&o.region)?.clients.network;
+        Ok(retry::delete(|| net.delete_peering(o.handle.aws_id())).await?)
+    }
 }

@@ -1,6 +1,7 @@
 //! A WAF web ACL: managed rule groups and a rate limit.
 
 use super::*;
+use crate::providers::WebAclRules;
 
 pub const MANAGED_RULE_GROUPS: Field = Field::updatable("managedRuleGroups");
 pub const RATE_LIMIT: Field = Field::updatable("rateLimit");
@@ -11,6 +12,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Wafv2),
     fields: &[MANAGED_RULE_GROUPS, RATE_LIMIT],
     desired,
+    ops: &WebAcl,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -27,4 +29,65 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         (MANAGED_RULE_GROUPS, managed_rule_groups.join(",")),
         (RATE_LIMIT, rate_limit.to_string()),
     ])
+}
+
+struct WebAcl;
+
+fn rules(spec: &ResourceSpec) -> WebAclRules {
+    match spec {
+        ResourceSpec::WebAcl {
+            managed_rule_groups,
+            rate_limit,
+            ..
+        } => WebAclRules {
+            managed_rule_groups: managed_rule_groups.clone(),
+            rate_limit: Some(*rate_limit),
+        },
+        _ => WebAclRules {
+            managed_rule_groups: vec![],
+            rate_limit: None,
+        },
+    }
+}
+
+#[async_trait]
+impl Ops for WebAcl {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let ResourceSpec::WebAcl { name, .. } = &r.spec else {
+            return Err(not_a(r));
+        };
+        let waf = &cx.target(&r.region)?.clients.waf;
+        let rules = rules(&r.spec);
+        let acl = retry::change(|| waf.create_web_acl(name, &rules, &r.tags)).await?;
+        let what = acl.arn.clone();
+        Ok((Handle::WebAcl(acl), what))
+    }
+
+    /// Its rules, rewritten together.
+    async fn update(
+        &self,
+        cx: &Applier<'_>,
+        r: &Resource,
+        changed: &[&str],
+        o: &ObservedResource,
+    ) -> StepResult<()> {
+        let Handle::WebAcl(acl) = &o.handle else {
+            return Err(not_a(r));
+        };
+        let in_place = [MANAGED_RULE_GROUPS.name, RATE_LIMIT.name];
+        if let Some(other) = changed.iter().find(|f| !in_place.contains(f)) {
+            return Err(cannot_change(r, other));
+        }
+        let waf = &cx.target(&r.region)?.clients.waf;
+        let rules = rules(&r.spec);
+        Ok(retry::change(|| waf.update_web_acl(acl, &rules)).await?)
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let Handle::WebAcl(acl) = &o.handle else {
+            return Err(StepError::precondition("not a web ACL"));
+        };
+        let waf = &cx.target(&o.region)?.clients.waf;
+        Ok(retry::delete(|| waf.delete_web_acl(acl)).await?)
+    }
 }

@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Untaggable,
     fields: &[WEB_ACL, LOAD_BALANCER],
     desired,
+    ops: &WebAclAssociation,
 };
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
@@ -25,4 +26,49 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         (WEB_ACL, web_acl.clone()),
         (LOAD_BALANCER, load_balancer.clone()),
     ])
+}
+
+struct WebAclAssociation;
+
+impl WebAclAssociation {
+    /// A new load balancer takes a while before WAF accepts it: the change policy waits.
+    async fn associate(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<String> {
+        let ResourceSpec::WebAclAssociation {
+            web_acl,
+            load_balancer,
+        } = &r.spec
+        else {
+            return Err(not_a(r));
+        };
+        let waf = &cx.target(&r.region)?.clients.waf;
+        let (acl, lb) = (cx.aws(web_acl)?, cx.aws(load_balancer)?);
+        retry::change(|| waf.associate(&acl, &lb)).await?;
+        Ok(lb)
+    }
+}
+
+#[async_trait]
+impl Ops for WebAclAssociation {
+    async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
+        let resource_arn = self.associate(cx, r).await?;
+        Ok((Handle::WebAclAssociation { resource_arn }, String::new()))
+    }
+
+    async fn update(
+        &self,
+        cx: &Applier<'_>,
+        r: &Resource,
+        changed: &[&str],
+        _: &ObservedResource,
+    ) -> StepResult<()> {
+        if changed != [WEB_ACL.name] {
+            return Err(cannot_change(r, &changed.join(", ")));
+        }
+        self.associate(cx, r).await.map(|_| ())
+    }
+
+    async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
+        let waf = &cx.target(&o.region)?.clients.waf;
+        Ok(retry::delete(|| waf.disassociate(o.handle.aws_id())).await?)
+    }
 }

@@ -1,0 +1,118 @@
+//! The observed model: what discovery found of the stack, by logical id, with the handles
+//! needed to change or delete each resource.
+
+use std::collections::BTreeMap;
+
+use super::{Fields, Kind};
+use crate::providers::{RuleSpec, Tags, WebAclInfo};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Handle {
+    /// An AWS id or ARN.
+    Id(String),
+    InternetGateway {
+        id: String,
+        vpc: Option<String>,
+    },
+    Route {
+        table: String,
+        destination: String,
+    },
+    Association {
+        id: String,
+    },
+    Rule {
+        group: String,
+        rule: RuleSpec,
+    },
+    DefaultGroup {
+        id: String,
+        rules: Vec<RuleSpec>,
+    },
+    LoadBalancer {
+        arn: String,
+        dns_name: String,
+    },
+    WebAcl(WebAclInfo),
+    WebAclAssociation {
+        resource_arn: String,
+    },
+    /// Part of another resource (the accepter side and DNS options of a peering).
+    Peering {
+        id: String,
+    },
+    Role {
+        name: String,
+        arn: String,
+        policies: Vec<String>,
+        /// Names of its inline policies.
+        inline: Vec<String>,
+    },
+    /// EKS calls clusters by name; the cluster's own security group goes to launch templates.
+    Cluster {
+        name: String,
+        arn: String,
+        security_group: Option<String>,
+    },
+    NodeGroup {
+        cluster: String,
+        name: String,
+        arn: String,
+    },
+    AccessEntry {
+        cluster: String,
+        principal: String,
+    },
+    /// A node group's link to a target group: its Auto Scaling groups attached to it, or
+    /// where it has none, its instances registered with it.
+    Targets {
+        target_group: String,
+        asgs: Vec<String>,
+        instances: Vec<String>,
+    },
+}
+
+impl Handle {
+    /// The AWS identifier others refer to this resource by.
+    pub fn aws_id(&self) -> &str {
+        match self {
+            Handle::Id(id)
+            | Handle::InternetGateway { id, .. }
+            | Handle::Association { id }
+            | Handle::DefaultGroup { id, .. }
+            | Handle::Peering { id } => id,
+            Handle::LoadBalancer { arn, .. } => arn,
+            Handle::WebAcl(acl) => &acl.arn,
+            Handle::Route { table, .. } | Handle::Rule { group: table, .. } => table,
+            Handle::WebAclAssociation { resource_arn } => resource_arn,
+            Handle::Role { arn, .. } => arn,
+            Handle::Cluster { name, .. } => name,
+            Handle::NodeGroup { name, .. } => name,
+            Handle::AccessEntry { principal, .. } => principal,
+            Handle::Targets { target_group, .. } => target_group,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedResource {
+    pub id: String,
+    pub kind: Kind,
+    /// Stack region name; `None` for global resources.
+    pub region: Option<String>,
+    pub handle: Handle,
+    pub fields: Fields,
+    /// `None` for kinds that carry no tags.
+    pub tags: Option<Tags>,
+    /// Logical ids of what it refers to, for deletion order.
+    pub depends_on: Vec<String>,
+    /// A transitional state worth showing (`pending`, `pending-acceptance`, `provisioning`).
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Observed {
+    pub resources: BTreeMap<String, ObservedResource>,
+    /// Usable availability zones per stack region name.
+    pub azs: BTreeMap<String, Vec<String>>,
+}

@@ -1,0 +1,198 @@
+//! The one retry policy above the SDK's own, keyed by the error's kind and by what the call
+//! does. AWS is eventually consistent: a resource made a moment ago may be "not found" by the
+//! next call, a delete may meet a dependency that is still going away, a state may pass (a WAF
+//! lock token that moved, a peering still provisioning), and throttling that exhausted the SDK's
+//! attempts can still be tried later.
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::providers::{ErrorKind, ProviderError};
+
+/// What a call does, which decides what its errors mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// Discovery's reads: only throttling is waited out; anything else is an answer.
+    Discover,
+    /// A create, update or read while changing things: what was just made may not be visible
+    /// yet, and a state may still pass.
+    Change,
+    /// A wait for a state: lag is waited out; a state the call refuses is final (a NAT gateway
+    /// that failed, a peering rejected).
+    Wait,
+    /// A delete: not there means done, a dependency still going away and a passing state are
+    /// waited out.
+    Delete,
+}
+
+/// How long one kind of transient error may be waited out; `None` where it is final.
+fn patience(call: Call, kind: ErrorKind) -> Option<Duration> {
+    use Call::*;
+    use ErrorKind::*;
+    match (kind, call) {
+        (Throttled, _) => Some(DEPENDENCY_MAX),
+        (NotFound, Change | Wait) => Some(LAG_MAX),
+        (DependencyViolation, Delete) => Some(DEPENDENCY_MAX),
+        (InvalidState, Change | Delete) => Some(STATE_MAX),
+        _ => None,
+    }
+}
+
+const THROTTLE_ATTEMPTS: u32 = 12;
+const LAG_MAX: Duration = Duration::from_secs(90);
+const DEPENDENCY_MAX: Duration = Duration::from_secs(15 * 60);
+const STATE_MAX: Duration = Duration::from_secs(5 * 60);
+
+/// Calls `f` until it succeeds, fails for good, or its transient error outlasts its patience.
+pub async fn call<T, F, Fut>(what: Call, mut f: F) -> Result<T, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ProviderError>>,
+{
+    let started = tokio::time::Instant::now();
+    let mut throttled = 0;
+    let mut delay = Duration::from_millis(500);
+    loop {
+        let error = match f().await {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        if error.kind == ErrorKind::Throttled {
+            throttled += 1;
+            if throttled >= THROTTLE_ATTEMPTS {
+                return Err(error);
+            }
+        }
+        let Some(limit) = patience(what, error.kind) else {
+            return Err(error);
+        };
+        if started.elapsed() + delay > limit {
+            return Err(error);
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(20));
+    }
+}
+
+/// A read of discovery.
+pub async fn discover<T, F, Fut>(f: F) -> Result<T, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ProviderError>>,
+{
+    call(Call::Discover, f).await
+}
+
+/// A create, update or read while changing things.
+pub async fn change<T, F, Fut>(f: F) -> Result<T, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ProviderError>>,
+{
+    call(Call::Change, f).await
+}
+
+/// A wait for a state.
+pub async fn wait<T, F, Fut>(f: F) -> Result<T, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ProviderError>>,
+{
+    call(Call::Wait, f).await
+}
+
+/// A delete, or a wait for one: what is not there has been deleted (`down` twice, half-built
+/// stacks).
+pub async fn delete<F, Fut>(f: F) -> Result<(), ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), ProviderError>>,
+{
+    match call(Call::Delete, f).await {
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    fn err(kind: ErrorKind) -> ProviderError {
+        ProviderError::new(kind, "Op", "x")
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waits_out_lag_and_throttling_but_not_real_errors() {
+        let n = Cell::new(0);
+        let r = change(|| {
+            n.set(n.get() + 1);
+            let k = n.get();
+            async move {
+                match k {
+                    1 => Err(err(ErrorKind::Throttled)),
+                    2 => Err(err(ErrorKind::NotFound)),
+                    _ => Ok(k),
+                }
+            }
+        })
+        .await;
+        assert_eq!(r.unwrap(), 3);
+        let r: Result<(), _> = change(|| async { Err(err(ErrorKind::Other)) }).await;
+        assert_eq!(r.unwrap_err().kind, ErrorKind::Other);
+        let r: Result<(), _> = discover(|| async { Err(err(ErrorKind::NotFound)) }).await;
+        assert_eq!(
+            r.unwrap_err().kind,
+            ErrorKind::NotFound,
+            "discovery does not wait for what is not there"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_kind_of_error_means_what_the_call_makes_of_it() {
+        let calls = Cell::new(0);
+        let counting = |kind: ErrorKind| {
+            calls.set(0);
+            let calls = &calls;
+            move || {
+                calls.set(calls.get() + 1);
+                async move { Err::<(), _>(err(kind)) }
+            }
+        };
+        // A delete of what is gone is done, at once.
+        assert!(delete(counting(ErrorKind::NotFound)).await.is_ok());
+        assert_eq!(calls.get(), 1);
+        // A wait that meets a final state ends at once; a change waits for the state to pass.
+        assert!(wait(counting(ErrorKind::InvalidState)).await.is_err());
+        assert_eq!(calls.get(), 1);
+        assert!(change(counting(ErrorKind::InvalidState)).await.is_err());
+        assert!(calls.get() > 1);
+        // A dependency holds up a delete, but is final for anything else.
+        assert!(
+            change(counting(ErrorKind::DependencyViolation))
+                .await
+                .is_err()
+        );
+        assert_eq!(calls.get(), 1);
+        assert!(
+            delete(counting(ErrorKind::DependencyViolation))
+                .await
+                .is_err()
+        );
+        assert!(calls.get() > 1);
+        // Throttling is retried a bounded number of times, whatever the call.
+        assert!(discover(counting(ErrorKind::Throttled)).await.is_err());
+        assert_eq!(calls.get(), THROTTLE_ATTEMPTS as usize);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn gives_up_after_the_maximum() {
+        let start = tokio::time::Instant::now();
+        let r: Result<(), _> = change(|| async { Err(err(ErrorKind::NotFound)) }).await;
+        assert!(r.is_err());
+        assert!(start.elapsed() <= LAG_MAX);
+        assert!(start.elapsed() >= Duration::from_secs(30));
+    }
+}
