@@ -3,16 +3,18 @@
 
 pub mod diff;
 pub mod executor;
+mod matching;
 pub mod observe;
+mod peering;
 pub mod rules;
 mod sweep;
 
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::kinds::{self, Applier, StepError};
-pub use crate::kinds::{Limits, RegionTarget};
+pub use crate::kinds::{Limits, RegionTarget, Snapshot};
 use crate::progress::Progress;
 use crate::retry;
 use diff::{Action, Change};
@@ -24,25 +26,6 @@ use crate::model::{self, Resource};
 use crate::providers::*;
 use crate::stack::ValidStack;
 use std::result::Result;
-
-/// Everything read from one region in one discovery pass.
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
-    pub network: NetworkSnapshot,
-    pub load_balancing: LoadBalancingSnapshot,
-    pub web_acls: Vec<WebAclInfo>,
-    /// Application load balancer ARN -> web ACL ARN.
-    pub web_acl_of: BTreeMap<String, String>,
-    pub eks: EksSnapshot,
-    /// The stack's CloudWatch Logs groups.
-    pub log_groups: Vec<LogGroupInfo>,
-    /// Target group ARN -> the instance ids registered with it.
-    pub targets: BTreeMap<String, Vec<String>>,
-    /// The EC2 instances that are nodes of the region's cluster.
-    pub node_instances: Vec<NodeInstance>,
-    /// The Auto Scaling groups behind the cluster's node groups.
-    pub asgs: Vec<AutoScalingGroupInfo>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {

@@ -9,6 +9,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::AtCreation(TagService::Eks),
     fields: &[],
     desired: |_, _| Fields::new(),
+    discovery: Discovery::ByRule("matching: an entry by its cluster and principal"),
     ops: &AccessEntry,
 };
 

@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[RULES],
     desired: |_, _| fields([(RULES, String::new())]),
+    discovery: Discovery::ByRule("adoption: the default group of each stack VPC"),
     ops: &DefaultSecurityGroup,
 };
 

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::minor;
+use crate::providers::Lifecycle;
 use crate::providers::{ClusterUpdate, NewCluster};
 use crate::stack::types::LogType;
 
@@ -29,8 +30,37 @@ pub const DEF: KindDef = KindDef {
         LOG_TYPES,
     ],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &EksCluster,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for c in &snap.eks.clusters {
+        let Some(id) = tag_id(&c.tags) else { continue };
+        let role = m.name(&c.role_arn);
+        let subnets: Vec<String> = c.subnets.iter().map(|x| m.name(x)).collect();
+        let f = fields([
+            (VERSION, c.version.clone()),
+            (ROLE, role.clone()),
+            (SUBNETS, list(&subnets)),
+            (ENDPOINT_PRIVATE, c.endpoint_private.to_string()),
+            (ENDPOINT_PUBLIC, c.endpoint_public.to_string()),
+            (
+                PUBLIC_CIDRS,
+                public_cidrs_field(c.endpoint_public, &c.public_cidrs),
+            ),
+            (LOG_TYPES, list(&c.log_types)),
+        ]);
+        let handle = Handle::Cluster {
+            name: c.name.clone(),
+            arn: c.arn.clone(),
+            security_group: c.cluster_security_group.clone(),
+        };
+        let refs = subnets.into_iter().chain([role]).collect();
+        let o = m.put(id, Kind::EksCluster, handle, f, Some(c.tags.clone()), refs);
+        o.state = (c.status != Lifecycle::Ready).then(|| c.status.as_str().to_string());
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::EksCluster {

@@ -8,8 +8,17 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[],
     desired: |_, _| Fields::new(),
+    discovery: Discovery::InRegion(observe),
     ops: &ElasticIp,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for a in &snap.network.addresses {
+        let Some(id) = tag_id(&a.tags) else { continue };
+        let (handle, tags) = (Handle::Id(a.allocation_id.clone()), Some(a.tags.clone()));
+        m.put(id, Kind::ElasticIp, handle, Fields::new(), tags, vec![]);
+    }
+}
 
 struct ElasticIp;
 

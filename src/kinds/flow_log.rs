@@ -12,8 +12,28 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[VPC, LOG_GROUP, TRAFFIC_TYPE],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &FlowLog,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for l in &snap.network.flow_logs {
+        let Some(id) = tag_id(&l.tags) else { continue };
+        let vpc = m.name(&l.resource_id);
+        let group = l
+            .log_group
+            .as_deref()
+            .map(|g| m.name(g))
+            .unwrap_or_default();
+        let f = fields([
+            (VPC, vpc.clone()),
+            (LOG_GROUP, group.clone()),
+            (TRAFFIC_TYPE, l.traffic_type.clone()),
+        ]);
+        let (handle, tags) = (Handle::Id(l.id.clone()), Some(l.tags.clone()));
+        m.put(id, Kind::FlowLog, handle, f, tags, vec![vpc, group]);
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::FlowLog {

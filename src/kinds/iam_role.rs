@@ -17,8 +17,27 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Iam),
     fields: &[TRUSTED_SERVICE, MANAGED_POLICIES, INLINE_POLICIES],
     desired,
+    discovery: Discovery::Global(observe),
     ops: &IamRole,
 };
+
+fn observe(m: &mut Mapper<'_>, roles: &[RoleInfo]) {
+    for r in roles {
+        let Some(id) = tag_id(&r.tags) else { continue };
+        let f = fields([
+            (TRUSTED_SERVICE, r.trusted_service.clone()),
+            (MANAGED_POLICIES, list(&r.managed_policies)),
+            (INLINE_POLICIES, list(&r.inline_policies)),
+        ]);
+        let handle = Handle::Role {
+            name: r.name.clone(),
+            arn: r.arn.clone(),
+            policies: r.managed_policies.clone(),
+            inline: r.inline_policies.clone(),
+        };
+        m.put(id, Kind::IamRole, handle, f, Some(r.tags.clone()), vec![]);
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::IamRole {

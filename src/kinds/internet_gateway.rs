@@ -11,8 +11,33 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[VPC],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &InternetGateway,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for g in &snap.network.internet_gateways {
+        let Some(id) = tag_id(&g.tags) else { continue };
+        let vpc = g
+            .attached_vpc
+            .as_deref()
+            .map(|v| m.name(v))
+            .unwrap_or_default();
+        let handle = Handle::InternetGateway {
+            id: g.id.clone(),
+            vpc: g.attached_vpc.clone(),
+        };
+        let f = fields([(VPC, vpc.clone())]);
+        m.put(
+            id,
+            Kind::InternetGateway,
+            handle,
+            f,
+            Some(g.tags.clone()),
+            vec![vpc],
+        );
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::InternetGateway { vpc } = &r.spec else {

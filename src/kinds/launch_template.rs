@@ -13,8 +13,29 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[SECURITY_GROUPS, IMDSV2_REQUIRED, HOP_LIMIT],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &LaunchTemplate,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for t in &snap.network.launch_templates {
+        let Some(id) = tag_id(&t.tags) else { continue };
+        // Only the stack's own groups count; the cluster's own group belongs to EKS.
+        let groups: Vec<String> = t
+            .security_groups
+            .iter()
+            .filter(|g| m.logical.contains_key(*g))
+            .map(|g| m.name(g))
+            .collect();
+        let f = fields([
+            (SECURITY_GROUPS, list(&groups)),
+            (IMDSV2_REQUIRED, t.imdsv2_required.to_string()),
+            (HOP_LIMIT, t.hop_limit.to_string()),
+        ]);
+        let (handle, tags) = (Handle::Id(t.id.clone()), Some(t.tags.clone()));
+        m.put(id, Kind::LaunchTemplate, handle, f, tags, groups);
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::LaunchTemplate {

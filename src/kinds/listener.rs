@@ -13,6 +13,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::AtCreation(TagService::Elbv2),
     fields: &[LOAD_BALANCER, TARGET_GROUP, PROTOCOL, PORT],
     desired,
+    discovery: Discovery::ByRule("matching: a listener by its load balancer and port"),
     ops: &Listener,
 };
 

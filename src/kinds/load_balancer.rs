@@ -1,6 +1,7 @@
 //! An application or network load balancer.
 
 use super::*;
+use crate::providers::Lifecycle;
 use crate::providers::NewLoadBalancer;
 
 pub const TYPE: Field = Field::force_new("type");
@@ -14,8 +15,37 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Elbv2),
     fields: &[TYPE, SCHEME, SUBNETS, SECURITY_GROUPS],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &LoadBalancer,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for l in &snap.load_balancing.load_balancers {
+        let Some(id) = tag_id(&l.tags) else { continue };
+        let subnets: Vec<String> = l.subnets.iter().map(|x| m.name(x)).collect();
+        let groups: Vec<String> = l.security_groups.iter().map(|x| m.name(x)).collect();
+        let f = fields([
+            (TYPE, l.lb_type.clone()),
+            (SCHEME, l.scheme.clone()),
+            (SUBNETS, list(&subnets)),
+            (SECURITY_GROUPS, list(&groups)),
+        ]);
+        let handle = Handle::LoadBalancer {
+            arn: l.arn.clone(),
+            dns_name: l.dns_name.clone(),
+        };
+        let refs = subnets.into_iter().chain(groups).collect();
+        let o = m.put(
+            id,
+            Kind::LoadBalancer,
+            handle,
+            f,
+            Some(l.tags.clone()),
+            refs,
+        );
+        o.state = (l.state != Lifecycle::Ready).then(|| l.state.as_str().to_string());
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::LoadBalancer {

@@ -11,8 +11,31 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::AtCreation(TagService::Logs),
     fields: &[NAME, RETENTION_DAYS],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &LogGroup,
 };
+
+/// Known by name (CloudWatch Logs tags are not read). One under the stack's prefix that the
+/// stack no longer names is kept (it holds logs) and left alone.
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for g in &snap.log_groups {
+        let wanted = |r: &Resource| matches!(&r.spec, ResourceSpec::LogGroup { name, .. } if *name == g.name);
+        let Some(id) = m.desired_id(wanted) else {
+            continue;
+        };
+        m.logical.insert(g.name.clone(), id.clone());
+        let retention = g.retention_days.map(|d| d.to_string()).unwrap_or_default();
+        let f = fields([(NAME, g.name.clone()), (RETENTION_DAYS, retention)]);
+        m.put(
+            id,
+            Kind::LogGroup,
+            Handle::Id(g.name.clone()),
+            f,
+            None,
+            vec![],
+        );
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::LogGroup {

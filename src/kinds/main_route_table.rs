@@ -12,6 +12,9 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[VPC],
     desired,
+    discovery: Discovery::ByRule(
+        "the tagged route table with the main association (route_table.rs)",
+    ),
     ops: &MainRouteTable,
 };
 

@@ -12,44 +12,46 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::model::{Resource, ResourceSpec};
+use crate::providers::RoleInfo;
 use crate::retry;
 
 mod context;
+mod mapping;
 mod observed;
 
-mod access_entry;
-mod default_security_group;
-mod eks_cluster;
-mod elastic_ip;
-mod flow_log;
-mod iam_role;
-mod internet_gateway;
-mod launch_template;
-mod listener;
-mod load_balancer;
-mod log_group;
-mod main_route_table;
-mod nat_gateway;
-mod node_group;
-mod route;
-mod route_table;
-mod route_table_association;
-mod security_group;
-mod security_group_rule;
-mod subnet;
-mod target_group;
-mod target_group_attachment;
-mod vpc;
-mod vpc_peering;
-mod vpc_peering_accepter;
-mod vpc_peering_dns;
-mod web_acl;
-mod web_acl_association;
+pub mod access_entry;
+pub mod default_security_group;
+pub mod eks_cluster;
+pub mod elastic_ip;
+pub mod flow_log;
+pub mod iam_role;
+pub mod internet_gateway;
+pub mod launch_template;
+pub mod listener;
+pub mod load_balancer;
+pub mod log_group;
+pub mod main_route_table;
+pub mod nat_gateway;
+pub mod node_group;
+pub mod route;
+pub mod route_table;
+pub mod route_table_association;
+pub mod security_group;
+pub mod security_group_rule;
+pub mod subnet;
+pub mod target_group;
+pub mod target_group_attachment;
+pub mod vpc;
+pub mod vpc_peering;
+pub mod vpc_peering_accepter;
+pub mod vpc_peering_dns;
+pub mod web_acl;
+pub mod web_acl_association;
 
 pub use context::{Applier, Limits, RegionTarget, StepError, StepResult, tags_text};
 use context::{adopt_tags, cannot_change, not_a};
-pub use eks_cluster::public_cidrs_field;
-pub use observed::{Handle, Observed, ObservedResource};
+pub use mapping::{Mapper, tag_id};
+pub use observed::{Handle, Observed, ObservedResource, Snapshot};
 
 /// A resource's comparable fields as canonical strings, keyed by the field's name.
 pub type Fields = BTreeMap<&'static str, String>;
@@ -182,8 +184,26 @@ pub struct KindDef {
     pub fields: &'static [Field],
     /// The desired fields of a resource of this kind.
     pub desired: fn(&Resource, &DesiredContext<'_>) -> Fields,
+    /// How discovery finds it.
+    pub discovery: Discovery,
     /// How it is made, changed and deleted.
     pub ops: &'static dyn Ops,
+}
+
+/// How discovery finds a kind in what it read (the reads themselves are batched per service,
+/// for every kind at once).
+pub enum Discovery {
+    /// By its `multiregion:id` tag (or its name) in each region's snapshot.
+    InRegion(fn(&mut Mapper<'_>, &Snapshot)),
+    /// By its tag among the global IAM roles.
+    Global(fn(&mut Mapper<'_>, &[RoleInfo])),
+    /// By a rule of the engine that spans kinds, named here: its content matched against the
+    /// model, or found as part of another resource.
+    #[allow(
+        dead_code,
+        reason = "the rule's name is for people reading the registry"
+    )]
+    ByRule(&'static str),
 }
 
 /// A kind's create, update and delete: each returns what it did, in a few words, or why not.

@@ -1,6 +1,7 @@
 //! A NAT gateway in a public subnet, with its Elastic IP.
 
 use super::*;
+use crate::providers::Lifecycle;
 
 pub const SUBNET: Field = Field::force_new("subnet");
 pub const ELASTIC_IP: Field = Field::force_new("elasticIp");
@@ -11,8 +12,25 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[SUBNET, ELASTIC_IP],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &NatGateway,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for g in &snap.network.nat_gateways {
+        let Some(id) = tag_id(&g.tags) else { continue };
+        let subnet = m.name(&g.subnet_id);
+        let eip = g
+            .allocation_id
+            .as_deref()
+            .map(|a| m.name(a))
+            .unwrap_or_default();
+        let f = fields([(SUBNET, subnet.clone()), (ELASTIC_IP, eip.clone())]);
+        let (handle, tags) = (Handle::Id(g.id.clone()), Some(g.tags.clone()));
+        let o = m.put(id, Kind::NatGateway, handle, f, tags, vec![subnet, eip]);
+        o.state = (g.state != Lifecycle::Ready).then(|| g.state.as_str().to_string());
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::NatGateway { subnet, elastic_ip } = &r.spec else {

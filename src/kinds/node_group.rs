@@ -1,6 +1,7 @@
 //! An EKS managed node group.
 
 use super::*;
+use crate::providers::Lifecycle;
 use crate::providers::{NewNodeGroup, NodeGroupUpdate, Tags};
 
 pub const CLUSTER: Field = Field::force_new("cluster");
@@ -29,8 +30,49 @@ pub const DEF: KindDef = KindDef {
         LABELS,
     ],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &NodeGroup,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for g in &snap.eks.node_groups {
+        let Some(id) = tag_id(&g.tags) else { continue };
+        let cluster = m
+            .cluster_names
+            .get(&g.cluster)
+            .cloned()
+            .unwrap_or_else(|| g.cluster.clone());
+        let role = m.name(&g.role_arn);
+        let subnets: Vec<String> = g.subnets.iter().map(|x| m.name(x)).collect();
+        let template = g
+            .launch_template
+            .as_deref()
+            .map(|t| m.name(t))
+            .unwrap_or_default();
+        let f = fields([
+            (CLUSTER, cluster.clone()),
+            (ROLE, role.clone()),
+            (SUBNETS, list(&subnets)),
+            (LAUNCH_TEMPLATE, template.clone()),
+            (INSTANCE_TYPES, list(&g.instance_types)),
+            (MIN, g.min.to_string()),
+            (DESIRED, g.desired.to_string()),
+            (MAX, g.max.to_string()),
+            (LABELS, labels_field(&g.labels)),
+        ]);
+        let handle = Handle::NodeGroup {
+            cluster: g.cluster.clone(),
+            name: g.name.clone(),
+            arn: g.arn.clone(),
+        };
+        let refs = subnets
+            .into_iter()
+            .chain([cluster, role, template])
+            .collect();
+        let o = m.put(id, Kind::NodeGroup, handle, f, Some(g.tags.clone()), refs);
+        o.state = (g.status != Lifecycle::Ready).then(|| g.status.as_str().to_string());
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::NodeGroup {

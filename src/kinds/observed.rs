@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::{Fields, Kind};
-use crate::providers::{RuleSpec, Tags, WebAclInfo};
+use crate::providers::{
+    AutoScalingGroupInfo, EksSnapshot, LoadBalancingSnapshot, LogGroupInfo, NetworkSnapshot,
+    NodeInstance, RuleSpec, Tags, WebAclInfo,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Handle {
@@ -115,4 +118,23 @@ pub struct Observed {
     pub resources: BTreeMap<String, ObservedResource>,
     /// Usable availability zones per stack region name.
     pub azs: BTreeMap<String, Vec<String>>,
+}
+
+/// Everything read from one region in one discovery pass.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub network: NetworkSnapshot,
+    pub load_balancing: LoadBalancingSnapshot,
+    pub web_acls: Vec<WebAclInfo>,
+    /// Application load balancer ARN -> web ACL ARN.
+    pub web_acl_of: BTreeMap<String, String>,
+    pub eks: EksSnapshot,
+    /// The stack's CloudWatch Logs groups.
+    pub log_groups: Vec<LogGroupInfo>,
+    /// Target group ARN -> the instance ids registered with it.
+    pub targets: BTreeMap<String, Vec<String>>,
+    /// The EC2 instances that are nodes of the region's cluster.
+    pub node_instances: Vec<NodeInstance>,
+    /// The Auto Scaling groups behind the cluster's node groups.
+    pub asgs: Vec<AutoScalingGroupInfo>,
 }

@@ -12,6 +12,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Untaggable,
     fields: &[TARGET],
     desired,
+    discovery: Discovery::ByRule("matching: a route by its table and destination"),
     ops: &Route,
 };
 

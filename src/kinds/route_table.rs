@@ -10,8 +10,31 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[VPC],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &RouteTable,
 };
+
+/// Tables with the VPC's main association are the adopted main tables.
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for t in &snap.network.route_tables {
+        let Some(id) = tag_id(&t.tags) else { continue };
+        let vpc = m.name(&t.vpc_id);
+        let kind = if t.associations.iter().any(|a| a.main) {
+            Kind::MainRouteTable
+        } else {
+            Kind::RouteTable
+        };
+        let (handle, tags) = (Handle::Id(t.id.clone()), Some(t.tags.clone()));
+        m.put(
+            id,
+            kind,
+            handle,
+            fields([(VPC, vpc.clone())]),
+            tags,
+            vec![vpc],
+        );
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::RouteTable { vpc } = &r.spec else {

@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Untaggable,
     fields: &[ROUTE_TABLE, SUBNET],
     desired,
+    discovery: Discovery::ByRule("matching: an association by its subnet"),
     ops: &RouteTableAssociation,
 };
 

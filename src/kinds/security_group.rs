@@ -13,8 +13,23 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[VPC, NAME, DESCRIPTION],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &SecurityGroup,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for g in &snap.network.security_groups {
+        let Some(id) = tag_id(&g.tags) else { continue };
+        let vpc = m.name(&g.vpc_id);
+        let f = fields([
+            (VPC, vpc.clone()),
+            (NAME, g.name.clone()),
+            (DESCRIPTION, g.description.clone()),
+        ]);
+        let (handle, tags) = (Handle::Id(g.id.clone()), Some(g.tags.clone()));
+        m.put(id, Kind::SecurityGroup, handle, f, tags, vec![vpc]);
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::SecurityGroup {

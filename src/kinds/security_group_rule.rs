@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::AtCreation(TagService::Ec2),
     fields: &[],
     desired: |_, _| Fields::new(),
+    discovery: Discovery::ByRule("matching: a rule by its group and content"),
     ops: &SecurityGroupRule,
 };
 

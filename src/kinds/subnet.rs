@@ -13,8 +13,24 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[VPC, CIDR, AZ, MAP_PUBLIC_IP],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &Subnet,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for s in &snap.network.subnets {
+        let Some(id) = tag_id(&s.tags) else { continue };
+        let vpc = m.name(&s.vpc_id);
+        let f = fields([
+            (VPC, vpc.clone()),
+            (CIDR, s.cidr.clone()),
+            (AZ, s.az.clone()),
+            (MAP_PUBLIC_IP, s.map_public_ip_on_launch.to_string()),
+        ]);
+        let (handle, tags) = (Handle::Id(s.id.clone()), Some(s.tags.clone()));
+        m.put(id, Kind::Subnet, handle, f, tags, vec![vpc]);
+    }
+}
 
 fn desired(r: &Resource, cx: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::Subnet {

@@ -16,8 +16,27 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Elbv2),
     fields: &[PROTOCOL, PORT, VPC, TARGET_TYPE, HEALTH_CHECK_PATH],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &TargetGroup,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for t in &snap.load_balancing.target_groups {
+        let Some(id) = tag_id(&t.tags) else { continue };
+        let vpc = m.name(&t.vpc_id);
+        let mut f = fields([
+            (PROTOCOL, t.protocol.clone()),
+            (PORT, t.port.to_string()),
+            (VPC, vpc.clone()),
+            (TARGET_TYPE, t.target_type.clone()),
+        ]);
+        if let Some(path) = &t.health_check_path {
+            f.insert(HEALTH_CHECK_PATH.name, path.clone());
+        }
+        let (handle, tags) = (Handle::Id(t.arn.clone()), Some(t.tags.clone()));
+        m.put(id, Kind::TargetGroup, handle, f, tags, vec![vpc]);
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::TargetGroup {

@@ -12,6 +12,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Untaggable,
     fields: &[UNREGISTERED],
     desired: |_, _| fields([(UNREGISTERED, String::new())]),
+    discovery: Discovery::ByRule("matching: a node group's link to its target group"),
     ops: &TargetGroupAttachment,
 };
 

@@ -13,8 +13,24 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[CIDR, DNS_SUPPORT, DNS_HOSTNAMES],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &Vpc,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    let n = &snap.network;
+    for v in &n.vpcs {
+        let Some(id) = tag_id(&v.tags) else { continue };
+        let (support, hostnames) = n.vpc_dns.get(&v.id).copied().unwrap_or((true, false));
+        let f = fields([
+            (CIDR, v.cidr.clone()),
+            (DNS_SUPPORT, support.to_string()),
+            (DNS_HOSTNAMES, hostnames.to_string()),
+        ]);
+        let (handle, tags) = (Handle::Id(v.id.clone()), Some(v.tags.clone()));
+        m.put(id, Kind::Vpc, handle, f, tags, vec![]);
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::Vpc {

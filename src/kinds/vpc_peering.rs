@@ -12,6 +12,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Ec2),
     fields: &[REQUESTER_VPC, ACCEPTER_VPC, ACCEPTER_REGION],
     desired,
+    discovery: Discovery::ByRule("peering: one peering across the regions, owned by the requester"),
     ops: &VpcPeering,
 };
 

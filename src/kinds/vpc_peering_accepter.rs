@@ -10,6 +10,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Untaggable,
     fields: &[],
     desired: |_, _| Fields::new(),
+    discovery: Discovery::ByRule("peering: the accepter side of an active peering"),
     ops: &VpcPeeringAccepter,
 };
 

@@ -12,6 +12,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Untaggable,
     fields: &[REMOTE_DNS],
     desired: |_, _| fields([(REMOTE_DNS, "true".to_string())]),
+    discovery: Discovery::ByRule("peering: each side's DNS option of an active peering"),
     ops: &VpcPeeringDns,
 };
 

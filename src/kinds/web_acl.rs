@@ -12,8 +12,26 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Kept(TagService::Wafv2),
     fields: &[MANAGED_RULE_GROUPS, RATE_LIMIT],
     desired,
+    discovery: Discovery::InRegion(observe),
     ops: &WebAcl,
 };
+
+fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
+    for a in &snap.web_acls {
+        let Some(id) = tag_id(&a.tags) else { continue };
+        let rate = a
+            .rules
+            .rate_limit
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        let f = fields([
+            (MANAGED_RULE_GROUPS, a.rules.managed_rule_groups.join(",")),
+            (RATE_LIMIT, rate),
+        ]);
+        let (handle, tags) = (Handle::WebAcl(a.clone()), Some(a.tags.clone()));
+        m.put(id, Kind::WebAcl, handle, f, tags, vec![]);
+    }
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::WebAcl {

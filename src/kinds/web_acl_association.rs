@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     tagging: Tagging::Untaggable,
     fields: &[WEB_ACL, LOAD_BALANCER],
     desired,
+    discovery: Discovery::ByRule("matching: an association by its load balancer"),
     ops: &WebAclAssociation,
 };
 

@@ -1,0 +1,134 @@
+//! What every kind's discovery shares: the index of the stack's tagged AWS ids across both
+//! regions (so references resolve to logical ids, cross-region ones too), and the observed
+//! model being filled.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{Fields, Handle, Kind, ObservedResource, Scope, Snapshot};
+use crate::model::{Resource, TAG_ID};
+use crate::providers::{RoleInfo, Tags};
+
+pub struct Mapper<'d> {
+    /// AWS id (or name, for what is known by name) -> logical id.
+    pub logical: HashMap<String, String>,
+    pub out: BTreeMap<String, ObservedResource>,
+    /// The stack's name of the region being mapped, and its AWS name.
+    pub region: String,
+    pub aws_region: String,
+    /// EKS cluster name -> logical id: node groups and access entries name their cluster.
+    pub cluster_names: HashMap<String, String>,
+    pub desired: &'d [Resource],
+    desired_deps: HashMap<&'d str, &'d [String]>,
+}
+
+/// The logical id a resource's tags give it.
+pub fn tag_id(tags: &Tags) -> Option<String> {
+    tags.get(TAG_ID).cloned()
+}
+
+impl<'d> Mapper<'d> {
+    pub fn new(desired: &'d [Resource]) -> Self {
+        Mapper {
+            logical: HashMap::new(),
+            out: BTreeMap::new(),
+            region: String::new(),
+            aws_region: String::new(),
+            cluster_names: HashMap::new(),
+            desired,
+            desired_deps: desired
+                .iter()
+                .map(|r| (r.id.as_str(), r.depends_on.as_slice()))
+                .collect(),
+        }
+    }
+
+    /// Indexes every tagged AWS id of one region's snapshot.
+    pub fn index_tags(&mut self, snap: &Snapshot) {
+        let n = &snap.network;
+        let lbs = &snap.load_balancing;
+        let tagged = n
+            .vpcs
+            .iter()
+            .map(|v| (&v.id, &v.tags))
+            .chain(n.subnets.iter().map(|s| (&s.id, &s.tags)))
+            .chain(n.internet_gateways.iter().map(|g| (&g.id, &g.tags)))
+            .chain(n.addresses.iter().map(|a| (&a.allocation_id, &a.tags)))
+            .chain(n.nat_gateways.iter().map(|g| (&g.id, &g.tags)))
+            .chain(n.route_tables.iter().map(|t| (&t.id, &t.tags)))
+            .chain(n.security_groups.iter().map(|g| (&g.id, &g.tags)))
+            .chain(n.peerings.iter().map(|p| (&p.id, &p.tags)))
+            .chain(n.launch_templates.iter().map(|t| (&t.id, &t.tags)))
+            .chain(lbs.load_balancers.iter().map(|l| (&l.arn, &l.tags)))
+            .chain(lbs.target_groups.iter().map(|t| (&t.arn, &t.tags)))
+            .chain(snap.web_acls.iter().map(|a| (&a.arn, &a.tags)));
+        let pairs: Vec<(String, String)> = tagged
+            .filter_map(|(aws, tags)| Some((aws.clone(), tag_id(tags)?)))
+            .collect();
+        self.logical.extend(pairs);
+        for c in &snap.eks.clusters {
+            if let Some(id) = tag_id(&c.tags) {
+                self.cluster_names.insert(c.name.clone(), id);
+            }
+        }
+    }
+
+    /// Indexes the stack's roles (global).
+    pub fn index_roles(&mut self, roles: &[RoleInfo]) {
+        for r in roles {
+            if let Some(id) = tag_id(&r.tags) {
+                self.logical.insert(r.arn.clone(), id);
+            }
+        }
+    }
+
+    /// The logical id of an AWS id, or the AWS id itself when it is not the stack's.
+    pub fn name(&self, aws_id: &str) -> String {
+        self.logical
+            .get(aws_id)
+            .cloned()
+            .unwrap_or_else(|| aws_id.to_string())
+    }
+
+    /// The logical id of the desired resource of `kind` that `pick` chooses.
+    pub fn desired_id(&self, pick: impl Fn(&Resource) -> bool) -> Option<String> {
+        self.desired.iter().find(|r| pick(r)).map(|r| r.id.clone())
+    }
+
+    /// Adds a resource to the observed model, in the region being mapped unless its kind is
+    /// global. `refs` are the logical ids it refers to; those of the stack become its
+    /// dependencies, with the edges the model knows but AWS does not show (a NAT gateway
+    /// needs the internet gateway).
+    pub fn put(
+        &mut self,
+        id: String,
+        kind: Kind,
+        handle: Handle,
+        fields: Fields,
+        tags: Option<Tags>,
+        refs: Vec<String>,
+    ) -> &mut ObservedResource {
+        let mut depends_on: Vec<String> = refs
+            .into_iter()
+            .filter(|r| self.logical.values().any(|l| l == r))
+            .collect();
+        if let Some(deps) = self.desired_deps.get(id.as_str()) {
+            for d in deps.iter() {
+                if !depends_on.contains(d) {
+                    depends_on.push(d.clone());
+                }
+            }
+        }
+        let resource = ObservedResource {
+            id: id.clone(),
+            kind,
+            region: (kind.def().scope == Scope::Regional).then(|| self.region.clone()),
+            handle,
+            fields,
+            tags,
+            depends_on,
+            state: None,
+        };
+        self.out.insert(id.clone(), resource);
+        self.out.get_mut(&id).expect("just inserted")
+    }
+}
