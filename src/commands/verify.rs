@@ -166,7 +166,11 @@ fn live_world(args: &VerifyArgs, valid: &ValidStack, printer: &Printer) -> Resul
             }
         }))
         .await;
-        Ok::<_, String>(world::from_live(valid, &snapshots, kube))
+        Ok::<_, String>(world::from_observed(
+            valid,
+            &engine.map_regions(&snapshots),
+            kube,
+        ))
     });
     live::report_stats(printer, &args.aws, &stats);
     result

@@ -149,6 +149,11 @@ impl<'a> Engine<'a> {
         Ok((snapshots, observed))
     }
 
+    /// The observed model of the regions' snapshots alone, without IAM (what `verify` looks at).
+    pub fn map_regions(&self, snapshots: &[Snapshot]) -> Observed {
+        observe::map(&self.regions, snapshots, &[], &self.desired())
+    }
+
     /// Everything the stack owns in its regions, as AWS reports it: one snapshot per region,
     /// in `regions` order. The discovery pass `observe` (with IAM) and `verify` build on.
     pub async fn read(&self) -> Result<Vec<Snapshot>, EngineError> {

@@ -33,7 +33,7 @@ async fn live_reference() -> World {
     let (_, report) = engine.up(false).await.unwrap();
     assert_eq!(report.failed(), 0);
     let snapshots = engine.read().await.unwrap();
-    world::from_live(&stack, &snapshots, kube_of(&stack))
+    world::from_observed(&stack, &engine.map_regions(&snapshots), kube_of(&stack))
 }
 
 fn static_reference() -> World {
