@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::observe::Observed;
-use crate::kinds::{self, Fields, Kind, tags_text};
+use crate::kinds::{self, Fields, Kind, eks_cluster, tags_text};
 use crate::model::Resource;
 use crate::providers::Tags;
 
@@ -132,7 +132,7 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
         }
         // EKS only moves forward: an older version means a new cluster.
         let downgrade = differences.iter().any(|d| {
-            d.field == "version"
+            d.field == eks_cluster::VERSION.name
                 && kind == Kind::EksCluster
                 && d.desired.as_deref().and_then(crate::model::minor)
                     < d.observed.as_deref().and_then(crate::model::minor)

@@ -22,7 +22,7 @@ use executor::{Outcome, Step};
 use observe::Observed;
 
 use crate::kinds::Kind;
-use crate::model::{self, Resource};
+use crate::model::{self, LoadBalancerType, Resource};
 use crate::providers::*;
 use crate::stack::ValidStack;
 use std::result::Result;
@@ -178,10 +178,9 @@ impl<'a> Engine<'a> {
                     retry::discover(|| c.load_balancing.snapshot(stack)),
                     retry::discover(|| c.scaling.node_group_asgs(cluster)),
                 )?;
-                let albs = load_balancing
-                    .load_balancers
-                    .iter()
-                    .filter(|l| l.lb_type == "application");
+                let albs = load_balancing.load_balancers.iter().filter(|l| {
+                    LoadBalancerType::parse(&l.lb_type) == Some(LoadBalancerType::Application)
+                });
                 let acl_of = futures::future::try_join_all(albs.map(|l| async move {
                     let acl = retry::discover(|| c.waf.web_acl_for(&l.arn)).await?;
                     Ok::<_, ProviderError>(acl.map(|a| (l.arn.clone(), a)))

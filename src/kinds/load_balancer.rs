@@ -59,8 +59,8 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         return Fields::new();
     };
     fields([
-        (TYPE, lb_type.clone()),
-        (SCHEME, scheme.clone()),
+        (TYPE, lb_type.as_str().to_string()),
+        (SCHEME, scheme.as_str().to_string()),
         (SUBNETS, list(subnets)),
         (SECURITY_GROUPS, list(security_groups)),
     ])
@@ -85,8 +85,8 @@ impl Ops for LoadBalancer {
         let (subnets, groups) = (cx.aws_all(subnets)?, cx.aws_all(security_groups)?);
         let new = NewLoadBalancer {
             name,
-            lb_type,
-            scheme,
+            lb_type: lb_type.as_str(),
+            scheme: scheme.as_str(),
             subnets: &subnets,
             security_groups: &groups,
             tags: &r.tags,

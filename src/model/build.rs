@@ -581,8 +581,8 @@ impl Builder {
             deps,
             ResourceSpec::LoadBalancer {
                 name: format!("{}-{r}-lb", self.stack),
-                lb_type: lb.kind.as_str().to_string(),
-                scheme: lb.scheme.as_str().to_string(),
+                lb_type: lb.kind,
+                scheme: lb.scheme,
                 subnets: subnets.to_vec(),
                 security_groups: vec![security_group.to_string()],
             },

@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use crate::stack::types::{LoadBalancerType, Scheme};
+
 pub use build::desired;
 
 pub use ids::{TAG_ID, TAG_STACK};
@@ -109,8 +111,8 @@ pub enum ResourceSpec {
     LoadBalancer {
         name: String,
         #[serde(rename = "type")]
-        lb_type: String,
-        scheme: String,
+        lb_type: LoadBalancerType,
+        scheme: Scheme,
         subnets: Vec<String>,
         security_groups: Vec<String>,
     },
@@ -306,7 +308,7 @@ impl ResourceSpec {
                 scheme,
                 ..
             } => {
-                format!("{name}, {lb_type}, {scheme}")
+                format!("{name}, {}, {}", lb_type.as_str(), scheme.as_str())
             }
             ResourceSpec::TargetGroup {
                 name,

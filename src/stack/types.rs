@@ -322,6 +322,13 @@ impl LoadBalancerType {
             LoadBalancerType::Network => "network",
         }
     }
+
+    /// The type AWS names so, if it is one of these (`gateway` is not).
+    pub fn parse(text: &str) -> Option<Self> {
+        [LoadBalancerType::Application, LoadBalancerType::Network]
+            .into_iter()
+            .find(|t| t.as_str() == text)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -337,6 +344,13 @@ impl Scheme {
             Scheme::InternetFacing => "internet-facing",
             Scheme::Internal => "internal",
         }
+    }
+
+    /// The scheme AWS names so.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Scheme::InternetFacing, Scheme::Internal]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 

@@ -6,9 +6,9 @@ use ipnet::IpNet;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 
-use super::world::{Kube, KubeObjects, RegionView, World};
+use super::world::{Kube, KubeObjects, RegionView, TargetKind, World};
 use super::{Check, Finding, Scope, Severity, Verdict};
-use crate::stack::types::Role;
+use crate::stack::types::{LoadBalancerType, Role, Scheme};
 
 pub const CATALOG: &[Check] = &[
     Check {
@@ -220,7 +220,7 @@ fn waf_on_public_entry(world: &World) -> Finding {
     };
     look.saw(&lb.name.label);
     let Some(acl) = &lb.web_acl else {
-        let why = if lb.lb_type == "network" {
+        let why = if lb.lb_type == Some(LoadBalancerType::Network) {
             " (a network load balancer cannot carry one: AWS attaches WAF to application load balancers only)"
         } else {
             ""
@@ -266,8 +266,9 @@ fn backend_is_internal(world: &World) -> Finding {
         None => look.problem(format!("{}: no load balancer found", r.name)),
         Some(lb) => {
             look.saw(&lb.name.label);
-            let text = format!("{}: scheme {}", lb.name.label, lb.scheme);
-            if lb.scheme == "internal" {
+            let scheme = lb.scheme.map(Scheme::as_str).unwrap_or("unknown");
+            let text = format!("{}: scheme {scheme}", lb.name.label);
+            if lb.scheme == Some(Scheme::Internal) {
                 look.ok(text);
             } else {
                 look.problem(text);
@@ -402,9 +403,9 @@ fn public_subnets(r: &RegionView) -> Vec<&str> {
     r.route_tables
         .iter()
         .filter(|t| {
-            t.routes
-                .iter()
-                .any(|x| is_anywhere(&x.destination) && x.target_kind == "internet-gateway")
+            t.routes.iter().any(|x| {
+                is_anywhere(&x.destination) && x.target_kind == TargetKind::InternetGateway
+            })
         })
         .flat_map(|t| t.subnets.iter().map(String::as_str))
         .collect()
@@ -429,7 +430,10 @@ fn peer_routes(world: &World) -> Finding {
             look.saw(&t.name.label);
             let route = t.routes.iter().find(|x| x.destination == r.peer_cidr);
             match route {
-                Some(x) if x.target_kind == "peering" && peerings.contains(&x.target.as_str()) => {
+                Some(x)
+                    if x.target_kind == TargetKind::Peering
+                        && peerings.contains(&x.target.as_str()) =>
+                {
                     look.ok(format!(
                         "{}: {} via {}",
                         t.name.label, r.peer_cidr, x.target
@@ -531,7 +535,7 @@ fn main_tables_local(world: &World) -> Finding {
         let out: Vec<String> = t
             .routes
             .iter()
-            .filter(|x| x.target_kind != "local")
+            .filter(|x| x.target_kind != TargetKind::Local)
             .map(|x| format!("{} via {} {}", x.destination, x.target_kind, x.target))
             .collect();
         if out.is_empty() {

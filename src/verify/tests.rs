@@ -7,11 +7,12 @@ use std::path::Path;
 use k8s_openapi::api::core::v1::Service;
 use serde_json::json;
 
-use super::world::{Kube, KubeObjects, RouteView, RuleView, World};
+use super::world::{Kube, KubeObjects, RouteView, RuleView, TargetKind, World};
 use super::*;
 use crate::engine::tests::{engine, reference, world};
 use crate::progress::Silent;
 use crate::stack::ValidStack;
+use crate::stack::types::Scheme;
 
 fn kube_of(stack: &ValidStack) -> Vec<Kube> {
     crate::workloads::prepare(
@@ -133,7 +134,7 @@ const BREAKAGES: &[Breakage] = &[
             .retain(|g| g != "AWSManagedRulesSQLiRuleSet");
     }),
     ("MR-LB-001", |w| {
-        backend(w).load_balancer.as_mut().unwrap().scheme = "internet-facing".into();
+        backend(w).load_balancer.as_mut().unwrap().scheme = Some(Scheme::InternetFacing);
     }),
     ("MR-NET-001", |w| {
         backend(w).security_groups[0].ingress.push(open_rule(22));
@@ -184,7 +185,7 @@ const BREAKAGES: &[Breakage] = &[
         let main = backend(w).route_tables.iter_mut().find(|t| t.main).unwrap();
         main.routes.push(RouteView {
             destination: "0.0.0.0/0".into(),
-            target_kind: "internet-gateway",
+            target_kind: TargetKind::InternetGateway,
             target: "igw-0abc".into(),
         });
     }),
@@ -313,7 +314,7 @@ fn skipped_checks_carry_their_reason_and_unreadable_clusters_are_errors() {
 #[test]
 fn junit_and_sarif_reports() {
     let mut world = static_reference();
-    backend(&mut world).load_balancer.as_mut().unwrap().scheme = "internet-facing".into();
+    backend(&mut world).load_balancer.as_mut().unwrap().scheme = Some(Scheme::InternetFacing);
     let report = run(&reference(), &world, &[], Severity::High);
     let xml = report::junit(&report);
     assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"15\" failures=\"1\" errors=\"0\" skipped=\"4\">"), "{xml}");

@@ -65,9 +65,9 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
                         } if route_table == &r.id => Some(RouteView {
                             destination: destination.clone(),
                             target_kind: match target {
-                                RouteTarget::InternetGateway(_) => "internet-gateway",
-                                RouteTarget::NatGateway(_) => "nat-gateway",
-                                RouteTarget::VpcPeering(_) => "peering",
+                                RouteTarget::InternetGateway(_) => TargetKind::InternetGateway,
+                                RouteTarget::NatGateway(_) => TargetKind::NatGateway,
+                                RouteTarget::VpcPeering(_) => TargetKind::Peering,
                             },
                             target: match target {
                                 RouteTarget::InternetGateway(t)
@@ -149,8 +149,8 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
                 });
                 region.load_balancer = Some(LoadBalancerView {
                     name: named(&r.id),
-                    scheme: scheme.clone(),
-                    lb_type: lb_type.clone(),
+                    scheme: Some(*scheme),
+                    lb_type: Some(*lb_type),
                     listeners: resources
                         .iter()
                         .filter_map(|a| match &a.spec {

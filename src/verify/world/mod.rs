@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 
 use crate::stack::ValidStack;
-use crate::stack::types::Role;
+use crate::stack::types::{LoadBalancerType, Role, Scheme};
 use crate::workloads::render::Manifest;
 
 mod desired;
@@ -93,9 +93,32 @@ pub struct RouteTableView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteView {
     pub destination: String,
-    /// `peering`, `internet-gateway`, `nat-gateway` or `other`, and the target's id.
-    pub target_kind: &'static str,
+    /// What the route goes to, and the target's id.
+    pub target_kind: TargetKind,
     pub target: String,
+}
+
+/// What kind of thing a route goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    InternetGateway,
+    NatGateway,
+    Peering,
+    /// The VPC's own block.
+    Local,
+    Other,
+}
+
+impl std::fmt::Display for TargetKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TargetKind::InternetGateway => "internet-gateway",
+            TargetKind::NatGateway => "nat-gateway",
+            TargetKind::Peering => "peering",
+            TargetKind::Local => "local",
+            TargetKind::Other => "other",
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -136,10 +159,9 @@ impl RuleView {
 #[derive(Debug, Clone)]
 pub struct LoadBalancerView {
     pub name: Named,
-    /// `internet-facing` or `internal`.
-    pub scheme: String,
-    /// `application` or `network`.
-    pub lb_type: String,
+    /// `None` for what AWS names otherwise.
+    pub scheme: Option<Scheme>,
+    pub lb_type: Option<LoadBalancerType>,
     pub listeners: Vec<u16>,
     pub security_groups: Vec<String>,
     pub web_acl: Option<WebAclView>,

@@ -128,14 +128,14 @@ impl<'a> Lookup<'a> {
     /// not the stack's, from its id).
     fn route(&self, destination: &str, target: &str) -> RouteView {
         let target_kind = match self.get(target).map(|t| t.kind) {
-            Some(Kind::InternetGateway) => "internet-gateway",
-            Some(Kind::NatGateway) => "nat-gateway",
-            Some(Kind::VpcPeering) => "peering",
-            Some(_) => "other",
-            None if target.starts_with("igw-") => "internet-gateway",
-            None if target.starts_with("nat-") => "nat-gateway",
-            None if target.starts_with("pcx-") => "peering",
-            None => "other",
+            Some(Kind::InternetGateway) => TargetKind::InternetGateway,
+            Some(Kind::NatGateway) => TargetKind::NatGateway,
+            Some(Kind::VpcPeering) => TargetKind::Peering,
+            Some(_) => TargetKind::Other,
+            None if target.starts_with("igw-") => TargetKind::InternetGateway,
+            None if target.starts_with("nat-") => TargetKind::NatGateway,
+            None if target.starts_with("pcx-") => TargetKind::Peering,
+            None => TargetKind::Other,
         };
         RouteView {
             destination: destination.to_string(),
@@ -186,8 +186,8 @@ impl<'a> Lookup<'a> {
             });
         LoadBalancerView {
             name: named(lb),
-            scheme: field(lb, load_balancer::SCHEME.name).to_string(),
-            lb_type: field(lb, load_balancer::TYPE.name).to_string(),
+            scheme: Scheme::parse(field(lb, load_balancer::SCHEME.name)),
+            lb_type: LoadBalancerType::parse(field(lb, load_balancer::TYPE.name)),
             listeners,
             security_groups: self.aws_all(field(lb, load_balancer::SECURITY_GROUPS.name)),
             web_acl,
