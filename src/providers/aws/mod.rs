@@ -7,6 +7,8 @@ mod elb;
 mod iam;
 mod logs;
 mod scaling;
+#[allow(dead_code, reason = "used once the engine records its last `up`")]
+mod ssm;
 mod waf;
 
 use std::sync::Arc;
@@ -86,6 +88,12 @@ pub fn region_clients(
     let scaling = aws_sdk_autoscaling::Client::from_conf(
         aws_sdk_autoscaling::config::Builder::from(config)
             .region(region.clone())
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let ssm = aws_sdk_ssm::Client::from_conf(
+        aws_sdk_ssm::config::Builder::from(config)
+            .region(region.clone())
             .interceptor(counter)
             .build(),
     );
@@ -96,6 +104,7 @@ pub fn region_clients(
         eks: Arc::new(eks::EksClusters::new(eks)),
         logs: Arc::new(logs::CloudWatchLogs::new(logs)),
         scaling: Arc::new(scaling::AutoScaling::new(scaling)),
+        parameters: Arc::new(ssm::SsmParameters::new(ssm)),
     }
 }
 
@@ -202,6 +211,7 @@ fn kind_of(code: &str) -> ErrorKind {
         | "InvalidGroup.Duplicate"
         | "ResourceAlreadyExistsException"
         | "FlowLogAlreadyExists"
+        | "ParameterAlreadyExists"
         | "EntityAlreadyExists" => ErrorKind::AlreadyExists,
         "IncorrectState"
         | "IncorrectInstanceState"
@@ -229,6 +239,8 @@ mod tests {
         assert_eq!(kind_of("RequestLimitExceeded"), ErrorKind::Throttled);
         assert_eq!(kind_of("InvalidVpcID.NotFound"), ErrorKind::NotFound);
         assert_eq!(kind_of("LoadBalancerNotFound"), ErrorKind::NotFound);
+        assert_eq!(kind_of("ParameterNotFound"), ErrorKind::NotFound);
+        assert_eq!(kind_of("ParameterAlreadyExists"), ErrorKind::AlreadyExists);
         assert_eq!(
             kind_of("DependencyViolation"),
             ErrorKind::DependencyViolation

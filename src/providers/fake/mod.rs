@@ -9,6 +9,7 @@ mod elb;
 mod iam;
 mod logs;
 mod scaling;
+mod ssm;
 mod waf;
 
 use std::collections::{BTreeMap, HashMap};
@@ -248,6 +249,13 @@ pub(crate) struct LogGroup {
     pub tags: Tags,
 }
 
+/// An SSM parameter (always a String one).
+#[derive(Debug, Clone)]
+pub(crate) struct Parameter {
+    pub value: String,
+    pub tags: Tags,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Interface {
     pub subnet: String,
@@ -280,6 +288,8 @@ pub(crate) struct Region {
     pub interfaces: BTreeMap<String, Interface>,
     pub flow_logs: BTreeMap<String, FlowLog>,
     pub log_groups: BTreeMap<String, LogGroup>,
+    /// SSM parameters by name.
+    pub parameters: BTreeMap<String, Parameter>,
     /// Auto Scaling group name -> its target group ARNs.
     pub asg_targets: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
@@ -355,6 +365,7 @@ impl FakeWorld {
             eks: make(),
             logs: make(),
             scaling: make(),
+            parameters: make(),
         }
     }
 
@@ -528,6 +539,10 @@ impl FakeWorld {
             add(
                 "LaunchTemplate",
                 r.templates.values().filter(|x| ours(&x.tags)).count(),
+            );
+            add(
+                "Parameter",
+                r.parameters.values().filter(|x| ours(&x.tags)).count(),
             );
         }
         add(
