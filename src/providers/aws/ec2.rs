@@ -14,9 +14,12 @@ use aws_sdk_ec2::types::{
     TagSpecification, UserIdGroupPair, VpcAttributeName,
 };
 
-use super::classify;
+use super::{answered, carried, classify, operation_of};
 use crate::model::TAG_STACK;
 use crate::providers::*;
+use aws_sdk_ec2::operation::create_route::CreateRouteOutput;
+use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput;
+use aws_sdk_ec2::operation::replace_route::ReplaceRouteOutput;
 
 pub struct Ec2Network {
     client: Client,
@@ -205,10 +208,6 @@ fn not_ok(operation: &'static str, message: String) -> ProviderError {
     ProviderError::new(ErrorKind::Other, operation, message)
 }
 
-fn missing_id(operation: &'static str) -> ProviderError {
-    not_ok(operation, "the response carried no id".to_string())
-}
-
 impl Ec2Network {
     async fn availability_zones(&self) -> Result<Vec<String>> {
         let out = self
@@ -216,7 +215,7 @@ impl Ec2Network {
             .describe_availability_zones()
             .send()
             .await
-            .map_err(|e| classify("DescribeAvailabilityZones", e))?;
+            .map_err(classify)?;
         let mut zones: Vec<String> = out
             .availability_zones()
             .iter()
@@ -244,7 +243,7 @@ impl Ec2Network {
             ask(VpcAttributeName::EnableDnsSupport),
             ask(VpcAttributeName::EnableDnsHostnames)
         )
-        .map_err(|e| classify("DescribeVpcAttribute", e))?;
+        .map_err(classify)?;
         Ok((
             support
                 .enable_dns_support()
@@ -276,7 +275,7 @@ impl Ec2Network {
             .send()
             .try_collect()
             .await
-            .map_err(|e| classify("DescribeFlowLogs", e))?;
+            .map_err(classify)?;
         Ok(logs
             .into_iter()
             .map(|f| FlowLogInfo {
@@ -313,7 +312,7 @@ impl Ec2Network {
             )
             .send()
             .await
-            .map_err(|e| classify("DescribeSecurityGroups", e))?;
+            .map_err(classify)?;
         Ok(groups
             .security_groups()
             .iter()
@@ -333,7 +332,7 @@ impl Ec2Network {
             .send()
             .try_collect()
             .await
-            .map_err(|e| classify("DescribeNatGateways", e))?;
+            .map_err(classify)?;
         let held = deleted.iter().any(|n| {
             n.nat_gateway_addresses()
                 .iter()
@@ -348,7 +347,7 @@ impl Ec2Network {
             .allocation_ids(allocation)
             .send()
             .await
-            .map_err(|e| classify("DescribeAddresses", e))?;
+            .map_err(classify)?;
         let Some(association) = addresses
             .addresses()
             .first()
@@ -361,7 +360,7 @@ impl Ec2Network {
             .association_id(association)
             .send()
             .await
-            .map_err(|e| classify("DisassociateAddress", e))?;
+            .map_err(classify)?;
         Ok(true)
     }
 
@@ -377,7 +376,7 @@ impl Ec2Network {
             .versions("$Latest")
             .send()
             .await
-            .map_err(|e| classify("DescribeLaunchTemplateVersions", e))?;
+            .map_err(classify)?;
         let data = out
             .launch_template_versions()
             .first()
@@ -406,7 +405,7 @@ impl Ec2Network {
             .vpc_peering_connection_ids(peering)
             .send()
             .await
-            .map_err(|e| classify("DescribeVpcPeeringConnections", e))?;
+            .map_err(classify)?;
         Ok(out
             .vpc_peering_connections()
             .first()
@@ -493,7 +492,7 @@ impl Network for Ec2Network {
             azs: azs?,
             ..Default::default()
         };
-        for v in vpcs.map_err(|e| classify("DescribeVpcs", e))? {
+        for v in vpcs.map_err(classify)? {
             let tags = tags_of(v.tags());
             if owned(&tags, stack) {
                 snap.vpcs.push(VpcInfo {
@@ -507,7 +506,7 @@ impl Network for Ec2Network {
                 });
             }
         }
-        for s in subnets.map_err(|e| classify("DescribeSubnets", e))? {
+        for s in subnets.map_err(classify)? {
             let tags = tags_of(s.tags());
             if owned(&tags, stack) {
                 snap.subnets.push(SubnetInfo {
@@ -520,7 +519,7 @@ impl Network for Ec2Network {
                 });
             }
         }
-        for g in igws.map_err(|e| classify("DescribeInternetGateways", e))? {
+        for g in igws.map_err(classify)? {
             let tags = tags_of(g.tags());
             if owned(&tags, stack) {
                 snap.internet_gateways.push(InternetGatewayInfo {
@@ -534,10 +533,7 @@ impl Network for Ec2Network {
                 });
             }
         }
-        for a in addresses
-            .map_err(|e| classify("DescribeAddresses", e))?
-            .addresses()
-        {
+        for a in addresses.map_err(classify)?.addresses() {
             let tags = tags_of(a.tags());
             if owned(&tags, stack) {
                 snap.addresses.push(AddressInfo {
@@ -547,7 +543,7 @@ impl Network for Ec2Network {
                 });
             }
         }
-        for n in nats.map_err(|e| classify("DescribeNatGateways", e))? {
+        for n in nats.map_err(classify)? {
             let tags = tags_of(n.tags());
             let state = match n.state() {
                 // Deleted gateways linger in listings for an hour; gone for our purposes.
@@ -571,19 +567,19 @@ impl Network for Ec2Network {
                 });
             }
         }
-        for t in tables.map_err(|e| classify("DescribeRouteTables", e))? {
+        for t in tables.map_err(classify)? {
             let table = table_of(&t);
             if owned(&table.tags, stack) {
                 snap.route_tables.push(table);
             }
         }
-        for g in groups.map_err(|e| classify("DescribeSecurityGroups", e))? {
+        for g in groups.map_err(classify)? {
             let info = group_of(&g);
             if owned(&info.tags, stack) && info.name != "default" {
                 snap.security_groups.push(info);
             }
         }
-        for p in peerings.map_err(|e| classify("DescribeVpcPeeringConnections", e))? {
+        for p in peerings.map_err(classify)? {
             let tags = tags_of(p.tags());
             let status = p
                 .status()
@@ -627,7 +623,7 @@ impl Network for Ec2Network {
             });
         }
         let templates: Vec<_> = templates
-            .map_err(|e| classify("DescribeLaunchTemplates", e))?
+            .map_err(classify)?
             .into_iter()
             .filter(|t| owned(&tags_of(t.tags()), stack))
             .collect();
@@ -657,11 +653,8 @@ impl Network for Ec2Network {
             .tag_specifications(tag_spec(ResourceType::Vpc, tags))
             .send()
             .await
-            .map_err(|e| classify("CreateVpc", e))?;
-        out.vpc()
-            .and_then(|v| v.vpc_id())
-            .map(str::to_string)
-            .ok_or_else(|| missing_id("CreateVpc"))
+            .map_err(classify)?;
+        carried(&out, "id", |o| o.vpc()?.vpc_id())
     }
 
     async fn set_vpc_dns(&self, vpc: &str, attribute: VpcDnsAttribute, on: bool) -> Result<()> {
@@ -670,9 +663,7 @@ impl Network for Ec2Network {
             VpcDnsAttribute::Support => call.enable_dns_support(flag(on)),
             VpcDnsAttribute::Hostnames => call.enable_dns_hostnames(flag(on)),
         };
-        call.send()
-            .await
-            .map_err(|e| classify("ModifyVpcAttribute", e))?;
+        call.send().await.map_err(classify)?;
         Ok(())
     }
 
@@ -682,7 +673,7 @@ impl Network for Ec2Network {
             .vpc_id(vpc)
             .send()
             .await
-            .map_err(|e| classify("DeleteVpc", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -696,11 +687,8 @@ impl Network for Ec2Network {
             .tag_specifications(tag_spec(ResourceType::Subnet, tags))
             .send()
             .await
-            .map_err(|e| classify("CreateSubnet", e))?;
-        out.subnet()
-            .and_then(|s| s.subnet_id())
-            .map(str::to_string)
-            .ok_or_else(|| missing_id("CreateSubnet"))
+            .map_err(classify)?;
+        carried(&out, "id", |o| o.subnet()?.subnet_id())
     }
 
     async fn set_map_public_ip(&self, subnet: &str, on: bool) -> Result<()> {
@@ -710,7 +698,7 @@ impl Network for Ec2Network {
             .map_public_ip_on_launch(flag(on))
             .send()
             .await
-            .map_err(|e| classify("ModifySubnetAttribute", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -720,7 +708,7 @@ impl Network for Ec2Network {
             .subnet_id(subnet)
             .send()
             .await
-            .map_err(|e| classify("DeleteSubnet", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -731,11 +719,8 @@ impl Network for Ec2Network {
             .tag_specifications(tag_spec(ResourceType::InternetGateway, tags))
             .send()
             .await
-            .map_err(|e| classify("CreateInternetGateway", e))?;
-        out.internet_gateway()
-            .and_then(|g| g.internet_gateway_id())
-            .map(str::to_string)
-            .ok_or_else(|| missing_id("CreateInternetGateway"))
+            .map_err(classify)?;
+        carried(&out, "id", |o| o.internet_gateway()?.internet_gateway_id())
     }
 
     async fn attach_internet_gateway(&self, igw: &str, vpc: &str) -> Result<()> {
@@ -745,7 +730,7 @@ impl Network for Ec2Network {
             .vpc_id(vpc)
             .send()
             .await
-            .map_err(|e| classify("AttachInternetGateway", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -756,7 +741,7 @@ impl Network for Ec2Network {
             .vpc_id(vpc)
             .send()
             .await
-            .map_err(|e| classify("DetachInternetGateway", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -766,7 +751,7 @@ impl Network for Ec2Network {
             .internet_gateway_id(igw)
             .send()
             .await
-            .map_err(|e| classify("DeleteInternetGateway", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -778,10 +763,8 @@ impl Network for Ec2Network {
             .tag_specifications(tag_spec(ResourceType::ElasticIp, tags))
             .send()
             .await
-            .map_err(|e| classify("AllocateAddress", e))?;
-        out.allocation_id()
-            .map(str::to_string)
-            .ok_or_else(|| missing_id("AllocateAddress"))
+            .map_err(classify)?;
+        carried(&out, "id", |o| o.allocation_id())
     }
 
     async fn release_address(&self, allocation: &str) -> Result<()> {
@@ -790,7 +773,7 @@ impl Network for Ec2Network {
             .allocation_id(allocation)
             .send()
             .await
-            .map_err(|e| classify("ReleaseAddress", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -811,22 +794,17 @@ impl Network for Ec2Network {
         let out = match create().await {
             Ok(out) => out,
             Err(e) if ProvideErrorMetadata::code(&e) == Some("Resource.AlreadyAssociated") => {
-                let first = classify("CreateNatGateway", e);
+                let first = classify(e);
                 // A replaced gateway's address: AWS lets it go as the old gateway is deleted,
                 // emulators (and AWS, for a moment) may still show it held by the deleted one.
                 if !self.release_from_deleted_gateway(allocation).await? {
                     return Err(first);
                 }
-                create()
-                    .await
-                    .map_err(|e| classify("CreateNatGateway", e))?
+                create().await.map_err(classify)?
             }
-            Err(e) => return Err(classify("CreateNatGateway", e)),
+            Err(e) => return Err(classify(e)),
         };
-        out.nat_gateway()
-            .and_then(|n| n.nat_gateway_id())
-            .map(str::to_string)
-            .ok_or_else(|| missing_id("CreateNatGateway"))
+        carried(&out, "id", |o| o.nat_gateway()?.nat_gateway_id())
     }
 
     async fn wait_nat_gateway_available(&self, nat: &str, max: Duration) -> Result<()> {
@@ -845,7 +823,7 @@ impl Network for Ec2Network {
             .nat_gateway_id(nat)
             .send()
             .await
-            .map_err(|e| classify("DeleteNatGateway", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -867,11 +845,8 @@ impl Network for Ec2Network {
             .tag_specifications(tag_spec(ResourceType::RouteTable, tags))
             .send()
             .await
-            .map_err(|e| classify("CreateRouteTable", e))?;
-        out.route_table()
-            .and_then(|t| t.route_table_id())
-            .map(str::to_string)
-            .ok_or_else(|| missing_id("CreateRouteTable"))
+            .map_err(classify)?;
+        carried(&out, "id", |o| o.route_table()?.route_table_id())
     }
 
     async fn main_route_table(&self, vpc: &str) -> Result<RouteTableInfo> {
@@ -887,11 +862,11 @@ impl Network for Ec2Network {
             )
             .send()
             .await
-            .map_err(|e| classify("DescribeRouteTables", e))?;
+            .map_err(classify)?;
         out.route_tables().first().map(table_of).ok_or_else(|| {
-            ProviderError::new(
+            answered(
+                &out,
                 ErrorKind::NotFound,
-                "DescribeRouteTables",
                 format!("no main route table in {vpc} yet"),
             )
         })
@@ -903,7 +878,7 @@ impl Network for Ec2Network {
             .route_table_id(table)
             .send()
             .await
-            .map_err(|e| classify("DeleteRouteTable", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -923,10 +898,13 @@ impl Network for Ec2Network {
             RouteTargetId::NatGateway(id) => call.nat_gateway_id(id),
             RouteTargetId::Peering(id) => call.vpc_peering_connection_id(id),
             RouteTargetId::Local | RouteTargetId::Other(_) => {
-                return Err(not_ok("CreateRoute", format!("cannot route to {target:?}")));
+                return Err(not_ok(
+                    operation_of::<CreateRouteOutput>(),
+                    format!("cannot route to {target:?}"),
+                ));
             }
         };
-        call.send().await.map_err(|e| classify("CreateRoute", e))?;
+        call.send().await.map_err(classify)?;
         Ok(())
     }
 
@@ -947,12 +925,12 @@ impl Network for Ec2Network {
             RouteTargetId::Peering(id) => call.vpc_peering_connection_id(id),
             RouteTargetId::Local | RouteTargetId::Other(_) => {
                 return Err(not_ok(
-                    "ReplaceRoute",
+                    operation_of::<ReplaceRouteOutput>(),
                     format!("cannot route to {target:?}"),
                 ));
             }
         };
-        call.send().await.map_err(|e| classify("ReplaceRoute", e))?;
+        call.send().await.map_err(classify)?;
         Ok(())
     }
 
@@ -963,7 +941,7 @@ impl Network for Ec2Network {
             .destination_cidr_block(destination)
             .send()
             .await
-            .map_err(|e| classify("DeleteRoute", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -975,10 +953,8 @@ impl Network for Ec2Network {
             .subnet_id(subnet)
             .send()
             .await
-            .map_err(|e| classify("AssociateRouteTable", e))?;
-        out.association_id()
-            .map(str::to_string)
-            .ok_or_else(|| missing_id("AssociateRouteTable"))
+            .map_err(classify)?;
+        carried(&out, "id", |o| o.association_id())
     }
 
     async fn disassociate_route_table(&self, association: &str) -> Result<()> {
@@ -987,7 +963,7 @@ impl Network for Ec2Network {
             .association_id(association)
             .send()
             .await
-            .map_err(|e| classify("DisassociateRouteTable", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -1007,10 +983,8 @@ impl Network for Ec2Network {
             .tag_specifications(tag_spec(ResourceType::SecurityGroup, tags))
             .send()
             .await
-            .map_err(|e| classify("CreateSecurityGroup", e))?;
-        out.group_id()
-            .map(str::to_string)
-            .ok_or_else(|| missing_id("CreateSecurityGroup"))
+            .map_err(classify)?;
+        carried(&out, "id", |o| o.group_id())
     }
 
     async fn default_security_group(&self, vpc: &str) -> Result<SecurityGroupInfo> {
@@ -1021,7 +995,7 @@ impl Network for Ec2Network {
             .ok_or_else(|| {
                 ProviderError::new(
                     ErrorKind::NotFound,
-                    "DescribeSecurityGroups",
+                    operation_of::<DescribeSecurityGroupsOutput>(),
                     format!("no default security group in {vpc} yet"),
                 )
             })
@@ -1033,7 +1007,7 @@ impl Network for Ec2Network {
             .group_id(group)
             .send()
             .await
-            .map_err(|e| classify("DeleteSecurityGroup", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -1047,7 +1021,7 @@ impl Network for Ec2Network {
                 .tag_specifications(tags)
                 .send()
                 .await
-                .map_err(|e| classify("AuthorizeSecurityGroupEgress", e))?;
+                .map_err(classify)?;
         } else {
             self.client
                 .authorize_security_group_ingress()
@@ -1056,7 +1030,7 @@ impl Network for Ec2Network {
                 .tag_specifications(tags)
                 .send()
                 .await
-                .map_err(|e| classify("AuthorizeSecurityGroupIngress", e))?;
+                .map_err(classify)?;
         }
         Ok(())
     }
@@ -1069,7 +1043,7 @@ impl Network for Ec2Network {
                 .ip_permissions(permission(rule))
                 .send()
                 .await
-                .map_err(|e| classify("RevokeSecurityGroupEgress", e))?;
+                .map_err(classify)?;
         } else {
             self.client
                 .revoke_security_group_ingress()
@@ -1077,7 +1051,7 @@ impl Network for Ec2Network {
                 .ip_permissions(permission(rule))
                 .send()
                 .await
-                .map_err(|e| classify("RevokeSecurityGroupIngress", e))?;
+                .map_err(classify)?;
         }
         Ok(())
     }
@@ -1098,11 +1072,10 @@ impl Network for Ec2Network {
             .tag_specifications(tag_spec(ResourceType::VpcPeeringConnection, tags))
             .send()
             .await
-            .map_err(|e| classify("CreateVpcPeeringConnection", e))?;
-        out.vpc_peering_connection()
-            .and_then(|p| p.vpc_peering_connection_id())
-            .map(str::to_string)
-            .ok_or_else(|| missing_id("CreateVpcPeeringConnection"))
+            .map_err(classify)?;
+        carried(&out, "id", |o| {
+            o.vpc_peering_connection()?.vpc_peering_connection_id()
+        })
     }
 
     async fn accept_peering(&self, peering: &str) -> Result<()> {
@@ -1111,7 +1084,7 @@ impl Network for Ec2Network {
             .vpc_peering_connection_id(peering)
             .send()
             .await
-            .map_err(|e| classify("AcceptVpcPeeringConnection", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -1154,9 +1127,7 @@ impl Network for Ec2Network {
             PeeringSideRef::Requester => call.requester_peering_connection_options(options),
             PeeringSideRef::Accepter => call.accepter_peering_connection_options(options),
         };
-        call.send()
-            .await
-            .map_err(|e| classify("ModifyVpcPeeringConnectionOptions", e))?;
+        call.send().await.map_err(classify)?;
         Ok(())
     }
 
@@ -1166,7 +1137,7 @@ impl Network for Ec2Network {
             .vpc_peering_connection_id(peering)
             .send()
             .await
-            .map_err(|e| classify("DeleteVpcPeeringConnection", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -1201,11 +1172,8 @@ impl Network for Ec2Network {
             .tag_specifications(tag_spec(ResourceType::LaunchTemplate, tags))
             .send()
             .await
-            .map_err(|e| classify("CreateLaunchTemplate", e))?;
-        out.launch_template()
-            .and_then(|t| t.launch_template_id())
-            .map(str::to_string)
-            .ok_or_else(|| missing_id("CreateLaunchTemplate"))
+            .map_err(classify)?;
+        carried(&out, "id", |o| o.launch_template()?.launch_template_id())
     }
 
     async fn delete_launch_template(&self, id: &str) -> Result<()> {
@@ -1214,7 +1182,7 @@ impl Network for Ec2Network {
             .launch_template_id(id)
             .send()
             .await
-            .map_err(|e| classify("DeleteLaunchTemplate", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -1253,7 +1221,7 @@ impl Network for Ec2Network {
                 .send(),
         );
         let mut found = Vec::new();
-        let subnets = subnets.map_err(|e| classify("DescribeSubnets", e))?;
+        let subnets = subnets.map_err(classify)?;
         found.extend(
             subnets
                 .subnets()
@@ -1261,7 +1229,7 @@ impl Network for Ec2Network {
                 .filter_map(|s| s.subnet_id())
                 .map(|id| format!("subnet {id}")),
         );
-        let tables = tables.map_err(|e| classify("DescribeRouteTables", e))?;
+        let tables = tables.map_err(classify)?;
         found.extend(
             tables
                 .route_tables()
@@ -1270,7 +1238,7 @@ impl Network for Ec2Network {
                 .filter_map(|t| t.route_table_id())
                 .map(|id| format!("route table {id}")),
         );
-        let groups = groups.map_err(|e| classify("DescribeSecurityGroups", e))?;
+        let groups = groups.map_err(classify)?;
         found.extend(
             groups
                 .security_groups()
@@ -1279,7 +1247,7 @@ impl Network for Ec2Network {
                 .filter_map(|g| g.group_id())
                 .map(|id| format!("security group {id}")),
         );
-        let gateways = gateways.map_err(|e| classify("DescribeInternetGateways", e))?;
+        let gateways = gateways.map_err(classify)?;
         found.extend(
             gateways
                 .internet_gateways()
@@ -1287,14 +1255,14 @@ impl Network for Ec2Network {
                 .filter_map(|g| g.internet_gateway_id())
                 .map(|id| format!("internet gateway {id}")),
         );
-        let nats = nats.map_err(|e| classify("DescribeNatGateways", e))?;
+        let nats = nats.map_err(classify)?;
         found.extend(
             nats.nat_gateways()
                 .iter()
                 .filter_map(|n| n.nat_gateway_id())
                 .map(|id| format!("NAT gateway {id}")),
         );
-        let endpoints = endpoints.map_err(|e| classify("DescribeVpcEndpoints", e))?;
+        let endpoints = endpoints.map_err(classify)?;
         found.extend(
             endpoints
                 .vpc_endpoints()
@@ -1338,7 +1306,7 @@ impl Network for Ec2Network {
             .try_collect();
         let (interfaces, groups) = futures::join!(interfaces, groups);
         let interfaces = interfaces
-            .map_err(|e| classify("DescribeNetworkInterfaces", e))?
+            .map_err(classify)?
             .iter()
             .filter(|i| i.vpc_id().is_some_and(|v| vpcs.iter().any(|x| x == v)))
             .map(|i| InterfaceInfo {
@@ -1359,7 +1327,7 @@ impl Network for Ec2Network {
             .filter(|i| i.status == "available")
             .collect();
         let groups = groups
-            .map_err(|e| classify("DescribeSecurityGroups", e))?
+            .map_err(classify)?
             .iter()
             .map(group_of)
             .filter(|g| g.name != "default" && vpcs.contains(&g.vpc_id))
@@ -1373,7 +1341,7 @@ impl Network for Ec2Network {
             .network_interface_id(id)
             .send()
             .await
-            .map_err(|e| classify("DeleteNetworkInterface", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -1399,7 +1367,7 @@ impl Network for Ec2Network {
             .send()
             .try_collect()
             .await
-            .map_err(|e| classify("DescribeInstances", e))?;
+            .map_err(classify)?;
         Ok(reservations
             .iter()
             .flat_map(|r| r.instances())
@@ -1438,7 +1406,7 @@ impl Network for Ec2Network {
             .tag_specifications(tag_spec(ResourceType::VpcFlowLog, tags))
             .send()
             .await
-            .map_err(|e| classify("CreateFlowLogs", e))?;
+            .map_err(classify)?;
         // The call succeeds as a whole and reports failures per resource.
         if let Some(failed) = out.unsuccessful().first() {
             let message = failed
@@ -1451,19 +1419,12 @@ impl Network for Ec2Network {
             } else {
                 ErrorKind::Other
             };
-            return Err(ProviderError::new(
-                kind,
-                "CreateFlowLogs",
-                format!("{vpc}: {message}"),
-            ));
+            return Err(answered(&out, kind, format!("{vpc}: {message}")));
         }
-        out.flow_log_ids().first().cloned().ok_or_else(|| {
-            ProviderError::new(
-                ErrorKind::Other,
-                "CreateFlowLogs",
-                "no flow log id returned",
-            )
-        })
+        out.flow_log_ids()
+            .first()
+            .cloned()
+            .ok_or_else(|| answered(&out, ErrorKind::Other, "no flow log id returned"))
     }
 
     async fn delete_flow_log(&self, id: &str) -> Result<()> {
@@ -1473,7 +1434,7 @@ impl Network for Ec2Network {
             .flow_log_ids(id)
             .send()
             .await
-            .map_err(|e| classify("DeleteFlowLogs", e))?;
+            .map_err(classify)?;
         match out.unsuccessful().first() {
             None => Ok(()),
             Some(failed) => {
@@ -1484,11 +1445,7 @@ impl Network for Ec2Network {
                     ErrorKind::Other
                 };
                 let message = failed.error().and_then(|e| e.message()).unwrap_or(code);
-                Err(ProviderError::new(
-                    kind,
-                    "DeleteFlowLogs",
-                    format!("{id}: {message}"),
-                ))
+                Err(answered(&out, kind, format!("{id}: {message}")))
             }
         }
     }
@@ -1505,7 +1462,7 @@ impl Network for Ec2Network {
                 .set_tags(Some(keys))
                 .send()
                 .await
-                .map_err(|e| classify("DeleteTags", e))?;
+                .map_err(classify)?;
         }
         if !add.is_empty() {
             self.client
@@ -1514,7 +1471,7 @@ impl Network for Ec2Network {
                 .set_tags(Some(to_sdk_tags(add)))
                 .send()
                 .await
-                .map_err(|e| classify("CreateTags", e))?;
+                .map_err(classify)?;
         }
         Ok(())
     }

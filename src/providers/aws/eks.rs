@@ -12,7 +12,10 @@ use aws_sdk_eks::types::{
     NodegroupStatus, Update, UpdateLabelsPayload, UpdateStatus, VpcConfigRequest,
 };
 
-use super::{classify, display_chain};
+use aws_sdk_eks::operation::describe_cluster::DescribeClusterOutput;
+use aws_sdk_eks::operation::describe_update::DescribeUpdateOutput;
+
+use super::{answered, classify, display_chain, operation_of};
 use crate::model::TAG_STACK;
 use crate::providers::*;
 
@@ -29,7 +32,7 @@ impl EksClusters {
         match self.client.describe_cluster().name(name).send().await {
             Ok(out) => Ok(out.cluster().map(cluster_of)),
             Err(e) => {
-                let e = classify("DescribeCluster", e);
+                let e = classify(e);
                 if e.kind == ErrorKind::NotFound {
                     Ok(None)
                 } else {
@@ -48,7 +51,7 @@ impl EksClusters {
             .send()
             .try_collect()
             .await
-            .map_err(|e| classify("ListNodegroups", e))
+            .map_err(classify)
     }
 
     /// Access entries exist only in clusters that use them (authentication mode API).
@@ -68,7 +71,7 @@ impl EksClusters {
             .send()
             .try_collect()
             .await
-            .map_err(|e| classify("ListAccessEntries", e))
+            .map_err(classify)
     }
 
     async fn node_group(&self, cluster: &str, name: &str) -> Result<NodeGroupInfo> {
@@ -79,14 +82,10 @@ impl EksClusters {
             .nodegroup_name(name)
             .send()
             .await
-            .map_err(|e| classify("DescribeNodegroup", e))?;
-        out.nodegroup().map(node_group_of).ok_or_else(|| {
-            ProviderError::new(
-                ErrorKind::NotFound,
-                "DescribeNodegroup",
-                format!("{cluster}/{name}"),
-            )
-        })
+            .map_err(classify)?;
+        out.nodegroup()
+            .map(node_group_of)
+            .ok_or_else(|| answered(&out, ErrorKind::NotFound, format!("{cluster}/{name}")))
     }
 
     /// Waits for an update EKS has started to end, polling it (EKS has no waiter for updates);
@@ -112,7 +111,7 @@ impl EksClusters {
             if started.elapsed() + delay > max {
                 return Err(ProviderError::new(
                     ErrorKind::Other,
-                    "DescribeUpdate",
+                    operation_of::<DescribeUpdateOutput>(),
                     format!("update {id} not done after {}s", max.as_secs()),
                 ));
             }
@@ -126,7 +125,7 @@ impl EksClusters {
                 .update_id(id)
                 .send()
                 .await
-                .map_err(|e| classify("DescribeUpdate", e))?;
+                .map_err(classify)?;
             if let Some(ended) = out.update().and_then(update_outcome) {
                 return ended;
             }
@@ -249,7 +248,7 @@ fn update_outcome(update: &Update) -> Option<Result<()>> {
                 .collect();
             Some(Err(ProviderError::new(
                 ErrorKind::Other,
-                "DescribeUpdate",
+                operation_of::<DescribeUpdateOutput>(),
                 format!(
                     "update {} {}: {}",
                     update.id().unwrap_or_default(),
@@ -286,7 +285,7 @@ impl Eks for EksClusters {
             .send()
             .try_collect()
             .await
-            .map_err(|e| classify("ListClusters", e))?;
+            .map_err(classify)?;
         let per_cluster = names.iter().map(|name| async move {
             // The cluster the stack names has its node groups listed while it is described,
             // which saves a round; any other only once its tags show it is the stack's.
@@ -361,14 +360,10 @@ impl Eks for EksClusters {
             .set_tags(Some(hash(c.tags)))
             .send()
             .await
-            .map_err(|e| classify("CreateCluster", e))?;
-        out.cluster().map(cluster_of).ok_or_else(|| {
-            ProviderError::new(
-                ErrorKind::Other,
-                "CreateCluster",
-                "no cluster in the answer",
-            )
-        })
+            .map_err(classify)?;
+        out.cluster()
+            .map(cluster_of)
+            .ok_or_else(|| answered(&out, ErrorKind::Other, "no cluster in the answer"))
     }
 
     async fn wait_cluster_active(&self, name: &str, max: Duration) -> Result<ClusterInfo> {
@@ -379,7 +374,11 @@ impl Eks for EksClusters {
             .await
             .map_err(|e| waited("wait ClusterActive", e))?;
         self.describe(name).await?.ok_or_else(|| {
-            ProviderError::new(ErrorKind::NotFound, "DescribeCluster", name.to_string())
+            ProviderError::new(
+                ErrorKind::NotFound,
+                operation_of::<DescribeClusterOutput>(),
+                name.to_string(),
+            )
         })
     }
 
@@ -397,7 +396,7 @@ impl Eks for EksClusters {
                 .version(version)
                 .send()
                 .await
-                .map_err(|e| classify("UpdateClusterVersion", e))?
+                .map_err(classify)?
                 .update()
                 .cloned(),
             ClusterUpdate::Logging { enabled, disabled } => {
@@ -420,7 +419,7 @@ impl Eks for EksClusters {
                     .logging(logs.build())
                     .send()
                     .await
-                    .map_err(|e| classify("UpdateClusterConfig", e))?
+                    .map_err(classify)?
                     .update()
                     .cloned()
             }
@@ -440,7 +439,7 @@ impl Eks for EksClusters {
                     .resources_vpc_config(vpc)
                     .send()
                     .await
-                    .map_err(|e| classify("UpdateClusterConfig", e))?
+                    .map_err(classify)?
                     .update()
                     .cloned()
             }
@@ -454,7 +453,7 @@ impl Eks for EksClusters {
             .name(name)
             .send()
             .await
-            .map_err(|e| classify("DeleteCluster", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -493,7 +492,7 @@ impl Eks for EksClusters {
             .set_tags(Some(hash(g.tags)))
             .send()
             .await
-            .map_err(|e| classify("CreateNodegroup", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -547,10 +546,7 @@ impl Eks for EksClusters {
                     .build(),
             );
         }
-        let out = call
-            .send()
-            .await
-            .map_err(|e| classify("UpdateNodegroupConfig", e))?;
+        let out = call.send().await.map_err(classify)?;
         self.wait_update(cluster, Some(name), out.update(), max)
             .await
     }
@@ -562,7 +558,7 @@ impl Eks for EksClusters {
             .nodegroup_name(name)
             .send()
             .await
-            .map_err(|e| classify("DeleteNodegroup", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -596,7 +592,7 @@ impl Eks for EksClusters {
             .set_tags(Some(hash(tags)))
             .send()
             .await
-            .map_err(|e| classify("CreateAccessEntry", e))?;
+            .map_err(classify)?;
         self.client
             .associate_access_policy()
             .cluster_name(cluster)
@@ -609,7 +605,7 @@ impl Eks for EksClusters {
             )
             .send()
             .await
-            .map_err(|e| classify("AssociateAccessPolicy", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -620,7 +616,7 @@ impl Eks for EksClusters {
             .principal_arn(principal)
             .send()
             .await
-            .map_err(|e| classify("DeleteAccessEntry", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -632,7 +628,7 @@ impl Eks for EksClusters {
                 .set_tag_keys(Some(remove.to_vec()))
                 .send()
                 .await
-                .map_err(|e| classify("UntagResource", e))?;
+                .map_err(classify)?;
         }
         if !add.is_empty() {
             self.client
@@ -641,7 +637,7 @@ impl Eks for EksClusters {
                 .set_tags(Some(hash(add)))
                 .send()
                 .await
-                .map_err(|e| classify("TagResource", e))?;
+                .map_err(classify)?;
         }
         Ok(())
     }

@@ -10,7 +10,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
     ProtocolEnum, Tag, TargetTypeEnum,
 };
 
-use super::classify;
+use super::{carried, classify};
 use crate::model::TAG_STACK;
 use crate::providers::*;
 
@@ -36,7 +36,7 @@ impl ElbLoadBalancing {
         let mut out = std::collections::HashMap::new();
         for answer in futures::future::try_join_all(calls)
             .await
-            .map_err(|e| classify("DescribeTags", e))?
+            .map_err(classify)?
         {
             for d in answer.tag_descriptions() {
                 let tags = d
@@ -67,10 +67,6 @@ fn forward(target_group: &str) -> Action {
         .r#type(ActionTypeEnum::Forward)
         .target_group_arn(target_group)
         .build()
-}
-
-fn missing(operation: &'static str) -> ProviderError {
-    ProviderError::new(ErrorKind::Other, operation, "the response carried no ARN")
 }
 
 /// An impaired load balancer still serves (it cannot scale for a while): not a failure.
@@ -107,8 +103,8 @@ impl LoadBalancing for ElbLoadBalancing {
             .send()
             .try_collect();
         let (lbs, tgs) = futures::join!(lbs, tgs);
-        let lbs = lbs.map_err(|e| classify("DescribeLoadBalancers", e))?;
-        let tgs = tgs.map_err(|e| classify("DescribeTargetGroups", e))?;
+        let lbs = lbs.map_err(classify)?;
+        let tgs = tgs.map_err(classify)?;
         let arns: Vec<String> = lbs
             .iter()
             .filter_map(|l| l.load_balancer_arn())
@@ -137,7 +133,7 @@ impl LoadBalancing for ElbLoadBalancing {
         }));
         let (tags, listeners) = futures::join!(self.tags_of(&arns), listener_calls);
         let tags = tags?;
-        let listeners = listeners.map_err(|e| classify("DescribeListeners", e))?;
+        let listeners = listeners.map_err(classify)?;
         let ours = |arn: Option<&str>| -> Option<Tags> {
             let tags = tags.get(arn?)?;
             (tags.get(TAG_STACK).map(String::as_str) == Some(stack)).then(|| tags.clone())
@@ -227,16 +223,13 @@ impl LoadBalancing for ElbLoadBalancing {
             .set_tags(Some(sdk_tags(lb.tags)))
             .send()
             .await
-            .map_err(|e| classify("CreateLoadBalancer", e))?;
-        let l = out
-            .load_balancers()
-            .first()
-            .ok_or_else(|| missing("CreateLoadBalancer"))?;
+            .map_err(classify)?;
+        let arn = carried(&out, "ARN", |o| {
+            o.load_balancers().first()?.load_balancer_arn()
+        })?;
+        let l = &out.load_balancers()[0];
         Ok(LoadBalancerInfo {
-            arn: l
-                .load_balancer_arn()
-                .ok_or_else(|| missing("CreateLoadBalancer"))?
-                .to_string(),
+            arn,
             name: lb.name.to_string(),
             lb_type: lb.lb_type.to_string(),
             scheme: lb.scheme.to_string(),
@@ -265,7 +258,7 @@ impl LoadBalancing for ElbLoadBalancing {
             .set_security_groups(Some(groups.to_vec()))
             .send()
             .await
-            .map_err(|e| classify("SetSecurityGroups", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -276,7 +269,7 @@ impl LoadBalancing for ElbLoadBalancing {
             .set_subnets(Some(subnets.to_vec()))
             .send()
             .await
-            .map_err(|e| classify("SetSubnets", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -286,7 +279,7 @@ impl LoadBalancing for ElbLoadBalancing {
             .load_balancer_arn(arn)
             .send()
             .await
-            .map_err(|e| classify("DeleteLoadBalancer", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -313,12 +306,10 @@ impl LoadBalancing for ElbLoadBalancing {
             .set_tags(Some(sdk_tags(tg.tags)))
             .send()
             .await
-            .map_err(|e| classify("CreateTargetGroup", e))?;
-        out.target_groups()
-            .first()
-            .and_then(|t| t.target_group_arn())
-            .map(str::to_string)
-            .ok_or_else(|| missing("CreateTargetGroup"))
+            .map_err(classify)?;
+        carried(&out, "ARN", |o| {
+            o.target_groups().first()?.target_group_arn()
+        })
     }
 
     async fn set_health_check_path(&self, arn: &str, path: &str) -> Result<()> {
@@ -328,7 +319,7 @@ impl LoadBalancing for ElbLoadBalancing {
             .health_check_path(path)
             .send()
             .await
-            .map_err(|e| classify("ModifyTargetGroup", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -338,7 +329,7 @@ impl LoadBalancing for ElbLoadBalancing {
             .target_group_arn(arn)
             .send()
             .await
-            .map_err(|e| classify("DeleteTargetGroup", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -360,12 +351,8 @@ impl LoadBalancing for ElbLoadBalancing {
             .set_tags(Some(sdk_tags(tags)))
             .send()
             .await
-            .map_err(|e| classify("CreateListener", e))?;
-        out.listeners()
-            .first()
-            .and_then(|l| l.listener_arn())
-            .map(str::to_string)
-            .ok_or_else(|| missing("CreateListener"))
+            .map_err(classify)?;
+        carried(&out, "ARN", |o| o.listeners().first()?.listener_arn())
     }
 
     async fn modify_listener(
@@ -383,7 +370,7 @@ impl LoadBalancing for ElbLoadBalancing {
             .default_actions(forward(target_group))
             .send()
             .await
-            .map_err(|e| classify("ModifyListener", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -393,7 +380,7 @@ impl LoadBalancing for ElbLoadBalancing {
             .listener_arn(arn)
             .send()
             .await
-            .map_err(|e| classify("DeleteListener", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -404,7 +391,7 @@ impl LoadBalancing for ElbLoadBalancing {
             .target_group_arn(target_group_arn)
             .send()
             .await
-            .map_err(|e| classify("DescribeTargetHealth", e))?;
+            .map_err(classify)?;
         Ok(out
             .target_health_descriptions()
             .iter()
@@ -424,7 +411,7 @@ impl LoadBalancing for ElbLoadBalancing {
             .set_targets(Some(targets(instances, Some(port))))
             .send()
             .await
-            .map_err(|e| classify("RegisterTargets", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -435,7 +422,7 @@ impl LoadBalancing for ElbLoadBalancing {
             .set_targets(Some(targets(instances, None)))
             .send()
             .await
-            .map_err(|e| classify("DeregisterTargets", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -447,7 +434,7 @@ impl LoadBalancing for ElbLoadBalancing {
                 .set_tag_keys(Some(remove.to_vec()))
                 .send()
                 .await
-                .map_err(|e| classify("RemoveTags", e))?;
+                .map_err(classify)?;
         }
         if !add.is_empty() {
             self.client
@@ -456,7 +443,7 @@ impl LoadBalancing for ElbLoadBalancing {
                 .set_tags(Some(sdk_tags(add)))
                 .send()
                 .await
-                .map_err(|e| classify("AddTags", e))?;
+                .map_err(classify)?;
         }
         Ok(())
     }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::Tag;
 
-use super::classify;
+use super::{carried, classify};
 use crate::model::TAG_STACK;
 use crate::providers::*;
 
@@ -91,7 +91,7 @@ impl Iam for IamRoles {
             .send()
             .try_collect()
             .await
-            .map_err(|e| classify("ListRoles", e))?;
+            .map_err(classify)?;
         let reads = roles.iter().map(|r| async move {
             let name = r.role_name();
             let (tags, policies, inline) = futures::try_join!(
@@ -101,7 +101,7 @@ impl Iam for IamRoles {
                         .role_name(name)
                         .send()
                         .await
-                        .map_err(|e| classify("ListRoleTags", e))
+                        .map_err(classify)
                 },
                 async {
                     self.client
@@ -109,7 +109,7 @@ impl Iam for IamRoles {
                         .role_name(name)
                         .send()
                         .await
-                        .map_err(|e| classify("ListAttachedRolePolicies", e))
+                        .map_err(classify)
                 },
                 async {
                     self.client
@@ -117,7 +117,7 @@ impl Iam for IamRoles {
                         .role_name(name)
                         .send()
                         .await
-                        .map_err(|e| classify("ListRolePolicies", e))
+                        .map_err(classify)
                 },
             )?;
             Ok::<_, ProviderError>(RoleInfo {
@@ -163,10 +163,8 @@ impl Iam for IamRoles {
             .set_tags(Some(sdk_tags(tags)?))
             .send()
             .await
-            .map_err(|e| classify("CreateRole", e))?;
-        out.role().map(|r| r.arn().to_string()).ok_or_else(|| {
-            ProviderError::new(ErrorKind::Other, "CreateRole", "no role in the answer")
-        })
+            .map_err(classify)?;
+        carried(&out, "role", |o| o.role().map(|r| r.arn()))
     }
 
     async fn attach_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
@@ -176,7 +174,7 @@ impl Iam for IamRoles {
             .policy_arn(policy_arn)
             .send()
             .await
-            .map_err(|e| classify("AttachRolePolicy", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -187,7 +185,7 @@ impl Iam for IamRoles {
             .policy_arn(policy_arn)
             .send()
             .await
-            .map_err(|e| classify("DetachRolePolicy", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -199,7 +197,7 @@ impl Iam for IamRoles {
             .policy_document(document)
             .send()
             .await
-            .map_err(|e| classify("PutRolePolicy", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -210,7 +208,7 @@ impl Iam for IamRoles {
             .policy_name(name)
             .send()
             .await
-            .map_err(|e| classify("DeleteRolePolicy", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -220,7 +218,7 @@ impl Iam for IamRoles {
             .role_name(role)
             .send()
             .await
-            .map_err(|e| classify("DeleteRole", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -232,7 +230,7 @@ impl Iam for IamRoles {
                 .set_tag_keys(Some(remove.to_vec()))
                 .send()
                 .await
-                .map_err(|e| classify("UntagRole", e))?;
+                .map_err(classify)?;
         }
         if !add.is_empty() {
             self.client
@@ -241,7 +239,7 @@ impl Iam for IamRoles {
                 .set_tags(Some(sdk_tags(add)?))
                 .send()
                 .await
-                .map_err(|e| classify("TagRole", e))?;
+                .map_err(classify)?;
         }
         Ok(())
     }

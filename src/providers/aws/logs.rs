@@ -28,7 +28,7 @@ impl Logs for CloudWatchLogs {
             .send()
             .try_collect()
             .await
-            .map_err(|e| classify("DescribeLogGroups", e))?;
+            .map_err(classify)?;
         Ok(groups
             .into_iter()
             .map(|g| LogGroupInfo {
@@ -45,7 +45,7 @@ impl Logs for CloudWatchLogs {
             .set_tags(Some(tags.clone().into_iter().collect()))
             .send()
             .await
-            .map_err(|e| classify("CreateLogGroup", e))?;
+            .map_err(classify)?;
         self.set_retention(name, retention_days).await
     }
 
@@ -56,7 +56,7 @@ impl Logs for CloudWatchLogs {
             .retention_in_days(i32::try_from(retention_days).unwrap_or(i32::MAX))
             .send()
             .await
-            .map_err(|e| classify("PutRetentionPolicy", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -66,7 +66,7 @@ impl Logs for CloudWatchLogs {
             .log_group_name(name)
             .send()
             .await
-            .map_err(|e| classify("DeleteLogGroup", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 }

@@ -146,8 +146,20 @@ impl Intercept for CallCounter {
     }
 }
 
-/// Sorts an SDK error by its service code, keeping the whole cause chain as the message.
-pub(crate) fn classify<E, R>(operation: &'static str, error: SdkError<E, R>) -> ProviderError
+/// The API operation an SDK type belongs to: every operation's error and output types are named
+/// after it (`aws_sdk_ec2::operation::create_vpc::CreateVpcError`, `...::CreateVpcOutput`), so
+/// the type says which operation failed, however the call was written.
+pub(crate) fn operation_of<T>() -> &'static str {
+    let path = std::any::type_name::<T>();
+    let name = path.rsplit("::").next().unwrap_or(path);
+    name.strip_suffix("Error")
+        .or_else(|| name.strip_suffix("Output"))
+        .unwrap_or(name)
+}
+
+/// Sorts an SDK error by its service code, keeping the whole cause chain as the message; the
+/// operation is the one the error's type belongs to.
+pub(crate) fn classify<E, R>(error: SdkError<E, R>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,
@@ -163,7 +175,31 @@ where
         Some(m) if !code.is_empty() => format!("{code}: {m}"),
         _ => display_chain(&error),
     };
-    ProviderError::new(kind, operation, message)
+    ProviderError::new(kind, operation_of::<E>(), message)
+}
+
+/// An error of the operation that gave `answer`: what it answered lacks something or says no.
+pub(crate) fn answered<T>(
+    _answer: &T,
+    kind: ErrorKind,
+    message: impl Into<String>,
+) -> ProviderError {
+    ProviderError::new(kind, operation_of::<T>(), message)
+}
+
+/// The id (or ARN, `what`) that an answer always carries.
+pub(crate) fn carried<'a, T>(
+    answer: &'a T,
+    what: &str,
+    field: impl FnOnce(&'a T) -> Option<&'a str>,
+) -> Result<String, ProviderError> {
+    field(answer).map(str::to_string).ok_or_else(|| {
+        answered(
+            answer,
+            ErrorKind::Other,
+            format!("the response carried no {what}"),
+        )
+    })
 }
 
 /// `outer: cause: root cause`, each level's Display once (SDK errors repeat their sources).
@@ -233,6 +269,33 @@ fn kind_of(code: &str) -> ErrorKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+
+    #[test]
+    fn names_the_operation_after_the_error_type() {
+        let vpc: SdkError<aws_sdk_ec2::operation::create_vpc::CreateVpcError, HttpResponse> =
+            SdkError::construction_failure("no region");
+        assert_eq!(classify(vpc).operation, "CreateVpc");
+        type LbError = aws_sdk_elasticloadbalancingv2::operation::describe_load_balancers::DescribeLoadBalancersError;
+        let unhandled = LbError::unhandled("boom");
+        let lbs: SdkError<LbError, HttpResponse> = SdkError::service_error(
+            unhandled,
+            HttpResponse::new(
+                500.try_into().unwrap(),
+                aws_smithy_types::body::SdkBody::empty(),
+            ),
+        );
+        let e = classify(lbs);
+        assert_eq!(e.operation, "DescribeLoadBalancers");
+        assert_eq!(e.kind, ErrorKind::Other);
+        let acl: SdkError<aws_sdk_wafv2::operation::get_web_acl::GetWebACLError, HttpResponse> =
+            SdkError::timeout_error("slow");
+        assert_eq!(classify(acl).operation, "GetWebACL");
+        assert_eq!(
+            operation_of::<aws_sdk_ssm::operation::put_parameter::PutParameterOutput>(),
+            "PutParameter"
+        );
+    }
 
     #[test]
     fn sorts_service_codes() {

@@ -35,7 +35,7 @@ impl Scaling for AutoScaling {
             .send()
             .try_collect()
             .await
-            .map_err(|e| classify("DescribeAutoScalingGroups", e))?;
+            .map_err(classify)?;
         Ok(groups
             .into_iter()
             .filter_map(|g| {
@@ -61,7 +61,7 @@ impl Scaling for AutoScaling {
             .target_group_arns(target_group_arn)
             .send()
             .await
-            .map_err(|e| classify("AttachLoadBalancerTargetGroups", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -72,7 +72,7 @@ impl Scaling for AutoScaling {
             .target_group_arns(target_group_arn)
             .send()
             .await
-            .map_err(|e| classify("DetachLoadBalancerTargetGroups", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 }

@@ -45,7 +45,7 @@ impl Parameters for SsmParameters {
             .send()
             .try_collect()
             .await
-            .map_err(|e| classify("GetParametersByPath", e))?;
+            .map_err(classify)?;
         Ok(pages
             .iter()
             .flat_map(|page| page.parameters())
@@ -68,7 +68,7 @@ impl Parameters for SsmParameters {
             .set_tags(Some(sdk_tags(tags)?))
             .send()
             .await
-            .map_err(|e| classify("PutParameter", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -83,7 +83,7 @@ impl Parameters for SsmParameters {
             .overwrite(true)
             .send()
             .await;
-        match result.map_err(|e| classify("PutParameter", e)) {
+        match result.map_err(classify) {
             Ok(_) => Ok(()),
             Err(e) if e.message.contains("type is required") => Err(ProviderError::new(
                 ErrorKind::NotFound,
@@ -100,7 +100,7 @@ impl Parameters for SsmParameters {
             .name(name)
             .send()
             .await
-            .map_err(|e| classify("DeleteParameter", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 }

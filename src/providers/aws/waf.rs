@@ -8,7 +8,7 @@ use aws_sdk_wafv2::types::{
     Tag, VisibilityConfig,
 };
 
-use super::classify;
+use super::{answered, classify};
 use crate::model::TAG_STACK;
 use crate::providers::*;
 
@@ -32,7 +32,7 @@ impl WafV2 {
             .resource_arn(arn)
             .send()
             .await
-            .map_err(|e| classify("ListTagsForResource", e))?;
+            .map_err(classify)?;
         Ok(out
             .tag_info_for_resource()
             .map(|i| i.tag_list())
@@ -52,7 +52,7 @@ impl WafV2 {
             .scope(Scope::Regional)
             .send()
             .await
-            .map_err(|e| classify("GetWebACL", e))?;
+            .map_err(classify)?;
         let rules = out
             .web_acl()
             .map(|a| rules_of(a.rules()))
@@ -173,7 +173,7 @@ impl Waf for WafV2 {
                 .set_next_marker(marker.clone())
                 .send()
                 .await
-                .map_err(|e| classify("ListWebACLs", e))?;
+                .map_err(classify)?;
             summaries.extend(out.web_acls().iter().cloned());
             match out.next_marker() {
                 Some(next) if !next.is_empty() && out.web_acls().len() == 100 => {
@@ -219,7 +219,7 @@ impl Waf for WafV2 {
             .resource_arn(resource_arn)
             .send()
             .await
-            .map_err(|e| classify("GetWebACLForResource", e))?;
+            .map_err(classify)?;
         Ok(out.web_acl().map(|a| a.arn().to_string()))
     }
 
@@ -244,11 +244,11 @@ impl Waf for WafV2 {
             .set_tags(Some(sdk_tags))
             .send()
             .await
-            .map_err(|e| classify("CreateWebACL", e))?;
+            .map_err(classify)?;
         let summary = out.summary().ok_or_else(|| {
-            ProviderError::new(
+            answered(
+                &out,
                 ErrorKind::Other,
-                "CreateWebACL",
                 format!("no summary in {}", self.region),
             )
         })?;
@@ -274,7 +274,7 @@ impl Waf for WafV2 {
             .lock_token(lock_token)
             .send()
             .await
-            .map_err(|e| classify("UpdateWebACL", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -288,7 +288,7 @@ impl Waf for WafV2 {
             .lock_token(lock_token)
             .send()
             .await
-            .map_err(|e| classify("DeleteWebACL", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -299,7 +299,7 @@ impl Waf for WafV2 {
             .resource_arn(resource_arn)
             .send()
             .await
-            .map_err(|e| classify("AssociateWebACL", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -309,7 +309,7 @@ impl Waf for WafV2 {
             .resource_arn(resource_arn)
             .send()
             .await
-            .map_err(|e| classify("DisassociateWebACL", e))?;
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -321,7 +321,7 @@ impl Waf for WafV2 {
                 .set_tag_keys(Some(remove.to_vec()))
                 .send()
                 .await
-                .map_err(|e| classify("UntagResource", e))?;
+                .map_err(classify)?;
         }
         if !add.is_empty() {
             let tags = add
@@ -334,7 +334,7 @@ impl Waf for WafV2 {
                 .set_tags(Some(tags))
                 .send()
                 .await
-                .map_err(|e| classify("TagResource", e))?;
+                .map_err(classify)?;
         }
         Ok(())
     }

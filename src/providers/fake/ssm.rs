@@ -11,23 +11,19 @@ const SSM: &str = "SSM";
 impl FakeRegion {
     fn parameters<R>(
         &self,
+        op: Op,
         f: impl FnOnce(&mut BTreeMap<String, super::Parameter>) -> Result<R>,
     ) -> Result<R> {
-        let mut s = self.world.lock();
-        let region = s
-            .regions
-            .get_mut(&self.region)
-            .ok_or_else(|| not_found("SSM", &self.region))?;
-        f(&mut region.parameters)
+        self.in_region(op, |r, _| f(&mut r.parameters))
     }
 }
 
 #[async_trait]
 impl Parameters for FakeRegion {
     async fn snapshot(&self, stack: &str) -> Result<Vec<ParameterInfo>> {
-        self.call(SSM, "GetParametersByPath").await?;
+        let op = self.call(SSM, "GetParametersByPath").await?;
         let path = parameter_path(stack);
-        self.parameters(|parameters| {
+        self.parameters(op, |parameters| {
             Ok(parameters
                 .iter()
                 .filter(|(name, _)| name.starts_with(&path))
@@ -40,14 +36,10 @@ impl Parameters for FakeRegion {
     }
 
     async fn create_parameter(&self, name: &str, value: &str, tags: &Tags) -> Result<()> {
-        self.call(SSM, "PutParameter").await?;
-        self.parameters(|parameters| {
+        let op = self.call(SSM, "PutParameter").await?;
+        self.parameters(op, |parameters| {
             if parameters.contains_key(name) {
-                return Err(ProviderError::new(
-                    ErrorKind::AlreadyExists,
-                    "PutParameter",
-                    format!("{name} exists"),
-                ));
+                return Err(op.exists(format!("{name} exists")));
             }
             parameters.insert(
                 name.into(),
@@ -61,23 +53,21 @@ impl Parameters for FakeRegion {
     }
 
     async fn set_parameter(&self, name: &str, value: &str) -> Result<()> {
-        self.call(SSM, "PutParameter").await?;
-        self.parameters(|parameters| {
-            let p = parameters
-                .get_mut(name)
-                .ok_or_else(|| not_found("PutParameter", name))?;
+        let op = self.call(SSM, "PutParameter").await?;
+        self.parameters(op, |parameters| {
+            let p = parameters.get_mut(name).ok_or_else(|| op.not_found(name))?;
             p.value = value.into();
             Ok(())
         })
     }
 
     async fn delete_parameter(&self, name: &str) -> Result<()> {
-        self.call(SSM, "DeleteParameter").await?;
-        self.parameters(|parameters| {
+        let op = self.call(SSM, "DeleteParameter").await?;
+        self.parameters(op, |parameters| {
             parameters
                 .remove(name)
                 .map(|_| ())
-                .ok_or_else(|| not_found("DeleteParameter", name))
+                .ok_or_else(|| op.not_found(name))
         })
     }
 }
