@@ -4,11 +4,14 @@
 mod ec2;
 mod eks;
 mod elb;
+mod errors;
 mod iam;
 mod logs;
+mod requests;
 mod scaling;
 #[allow(dead_code, reason = "used once the engine records its last `up`")]
 mod ssm;
+mod tags;
 mod waf;
 
 use std::sync::Arc;
@@ -16,17 +19,18 @@ use std::sync::Arc;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
-use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-use super::{ErrorKind, ProviderError, RegionClients};
+use super::RegionClients;
 use crate::stats::CallStats;
+pub(crate) use errors::*;
+pub(crate) use requests::*;
+pub(crate) use tags::*;
 
 /// Loads the standard credential chain (env, profiles, SSO, ...) once.
 pub async fn load_config(endpoint_url: Option<&str>) -> aws_config::SdkConfig {
@@ -45,6 +49,18 @@ pub async fn load_config(endpoint_url: Option<&str>) -> aws_config::SdkConfig {
     loader.load().await
 }
 
+/// One service's client for a region, every call counted.
+macro_rules! client {
+    ($sdk:ident, $config:expr, $region:expr, $counter:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($config)
+                .region($region)
+                .interceptor($counter)
+                .build(),
+        )
+    };
+}
+
 /// The clients of one region, derived from the shared config.
 pub fn region_clients(
     config: &aws_config::SdkConfig,
@@ -55,70 +71,36 @@ pub fn region_clients(
     let counter = CallCounter {
         stats: stats.clone(),
     };
-    let ec2 = aws_sdk_ec2::Client::from_conf(
-        aws_sdk_ec2::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let elb = aws_sdk_elasticloadbalancingv2::Client::from_conf(
-        aws_sdk_elasticloadbalancingv2::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let waf = aws_sdk_wafv2::Client::from_conf(
-        aws_sdk_wafv2::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let eks = aws_sdk_eks::Client::from_conf(
-        aws_sdk_eks::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
-        aws_sdk_cloudwatchlogs::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let scaling = aws_sdk_autoscaling::Client::from_conf(
-        aws_sdk_autoscaling::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let ssm = aws_sdk_ssm::Client::from_conf(
-        aws_sdk_ssm::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter)
-            .build(),
-    );
+    macro_rules! here {
+        ($sdk:ident) => {
+            client!($sdk, config, region.clone(), counter.clone())
+        };
+    }
     RegionClients {
-        network: Arc::new(ec2::Ec2Network::new(ec2)),
-        load_balancing: Arc::new(elb::ElbLoadBalancing::new(elb)),
-        waf: Arc::new(waf::WafV2::new(waf, region.to_string())),
-        eks: Arc::new(eks::EksClusters::new(eks)),
-        logs: Arc::new(logs::CloudWatchLogs::new(logs)),
-        scaling: Arc::new(scaling::AutoScaling::new(scaling)),
-        parameters: Arc::new(ssm::SsmParameters::new(ssm)),
+        network: Arc::new(ec2::Ec2Network::new(here!(aws_sdk_ec2))),
+        load_balancing: Arc::new(elb::ElbLoadBalancing::new(here!(
+            aws_sdk_elasticloadbalancingv2
+        ))),
+        waf: Arc::new(waf::WafV2::new(here!(aws_sdk_wafv2), region.to_string())),
+        eks: Arc::new(eks::EksClusters::new(here!(aws_sdk_eks))),
+        logs: Arc::new(logs::CloudWatchLogs::new(here!(aws_sdk_cloudwatchlogs))),
+        scaling: Arc::new(scaling::AutoScaling::new(here!(aws_sdk_autoscaling))),
+        parameters: Arc::new(ssm::SsmParameters::new(here!(aws_sdk_ssm))),
     }
 }
 
 /// IAM is global; its client is made once.
 pub fn iam_client(config: &aws_config::SdkConfig, stats: &Arc<CallStats>) -> Arc<dyn super::Iam> {
-    let iam = aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::config::Builder::from(config)
-            .region(aws_config::Region::new("us-east-1"))
-            .interceptor(CallCounter {
-                stats: stats.clone(),
-            })
-            .build(),
-    );
-    Arc::new(iam::IamRoles::new(iam))
+    let counter = CallCounter {
+        stats: stats.clone(),
+    };
+    let region = aws_config::Region::new("us-east-1");
+    Arc::new(iam::IamRoles::new(client!(
+        aws_sdk_iam,
+        config,
+        region,
+        counter
+    )))
 }
 
 /// Counts each operation once, however many attempts its retries take (serialization happens
@@ -143,171 +125,5 @@ impl Intercept for CallCounter {
             self.stats.record(metadata.service(), metadata.name());
         }
         Ok(())
-    }
-}
-
-/// The API operation an SDK type belongs to: every operation's error and output types are named
-/// after it (`aws_sdk_ec2::operation::create_vpc::CreateVpcError`, `...::CreateVpcOutput`), so
-/// the type says which operation failed, however the call was written.
-pub(crate) fn operation_of<T>() -> &'static str {
-    let path = std::any::type_name::<T>();
-    let name = path.rsplit("::").next().unwrap_or(path);
-    name.strip_suffix("Error")
-        .or_else(|| name.strip_suffix("Output"))
-        .unwrap_or(name)
-}
-
-/// Sorts an SDK error by its service code, keeping the whole cause chain as the message; the
-/// operation is the one the error's type belongs to.
-pub(crate) fn classify<E, R>(error: SdkError<E, R>) -> ProviderError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
-{
-    let code = error.code().unwrap_or_default().to_string();
-    let mut kind = kind_of(&code);
-    // EKS refuses a role made a moment ago ("could not be assumed"): IAM has not caught up yet.
-    if code == "InvalidParameterException" && error.message().is_some_and(|m| m.contains("assume"))
-    {
-        kind = ErrorKind::NotFound;
-    }
-    let message = match error.message() {
-        Some(m) if !code.is_empty() => format!("{code}: {m}"),
-        _ => display_chain(&error),
-    };
-    ProviderError::new(kind, operation_of::<E>(), message)
-}
-
-/// An error of the operation that gave `answer`: what it answered lacks something or says no.
-pub(crate) fn answered<T>(
-    _answer: &T,
-    kind: ErrorKind,
-    message: impl Into<String>,
-) -> ProviderError {
-    ProviderError::new(kind, operation_of::<T>(), message)
-}
-
-/// The id (or ARN, `what`) that an answer always carries.
-pub(crate) fn carried<'a, T>(
-    answer: &'a T,
-    what: &str,
-    field: impl FnOnce(&'a T) -> Option<&'a str>,
-) -> Result<String, ProviderError> {
-    field(answer).map(str::to_string).ok_or_else(|| {
-        answered(
-            answer,
-            ErrorKind::Other,
-            format!("the response carried no {what}"),
-        )
-    })
-}
-
-/// `outer: cause: root cause`, each level's Display once (SDK errors repeat their sources).
-fn display_chain(error: &dyn std::error::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(error);
-    while let Some(e) = next {
-        let text = e.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = e.source();
-    }
-    let mut text = parts.join(": ");
-    if text.contains("loading credentials") || text.contains("no credentials") {
-        text.push_str(" (no AWS credentials found: set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or log in with SSO; for an emulator pass --endpoint-url)");
-    }
-    text
-}
-
-fn kind_of(code: &str) -> ErrorKind {
-    match code {
-        "Throttling"
-        | "ThrottlingException"
-        | "RequestLimitExceeded"
-        | "TooManyRequestsException"
-        | "RequestThrottled"
-        | "SlowDown" => ErrorKind::Throttled,
-        "DependencyViolation"
-        | "ResourceInUse"
-        | "WAFAssociatedItemException"
-        | "ResourceInUseException"
-        | "DeleteConflict"
-        | "InvalidIPAddress.InUse"
-        | "InvalidNetworkInterface.InUse" => ErrorKind::DependencyViolation,
-        // Just created and not yet usable by WAF: the same as not there yet.
-        "WAFNonexistentItemException" | "WAFUnavailableEntityException" => ErrorKind::NotFound,
-        "InvalidPermission.Duplicate"
-        | "RouteAlreadyExists"
-        | "Resource.AlreadyAssociated"
-        | "DuplicateListener"
-        | "DuplicateTargetGroupName"
-        | "DuplicateLoadBalancerName"
-        | "WAFDuplicateItemException"
-        | "InvalidGroup.Duplicate"
-        | "ResourceAlreadyExistsException"
-        | "FlowLogAlreadyExists"
-        | "ParameterAlreadyExists"
-        | "EntityAlreadyExists" => ErrorKind::AlreadyExists,
-        "IncorrectState"
-        | "IncorrectInstanceState"
-        | "InvalidStateTransition"
-        | "WAFOptimisticLockException"
-        | "OperationNotPermitted" => ErrorKind::InvalidState,
-        c if c.ends_with("NotFound") || c == "NoSuchEntity" || c == "ResourceNotFoundException" => {
-            ErrorKind::NotFound
-        }
-        c if c.starts_with("InvalidVpcPeeringConnectionID")
-            || c.starts_with("InvalidAllocationID") =>
-        {
-            ErrorKind::NotFound
-        }
-        _ => ErrorKind::Other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-
-    #[test]
-    fn names_the_operation_after_the_error_type() {
-        let vpc: SdkError<aws_sdk_ec2::operation::create_vpc::CreateVpcError, HttpResponse> =
-            SdkError::construction_failure("no region");
-        assert_eq!(classify(vpc).operation, "CreateVpc");
-        type LbError = aws_sdk_elasticloadbalancingv2::operation::describe_load_balancers::DescribeLoadBalancersError;
-        let unhandled = LbError::unhandled("boom");
-        let lbs: SdkError<LbError, HttpResponse> = SdkError::service_error(
-            unhandled,
-            HttpResponse::new(
-                500.try_into().unwrap(),
-                aws_smithy_types::body::SdkBody::empty(),
-            ),
-        );
-        let e = classify(lbs);
-        assert_eq!(e.operation, "DescribeLoadBalancers");
-        assert_eq!(e.kind, ErrorKind::Other);
-        let acl: SdkError<aws_sdk_wafv2::operation::get_web_acl::GetWebACLError, HttpResponse> =
-            SdkError::timeout_error("slow");
-        assert_eq!(classify(acl).operation, "GetWebACL");
-        assert_eq!(
-            operation_of::<aws_sdk_ssm::operation::put_parameter::PutParameterOutput>(),
-            "PutParameter"
-        );
-    }
-
-    #[test]
-    fn sorts_service_codes() {
-        assert_eq!(kind_of("RequestLimitExceeded"), ErrorKind::Throttled);
-        assert_eq!(kind_of("InvalidVpcID.NotFound"), ErrorKind::NotFound);
-        assert_eq!(kind_of("LoadBalancerNotFound"), ErrorKind::NotFound);
-        assert_eq!(kind_of("ParameterNotFound"), ErrorKind::NotFound);
-        assert_eq!(kind_of("ParameterAlreadyExists"), ErrorKind::AlreadyExists);
-        assert_eq!(
-            kind_of("DependencyViolation"),
-            ErrorKind::DependencyViolation
-        );
-        assert_eq!(kind_of("InvalidParameterValue"), ErrorKind::Other);
     }
 }

@@ -2,9 +2,9 @@
 
 use async_trait::async_trait;
 use aws_sdk_ssm::Client;
-use aws_sdk_ssm::types::{ParameterType, Tag};
+use aws_sdk_ssm::types::ParameterType;
 
-use super::classify;
+use super::{classify, done, sdk_tags};
 use crate::providers::*;
 
 /// GetParametersByPath answers at most this many parameters a page.
@@ -18,18 +18,6 @@ impl SsmParameters {
     pub fn new(client: Client) -> Self {
         SsmParameters { client }
     }
-}
-
-fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>> {
-    tags.iter()
-        .map(|(k, v)| {
-            Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-                .map_err(|e| ProviderError::new(ErrorKind::Other, "build Tag", e.to_string()))
-        })
-        .collect()
 }
 
 #[async_trait]
@@ -59,48 +47,42 @@ impl Parameters for SsmParameters {
     }
 
     async fn create_parameter(&self, name: &str, value: &str, tags: &Tags) -> Result<()> {
-        self.client
-            .put_parameter()
-            .name(name)
-            .value(value)
-            .r#type(ParameterType::String)
-            .overwrite(false)
-            .set_tags(Some(sdk_tags(tags)?))
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(())
+        done(
+            self.client
+                .put_parameter()
+                .name(name)
+                .value(value)
+                .r#type(ParameterType::String)
+                .overwrite(false)
+                .set_tags(Some(sdk_tags(tags)?))
+                .send(),
+        )
+        .await
     }
 
     async fn set_parameter(&self, name: &str, value: &str) -> Result<()> {
         // No type: an overwrite keeps the parameter's, and without one AWS refuses to make a
         // parameter that is not there (with one it would, untagged).
-        let result = self
-            .client
-            .put_parameter()
-            .name(name)
-            .value(value)
-            .overwrite(true)
-            .send()
-            .await;
-        match result.map_err(classify) {
-            Ok(_) => Ok(()),
+        let answer = done(
+            self.client
+                .put_parameter()
+                .name(name)
+                .value(value)
+                .overwrite(true)
+                .send(),
+        )
+        .await;
+        match answer {
             Err(e) if e.message.contains("type is required") => Err(ProviderError::new(
                 ErrorKind::NotFound,
                 e.operation,
                 e.message,
             )),
-            Err(e) => Err(e),
+            answer => answer,
         }
     }
 
     async fn delete_parameter(&self, name: &str) -> Result<()> {
-        self.client
-            .delete_parameter()
-            .name(name)
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(())
+        done(self.client.delete_parameter().name(name).send()).await
     }
 }
