@@ -9,9 +9,12 @@ mod clusters;
 #[cfg(test)]
 pub mod fake;
 mod lifecycle;
+#[allow(dead_code, reason = "used once the engine records its last `up`")]
+mod parameters;
 
 pub use clusters::*;
 pub use lifecycle::Lifecycle;
+pub use parameters::*;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -584,4 +587,6 @@ pub struct RegionClients {
     pub eks: Arc<dyn Eks>,
     pub logs: Arc<dyn Logs>,
     pub scaling: Arc<dyn Scaling>,
+    #[allow(dead_code, reason = "used once the engine records its last `up`")]
+    pub parameters: Arc<dyn Parameters>,
 }

@@ -7,10 +7,10 @@ use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::client::Waiters;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
-    ProtocolEnum, Tag, TargetTypeEnum,
+    ProtocolEnum, TargetTypeEnum,
 };
 
-use super::classify;
+use super::{carried, classify, done, every, retag, sdk_tags, sent, tags_of, waited};
 use crate::model::TAG_STACK;
 use crate::providers::*;
 
@@ -36,30 +36,15 @@ impl ElbLoadBalancing {
         let mut out = std::collections::HashMap::new();
         for answer in futures::future::try_join_all(calls)
             .await
-            .map_err(|e| classify("DescribeTags", e))?
+            .map_err(classify)?
         {
             for d in answer.tag_descriptions() {
-                let tags = d
-                    .tags()
-                    .iter()
-                    .filter_map(|t| {
-                        Some((
-                            t.key()?.to_string(),
-                            t.value().unwrap_or_default().to_string(),
-                        ))
-                    })
-                    .collect();
-                out.insert(d.resource_arn().unwrap_or_default().to_string(), tags);
+                let arn = d.resource_arn().unwrap_or_default().to_string();
+                out.insert(arn, tags_of(d.tags()));
             }
         }
         Ok(out)
     }
-}
-
-fn sdk_tags(tags: &Tags) -> Vec<Tag> {
-    tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect()
 }
 
 fn forward(target_group: &str) -> Action {
@@ -67,10 +52,6 @@ fn forward(target_group: &str) -> Action {
         .r#type(ActionTypeEnum::Forward)
         .target_group_arn(target_group)
         .build()
-}
-
-fn missing(operation: &'static str) -> ProviderError {
-    ProviderError::new(ErrorKind::Other, operation, "the response carried no ARN")
 }
 
 /// An impaired load balancer still serves (it cannot scale for a while): not a failure.
@@ -84,31 +65,15 @@ fn lifecycle(l: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> Lifecyc
     }
 }
 
-fn waited(operation: &'static str, e: impl std::error::Error) -> ProviderError {
-    ProviderError::new(ErrorKind::Other, operation, super::display_chain(&e))
-}
-
 #[async_trait]
 impl LoadBalancing for ElbLoadBalancing {
     async fn snapshot(&self, stack: &str) -> Result<LoadBalancingSnapshot> {
         // ELB cannot filter by tag: list everything, then read tags in batches of 20.
-        let lbs = self
-            .client
-            .describe_load_balancers()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect();
-        let tgs = self
-            .client
-            .describe_target_groups()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect();
+        let lbs = every!(self.client.describe_load_balancers());
+        let tgs = every!(self.client.describe_target_groups());
         let (lbs, tgs) = futures::join!(lbs, tgs);
-        let lbs = lbs.map_err(|e| classify("DescribeLoadBalancers", e))?;
-        let tgs = tgs.map_err(|e| classify("DescribeTargetGroups", e))?;
+        let lbs = lbs?;
+        let tgs = tgs?;
         let arns: Vec<String> = lbs
             .iter()
             .filter_map(|l| l.load_balancer_arn())
@@ -126,18 +91,14 @@ impl LoadBalancing for ElbLoadBalancing {
             })
             .filter_map(|l| l.load_balancer_arn().map(str::to_string))
             .collect();
-        let listener_calls = futures::future::try_join_all(candidates.iter().map(|arn| {
-            self.client
-                .describe_listeners()
-                .load_balancer_arn(arn)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        }));
+        let listener_calls = futures::future::try_join_all(
+            candidates
+                .iter()
+                .map(|arn| every!(self.client.describe_listeners().load_balancer_arn(arn))),
+        );
         let (tags, listeners) = futures::join!(self.tags_of(&arns), listener_calls);
         let tags = tags?;
-        let listeners = listeners.map_err(|e| classify("DescribeListeners", e))?;
+        let listeners = listeners?;
         let ours = |arn: Option<&str>| -> Option<Tags> {
             let tags = tags.get(arn?)?;
             (tags.get(TAG_STACK).map(String::as_str) == Some(stack)).then(|| tags.clone())
@@ -216,27 +177,24 @@ impl LoadBalancing for ElbLoadBalancing {
     }
 
     async fn create_load_balancer(&self, lb: &NewLoadBalancer<'_>) -> Result<LoadBalancerInfo> {
-        let out = self
-            .client
-            .create_load_balancer()
-            .name(lb.name)
-            .r#type(LoadBalancerTypeEnum::from(lb.lb_type))
-            .scheme(LoadBalancerSchemeEnum::from(lb.scheme))
-            .set_subnets(Some(lb.subnets.to_vec()))
-            .set_security_groups(Some(lb.security_groups.to_vec()))
-            .set_tags(Some(sdk_tags(lb.tags)))
-            .send()
-            .await
-            .map_err(|e| classify("CreateLoadBalancer", e))?;
-        let l = out
-            .load_balancers()
-            .first()
-            .ok_or_else(|| missing("CreateLoadBalancer"))?;
+        let out = sent(
+            self.client
+                .create_load_balancer()
+                .name(lb.name)
+                .r#type(LoadBalancerTypeEnum::from(lb.lb_type))
+                .scheme(LoadBalancerSchemeEnum::from(lb.scheme))
+                .set_subnets(Some(lb.subnets.to_vec()))
+                .set_security_groups(Some(lb.security_groups.to_vec()))
+                .set_tags(Some(sdk_tags(lb.tags)?))
+                .send(),
+        )
+        .await?;
+        let arn = carried(&out, "ARN", |o| {
+            o.load_balancers().first()?.load_balancer_arn()
+        })?;
+        let l = &out.load_balancers()[0];
         Ok(LoadBalancerInfo {
-            arn: l
-                .load_balancer_arn()
-                .ok_or_else(|| missing("CreateLoadBalancer"))?
-                .to_string(),
+            arn,
             name: lb.name.to_string(),
             lb_type: lb.lb_type.to_string(),
             scheme: lb.scheme.to_string(),
@@ -259,35 +217,35 @@ impl LoadBalancing for ElbLoadBalancing {
     }
 
     async fn set_security_groups(&self, arn: &str, groups: &[String]) -> Result<()> {
-        self.client
-            .set_security_groups()
-            .load_balancer_arn(arn)
-            .set_security_groups(Some(groups.to_vec()))
-            .send()
-            .await
-            .map_err(|e| classify("SetSecurityGroups", e))?;
-        Ok(())
+        done(
+            self.client
+                .set_security_groups()
+                .load_balancer_arn(arn)
+                .set_security_groups(Some(groups.to_vec()))
+                .send(),
+        )
+        .await
     }
 
     async fn set_subnets(&self, arn: &str, subnets: &[String]) -> Result<()> {
-        self.client
-            .set_subnets()
-            .load_balancer_arn(arn)
-            .set_subnets(Some(subnets.to_vec()))
-            .send()
-            .await
-            .map_err(|e| classify("SetSubnets", e))?;
-        Ok(())
+        done(
+            self.client
+                .set_subnets()
+                .load_balancer_arn(arn)
+                .set_subnets(Some(subnets.to_vec()))
+                .send(),
+        )
+        .await
     }
 
     async fn delete_load_balancer(&self, arn: &str) -> Result<()> {
-        self.client
-            .delete_load_balancer()
-            .load_balancer_arn(arn)
-            .send()
-            .await
-            .map_err(|e| classify("DeleteLoadBalancer", e))?;
-        Ok(())
+        done(
+            self.client
+                .delete_load_balancer()
+                .load_balancer_arn(arn)
+                .send(),
+        )
+        .await
     }
 
     async fn wait_load_balancer_deleted(&self, arn: &str, max: Duration) -> Result<()> {
@@ -301,45 +259,43 @@ impl LoadBalancing for ElbLoadBalancing {
     }
 
     async fn create_target_group(&self, tg: &NewTargetGroup<'_>) -> Result<String> {
-        let out = self
-            .client
-            .create_target_group()
-            .name(tg.name)
-            .protocol(ProtocolEnum::from(tg.protocol))
-            .port(i32::from(tg.port))
-            .vpc_id(tg.vpc)
-            .target_type(TargetTypeEnum::from(tg.target_type))
-            .set_health_check_path(tg.health_check_path.map(str::to_string))
-            .set_tags(Some(sdk_tags(tg.tags)))
-            .send()
-            .await
-            .map_err(|e| classify("CreateTargetGroup", e))?;
-        out.target_groups()
-            .first()
-            .and_then(|t| t.target_group_arn())
-            .map(str::to_string)
-            .ok_or_else(|| missing("CreateTargetGroup"))
+        let out = sent(
+            self.client
+                .create_target_group()
+                .name(tg.name)
+                .protocol(ProtocolEnum::from(tg.protocol))
+                .port(i32::from(tg.port))
+                .vpc_id(tg.vpc)
+                .target_type(TargetTypeEnum::from(tg.target_type))
+                .set_health_check_path(tg.health_check_path.map(str::to_string))
+                .set_tags(Some(sdk_tags(tg.tags)?))
+                .send(),
+        )
+        .await?;
+        carried(&out, "ARN", |o| {
+            o.target_groups().first()?.target_group_arn()
+        })
     }
 
     async fn set_health_check_path(&self, arn: &str, path: &str) -> Result<()> {
-        self.client
-            .modify_target_group()
-            .target_group_arn(arn)
-            .health_check_path(path)
-            .send()
-            .await
-            .map_err(|e| classify("ModifyTargetGroup", e))?;
-        Ok(())
+        done(
+            self.client
+                .modify_target_group()
+                .target_group_arn(arn)
+                .health_check_path(path)
+                .send(),
+        )
+        .await
     }
 
     async fn delete_target_group(&self, arn: &str) -> Result<()> {
-        self.client
-            .delete_target_group()
-            .target_group_arn(arn)
-            .send()
-            .await
-            .map_err(|e| classify("DeleteTargetGroup", e))?;
-        Ok(())
+        done(
+            self.client
+                .delete_target_group()
+                .target_group_arn(arn)
+                .send(),
+        )
+        .await
     }
 
     async fn create_listener(
@@ -350,22 +306,18 @@ impl LoadBalancing for ElbLoadBalancing {
         target_group: &str,
         tags: &Tags,
     ) -> Result<String> {
-        let out = self
-            .client
-            .create_listener()
-            .load_balancer_arn(lb)
-            .protocol(ProtocolEnum::from(protocol))
-            .port(i32::from(port))
-            .default_actions(forward(target_group))
-            .set_tags(Some(sdk_tags(tags)))
-            .send()
-            .await
-            .map_err(|e| classify("CreateListener", e))?;
-        out.listeners()
-            .first()
-            .and_then(|l| l.listener_arn())
-            .map(str::to_string)
-            .ok_or_else(|| missing("CreateListener"))
+        let out = sent(
+            self.client
+                .create_listener()
+                .load_balancer_arn(lb)
+                .protocol(ProtocolEnum::from(protocol))
+                .port(i32::from(port))
+                .default_actions(forward(target_group))
+                .set_tags(Some(sdk_tags(tags)?))
+                .send(),
+        )
+        .await?;
+        carried(&out, "ARN", |o| o.listeners().first()?.listener_arn())
     }
 
     async fn modify_listener(
@@ -375,36 +327,30 @@ impl LoadBalancing for ElbLoadBalancing {
         port: u16,
         target_group: &str,
     ) -> Result<()> {
-        self.client
-            .modify_listener()
-            .listener_arn(arn)
-            .protocol(ProtocolEnum::from(protocol))
-            .port(i32::from(port))
-            .default_actions(forward(target_group))
-            .send()
-            .await
-            .map_err(|e| classify("ModifyListener", e))?;
-        Ok(())
+        done(
+            self.client
+                .modify_listener()
+                .listener_arn(arn)
+                .protocol(ProtocolEnum::from(protocol))
+                .port(i32::from(port))
+                .default_actions(forward(target_group))
+                .send(),
+        )
+        .await
     }
 
     async fn delete_listener(&self, arn: &str) -> Result<()> {
-        self.client
-            .delete_listener()
-            .listener_arn(arn)
-            .send()
-            .await
-            .map_err(|e| classify("DeleteListener", e))?;
-        Ok(())
+        done(self.client.delete_listener().listener_arn(arn).send()).await
     }
 
     async fn registered_targets(&self, target_group_arn: &str) -> Result<Vec<String>> {
-        let out = self
-            .client
-            .describe_target_health()
-            .target_group_arn(target_group_arn)
-            .send()
-            .await
-            .map_err(|e| classify("DescribeTargetHealth", e))?;
+        let out = sent(
+            self.client
+                .describe_target_health()
+                .target_group_arn(target_group_arn)
+                .send(),
+        )
+        .await?;
         Ok(out
             .target_health_descriptions()
             .iter()
@@ -418,47 +364,49 @@ impl LoadBalancing for ElbLoadBalancing {
         instances: &[String],
         port: u16,
     ) -> Result<()> {
-        self.client
-            .register_targets()
-            .target_group_arn(target_group_arn)
-            .set_targets(Some(targets(instances, Some(port))))
-            .send()
-            .await
-            .map_err(|e| classify("RegisterTargets", e))?;
-        Ok(())
+        done(
+            self.client
+                .register_targets()
+                .target_group_arn(target_group_arn)
+                .set_targets(Some(targets(instances, Some(port))))
+                .send(),
+        )
+        .await
     }
 
     async fn deregister_targets(&self, target_group_arn: &str, instances: &[String]) -> Result<()> {
-        self.client
-            .deregister_targets()
-            .target_group_arn(target_group_arn)
-            .set_targets(Some(targets(instances, None)))
-            .send()
-            .await
-            .map_err(|e| classify("DeregisterTargets", e))?;
-        Ok(())
+        done(
+            self.client
+                .deregister_targets()
+                .target_group_arn(target_group_arn)
+                .set_targets(Some(targets(instances, None)))
+                .send(),
+        )
+        .await
     }
 
     async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()> {
-        if !remove.is_empty() {
-            self.client
-                .remove_tags()
-                .resource_arns(arn)
-                .set_tag_keys(Some(remove.to_vec()))
-                .send()
+        let c = &self.client;
+        retag(
+            remove,
+            done(
+                c.remove_tags()
+                    .resource_arns(arn)
+                    .set_tag_keys(Some(remove.to_vec()))
+                    .send(),
+            ),
+            add,
+            async {
+                done(
+                    c.add_tags()
+                        .resource_arns(arn)
+                        .set_tags(Some(sdk_tags(add)?))
+                        .send(),
+                )
                 .await
-                .map_err(|e| classify("RemoveTags", e))?;
-        }
-        if !add.is_empty() {
-            self.client
-                .add_tags()
-                .resource_arns(arn)
-                .set_tags(Some(sdk_tags(add)))
-                .send()
-                .await
-                .map_err(|e| classify("AddTags", e))?;
-        }
-        Ok(())
+            },
+        )
+        .await
     }
 }
 

@@ -3,9 +3,8 @@
 
 use async_trait::async_trait;
 use aws_sdk_iam::Client;
-use aws_sdk_iam::types::Tag;
 
-use super::classify;
+use super::{carried, done, every, retag, sdk_tags, sent, tags_of};
 use crate::model::TAG_STACK;
 use crate::providers::*;
 
@@ -67,58 +66,18 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>> {
-    tags.iter()
-        .map(|(k, v)| {
-            Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-                .map_err(|e| ProviderError::new(ErrorKind::Other, "build Tag", e.to_string()))
-        })
-        .collect()
-}
-
 #[async_trait]
 impl Iam for IamRoles {
     async fn snapshot(&self, stack: &str) -> Result<Vec<RoleInfo>> {
-        let roles: Vec<aws_sdk_iam::types::Role> = self
-            .client
-            .list_roles()
-            .path_prefix(role_path(stack))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify("ListRoles", e))?;
+        let roles: Vec<aws_sdk_iam::types::Role> =
+            every!(self.client.list_roles().path_prefix(role_path(stack))).await?;
+        let c = &self.client;
         let reads = roles.iter().map(|r| async move {
             let name = r.role_name();
             let (tags, policies, inline) = futures::try_join!(
-                async {
-                    self.client
-                        .list_role_tags()
-                        .role_name(name)
-                        .send()
-                        .await
-                        .map_err(|e| classify("ListRoleTags", e))
-                },
-                async {
-                    self.client
-                        .list_attached_role_policies()
-                        .role_name(name)
-                        .send()
-                        .await
-                        .map_err(|e| classify("ListAttachedRolePolicies", e))
-                },
-                async {
-                    self.client
-                        .list_role_policies()
-                        .role_name(name)
-                        .send()
-                        .await
-                        .map_err(|e| classify("ListRolePolicies", e))
-                },
+                sent(c.list_role_tags().role_name(name).send()),
+                sent(c.list_attached_role_policies().role_name(name).send()),
+                sent(c.list_role_policies().role_name(name).send()),
             )?;
             Ok::<_, ProviderError>(RoleInfo {
                 name: name.to_string(),
@@ -133,11 +92,7 @@ impl Iam for IamRoles {
                     .map(str::to_string)
                     .collect(),
                 inline_policies: inline.policy_names().to_vec(),
-                tags: tags
-                    .tags()
-                    .iter()
-                    .map(|t| (t.key().to_string(), t.value().to_string()))
-                    .collect(),
+                tags: tags_of(tags.tags()),
             })
         });
         let roles = futures::future::try_join_all(reads).await?;
@@ -154,96 +109,90 @@ impl Iam for IamRoles {
         trusted_service: &str,
         tags: &Tags,
     ) -> Result<String> {
-        let out = self
-            .client
-            .create_role()
-            .role_name(name)
-            .path(path)
-            .assume_role_policy_document(trust_policy(trusted_service))
-            .set_tags(Some(sdk_tags(tags)?))
-            .send()
-            .await
-            .map_err(|e| classify("CreateRole", e))?;
-        out.role().map(|r| r.arn().to_string()).ok_or_else(|| {
-            ProviderError::new(ErrorKind::Other, "CreateRole", "no role in the answer")
-        })
+        let out = sent(
+            self.client
+                .create_role()
+                .role_name(name)
+                .path(path)
+                .assume_role_policy_document(trust_policy(trusted_service))
+                .set_tags(Some(sdk_tags(tags)?))
+                .send(),
+        )
+        .await?;
+        carried(&out, "role", |o| o.role().map(|r| r.arn()))
     }
 
     async fn attach_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
-        self.client
-            .attach_role_policy()
-            .role_name(role)
-            .policy_arn(policy_arn)
-            .send()
-            .await
-            .map_err(|e| classify("AttachRolePolicy", e))?;
-        Ok(())
+        done(
+            self.client
+                .attach_role_policy()
+                .role_name(role)
+                .policy_arn(policy_arn)
+                .send(),
+        )
+        .await
     }
 
     async fn detach_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
-        self.client
-            .detach_role_policy()
-            .role_name(role)
-            .policy_arn(policy_arn)
-            .send()
-            .await
-            .map_err(|e| classify("DetachRolePolicy", e))?;
-        Ok(())
+        done(
+            self.client
+                .detach_role_policy()
+                .role_name(role)
+                .policy_arn(policy_arn)
+                .send(),
+        )
+        .await
     }
 
     async fn put_inline_policy(&self, role: &str, name: &str, document: &str) -> Result<()> {
-        self.client
-            .put_role_policy()
-            .role_name(role)
-            .policy_name(name)
-            .policy_document(document)
-            .send()
-            .await
-            .map_err(|e| classify("PutRolePolicy", e))?;
-        Ok(())
+        done(
+            self.client
+                .put_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .policy_document(document)
+                .send(),
+        )
+        .await
     }
 
     async fn delete_inline_policy(&self, role: &str, name: &str) -> Result<()> {
-        self.client
-            .delete_role_policy()
-            .role_name(role)
-            .policy_name(name)
-            .send()
-            .await
-            .map_err(|e| classify("DeleteRolePolicy", e))?;
-        Ok(())
+        done(
+            self.client
+                .delete_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .send(),
+        )
+        .await
     }
 
     async fn delete_role(&self, role: &str) -> Result<()> {
-        self.client
-            .delete_role()
-            .role_name(role)
-            .send()
-            .await
-            .map_err(|e| classify("DeleteRole", e))?;
-        Ok(())
+        done(self.client.delete_role().role_name(role).send()).await
     }
 
     async fn set_tags(&self, role: &str, add: &Tags, remove: &[String]) -> Result<()> {
-        if !remove.is_empty() {
-            self.client
-                .untag_role()
-                .role_name(role)
-                .set_tag_keys(Some(remove.to_vec()))
-                .send()
+        let c = &self.client;
+        retag(
+            remove,
+            done(
+                c.untag_role()
+                    .role_name(role)
+                    .set_tag_keys(Some(remove.to_vec()))
+                    .send(),
+            ),
+            add,
+            async {
+                done(
+                    c.tag_role()
+                        .role_name(role)
+                        .set_tags(Some(sdk_tags(add)?))
+                        .send(),
+                )
                 .await
-                .map_err(|e| classify("UntagRole", e))?;
-        }
-        if !add.is_empty() {
-            self.client
-                .tag_role()
-                .role_name(role)
-                .set_tags(Some(sdk_tags(add)?))
-                .send()
-                .await
-                .map_err(|e| classify("TagRole", e))?;
-        }
-        Ok(())
+            },
+        )
+        .await
     }
 }
 

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::Client;
 
-use super::classify;
+use super::{done, every, tag_map};
 use crate::providers::*;
 
 pub struct CloudWatchLogs {
@@ -19,16 +19,12 @@ impl CloudWatchLogs {
 #[async_trait]
 impl Logs for CloudWatchLogs {
     async fn snapshot(&self, stack: &str) -> Result<Vec<LogGroupInfo>> {
-        let groups: Vec<_> = self
-            .client
-            .describe_log_groups()
-            .log_group_name_prefix(log_group_prefix(stack))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify("DescribeLogGroups", e))?;
+        let groups: Vec<_> = every!(
+            self.client
+                .describe_log_groups()
+                .log_group_name_prefix(log_group_prefix(stack))
+        )
+        .await?;
         Ok(groups
             .into_iter()
             .map(|g| LogGroupInfo {
@@ -39,34 +35,29 @@ impl Logs for CloudWatchLogs {
     }
 
     async fn create_log_group(&self, name: &str, retention_days: u32, tags: &Tags) -> Result<()> {
-        self.client
-            .create_log_group()
-            .log_group_name(name)
-            .set_tags(Some(tags.clone().into_iter().collect()))
-            .send()
-            .await
-            .map_err(|e| classify("CreateLogGroup", e))?;
+        done(
+            self.client
+                .create_log_group()
+                .log_group_name(name)
+                .set_tags(Some(tag_map(tags)))
+                .send(),
+        )
+        .await?;
         self.set_retention(name, retention_days).await
     }
 
     async fn set_retention(&self, name: &str, retention_days: u32) -> Result<()> {
-        self.client
-            .put_retention_policy()
-            .log_group_name(name)
-            .retention_in_days(i32::try_from(retention_days).unwrap_or(i32::MAX))
-            .send()
-            .await
-            .map_err(|e| classify("PutRetentionPolicy", e))?;
-        Ok(())
+        done(
+            self.client
+                .put_retention_policy()
+                .log_group_name(name)
+                .retention_in_days(i32::try_from(retention_days).unwrap_or(i32::MAX))
+                .send(),
+        )
+        .await
     }
 
     async fn delete_log_group(&self, name: &str) -> Result<()> {
-        self.client
-            .delete_log_group()
-            .log_group_name(name)
-            .send()
-            .await
-            .map_err(|e| classify("DeleteLogGroup", e))?;
-        Ok(())
+        done(self.client.delete_log_group().log_group_name(name).send()).await
     }
 }

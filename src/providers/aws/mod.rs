@@ -4,9 +4,14 @@
 mod ec2;
 mod eks;
 mod elb;
+mod errors;
 mod iam;
 mod logs;
+mod requests;
 mod scaling;
+#[allow(dead_code, reason = "used once the engine records its last `up`")]
+mod ssm;
+mod tags;
 mod waf;
 
 use std::sync::Arc;
@@ -14,17 +19,18 @@ use std::sync::Arc;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
-use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-use super::{ErrorKind, ProviderError, RegionClients};
+use super::RegionClients;
 use crate::stats::CallStats;
+pub(crate) use errors::*;
+pub(crate) use requests::*;
+pub(crate) use tags::*;
 
 /// Loads the standard credential chain (env, profiles, SSO, ...) once.
 pub async fn load_config(endpoint_url: Option<&str>) -> aws_config::SdkConfig {
@@ -43,6 +49,18 @@ pub async fn load_config(endpoint_url: Option<&str>) -> aws_config::SdkConfig {
     loader.load().await
 }
 
+/// One service's client for a region, every call counted.
+macro_rules! client {
+    ($sdk:ident, $config:expr, $region:expr, $counter:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($config)
+                .region($region)
+                .interceptor($counter)
+                .build(),
+        )
+    };
+}
+
 /// The clients of one region, derived from the shared config.
 pub fn region_clients(
     config: &aws_config::SdkConfig,
@@ -53,63 +71,36 @@ pub fn region_clients(
     let counter = CallCounter {
         stats: stats.clone(),
     };
-    let ec2 = aws_sdk_ec2::Client::from_conf(
-        aws_sdk_ec2::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let elb = aws_sdk_elasticloadbalancingv2::Client::from_conf(
-        aws_sdk_elasticloadbalancingv2::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let waf = aws_sdk_wafv2::Client::from_conf(
-        aws_sdk_wafv2::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let eks = aws_sdk_eks::Client::from_conf(
-        aws_sdk_eks::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
-        aws_sdk_cloudwatchlogs::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let scaling = aws_sdk_autoscaling::Client::from_conf(
-        aws_sdk_autoscaling::config::Builder::from(config)
-            .region(region.clone())
-            .interceptor(counter)
-            .build(),
-    );
+    macro_rules! here {
+        ($sdk:ident) => {
+            client!($sdk, config, region.clone(), counter.clone())
+        };
+    }
     RegionClients {
-        network: Arc::new(ec2::Ec2Network::new(ec2)),
-        load_balancing: Arc::new(elb::ElbLoadBalancing::new(elb)),
-        waf: Arc::new(waf::WafV2::new(waf, region.to_string())),
-        eks: Arc::new(eks::EksClusters::new(eks)),
-        logs: Arc::new(logs::CloudWatchLogs::new(logs)),
-        scaling: Arc::new(scaling::AutoScaling::new(scaling)),
+        network: Arc::new(ec2::Ec2Network::new(here!(aws_sdk_ec2))),
+        load_balancing: Arc::new(elb::ElbLoadBalancing::new(here!(
+            aws_sdk_elasticloadbalancingv2
+        ))),
+        waf: Arc::new(waf::WafV2::new(here!(aws_sdk_wafv2), region.to_string())),
+        eks: Arc::new(eks::EksClusters::new(here!(aws_sdk_eks))),
+        logs: Arc::new(logs::CloudWatchLogs::new(here!(aws_sdk_cloudwatchlogs))),
+        scaling: Arc::new(scaling::AutoScaling::new(here!(aws_sdk_autoscaling))),
+        parameters: Arc::new(ssm::SsmParameters::new(here!(aws_sdk_ssm))),
     }
 }
 
 /// IAM is global; its client is made once.
 pub fn iam_client(config: &aws_config::SdkConfig, stats: &Arc<CallStats>) -> Arc<dyn super::Iam> {
-    let iam = aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::config::Builder::from(config)
-            .region(aws_config::Region::new("us-east-1"))
-            .interceptor(CallCounter {
-                stats: stats.clone(),
-            })
-            .build(),
-    );
-    Arc::new(iam::IamRoles::new(iam))
+    let counter = CallCounter {
+        stats: stats.clone(),
+    };
+    let region = aws_config::Region::new("us-east-1");
+    Arc::new(iam::IamRoles::new(client!(
+        aws_sdk_iam,
+        config,
+        region,
+        counter
+    )))
 }
 
 /// Counts each operation once, however many attempts its retries take (serialization happens
@@ -134,105 +125,5 @@ impl Intercept for CallCounter {
             self.stats.record(metadata.service(), metadata.name());
         }
         Ok(())
-    }
-}
-
-/// Sorts an SDK error by its service code, keeping the whole cause chain as the message.
-pub(crate) fn classify<E, R>(operation: &'static str, error: SdkError<E, R>) -> ProviderError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
-{
-    let code = error.code().unwrap_or_default().to_string();
-    let mut kind = kind_of(&code);
-    // EKS refuses a role made a moment ago ("could not be assumed"): IAM has not caught up yet.
-    if code == "InvalidParameterException" && error.message().is_some_and(|m| m.contains("assume"))
-    {
-        kind = ErrorKind::NotFound;
-    }
-    let message = match error.message() {
-        Some(m) if !code.is_empty() => format!("{code}: {m}"),
-        _ => display_chain(&error),
-    };
-    ProviderError::new(kind, operation, message)
-}
-
-/// `outer: cause: root cause`, each level's Display once (SDK errors repeat their sources).
-fn display_chain(error: &dyn std::error::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(error);
-    while let Some(e) = next {
-        let text = e.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = e.source();
-    }
-    let mut text = parts.join(": ");
-    if text.contains("loading credentials") || text.contains("no credentials") {
-        text.push_str(" (no AWS credentials found: set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or log in with SSO; for an emulator pass --endpoint-url)");
-    }
-    text
-}
-
-fn kind_of(code: &str) -> ErrorKind {
-    match code {
-        "Throttling"
-        | "ThrottlingException"
-        | "RequestLimitExceeded"
-        | "TooManyRequestsException"
-        | "RequestThrottled"
-        | "SlowDown" => ErrorKind::Throttled,
-        "DependencyViolation"
-        | "ResourceInUse"
-        | "WAFAssociatedItemException"
-        | "ResourceInUseException"
-        | "DeleteConflict"
-        | "InvalidIPAddress.InUse"
-        | "InvalidNetworkInterface.InUse" => ErrorKind::DependencyViolation,
-        // Just created and not yet usable by WAF: the same as not there yet.
-        "WAFNonexistentItemException" | "WAFUnavailableEntityException" => ErrorKind::NotFound,
-        "InvalidPermission.Duplicate"
-        | "RouteAlreadyExists"
-        | "Resource.AlreadyAssociated"
-        | "DuplicateListener"
-        | "DuplicateTargetGroupName"
-        | "DuplicateLoadBalancerName"
-        | "WAFDuplicateItemException"
-        | "InvalidGroup.Duplicate"
-        | "ResourceAlreadyExistsException"
-        | "FlowLogAlreadyExists"
-        | "EntityAlreadyExists" => ErrorKind::AlreadyExists,
-        "IncorrectState"
-        | "IncorrectInstanceState"
-        | "InvalidStateTransition"
-        | "WAFOptimisticLockException"
-        | "OperationNotPermitted" => ErrorKind::InvalidState,
-        c if c.ends_with("NotFound") || c == "NoSuchEntity" || c == "ResourceNotFoundException" => {
-            ErrorKind::NotFound
-        }
-        c if c.starts_with("InvalidVpcPeeringConnectionID")
-            || c.starts_with("InvalidAllocationID") =>
-        {
-            ErrorKind::NotFound
-        }
-        _ => ErrorKind::Other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sorts_service_codes() {
-        assert_eq!(kind_of("RequestLimitExceeded"), ErrorKind::Throttled);
-        assert_eq!(kind_of("InvalidVpcID.NotFound"), ErrorKind::NotFound);
-        assert_eq!(kind_of("LoadBalancerNotFound"), ErrorKind::NotFound);
-        assert_eq!(
-            kind_of("DependencyViolation"),
-            ErrorKind::DependencyViolation
-        );
-        assert_eq!(kind_of("InvalidParameterValue"), ErrorKind::Other);
     }
 }

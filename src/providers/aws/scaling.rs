@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use aws_sdk_autoscaling::Client;
 use aws_sdk_autoscaling::types::Filter;
 
-use super::classify;
+use super::{done, every, tag_value};
 use crate::providers::*;
 
 pub struct AutoScaling {
@@ -21,33 +21,21 @@ impl AutoScaling {
 #[async_trait]
 impl Scaling for AutoScaling {
     async fn node_group_asgs(&self, cluster: &str) -> Result<Vec<AutoScalingGroupInfo>> {
-        let groups: Vec<_> = self
-            .client
-            .describe_auto_scaling_groups()
-            .filters(
+        let groups: Vec<_> = every!(
+            self.client.describe_auto_scaling_groups().filters(
                 Filter::builder()
                     .name("tag:eks:cluster-name")
                     .values(cluster)
                     .build(),
             )
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| classify("DescribeAutoScalingGroups", e))?;
+        )
+        .await?;
         Ok(groups
             .into_iter()
             .filter_map(|g| {
-                let node_group = g
-                    .tags()
-                    .iter()
-                    .find(|t| t.key() == Some("eks:nodegroup-name"))?
-                    .value()?
-                    .to_string();
                 Some(AutoScalingGroupInfo {
                     name: g.auto_scaling_group_name()?.to_string(),
-                    node_group,
+                    node_group: tag_value(g.tags(), "eks:nodegroup-name")?.to_string(),
                     target_groups: g.target_group_arns().to_vec(),
                 })
             })
@@ -55,24 +43,24 @@ impl Scaling for AutoScaling {
     }
 
     async fn attach_target_group(&self, asg: &str, target_group_arn: &str) -> Result<()> {
-        self.client
-            .attach_load_balancer_target_groups()
-            .auto_scaling_group_name(asg)
-            .target_group_arns(target_group_arn)
-            .send()
-            .await
-            .map_err(|e| classify("AttachLoadBalancerTargetGroups", e))?;
-        Ok(())
+        done(
+            self.client
+                .attach_load_balancer_target_groups()
+                .auto_scaling_group_name(asg)
+                .target_group_arns(target_group_arn)
+                .send(),
+        )
+        .await
     }
 
     async fn detach_target_group(&self, asg: &str, target_group_arn: &str) -> Result<()> {
-        self.client
-            .detach_load_balancer_target_groups()
-            .auto_scaling_group_name(asg)
-            .target_group_arns(target_group_arn)
-            .send()
-            .await
-            .map_err(|e| classify("DetachLoadBalancerTargetGroups", e))?;
-        Ok(())
+        done(
+            self.client
+                .detach_load_balancer_target_groups()
+                .auto_scaling_group_name(asg)
+                .target_group_arns(target_group_arn)
+                .send(),
+        )
+        .await
     }
 }

@@ -5,10 +5,10 @@ use aws_sdk_wafv2::Client;
 use aws_sdk_wafv2::types::{
     AllowAction, BlockAction, DefaultAction, ManagedRuleGroupStatement, NoneAction, OverrideAction,
     RateBasedStatement, RateBasedStatementAggregateKeyType, Rule, RuleAction, Scope, Statement,
-    Tag, VisibilityConfig,
+    VisibilityConfig,
 };
 
-use super::classify;
+use super::{answered, done, retag, sdk_tags, sent, tags_of};
 use crate::model::TAG_STACK;
 use crate::providers::*;
 
@@ -26,33 +26,31 @@ impl WafV2 {
     }
 
     async fn tags_of(&self, arn: &str) -> Result<Tags> {
-        let out = self
-            .client
-            .list_tags_for_resource()
-            .resource_arn(arn)
-            .send()
-            .await
-            .map_err(|e| classify("ListTagsForResource", e))?;
-        Ok(out
-            .tag_info_for_resource()
-            .map(|i| i.tag_list())
-            .unwrap_or_default()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect())
+        let out = sent(
+            self.client
+                .list_tags_for_resource()
+                .resource_arn(arn)
+                .send(),
+        )
+        .await?;
+        Ok(tags_of(
+            out.tag_info_for_resource()
+                .map(|i| i.tag_list())
+                .unwrap_or_default(),
+        ))
     }
 
     /// Rules and lock token of an ACL, read fresh (the token changes with every update).
     async fn read(&self, name: &str, id: &str) -> Result<(WebAclRules, String)> {
-        let out = self
-            .client
-            .get_web_acl()
-            .name(name)
-            .id(id)
-            .scope(Scope::Regional)
-            .send()
-            .await
-            .map_err(|e| classify("GetWebACL", e))?;
+        let out = sent(
+            self.client
+                .get_web_acl()
+                .name(name)
+                .id(id)
+                .scope(Scope::Regional)
+                .send(),
+        )
+        .await?;
         let rules = out
             .web_acl()
             .map(|a| rules_of(a.rules()))
@@ -165,15 +163,15 @@ impl Waf for WafV2 {
         let mut summaries = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            let out = self
-                .client
-                .list_web_acls()
-                .scope(Scope::Regional)
-                .limit(100)
-                .set_next_marker(marker.clone())
-                .send()
-                .await
-                .map_err(|e| classify("ListWebACLs", e))?;
+            let out = sent(
+                self.client
+                    .list_web_acls()
+                    .scope(Scope::Regional)
+                    .limit(100)
+                    .set_next_marker(marker.clone())
+                    .send(),
+            )
+            .await?;
             summaries.extend(out.web_acls().iter().cloned());
             match out.next_marker() {
                 Some(next) if !next.is_empty() && out.web_acls().len() == 100 => {
@@ -213,13 +211,13 @@ impl Waf for WafV2 {
     }
 
     async fn web_acl_for(&self, resource_arn: &str) -> Result<Option<String>> {
-        let out = self
-            .client
-            .get_web_acl_for_resource()
-            .resource_arn(resource_arn)
-            .send()
-            .await
-            .map_err(|e| classify("GetWebACLForResource", e))?;
+        let out = sent(
+            self.client
+                .get_web_acl_for_resource()
+                .resource_arn(resource_arn)
+                .send(),
+        )
+        .await?;
         Ok(out.web_acl().map(|a| a.arn().to_string()))
     }
 
@@ -229,26 +227,22 @@ impl Waf for WafV2 {
         rules: &WebAclRules,
         tags: &Tags,
     ) -> Result<WebAclInfo> {
-        let sdk_tags = tags
-            .iter()
-            .map(|(k, v)| built("build Tag", Tag::builder().key(k).value(v).build()))
-            .collect::<Result<Vec<_>>>()?;
-        let out = self
-            .client
-            .create_web_acl()
-            .name(name)
-            .scope(Scope::Regional)
-            .default_action(allow_by_default())
-            .set_rules(Some(sdk_rules(rules)?))
-            .visibility_config(visibility(name)?)
-            .set_tags(Some(sdk_tags))
-            .send()
-            .await
-            .map_err(|e| classify("CreateWebACL", e))?;
+        let out = sent(
+            self.client
+                .create_web_acl()
+                .name(name)
+                .scope(Scope::Regional)
+                .default_action(allow_by_default())
+                .set_rules(Some(sdk_rules(rules)?))
+                .visibility_config(visibility(name)?)
+                .set_tags(Some(sdk_tags(tags)?))
+                .send(),
+        )
+        .await?;
         let summary = out.summary().ok_or_else(|| {
-            ProviderError::new(
+            answered(
+                &out,
                 ErrorKind::Other,
-                "CreateWebACL",
                 format!("no summary in {}", self.region),
             )
         })?;
@@ -263,79 +257,77 @@ impl Waf for WafV2 {
 
     async fn update_web_acl(&self, acl: &WebAclInfo, rules: &WebAclRules) -> Result<()> {
         let (_, lock_token) = self.read(&acl.name, &acl.id).await?;
-        self.client
-            .update_web_acl()
-            .name(&acl.name)
-            .id(&acl.id)
-            .scope(Scope::Regional)
-            .default_action(allow_by_default())
-            .set_rules(Some(sdk_rules(rules)?))
-            .visibility_config(visibility(&acl.name)?)
-            .lock_token(lock_token)
-            .send()
-            .await
-            .map_err(|e| classify("UpdateWebACL", e))?;
-        Ok(())
+        done(
+            self.client
+                .update_web_acl()
+                .name(&acl.name)
+                .id(&acl.id)
+                .scope(Scope::Regional)
+                .default_action(allow_by_default())
+                .set_rules(Some(sdk_rules(rules)?))
+                .visibility_config(visibility(&acl.name)?)
+                .lock_token(lock_token)
+                .send(),
+        )
+        .await
     }
 
     async fn delete_web_acl(&self, acl: &WebAclInfo) -> Result<()> {
         let (_, lock_token) = self.read(&acl.name, &acl.id).await?;
-        self.client
-            .delete_web_acl()
-            .name(&acl.name)
-            .id(&acl.id)
-            .scope(Scope::Regional)
-            .lock_token(lock_token)
-            .send()
-            .await
-            .map_err(|e| classify("DeleteWebACL", e))?;
-        Ok(())
+        done(
+            self.client
+                .delete_web_acl()
+                .name(&acl.name)
+                .id(&acl.id)
+                .scope(Scope::Regional)
+                .lock_token(lock_token)
+                .send(),
+        )
+        .await
     }
 
     async fn associate(&self, acl_arn: &str, resource_arn: &str) -> Result<()> {
-        self.client
-            .associate_web_acl()
-            .web_acl_arn(acl_arn)
-            .resource_arn(resource_arn)
-            .send()
-            .await
-            .map_err(|e| classify("AssociateWebACL", e))?;
-        Ok(())
+        done(
+            self.client
+                .associate_web_acl()
+                .web_acl_arn(acl_arn)
+                .resource_arn(resource_arn)
+                .send(),
+        )
+        .await
     }
 
     async fn disassociate(&self, resource_arn: &str) -> Result<()> {
-        self.client
-            .disassociate_web_acl()
-            .resource_arn(resource_arn)
-            .send()
-            .await
-            .map_err(|e| classify("DisassociateWebACL", e))?;
-        Ok(())
+        done(
+            self.client
+                .disassociate_web_acl()
+                .resource_arn(resource_arn)
+                .send(),
+        )
+        .await
     }
 
     async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()> {
-        if !remove.is_empty() {
-            self.client
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(remove.to_vec()))
-                .send()
+        let c = &self.client;
+        retag(
+            remove,
+            done(
+                c.untag_resource()
+                    .resource_arn(arn)
+                    .set_tag_keys(Some(remove.to_vec()))
+                    .send(),
+            ),
+            add,
+            async {
+                done(
+                    c.tag_resource()
+                        .resource_arn(arn)
+                        .set_tags(Some(sdk_tags(add)?))
+                        .send(),
+                )
                 .await
-                .map_err(|e| classify("UntagResource", e))?;
-        }
-        if !add.is_empty() {
-            let tags = add
-                .iter()
-                .map(|(k, v)| built("build Tag", Tag::builder().key(k).value(v).build()))
-                .collect::<Result<Vec<_>>>()?;
-            self.client
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(tags))
-                .send()
-                .await
-                .map_err(|e| classify("TagResource", e))?;
-        }
-        Ok(())
+            },
+        )
+        .await
     }
 }

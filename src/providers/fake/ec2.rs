@@ -118,30 +118,6 @@ fn group_info(id: &str, g: &Group) -> SecurityGroupInfo {
     }
 }
 
-impl FakeRegion {
-    /// Runs `f` on the locked state with this region's name and the current lag.
-    fn with<R>(
-        &self,
-        operation: &'static str,
-        f: impl FnOnce(&mut State, Duration) -> Result<R>,
-    ) -> Result<R> {
-        let lag = self.world.behaviour().lag;
-        let mut s = self.world.lock();
-        if !s.regions.contains_key(&self.region) {
-            return Err(ProviderError::new(
-                ErrorKind::Other,
-                operation,
-                format!("unknown region {}", self.region),
-            ));
-        }
-        f(&mut s, lag)
-    }
-
-    fn here<'s>(&self, s: &'s mut State) -> &'s mut Region {
-        s.regions.get_mut(&self.region).expect("checked by `with`")
-    }
-}
-
 #[async_trait]
 impl Network for FakeRegion {
     async fn snapshot(&self, stack: &str) -> Result<NetworkSnapshot> {
@@ -159,22 +135,20 @@ impl Network for FakeRegion {
             "DescribeVpcPeeringConnections",
             "DescribeLaunchTemplates",
         ];
-        futures::future::try_join_all(first.iter().map(|op| self.call(EC2, op))).await?;
-        let vpc_count = self.with("DescribeVpcs", |s, lag| {
-            Ok(self
-                .here(s)
-                .vpcs
-                .values()
-                .filter(|v| visible(&v.life, lag) && owned(&v.tags, stack))
-                .count())
-        })?;
-        let templates = self.with("DescribeLaunchTemplates", |s, lag| {
-            Ok(self
-                .here(s)
-                .templates
-                .values()
-                .filter(|t| visible(&t.life, lag) && owned(&t.tags, stack))
-                .count())
+        let first =
+            futures::future::try_join_all(first.iter().map(|op| self.call(EC2, op))).await?;
+        // What is read below is what DescribeVpcs and the others answer; the one names them.
+        let describe = first[1];
+        let (vpc_count, templates) = self.with(describe, |s, lag| {
+            let r = self.here(s);
+            let show = |life: &Life, tags: &Tags| visible(life, lag) && owned(tags, stack);
+            Ok((
+                r.vpcs.values().filter(|v| show(&v.life, &v.tags)).count(),
+                r.templates
+                    .values()
+                    .filter(|t| show(&t.life, &t.tags))
+                    .count(),
+            ))
         })?;
         let mut second: Vec<&'static str> = vec!["DescribeVpcAttribute"; vpc_count * 2];
         second.extend(std::iter::repeat_n(
@@ -187,7 +161,7 @@ impl Network for FakeRegion {
         }
         futures::future::try_join_all(second.iter().map(|op| self.call(EC2, op))).await?;
 
-        self.with("DescribeVpcs", |s, lag| {
+        self.with(describe, |s, lag| {
             let now = Instant::now();
             let mut snap = NetworkSnapshot::default();
             let region_name = self.region.clone();
@@ -315,8 +289,8 @@ impl Network for FakeRegion {
     }
 
     async fn create_vpc(&self, cidr: &str, tags: &Tags) -> Result<String> {
-        self.call(EC2, "CreateVpc").await?;
-        self.with("CreateVpc", |s, _| {
+        let op = self.call(EC2, "CreateVpc").await?;
+        self.with(op, |s, _| {
             let id = self.new_id(s, "vpc");
             let group = self.new_id(s, "sg");
             let main_table = self.new_id(s, "rtb");
@@ -373,14 +347,14 @@ impl Network for FakeRegion {
     }
 
     async fn set_vpc_dns(&self, vpc: &str, attribute: VpcDnsAttribute, on: bool) -> Result<()> {
-        self.call(EC2, "ModifyVpcAttribute").await?;
-        self.with("ModifyVpcAttribute", |s, lag| {
+        let op = self.call(EC2, "ModifyVpcAttribute").await?;
+        self.with(op, |s, lag| {
             let v = self
                 .here(s)
                 .vpcs
                 .get_mut(vpc)
                 .filter(|v| visible(&v.life, lag))
-                .ok_or_else(|| not_found("ModifyVpcAttribute", vpc))?;
+                .ok_or_else(|| op.not_found(vpc))?;
             match attribute {
                 VpcDnsAttribute::Support => v.dns_support = on,
                 VpcDnsAttribute::Hostnames => v.dns_hostnames = on,
@@ -390,18 +364,15 @@ impl Network for FakeRegion {
     }
 
     async fn delete_vpc(&self, vpc: &str) -> Result<()> {
-        self.call(EC2, "DeleteVpc").await?;
-        self.with("DeleteVpc", |s, _| {
+        let op = self.call(EC2, "DeleteVpc").await?;
+        self.with(op, |s, _| {
             let r = self.here(s);
             let Some(v) = r.vpcs.get(vpc) else {
-                return Err(not_found("DeleteVpc", vpc));
+                return Err(op.not_found(vpc));
             };
             let (default_group, main_table) = (v.default_group.clone(), v.main_table.clone());
             if !vpc_holders(r, vpc).is_empty() {
-                return Err(in_use(
-                    "DeleteVpc",
-                    format!("{vpc} has dependencies and cannot be deleted"),
-                ));
+                return Err(op.in_use(format!("{vpc} has dependencies and cannot be deleted")));
             }
             r.groups.remove(&default_group);
             r.tables.remove(&main_table);
@@ -411,20 +382,16 @@ impl Network for FakeRegion {
     }
 
     async fn create_subnet(&self, vpc: &str, cidr: &str, az: &str, tags: &Tags) -> Result<String> {
-        self.call(EC2, "CreateSubnet").await?;
-        self.with("CreateSubnet", |s, lag| {
+        let op = self.call(EC2, "CreateSubnet").await?;
+        self.with(op, |s, lag| {
             let id = self.new_id(s, "subnet");
             let life = self.life(Duration::ZERO);
             let r = self.here(s);
             if !r.vpcs.get(vpc).is_some_and(|v| visible(&v.life, lag)) {
-                return Err(not_found("CreateSubnet", vpc));
+                return Err(op.not_found(vpc));
             }
             if !r.azs.iter().any(|z| z == az) {
-                return Err(ProviderError::new(
-                    ErrorKind::Other,
-                    "CreateSubnet",
-                    format!("no zone {az}"),
-                ));
+                return Err(op.refused(format!("no zone {az}")));
             }
             r.subnets.insert(
                 id.clone(),
@@ -442,26 +409,26 @@ impl Network for FakeRegion {
     }
 
     async fn set_map_public_ip(&self, subnet: &str, on: bool) -> Result<()> {
-        self.call(EC2, "ModifySubnetAttribute").await?;
-        self.with("ModifySubnetAttribute", |s, lag| {
+        let op = self.call(EC2, "ModifySubnetAttribute").await?;
+        self.with(op, |s, lag| {
             let x = self
                 .here(s)
                 .subnets
                 .get_mut(subnet)
                 .filter(|x| visible(&x.life, lag))
-                .ok_or_else(|| not_found("ModifySubnetAttribute", subnet))?;
+                .ok_or_else(|| op.not_found(subnet))?;
             x.map_public_ip = on;
             Ok(())
         })
     }
 
     async fn delete_subnet(&self, subnet: &str) -> Result<()> {
-        self.call(EC2, "DeleteSubnet").await?;
-        self.with("DeleteSubnet", |s, _| {
+        let op = self.call(EC2, "DeleteSubnet").await?;
+        self.with(op, |s, _| {
             let now = Instant::now();
             let r = self.here(s);
             if !r.subnets.contains_key(subnet) {
-                return Err(not_found("DeleteSubnet", subnet));
+                return Err(op.not_found(subnet));
             }
             let nat = r
                 .nats
@@ -473,10 +440,9 @@ impl Network for FakeRegion {
                 .any(|l| l.subnets.iter().any(|x| x == subnet));
             let eni = r.interfaces.values().any(|i| i.subnet == subnet);
             if nat || lb || eni {
-                return Err(in_use(
-                    "DeleteSubnet",
-                    format!("{subnet} has dependencies (network interfaces in use)"),
-                ));
+                return Err(op.in_use(format!(
+                    "{subnet} has dependencies (network interfaces in use)"
+                )));
             }
             r.subnets.remove(subnet);
             for t in r.tables.values_mut() {
@@ -487,8 +453,8 @@ impl Network for FakeRegion {
     }
 
     async fn create_internet_gateway(&self, tags: &Tags) -> Result<String> {
-        self.call(EC2, "CreateInternetGateway").await?;
-        self.with("CreateInternetGateway", |s, _| {
+        let op = self.call(EC2, "CreateInternetGateway").await?;
+        self.with(op, |s, _| {
             let id = self.new_id(s, "igw");
             let life = self.life(Duration::ZERO);
             self.here(s).gateways.insert(
@@ -504,23 +470,19 @@ impl Network for FakeRegion {
     }
 
     async fn attach_internet_gateway(&self, igw: &str, vpc: &str) -> Result<()> {
-        self.call(EC2, "AttachInternetGateway").await?;
-        self.with("AttachInternetGateway", |s, lag| {
+        let op = self.call(EC2, "AttachInternetGateway").await?;
+        self.with(op, |s, lag| {
             let r = self.here(s);
             if !r.vpcs.get(vpc).is_some_and(|v| visible(&v.life, lag)) {
-                return Err(not_found("AttachInternetGateway", vpc));
+                return Err(op.not_found(vpc));
             }
             let g = r
                 .gateways
                 .get_mut(igw)
                 .filter(|g| visible(&g.life, lag))
-                .ok_or_else(|| not_found("AttachInternetGateway", igw))?;
+                .ok_or_else(|| op.not_found(igw))?;
             if g.vpc.is_some() {
-                return Err(ProviderError::new(
-                    ErrorKind::InvalidState,
-                    "AttachInternetGateway",
-                    format!("{igw} is already attached"),
-                ));
+                return Err(op.invalid_state(format!("{igw} is already attached")));
             }
             g.vpc = Some(vpc.into());
             Ok(())
@@ -528,8 +490,8 @@ impl Network for FakeRegion {
     }
 
     async fn detach_internet_gateway(&self, igw: &str, vpc: &str) -> Result<()> {
-        self.call(EC2, "DetachInternetGateway").await?;
-        self.with("DetachInternetGateway", |s, _| {
+        let op = self.call(EC2, "DetachInternetGateway").await?;
+        self.with(op, |s, _| {
             let now = Instant::now();
             let r = self.here(s);
             let subnets: Vec<&String> = r
@@ -543,30 +505,21 @@ impl Network for FakeRegion {
                 .values()
                 .any(|n| subnets.contains(&&n.subnet) && n.deleted_at.is_none_or(|t| now < t))
             {
-                return Err(in_use(
-                    "DetachInternetGateway",
-                    format!("{vpc} has some mapped public address(es)"),
-                ));
+                return Err(op.in_use(format!("{vpc} has some mapped public address(es)")));
             }
-            let g = r
-                .gateways
-                .get_mut(igw)
-                .ok_or_else(|| not_found("DetachInternetGateway", igw))?;
+            let g = r.gateways.get_mut(igw).ok_or_else(|| op.not_found(igw))?;
             g.vpc = None;
             Ok(())
         })
     }
 
     async fn delete_internet_gateway(&self, igw: &str) -> Result<()> {
-        self.call(EC2, "DeleteInternetGateway").await?;
-        self.with("DeleteInternetGateway", |s, _| {
+        let op = self.call(EC2, "DeleteInternetGateway").await?;
+        self.with(op, |s, _| {
             let r = self.here(s);
             match r.gateways.get(igw) {
-                None => Err(not_found("DeleteInternetGateway", igw)),
-                Some(g) if g.vpc.is_some() => Err(in_use(
-                    "DeleteInternetGateway",
-                    format!("{igw} is attached"),
-                )),
+                None => Err(op.not_found(igw)),
+                Some(g) if g.vpc.is_some() => Err(op.in_use(format!("{igw} is attached"))),
                 Some(_) => {
                     r.gateways.remove(igw);
                     Ok(())
@@ -576,8 +529,8 @@ impl Network for FakeRegion {
     }
 
     async fn allocate_address(&self, tags: &Tags) -> Result<String> {
-        self.call(EC2, "AllocateAddress").await?;
-        self.with("AllocateAddress", |s, _| {
+        let op = self.call(EC2, "AllocateAddress").await?;
+        self.with(op, |s, _| {
             let id = self.new_id(s, "eipalloc");
             let life = self.life(Duration::ZERO);
             self.here(s).addresses.insert(
@@ -593,22 +546,19 @@ impl Network for FakeRegion {
     }
 
     async fn release_address(&self, allocation: &str) -> Result<()> {
-        self.call(EC2, "ReleaseAddress").await?;
-        self.with("ReleaseAddress", |s, _| {
+        let op = self.call(EC2, "ReleaseAddress").await?;
+        self.with(op, |s, _| {
             let now = Instant::now();
             let r = self.here(s);
             let Some(a) = r.addresses.get(allocation) else {
-                return Err(not_found("ReleaseAddress", allocation));
+                return Err(op.not_found(allocation));
             };
             if let Some(nat) = &a.nat
                 && r.nats
                     .get(nat)
                     .is_some_and(|n| n.deleted_at.is_none_or(|t| now < t))
             {
-                return Err(in_use(
-                    "ReleaseAddress",
-                    format!("{allocation} is in use by {nat}"),
-                ));
+                return Err(op.in_use(format!("{allocation} is in use by {nat}")));
             }
             r.addresses.remove(allocation);
             Ok(())
@@ -621,20 +571,20 @@ impl Network for FakeRegion {
         allocation: &str,
         tags: &Tags,
     ) -> Result<String> {
-        self.call(EC2, "CreateNatGateway").await?;
+        let op = self.call(EC2, "CreateNatGateway").await?;
         let ready = self.world.behaviour().nat_gateway;
-        self.with("CreateNatGateway", |s, lag| {
+        self.with(op, |s, lag| {
             let id = self.new_id(s, "nat");
             let life = self.life(ready);
             let r = self.here(s);
             if !r.subnets.get(subnet).is_some_and(|x| visible(&x.life, lag)) {
-                return Err(not_found("CreateNatGateway", subnet));
+                return Err(op.not_found(subnet));
             }
             let a = r
                 .addresses
                 .get_mut(allocation)
                 .filter(|a| visible(&a.life, lag))
-                .ok_or_else(|| not_found("CreateNatGateway", allocation))?;
+                .ok_or_else(|| op.not_found(allocation))?;
             a.nat = Some(id.clone());
             r.nats.insert(
                 id.clone(),
@@ -652,13 +602,15 @@ impl Network for FakeRegion {
     }
 
     async fn wait_nat_gateway_available(&self, nat: &str, max: Duration) -> Result<()> {
+        // The waiter's reads, uncounted.
+        let op = Op("DescribeNatGateways");
         poll("wait NatGatewayAvailable", max, || {
-            self.with("DescribeNatGateways", |s, _| {
+            self.with(op, |s, _| {
                 let n = self
                     .here(s)
                     .nats
                     .get(nat)
-                    .ok_or_else(|| not_found("DescribeNatGateways", nat))?;
+                    .ok_or_else(|| op.not_found(nat))?;
                 Ok(n.deleted_at.is_none() && Instant::now() >= n.life.ready)
             })
         })
@@ -666,22 +618,24 @@ impl Network for FakeRegion {
     }
 
     async fn delete_nat_gateway(&self, nat: &str) -> Result<()> {
-        self.call(EC2, "DeleteNatGateway").await?;
+        let op = self.call(EC2, "DeleteNatGateway").await?;
         let takes = self.world.behaviour().nat_gateway_delete;
-        self.with("DeleteNatGateway", |s, _| {
+        self.with(op, |s, _| {
             let n = self
                 .here(s)
                 .nats
                 .get_mut(nat)
-                .ok_or_else(|| not_found("DeleteNatGateway", nat))?;
+                .ok_or_else(|| op.not_found(nat))?;
             n.deleted_at.get_or_insert(Instant::now() + takes);
             Ok(())
         })
     }
 
     async fn wait_nat_gateway_deleted(&self, nat: &str, max: Duration) -> Result<()> {
+        // The waiter's reads, uncounted.
+        let op = Op("DescribeNatGateways");
         poll("wait NatGatewayDeleted", max, || {
-            self.with("DescribeNatGateways", |s, _| {
+            self.with(op, |s, _| {
                 let r = self.here(s);
                 let done = r
                     .nats
@@ -697,13 +651,13 @@ impl Network for FakeRegion {
     }
 
     async fn create_route_table(&self, vpc: &str, tags: &Tags) -> Result<String> {
-        self.call(EC2, "CreateRouteTable").await?;
-        self.with("CreateRouteTable", |s, lag| {
+        let op = self.call(EC2, "CreateRouteTable").await?;
+        self.with(op, |s, lag| {
             let id = self.new_id(s, "rtb");
             let life = self.life(Duration::ZERO);
             let r = self.here(s);
             if !r.vpcs.get(vpc).is_some_and(|v| visible(&v.life, lag)) {
-                return Err(not_found("CreateRouteTable", vpc));
+                return Err(op.not_found(vpc));
             }
             r.tables.insert(
                 id.clone(),
@@ -720,32 +674,31 @@ impl Network for FakeRegion {
     }
 
     async fn main_route_table(&self, vpc: &str) -> Result<RouteTableInfo> {
-        self.call(EC2, "DescribeRouteTables").await?;
-        self.with("DescribeRouteTables", |s, lag| {
+        let op = self.call(EC2, "DescribeRouteTables").await?;
+        self.with(op, |s, lag| {
             let r = self.here(s);
             let v = r
                 .vpcs
                 .get(vpc)
                 .filter(|v| visible(&v.life, lag))
-                .ok_or_else(|| not_found("DescribeRouteTables", vpc))?;
+                .ok_or_else(|| op.not_found(vpc))?;
             let t = r
                 .tables
                 .get(&v.main_table)
-                .ok_or_else(|| not_found("DescribeRouteTables", "main route table"))?;
+                .ok_or_else(|| op.not_found("main route table"))?;
             Ok(table_info(r, &v.main_table, t))
         })
     }
 
     async fn delete_route_table(&self, table: &str) -> Result<()> {
-        self.call(EC2, "DeleteRouteTable").await?;
-        self.with("DeleteRouteTable", |s, _| {
+        let op = self.call(EC2, "DeleteRouteTable").await?;
+        self.with(op, |s, _| {
             let r = self.here(s);
             match r.tables.get(table) {
-                None => Err(not_found("DeleteRouteTable", table)),
-                Some(t) if !t.associations.is_empty() => Err(in_use(
-                    "DeleteRouteTable",
-                    format!("{table} has associations"),
-                )),
+                None => Err(op.not_found(table)),
+                Some(t) if !t.associations.is_empty() => {
+                    Err(op.in_use(format!("{table} has associations")))
+                }
                 Some(_) => {
                     r.tables.remove(table);
                     Ok(())
@@ -760,8 +713,8 @@ impl Network for FakeRegion {
         destination: &str,
         target: &RouteTargetId,
     ) -> Result<()> {
-        self.call(EC2, "CreateRoute").await?;
-        self.with("CreateRoute", |s, lag| {
+        let op = self.call(EC2, "CreateRoute").await?;
+        self.with(op, |s, lag| {
             let target_ok = match target {
                 RouteTargetId::Peering(p) => s
                     .peerings
@@ -780,20 +733,16 @@ impl Network for FakeRegion {
                 _ => false,
             };
             if !target_ok {
-                return Err(not_found("CreateRoute", &format!("{target:?}")));
+                return Err(op.not_found(&format!("{target:?}")));
             }
             let t = self
                 .here(s)
                 .tables
                 .get_mut(table)
                 .filter(|t| visible(&t.life, lag))
-                .ok_or_else(|| not_found("CreateRoute", table))?;
+                .ok_or_else(|| op.not_found(table))?;
             if t.routes.contains_key(destination) {
-                return Err(ProviderError::new(
-                    ErrorKind::AlreadyExists,
-                    "CreateRoute",
-                    format!("a route to {destination} exists"),
-                ));
+                return Err(op.exists(format!("a route to {destination} exists")));
             }
             t.routes.insert(destination.into(), target.clone());
             Ok(())
@@ -806,75 +755,71 @@ impl Network for FakeRegion {
         destination: &str,
         target: &RouteTargetId,
     ) -> Result<()> {
-        self.call(EC2, "ReplaceRoute").await?;
-        self.with("ReplaceRoute", |s, lag| {
+        let op = self.call(EC2, "ReplaceRoute").await?;
+        self.with(op, |s, lag| {
             let t = self
                 .here(s)
                 .tables
                 .get_mut(table)
                 .filter(|t| visible(&t.life, lag))
-                .ok_or_else(|| not_found("ReplaceRoute", table))?;
+                .ok_or_else(|| op.not_found(table))?;
             let route = t
                 .routes
                 .get_mut(destination)
-                .ok_or_else(|| not_found("ReplaceRoute", destination))?;
+                .ok_or_else(|| op.not_found(destination))?;
             *route = target.clone();
             Ok(())
         })
     }
 
     async fn delete_route(&self, table: &str, destination: &str) -> Result<()> {
-        self.call(EC2, "DeleteRoute").await?;
-        self.with("DeleteRoute", |s, _| {
+        let op = self.call(EC2, "DeleteRoute").await?;
+        self.with(op, |s, _| {
             let t = self
                 .here(s)
                 .tables
                 .get_mut(table)
-                .ok_or_else(|| not_found("DeleteRoute", table))?;
+                .ok_or_else(|| op.not_found(table))?;
             t.routes
                 .remove(destination)
                 .map(|_| ())
-                .ok_or_else(|| not_found("DeleteRoute", destination))
+                .ok_or_else(|| op.not_found(destination))
         })
     }
 
     async fn associate_route_table(&self, table: &str, subnet: &str) -> Result<String> {
-        self.call(EC2, "AssociateRouteTable").await?;
-        self.with("AssociateRouteTable", |s, lag| {
+        let op = self.call(EC2, "AssociateRouteTable").await?;
+        self.with(op, |s, lag| {
             let id = self.new_id(s, "rtbassoc");
             let r = self.here(s);
             if !r.subnets.get(subnet).is_some_and(|x| visible(&x.life, lag)) {
-                return Err(not_found("AssociateRouteTable", subnet));
+                return Err(op.not_found(subnet));
             }
             if r.tables
                 .values()
                 .any(|t| t.associations.values().any(|x| x == subnet))
             {
-                return Err(ProviderError::new(
-                    ErrorKind::AlreadyExists,
-                    "AssociateRouteTable",
-                    format!("{subnet} is already associated"),
-                ));
+                return Err(op.exists(format!("{subnet} is already associated")));
             }
             let t = r
                 .tables
                 .get_mut(table)
                 .filter(|t| visible(&t.life, lag))
-                .ok_or_else(|| not_found("AssociateRouteTable", table))?;
+                .ok_or_else(|| op.not_found(table))?;
             t.associations.insert(id.clone(), subnet.into());
             Ok(id)
         })
     }
 
     async fn disassociate_route_table(&self, association: &str) -> Result<()> {
-        self.call(EC2, "DisassociateRouteTable").await?;
-        self.with("DisassociateRouteTable", |s, _| {
+        let op = self.call(EC2, "DisassociateRouteTable").await?;
+        self.with(op, |s, _| {
             let t = self
                 .here(s)
                 .tables
                 .values_mut()
                 .find(|t| t.associations.contains_key(association));
-            let t = t.ok_or_else(|| not_found("DisassociateRouteTable", association))?;
+            let t = t.ok_or_else(|| op.not_found(association))?;
             t.associations.remove(association);
             Ok(())
         })
@@ -887,20 +832,16 @@ impl Network for FakeRegion {
         description: &str,
         tags: &Tags,
     ) -> Result<String> {
-        self.call(EC2, "CreateSecurityGroup").await?;
-        self.with("CreateSecurityGroup", |s, lag| {
+        let op = self.call(EC2, "CreateSecurityGroup").await?;
+        self.with(op, |s, lag| {
             let id = self.new_id(s, "sg");
             let life = self.life(Duration::ZERO);
             let r = self.here(s);
             if !r.vpcs.get(vpc).is_some_and(|v| visible(&v.life, lag)) {
-                return Err(not_found("CreateSecurityGroup", vpc));
+                return Err(op.not_found(vpc));
             }
             if r.groups.values().any(|g| g.vpc == vpc && g.name == name) {
-                return Err(ProviderError::new(
-                    ErrorKind::AlreadyExists,
-                    "CreateSecurityGroup",
-                    format!("{name} exists in {vpc}"),
-                ));
+                return Err(op.exists(format!("{name} exists in {vpc}")));
             }
             let group = Group {
                 vpc: vpc.into(),
@@ -916,28 +857,28 @@ impl Network for FakeRegion {
     }
 
     async fn default_security_group(&self, vpc: &str) -> Result<SecurityGroupInfo> {
-        self.call(EC2, "DescribeSecurityGroups").await?;
-        self.with("DescribeSecurityGroups", |s, lag| {
+        let op = self.call(EC2, "DescribeSecurityGroups").await?;
+        self.with(op, |s, lag| {
             let r = self.here(s);
             let v = r
                 .vpcs
                 .get(vpc)
                 .filter(|v| visible(&v.life, lag))
-                .ok_or_else(|| not_found("DescribeSecurityGroups", vpc))?;
+                .ok_or_else(|| op.not_found(vpc))?;
             let g = r
                 .groups
                 .get(&v.default_group)
-                .ok_or_else(|| not_found("DescribeSecurityGroups", "default group"))?;
+                .ok_or_else(|| op.not_found("default group"))?;
             Ok(group_info(&v.default_group, g))
         })
     }
 
     async fn delete_security_group(&self, group: &str) -> Result<()> {
-        self.call(EC2, "DeleteSecurityGroup").await?;
-        self.with("DeleteSecurityGroup", |s, _| {
+        let op = self.call(EC2, "DeleteSecurityGroup").await?;
+        self.with(op, |s, _| {
             let r = self.here(s);
             if !r.groups.contains_key(group) {
-                return Err(not_found("DeleteSecurityGroup", group));
+                return Err(op.not_found(group));
             }
             let peer = RulePeerId::Group(group.to_string());
             let referenced = r
@@ -949,10 +890,7 @@ impl Network for FakeRegion {
                     .values()
                     .any(|i| i.groups.iter().any(|g| g == group));
             if referenced || used {
-                return Err(in_use(
-                    "DeleteSecurityGroup",
-                    format!("{group} is referenced or in use"),
-                ));
+                return Err(op.in_use(format!("{group} is referenced or in use")));
             }
             r.groups.remove(group);
             Ok(())
@@ -965,25 +903,21 @@ impl Network for FakeRegion {
         } else {
             "AuthorizeSecurityGroupIngress"
         };
-        self.call(EC2, op).await?;
+        let op = self.call(EC2, op).await?;
         self.with(op, |s, lag| {
             let r = self.here(s);
             if let RulePeerId::Group(other) = &rule.peer
                 && !r.groups.get(other).is_some_and(|g| visible(&g.life, lag))
             {
-                return Err(not_found(op, other));
+                return Err(op.not_found(other));
             }
             let g = r
                 .groups
                 .get_mut(group)
                 .filter(|g| visible(&g.life, lag))
-                .ok_or_else(|| not_found(op, group))?;
+                .ok_or_else(|| op.not_found(group))?;
             if g.rules.iter().any(|x| same_rule(x, rule)) {
-                return Err(ProviderError::new(
-                    ErrorKind::AlreadyExists,
-                    op,
-                    "the rule already exists",
-                ));
+                return Err(op.exists("the rule already exists"));
             }
             g.rules.push(rule.clone());
             Ok(())
@@ -996,17 +930,17 @@ impl Network for FakeRegion {
         } else {
             "RevokeSecurityGroupIngress"
         };
-        self.call(EC2, op).await?;
+        let op = self.call(EC2, op).await?;
         self.with(op, |s, _| {
             let g = self
                 .here(s)
                 .groups
                 .get_mut(group)
-                .ok_or_else(|| not_found(op, group))?;
+                .ok_or_else(|| op.not_found(group))?;
             let before = g.rules.len();
             g.rules.retain(|x| !same_rule(x, rule));
             if g.rules.len() == before {
-                return Err(not_found(op, "the rule"));
+                return Err(op.not_found("the rule"));
             }
             Ok(())
         })
@@ -1019,8 +953,8 @@ impl Network for FakeRegion {
         peer_region: &str,
         tags: &Tags,
     ) -> Result<String> {
-        self.call(EC2, "CreateVpcPeeringConnection").await?;
-        self.with("CreateVpcPeeringConnection", |s, lag| {
+        let op = self.call(EC2, "CreateVpcPeeringConnection").await?;
+        self.with(op, |s, lag| {
             let id = self.new_id(s, "pcx");
             let life = self.life(Duration::ZERO);
             let here = self
@@ -1033,10 +967,7 @@ impl Network for FakeRegion {
                 .get(peer_region)
                 .is_some_and(|r| r.vpcs.get(peer_vpc).is_some_and(|v| visible(&v.life, lag)));
             if !here || !there {
-                return Err(not_found(
-                    "CreateVpcPeeringConnection",
-                    if here { peer_vpc } else { vpc },
-                ));
+                return Err(op.not_found(if here { peer_vpc } else { vpc }));
             }
             s.peerings.insert(
                 id.clone(),
@@ -1059,27 +990,19 @@ impl Network for FakeRegion {
     }
 
     async fn accept_peering(&self, peering: &str) -> Result<()> {
-        self.call(EC2, "AcceptVpcPeeringConnection").await?;
+        let op = self.call(EC2, "AcceptVpcPeeringConnection").await?;
         let takes = self.world.behaviour().peering;
-        self.with("AcceptVpcPeeringConnection", |s, lag| {
+        self.with(op, |s, lag| {
             let p = s
                 .peerings
                 .get_mut(peering)
                 .filter(|p| visible(&p.life, lag) && !p.deleted)
-                .ok_or_else(|| not_found("AcceptVpcPeeringConnection", peering))?;
+                .ok_or_else(|| op.not_found(peering))?;
             if p.accepter_region != self.region {
-                return Err(ProviderError::new(
-                    ErrorKind::Other,
-                    "AcceptVpcPeeringConnection",
-                    "accept in the accepter's region",
-                ));
+                return Err(op.refused("accept in the accepter's region"));
             }
             if p.accepted_at.is_some() {
-                return Err(ProviderError::new(
-                    ErrorKind::InvalidState,
-                    "AcceptVpcPeeringConnection",
-                    "already accepted",
-                ));
+                return Err(op.invalid_state("already accepted"));
             }
             p.accepted_at = Some(Instant::now() + takes);
             Ok(())
@@ -1087,12 +1010,14 @@ impl Network for FakeRegion {
     }
 
     async fn wait_peering_active(&self, peering: &str, max: Duration) -> Result<()> {
+        // The waiter's reads, uncounted.
+        let op = Op("DescribeVpcPeeringConnections");
         poll("wait VpcPeeringActive", max, || {
-            self.with("DescribeVpcPeeringConnections", |s, _| {
+            self.with(op, |s, _| {
                 let p = s
                     .peerings
                     .get(peering)
-                    .ok_or_else(|| not_found("DescribeVpcPeeringConnections", peering))?;
+                    .ok_or_else(|| op.not_found(peering))?;
                 Ok(p.accepted_at.is_some_and(|t| Instant::now() >= t))
             })
         })
@@ -1100,30 +1025,22 @@ impl Network for FakeRegion {
     }
 
     async fn set_peering_dns(&self, peering: &str, side: PeeringSideRef, on: bool) -> Result<()> {
-        self.call(EC2, "ModifyVpcPeeringConnectionOptions").await?;
-        self.with("ModifyVpcPeeringConnectionOptions", |s, _| {
+        let op = self.call(EC2, "ModifyVpcPeeringConnectionOptions").await?;
+        self.with(op, |s, _| {
             let p = s
                 .peerings
                 .get_mut(peering)
                 .filter(|p| !p.deleted)
-                .ok_or_else(|| not_found("ModifyVpcPeeringConnectionOptions", peering))?;
+                .ok_or_else(|| op.not_found(peering))?;
             if p.accepted_at.is_none_or(|t| Instant::now() < t) {
-                return Err(ProviderError::new(
-                    ErrorKind::InvalidState,
-                    "ModifyVpcPeeringConnectionOptions",
-                    "the peering is not active",
-                ));
+                return Err(op.invalid_state("the peering is not active"));
             }
             let own_region = match side {
                 PeeringSideRef::Requester => &p.requester_region,
                 PeeringSideRef::Accepter => &p.accepter_region,
             };
             if *own_region != self.region {
-                return Err(ProviderError::new(
-                    ErrorKind::Other,
-                    "ModifyVpcPeeringConnectionOptions",
-                    "each side's options are set in its own region",
-                ));
+                return Err(op.refused("each side's options are set in its own region"));
             }
             match side {
                 PeeringSideRef::Requester => p.requester_dns = on,
@@ -1134,13 +1051,13 @@ impl Network for FakeRegion {
     }
 
     async fn delete_peering(&self, peering: &str) -> Result<()> {
-        self.call(EC2, "DeleteVpcPeeringConnection").await?;
-        self.with("DeleteVpcPeeringConnection", |s, _| {
+        let op = self.call(EC2, "DeleteVpcPeeringConnection").await?;
+        self.with(op, |s, _| {
             let p = s
                 .peerings
                 .get_mut(peering)
                 .filter(|p| !p.deleted)
-                .ok_or_else(|| not_found("DeleteVpcPeeringConnection", peering))?;
+                .ok_or_else(|| op.not_found(peering))?;
             p.deleted = true;
             Ok(())
         })
@@ -1154,21 +1071,17 @@ impl Network for FakeRegion {
         hop_limit: u8,
         tags: &Tags,
     ) -> Result<String> {
-        self.call(EC2, "CreateLaunchTemplate").await?;
-        self.with("CreateLaunchTemplate", |s, lag| {
+        let op = self.call(EC2, "CreateLaunchTemplate").await?;
+        self.with(op, |s, lag| {
             let id = self.new_id(s, "lt");
             let life = self.life(Duration::ZERO);
             let r = self.here(s);
             if r.templates.values().any(|t| t.name == name) {
-                return Err(ProviderError::new(
-                    ErrorKind::AlreadyExists,
-                    "CreateLaunchTemplate",
-                    format!("{name} exists"),
-                ));
+                return Err(op.exists(format!("{name} exists")));
             }
             for g in groups {
                 if !r.groups.get(g).is_some_and(|x| visible(&x.life, lag)) {
-                    return Err(not_found("CreateLaunchTemplate", g));
+                    return Err(op.not_found(g));
                 }
             }
             r.templates.insert(
@@ -1187,36 +1100,36 @@ impl Network for FakeRegion {
     }
 
     async fn delete_launch_template(&self, id: &str) -> Result<()> {
-        self.call(EC2, "DeleteLaunchTemplate").await?;
-        self.with("DeleteLaunchTemplate", |s, _| {
+        let op = self.call(EC2, "DeleteLaunchTemplate").await?;
+        self.with(op, |s, _| {
             self.here(s)
                 .templates
                 .remove(id)
                 .map(|_| ())
-                .ok_or_else(|| not_found("DeleteLaunchTemplate", id))
+                .ok_or_else(|| op.not_found(id))
         })
     }
 
     async fn vpc_contents(&self, vpc: &str) -> Result<Vec<String>> {
-        futures::try_join!(
+        let (op, ..) = futures::try_join!(
             self.call(EC2, "DescribeSubnets"),
             self.call(EC2, "DescribeRouteTables"),
             self.call(EC2, "DescribeSecurityGroups"),
             self.call(EC2, "DescribeInternetGateways"),
             self.call(EC2, "DescribeNatGateways"),
         )?;
-        self.with("DescribeSubnets", |s, _| Ok(vpc_holders(self.here(s), vpc)))
+        self.with(op, |s, _| Ok(vpc_holders(self.here(s), vpc)))
     }
 
     async fn leftovers(
         &self,
         vpcs: &[String],
     ) -> Result<(Vec<InterfaceInfo>, Vec<SecurityGroupInfo>)> {
-        futures::try_join!(
+        let (op, _) = futures::try_join!(
             self.call(EC2, "DescribeNetworkInterfaces"),
             self.call(EC2, "DescribeSecurityGroups")
         )?;
-        self.with("DescribeNetworkInterfaces", |s, _| {
+        self.with(op, |s, _| {
             let r = self.here(s);
             let interfaces = r
                 .interfaces
@@ -1241,20 +1154,20 @@ impl Network for FakeRegion {
     }
 
     async fn delete_network_interface(&self, id: &str) -> Result<()> {
-        self.call(EC2, "DeleteNetworkInterface").await?;
-        self.with("DeleteNetworkInterface", |s, _| {
+        let op = self.call(EC2, "DeleteNetworkInterface").await?;
+        self.with(op, |s, _| {
             self.here(s)
                 .interfaces
                 .remove(id)
                 .map(|_| ())
-                .ok_or_else(|| not_found("DeleteNetworkInterface", id))
+                .ok_or_else(|| op.not_found(id))
         })
     }
 
     /// Nodes exist while their node group is ACTIVE: `desired` of them, named after it.
     async fn node_instances(&self, cluster: &str) -> Result<Vec<NodeInstance>> {
-        self.call(EC2, "DescribeInstances").await?;
-        self.with("DescribeInstances", |s, _| {
+        let op = self.call(EC2, "DescribeInstances").await?;
+        self.with(op, |s, _| {
             let now = Instant::now();
             Ok(self
                 .here(s)
@@ -1281,23 +1194,23 @@ impl Network for FakeRegion {
         traffic_type: &str,
         tags: &Tags,
     ) -> Result<String> {
-        self.call(EC2, "CreateFlowLogs").await?;
+        let op = self.call(EC2, "CreateFlowLogs").await?;
         let role_known = {
             let s = self.world.lock();
             s.roles.values().any(|r| r.arn == role_arn)
         };
-        self.with("CreateFlowLogs", |s, lag| {
+        self.with(op, |s, lag| {
             if !role_known {
-                return Err(not_found("CreateFlowLogs", role_arn));
+                return Err(op.not_found(role_arn));
             }
             let id = self.new_id(s, "fl");
             let life = self.life(Duration::ZERO);
             let r = self.here(s);
             if !r.vpcs.get(vpc).is_some_and(|v| visible(&v.life, lag)) {
-                return Err(not_found("CreateFlowLogs", vpc));
+                return Err(op.not_found(vpc));
             }
             if !r.log_groups.contains_key(log_group) {
-                return Err(not_found("CreateFlowLogs", log_group));
+                return Err(op.not_found(log_group));
             }
             r.flow_logs.insert(
                 id.clone(),
@@ -1314,19 +1227,19 @@ impl Network for FakeRegion {
     }
 
     async fn delete_flow_log(&self, id: &str) -> Result<()> {
-        self.call(EC2, "DeleteFlowLogs").await?;
-        self.with("DeleteFlowLogs", |s, _| {
+        let op = self.call(EC2, "DeleteFlowLogs").await?;
+        self.with(op, |s, _| {
             self.here(s)
                 .flow_logs
                 .remove(id)
                 .map(|_| ())
-                .ok_or_else(|| not_found("DeleteFlowLogs", id))
+                .ok_or_else(|| op.not_found(id))
         })
     }
 
     async fn set_tags(&self, resource: &str, add: &Tags, remove: &[String]) -> Result<()> {
-        self.call(EC2, "CreateTags").await?;
-        self.with("CreateTags", |s, lag| {
+        let op = self.call(EC2, "CreateTags").await?;
+        self.with(op, |s, lag| {
             let region = self.region.clone();
             let apply = |tags: &mut Tags| {
                 for k in remove {
@@ -1364,7 +1277,7 @@ impl Network for FakeRegion {
             } else if let Some(x) = r.templates.get_mut(resource) {
                 &mut x.tags
             } else {
-                return Err(not_found("CreateTags", resource));
+                return Err(op.not_found(resource));
             };
             apply(tags);
             Ok(())

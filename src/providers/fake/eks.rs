@@ -26,30 +26,23 @@ fn status(life: &Life, deleted_at: Option<Instant>, broken: bool) -> Lifecycle {
 }
 
 impl FakeRegion {
-    fn eks_state<R>(
-        &self,
-        operation: &'static str,
-        f: impl FnOnce(&mut State, Duration) -> Result<R>,
-    ) -> Result<R> {
-        let lag = self.world.behaviour().lag;
-        let mut s = self.world.lock();
-        if !s.regions.contains_key(&self.region) {
-            return Err(not_found(operation, &self.region));
-        }
-        // Deletions that have finished are forgotten.
-        let r = s.regions.get_mut(&self.region).expect("checked above");
-        r.clusters.retain(|_, c| !gone(c.deleted_at));
-        r.node_groups.retain(|_, g| !gone(g.deleted_at));
-        f(&mut s, lag)
+    /// [`FakeRegion::with`], once the deletions that have finished are forgotten.
+    fn eks_state<R>(&self, op: Op, f: impl FnOnce(&mut State, Duration) -> Result<R>) -> Result<R> {
+        self.with(op, |s, lag| {
+            let r = self.here(s);
+            r.clusters.retain(|_, c| !gone(c.deleted_at));
+            r.node_groups.retain(|_, g| !gone(g.deleted_at));
+            f(s, lag)
+        })
     }
 }
 
 #[async_trait]
 impl Eks for FakeRegion {
     async fn snapshot(&self, stack: &str, expected: &str) -> Result<EksSnapshot> {
-        self.call(EKS, "ListClusters").await?;
-        let (names, owned_names, groups) = self.eks_state("ListClusters", |s, _| {
-            let r = s.regions.get(&self.region).expect("checked");
+        let op = self.call(EKS, "ListClusters").await?;
+        let (names, owned_names, groups) = self.eks_state(op, |s, _| {
+            let r = self.here(s);
             let owned_names: Vec<String> = r
                 .clusters
                 .values()
@@ -71,8 +64,8 @@ impl Eks for FakeRegion {
         let last = std::iter::repeat_n("DescribeNodegroup", groups)
             .chain(std::iter::repeat_n("ListAccessEntries", owned_names.len()));
         futures::future::try_join_all(last.map(|op| self.call(EKS, op))).await?;
-        self.eks_state("DescribeCluster", |s, lag| {
-            let r = s.regions.get(&self.region).expect("checked");
+        self.eks_state(op, |s, lag| {
+            let r = self.here(s);
             let mut snap = EksSnapshot::default();
             for c in r
                 .clusters
@@ -105,24 +98,20 @@ impl Eks for FakeRegion {
     }
 
     async fn create_cluster(&self, c: &NewCluster<'_>) -> Result<ClusterInfo> {
-        self.call(EKS, "CreateCluster").await?;
+        let op = self.call(EKS, "CreateCluster").await?;
         let ready = self.world.behaviour().cluster;
         let life = self.life(ready);
-        self.eks_state("CreateCluster", |s, lag| {
+        self.eks_state(op, |s, lag| {
             let role_ok = s.roles.values().any(|r| r.arn == c.role_arn)
                 || !c.role_arn.contains(":role/multiregion/");
             if !role_ok {
-                return Err(not_found("CreateCluster", c.role_arn));
+                return Err(op.not_found(c.role_arn));
             }
             let group = self.new_id(s, "sg");
             let k8s_group = self.new_id(s, "sg");
-            let r = s.regions.get_mut(&self.region).expect("checked");
+            let r = self.here(s);
             if r.clusters.contains_key(c.name) {
-                return Err(ProviderError::new(
-                    ErrorKind::AlreadyExists,
-                    "CreateCluster",
-                    format!("{} exists", c.name),
-                ));
+                return Err(op.exists(format!("{} exists", c.name)));
             }
             let mut vpc = None;
             for subnet in c.subnets {
@@ -130,12 +119,10 @@ impl Eks for FakeRegion {
                     .subnets
                     .get(subnet)
                     .filter(|x| visible(&x.life, lag))
-                    .ok_or_else(|| not_found("CreateCluster", subnet))?;
+                    .ok_or_else(|| op.not_found(subnet))?;
                 vpc = Some(x.vpc.clone());
             }
-            let vpc = vpc.ok_or_else(|| {
-                ProviderError::new(ErrorKind::Other, "CreateCluster", "no subnets")
-            })?;
+            let vpc = vpc.ok_or_else(|| op.refused("no subnets"))?;
             let k8s = Tags::from([(
                 format!("kubernetes.io/cluster/{}", c.name),
                 "owned".to_string(),
@@ -212,21 +199,25 @@ impl Eks for FakeRegion {
     }
 
     async fn wait_cluster_active(&self, name: &str, max: Duration) -> Result<ClusterInfo> {
+        // The waiter's reads, uncounted, and the description after it.
+        let op = Op("DescribeCluster");
         poll("wait ClusterActive", max, || {
-            self.eks_state("DescribeCluster", |s, _| {
-                let c = s.regions[&self.region]
+            self.eks_state(op, |s, _| {
+                let c = self
+                    .here(s)
                     .clusters
                     .get(name)
-                    .ok_or_else(|| not_found("DescribeCluster", name))?;
+                    .ok_or_else(|| op.not_found(name))?;
                 Ok(c.deleted_at.is_none() && Instant::now() >= c.life.ready)
             })
         })
         .await?;
-        self.eks_state("DescribeCluster", |s, _| {
-            let c = s.regions[&self.region]
+        self.eks_state(op, |s, _| {
+            let c = self
+                .here(s)
                 .clusters
                 .get(name)
-                .ok_or_else(|| not_found("DescribeCluster", name))?;
+                .ok_or_else(|| op.not_found(name))?;
             Ok(ClusterInfo {
                 status: Lifecycle::Ready,
                 ..c.info.clone()
@@ -240,29 +231,23 @@ impl Eks for FakeRegion {
         update: &ClusterUpdate,
         max: Duration,
     ) -> Result<()> {
-        let operation = if matches!(update, ClusterUpdate::Version(_)) {
+        let op = if matches!(update, ClusterUpdate::Version(_)) {
             "UpdateClusterVersion"
         } else {
             "UpdateClusterConfig"
         };
-        self.call(EKS, operation).await?;
-        self.eks_state(operation, |s, _| {
-            let c = s
-                .regions
-                .get_mut(&self.region)
-                .expect("checked")
+        let op = self.call(EKS, op).await?;
+        self.eks_state(op, |s, _| {
+            let c = self
+                .here(s)
                 .clusters
                 .get_mut(name)
-                .ok_or_else(|| not_found(operation, name))?;
+                .ok_or_else(|| op.not_found(name))?;
             match update {
                 ClusterUpdate::Version(v) => {
                     let (from, to) = (crate::model::minor(&c.info.version), crate::model::minor(v));
                     if to != from.map(|f| f + 1) {
-                        return Err(ProviderError::new(
-                            ErrorKind::Other,
-                            operation,
-                            "only one minor version at a time",
-                        ));
+                        return Err(op.refused("only one minor version at a time"));
                     }
                     c.info.version = v.clone();
                 }
@@ -289,21 +274,15 @@ impl Eks for FakeRegion {
     }
 
     async fn delete_cluster(&self, name: &str) -> Result<()> {
-        self.call(EKS, "DeleteCluster").await?;
+        let op = self.call(EKS, "DeleteCluster").await?;
         let takes = self.world.behaviour().cluster_delete;
-        self.eks_state("DeleteCluster", |s, _| {
+        self.eks_state(op, |s, _| {
             let eni = self.new_id(s, "eni");
-            let r = s.regions.get_mut(&self.region).expect("checked");
+            let r = self.here(s);
             if r.node_groups.values().any(|g| g.info.cluster == name) {
-                return Err(in_use(
-                    "DeleteCluster",
-                    format!("{name} has node groups attached"),
-                ));
+                return Err(op.in_use(format!("{name} has node groups attached")));
             }
-            let c = r
-                .clusters
-                .get_mut(name)
-                .ok_or_else(|| not_found("DeleteCluster", name))?;
+            let c = r.clusters.get_mut(name).ok_or_else(|| op.not_found(name))?;
             if c.deleted_at.is_some() {
                 return Ok(());
             }
@@ -340,45 +319,37 @@ impl Eks for FakeRegion {
 
     async fn wait_cluster_deleted(&self, name: &str, max: Duration) -> Result<()> {
         poll("wait ClusterDeleted", max, || {
-            self.eks_state("DescribeCluster", |s, _| {
-                Ok(!s.regions[&self.region].clusters.contains_key(name))
+            self.eks_state(Op("DescribeCluster"), |s, _| {
+                Ok(!self.here(s).clusters.contains_key(name))
             })
         })
         .await
     }
 
     async fn create_node_group(&self, g: &NewNodeGroup<'_>) -> Result<()> {
-        self.call(EKS, "CreateNodegroup").await?;
+        let op = self.call(EKS, "CreateNodegroup").await?;
         let ready = self.world.behaviour().node_group;
         let life = self.life(ready);
-        self.eks_state("CreateNodegroup", |s, lag| {
-            let r = s.regions.get_mut(&self.region).expect("checked");
+        self.eks_state(op, |s, lag| {
+            let r = self.here(s);
             let cluster = r
                 .clusters
                 .get(g.cluster)
                 .filter(|c| visible(&c.life, lag))
-                .ok_or_else(|| not_found("CreateNodegroup", g.cluster))?;
+                .ok_or_else(|| op.not_found(g.cluster))?;
             if Instant::now() < cluster.life.ready {
-                return Err(ProviderError::new(
-                    ErrorKind::InvalidState,
-                    "CreateNodegroup",
-                    "the cluster is not active",
-                ));
+                return Err(op.invalid_state("the cluster is not active"));
             }
             if !r
                 .templates
                 .get(g.launch_template)
                 .is_some_and(|t| visible(&t.life, lag))
             {
-                return Err(not_found("CreateNodegroup", g.launch_template));
+                return Err(op.not_found(g.launch_template));
             }
             let key = (g.cluster.to_string(), g.name.to_string());
             if r.node_groups.contains_key(&key) {
-                return Err(ProviderError::new(
-                    ErrorKind::AlreadyExists,
-                    "CreateNodegroup",
-                    format!("{} exists", g.name),
-                ));
+                return Err(op.exists(format!("{} exists", g.name)));
             }
             let info = NodeGroupInfo {
                 cluster: g.cluster.into(),
@@ -419,21 +390,25 @@ impl Eks for FakeRegion {
         max: Duration,
     ) -> Result<NodeGroupInfo> {
         let key = (cluster.to_string(), name.to_string());
+        // The waiter's reads, uncounted, and the description after it.
+        let op = Op("DescribeNodegroup");
         poll("wait NodegroupActive", max, || {
-            self.eks_state("DescribeNodegroup", |s, _| {
-                let g = s.regions[&self.region]
+            self.eks_state(op, |s, _| {
+                let g = self
+                    .here(s)
                     .node_groups
                     .get(&key)
-                    .ok_or_else(|| not_found("DescribeNodegroup", name))?;
+                    .ok_or_else(|| op.not_found(name))?;
                 Ok(g.deleted_at.is_none() && Instant::now() >= g.life.ready)
             })
         })
         .await?;
-        self.eks_state("DescribeNodegroup", |s, _| {
-            let g = s.regions[&self.region]
+        self.eks_state(op, |s, _| {
+            let g = self
+                .here(s)
                 .node_groups
                 .get(&key)
-                .ok_or_else(|| not_found("DescribeNodegroup", name))?;
+                .ok_or_else(|| op.not_found(name))?;
             Ok(NodeGroupInfo {
                 status: Lifecycle::Ready,
                 ..g.info.clone()
@@ -448,16 +423,14 @@ impl Eks for FakeRegion {
         update: &NodeGroupUpdate,
         max: Duration,
     ) -> Result<()> {
-        self.call(EKS, "UpdateNodegroupConfig").await?;
+        let op = self.call(EKS, "UpdateNodegroupConfig").await?;
         let key = (cluster.to_string(), name.to_string());
-        self.eks_state("UpdateNodegroupConfig", |s, _| {
-            let g = s
-                .regions
-                .get_mut(&self.region)
-                .expect("checked")
+        self.eks_state(op, |s, _| {
+            let g = self
+                .here(s)
                 .node_groups
                 .get_mut(&key)
-                .ok_or_else(|| not_found("UpdateNodegroupConfig", name))?;
+                .ok_or_else(|| op.not_found(name))?;
             if let Some((min, desired, max_size)) = update.scaling {
                 (g.info.min, g.info.desired, g.info.max) = (min, desired, max_size);
             }
@@ -477,17 +450,15 @@ impl Eks for FakeRegion {
     }
 
     async fn delete_node_group(&self, cluster: &str, name: &str) -> Result<()> {
-        self.call(EKS, "DeleteNodegroup").await?;
+        let op = self.call(EKS, "DeleteNodegroup").await?;
         let takes = self.world.behaviour().node_group_delete;
         let key = (cluster.to_string(), name.to_string());
-        self.eks_state("DeleteNodegroup", |s, _| {
-            let g = s
-                .regions
-                .get_mut(&self.region)
-                .expect("checked")
+        self.eks_state(op, |s, _| {
+            let g = self
+                .here(s)
                 .node_groups
                 .get_mut(&key)
-                .ok_or_else(|| not_found("DeleteNodegroup", name))?;
+                .ok_or_else(|| op.not_found(name))?;
             g.deleted_at.get_or_insert(Instant::now() + takes);
             Ok(())
         })
@@ -501,8 +472,8 @@ impl Eks for FakeRegion {
     ) -> Result<()> {
         let key = (cluster.to_string(), name.to_string());
         poll("wait NodegroupDeleted", max, || {
-            self.eks_state("DescribeNodegroup", |s, _| {
-                Ok(!s.regions[&self.region].node_groups.contains_key(&key))
+            self.eks_state(Op("DescribeNodegroup"), |s, _| {
+                Ok(!self.here(s).node_groups.contains_key(&key))
             })
         })
         .await
@@ -515,14 +486,14 @@ impl Eks for FakeRegion {
         _policy_arn: &str,
         _tags: &Tags,
     ) -> Result<()> {
-        futures::try_join!(
+        let (op, _) = futures::try_join!(
             self.call(EKS, "CreateAccessEntry"),
             self.call(EKS, "AssociateAccessPolicy")
         )?;
-        self.eks_state("CreateAccessEntry", |s, _| {
-            let r = s.regions.get_mut(&self.region).expect("checked");
+        self.eks_state(op, |s, _| {
+            let r = self.here(s);
             if !r.clusters.contains_key(cluster) {
-                return Err(not_found("CreateAccessEntry", cluster));
+                return Err(op.not_found(cluster));
             }
             r.access_entries.insert((cluster.into(), principal.into()));
             Ok(())
@@ -530,26 +501,26 @@ impl Eks for FakeRegion {
     }
 
     async fn delete_access_entry(&self, cluster: &str, principal: &str) -> Result<()> {
-        self.call(EKS, "DeleteAccessEntry").await?;
-        self.eks_state("DeleteAccessEntry", |s, _| {
-            let r = s.regions.get_mut(&self.region).expect("checked");
+        let op = self.call(EKS, "DeleteAccessEntry").await?;
+        self.eks_state(op, |s, _| {
+            let r = self.here(s);
             r.access_entries
                 .remove(&(cluster.to_string(), principal.to_string()))
                 .then_some(())
-                .ok_or_else(|| not_found("DeleteAccessEntry", principal))
+                .ok_or_else(|| op.not_found(principal))
         })
     }
 
     async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()> {
-        self.call(EKS, "TagResource").await?;
-        self.eks_state("TagResource", |s, _| {
-            let r = s.regions.get_mut(&self.region).expect("checked");
+        let op = self.call(EKS, "TagResource").await?;
+        self.eks_state(op, |s, _| {
+            let r = self.here(s);
             let tags = if let Some(c) = r.clusters.values_mut().find(|c| c.info.arn == arn) {
                 &mut c.info.tags
             } else if let Some(g) = r.node_groups.values_mut().find(|g| g.info.arn == arn) {
                 &mut g.info.tags
             } else {
-                return Err(not_found("TagResource", arn));
+                return Err(op.not_found(arn));
             };
             for k in remove {
                 tags.remove(k);

@@ -10,32 +10,16 @@ use crate::providers::*;
 
 const ELB: &str = "Elastic Load Balancing v2";
 
-impl FakeRegion {
-    fn lb_state<R>(
-        &self,
-        operation: &'static str,
-        f: impl FnOnce(&mut Region, Duration) -> Result<R>,
-    ) -> Result<R> {
-        let lag = self.world.behaviour().lag;
-        let mut s = self.world.lock();
-        let r = s
-            .regions
-            .get_mut(&self.region)
-            .ok_or_else(|| not_found(operation, &self.region))?;
-        f(r, lag)
-    }
-}
-
 #[async_trait]
 impl LoadBalancing for FakeRegion {
     async fn snapshot(&self, stack: &str) -> Result<LoadBalancingSnapshot> {
         // The adapter's calls: two listings, then tags and the listeners of the stack's balancers.
-        futures::try_join!(
+        let (describe, _) = futures::try_join!(
             self.call(ELB, "DescribeLoadBalancers"),
             self.call(ELB, "DescribeTargetGroups")
         )?;
         let prefix = format!("{stack}-");
-        let candidates = self.lb_state("DescribeLoadBalancers", |r, _| {
+        let candidates = self.in_region(describe, |r, _| {
             Ok(r.lbs
                 .values()
                 .filter(|l| l.name.starts_with(&prefix))
@@ -44,7 +28,7 @@ impl LoadBalancing for FakeRegion {
         let mut second = vec!["DescribeTags"];
         second.extend(std::iter::repeat_n("DescribeListeners", candidates));
         futures::future::try_join_all(second.iter().map(|op| self.call(ELB, op))).await?;
-        self.lb_state("DescribeLoadBalancers", |r, lag| {
+        self.in_region(describe, |r, lag| {
             let now = Instant::now();
             let mut snap = LoadBalancingSnapshot::default();
             for (arn, l) in r
@@ -102,7 +86,7 @@ impl LoadBalancing for FakeRegion {
     }
 
     async fn create_load_balancer(&self, lb: &NewLoadBalancer<'_>) -> Result<LoadBalancerInfo> {
-        self.call(ELB, "CreateLoadBalancer").await?;
+        let op = self.call(ELB, "CreateLoadBalancer").await?;
         let ready = self.world.behaviour().load_balancer;
         let arn = {
             let mut s = self.world.lock();
@@ -118,22 +102,18 @@ impl LoadBalancing for FakeRegion {
             )
         };
         let life = self.life(ready);
-        self.lb_state("CreateLoadBalancer", |r, lag| {
+        self.in_region(op, |r, lag| {
             if r.lbs.values().any(|l| l.name == lb.name) {
-                return Err(ProviderError::new(
-                    ErrorKind::AlreadyExists,
-                    "CreateLoadBalancer",
-                    format!("{} exists", lb.name),
-                ));
+                return Err(op.exists(format!("{} exists", lb.name)));
             }
             for subnet in lb.subnets {
                 if !r.subnets.get(subnet).is_some_and(|x| visible(&x.life, lag)) {
-                    return Err(not_found("CreateLoadBalancer", subnet));
+                    return Err(op.not_found(subnet));
                 }
             }
             for group in lb.security_groups {
                 if !r.groups.get(group).is_some_and(|g| visible(&g.life, lag)) {
-                    return Err(not_found("CreateLoadBalancer", group));
+                    return Err(op.not_found(group));
                 }
             }
             r.lbs.insert(
@@ -164,12 +144,11 @@ impl LoadBalancing for FakeRegion {
     }
 
     async fn wait_load_balancer_active(&self, arn: &str, max: Duration) -> Result<()> {
+        // The waiter's reads, uncounted.
+        let op = Op("DescribeLoadBalancers");
         poll("wait LoadBalancerAvailable", max, || {
-            self.lb_state("DescribeLoadBalancers", |r, _| {
-                let l = r
-                    .lbs
-                    .get(arn)
-                    .ok_or_else(|| not_found("DescribeLoadBalancers", arn))?;
+            self.in_region(op, |r, _| {
+                let l = r.lbs.get(arn).ok_or_else(|| op.not_found(arn))?;
                 Ok(Instant::now() >= l.life.ready)
             })
         })
@@ -177,35 +156,27 @@ impl LoadBalancing for FakeRegion {
     }
 
     async fn set_security_groups(&self, arn: &str, groups: &[String]) -> Result<()> {
-        self.call(ELB, "SetSecurityGroups").await?;
-        self.lb_state("SetSecurityGroups", |r, _| {
-            let l = r
-                .lbs
-                .get_mut(arn)
-                .ok_or_else(|| not_found("SetSecurityGroups", arn))?;
+        let op = self.call(ELB, "SetSecurityGroups").await?;
+        self.in_region(op, |r, _| {
+            let l = r.lbs.get_mut(arn).ok_or_else(|| op.not_found(arn))?;
             l.groups = groups.to_vec();
             Ok(())
         })
     }
 
     async fn set_subnets(&self, arn: &str, subnets: &[String]) -> Result<()> {
-        self.call(ELB, "SetSubnets").await?;
-        self.lb_state("SetSubnets", |r, _| {
-            let l = r
-                .lbs
-                .get_mut(arn)
-                .ok_or_else(|| not_found("SetSubnets", arn))?;
+        let op = self.call(ELB, "SetSubnets").await?;
+        self.in_region(op, |r, _| {
+            let l = r.lbs.get_mut(arn).ok_or_else(|| op.not_found(arn))?;
             l.subnets = subnets.to_vec();
             Ok(())
         })
     }
 
     async fn delete_load_balancer(&self, arn: &str) -> Result<()> {
-        self.call(ELB, "DeleteLoadBalancer").await?;
-        self.lb_state("DeleteLoadBalancer", |r, _| {
-            r.lbs
-                .remove(arn)
-                .ok_or_else(|| not_found("DeleteLoadBalancer", arn))?;
+        let op = self.call(ELB, "DeleteLoadBalancer").await?;
+        self.in_region(op, |r, _| {
+            r.lbs.remove(arn).ok_or_else(|| op.not_found(arn))?;
             r.listeners.retain(|_, l| l.lb != arn);
             r.acl_of.remove(arn);
             Ok(())
@@ -213,14 +184,16 @@ impl LoadBalancing for FakeRegion {
     }
 
     async fn wait_load_balancer_deleted(&self, arn: &str, max: Duration) -> Result<()> {
+        // The waiter's reads, uncounted.
+        let op = Op("DescribeLoadBalancers");
         poll("wait LoadBalancersDeleted", max, || {
-            self.lb_state("DescribeLoadBalancers", |r, _| Ok(!r.lbs.contains_key(arn)))
+            self.in_region(op, |r, _| Ok(!r.lbs.contains_key(arn)))
         })
         .await
     }
 
     async fn create_target_group(&self, tg: &NewTargetGroup<'_>) -> Result<String> {
-        self.call(ELB, "CreateTargetGroup").await?;
+        let op = self.call(ELB, "CreateTargetGroup").await?;
         let arn = {
             let mut s = self.world.lock();
             self.arn(
@@ -230,9 +203,9 @@ impl LoadBalancing for FakeRegion {
             )
         };
         let life = self.life(Duration::ZERO);
-        self.lb_state("CreateTargetGroup", |r, lag| {
+        self.in_region(op, |r, lag| {
             if !r.vpcs.get(tg.vpc).is_some_and(|v| visible(&v.life, lag)) {
-                return Err(not_found("CreateTargetGroup", tg.vpc));
+                return Err(op.not_found(tg.vpc));
             }
             r.tgs.insert(
                 arn.clone(),
@@ -253,29 +226,26 @@ impl LoadBalancing for FakeRegion {
     }
 
     async fn set_health_check_path(&self, arn: &str, path: &str) -> Result<()> {
-        self.call(ELB, "ModifyTargetGroup").await?;
-        self.lb_state("ModifyTargetGroup", |r, _| {
+        let op = self.call(ELB, "ModifyTargetGroup").await?;
+        self.in_region(op, |r, _| {
             r.tgs
                 .get_mut(arn)
-                .ok_or_else(|| not_found("ModifyTargetGroup", arn))?
+                .ok_or_else(|| op.not_found(arn))?
                 .health_check_path = Some(path.into());
             Ok(())
         })
     }
 
     async fn delete_target_group(&self, arn: &str) -> Result<()> {
-        self.call(ELB, "DeleteTargetGroup").await?;
-        self.lb_state("DeleteTargetGroup", |r, _| {
+        let op = self.call(ELB, "DeleteTargetGroup").await?;
+        self.in_region(op, |r, _| {
             if r.listeners.values().any(|l| l.target_group == arn) {
-                return Err(in_use(
-                    "DeleteTargetGroup",
-                    format!("{arn} is in use by a listener"),
-                ));
+                return Err(op.in_use(format!("{arn} is in use by a listener")));
             }
             r.tgs
                 .remove(arn)
                 .map(|_| ())
-                .ok_or_else(|| not_found("DeleteTargetGroup", arn))
+                .ok_or_else(|| op.not_found(arn))
         })
     }
 
@@ -287,29 +257,25 @@ impl LoadBalancing for FakeRegion {
         target_group: &str,
         _tags: &Tags,
     ) -> Result<String> {
-        self.call(ELB, "CreateListener").await?;
+        let op = self.call(ELB, "CreateListener").await?;
         let arn = {
             let mut s = self.world.lock();
             self.arn(&mut s, "elasticloadbalancing", "listener")
         };
         let life = self.life(Duration::ZERO);
-        self.lb_state("CreateListener", |r, lag| {
+        self.in_region(op, |r, lag| {
             if !r.lbs.get(lb).is_some_and(|l| visible(&l.life, lag)) {
-                return Err(not_found("CreateListener", lb));
+                return Err(op.not_found(lb));
             }
             if !r
                 .tgs
                 .get(target_group)
                 .is_some_and(|t| visible(&t.life, lag))
             {
-                return Err(not_found("CreateListener", target_group));
+                return Err(op.not_found(target_group));
             }
             if r.listeners.values().any(|l| l.lb == lb && l.port == port) {
-                return Err(ProviderError::new(
-                    ErrorKind::AlreadyExists,
-                    "CreateListener",
-                    format!("a listener on {port} exists"),
-                ));
+                return Err(op.exists(format!("a listener on {port} exists")));
             }
             r.listeners.insert(
                 arn.clone(),
@@ -332,12 +298,9 @@ impl LoadBalancing for FakeRegion {
         port: u16,
         target_group: &str,
     ) -> Result<()> {
-        self.call(ELB, "ModifyListener").await?;
-        self.lb_state("ModifyListener", |r, _| {
-            let l = r
-                .listeners
-                .get_mut(arn)
-                .ok_or_else(|| not_found("ModifyListener", arn))?;
+        let op = self.call(ELB, "ModifyListener").await?;
+        self.in_region(op, |r, _| {
+            let l = r.listeners.get_mut(arn).ok_or_else(|| op.not_found(arn))?;
             l.protocol = protocol.into();
             l.port = port;
             l.target_group = target_group.into();
@@ -346,22 +309,22 @@ impl LoadBalancing for FakeRegion {
     }
 
     async fn delete_listener(&self, arn: &str) -> Result<()> {
-        self.call(ELB, "DeleteListener").await?;
-        self.lb_state("DeleteListener", |r, _| {
+        let op = self.call(ELB, "DeleteListener").await?;
+        self.in_region(op, |r, _| {
             r.listeners
                 .remove(arn)
                 .map(|_| ())
-                .ok_or_else(|| not_found("DeleteListener", arn))
+                .ok_or_else(|| op.not_found(arn))
         })
     }
 
     async fn registered_targets(&self, target_group_arn: &str) -> Result<Vec<String>> {
-        self.call(ELB, "DescribeTargetHealth").await?;
-        self.lb_state("DescribeTargetHealth", |r, _| {
+        let op = self.call(ELB, "DescribeTargetHealth").await?;
+        self.in_region(op, |r, _| {
             let tg = r
                 .tgs
                 .get(target_group_arn)
-                .ok_or_else(|| not_found("DescribeTargetHealth", target_group_arn))?;
+                .ok_or_else(|| op.not_found(target_group_arn))?;
             Ok(tg.targets.iter().cloned().collect())
         })
     }
@@ -372,24 +335,24 @@ impl LoadBalancing for FakeRegion {
         instances: &[String],
         _port: u16,
     ) -> Result<()> {
-        self.call(ELB, "RegisterTargets").await?;
-        self.lb_state("RegisterTargets", |r, _| {
+        let op = self.call(ELB, "RegisterTargets").await?;
+        self.in_region(op, |r, _| {
             let tg = r
                 .tgs
                 .get_mut(target_group_arn)
-                .ok_or_else(|| not_found("RegisterTargets", target_group_arn))?;
+                .ok_or_else(|| op.not_found(target_group_arn))?;
             tg.targets.extend(instances.iter().cloned());
             Ok(())
         })
     }
 
     async fn deregister_targets(&self, target_group_arn: &str, instances: &[String]) -> Result<()> {
-        self.call(ELB, "DeregisterTargets").await?;
-        self.lb_state("DeregisterTargets", |r, _| {
+        let op = self.call(ELB, "DeregisterTargets").await?;
+        self.in_region(op, |r, _| {
             let tg = r
                 .tgs
                 .get_mut(target_group_arn)
-                .ok_or_else(|| not_found("DeregisterTargets", target_group_arn))?;
+                .ok_or_else(|| op.not_found(target_group_arn))?;
             for i in instances {
                 tg.targets.remove(i);
             }
@@ -398,14 +361,14 @@ impl LoadBalancing for FakeRegion {
     }
 
     async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()> {
-        self.call(ELB, "AddTags").await?;
-        self.lb_state("AddTags", |r, _| {
+        let op = self.call(ELB, "AddTags").await?;
+        self.in_region(op, |r, _| {
             let tags = if let Some(l) = r.lbs.get_mut(arn) {
                 &mut l.tags
             } else if let Some(t) = r.tgs.get_mut(arn) {
                 &mut t.tags
             } else {
-                return Err(not_found("AddTags", arn));
+                return Err(op.not_found(arn));
             };
             for k in remove {
                 tags.remove(k);

@@ -48,14 +48,10 @@ impl Iam for FakeRegion {
         trusted_service: &str,
         tags: &Tags,
     ) -> Result<String> {
-        self.call(IAM, "CreateRole").await?;
+        let op = self.call(IAM, "CreateRole").await?;
         let mut s = self.world.lock();
         if s.roles.contains_key(name) {
-            return Err(ProviderError::new(
-                ErrorKind::AlreadyExists,
-                "CreateRole",
-                format!("{name} exists"),
-            ));
+            return Err(op.exists(format!("{name} exists")));
         }
         let arn = format!("arn:aws:iam::123456789012:role{path}{name}");
         s.roles.insert(
@@ -73,36 +69,27 @@ impl Iam for FakeRegion {
     }
 
     async fn put_inline_policy(&self, role: &str, name: &str, document: &str) -> Result<()> {
-        self.call(IAM, "PutRolePolicy").await?;
+        let op = self.call(IAM, "PutRolePolicy").await?;
         let mut s = self.world.lock();
-        let r = s
-            .roles
-            .get_mut(role)
-            .ok_or_else(|| not_found("PutRolePolicy", role))?;
+        let r = s.roles.get_mut(role).ok_or_else(|| op.not_found(role))?;
         r.inline.insert(name.into(), document.into());
         Ok(())
     }
 
     async fn delete_inline_policy(&self, role: &str, name: &str) -> Result<()> {
-        self.call(IAM, "DeleteRolePolicy").await?;
+        let op = self.call(IAM, "DeleteRolePolicy").await?;
         let mut s = self.world.lock();
-        let r = s
-            .roles
-            .get_mut(role)
-            .ok_or_else(|| not_found("DeleteRolePolicy", role))?;
+        let r = s.roles.get_mut(role).ok_or_else(|| op.not_found(role))?;
         r.inline
             .remove(name)
             .map(|_| ())
-            .ok_or_else(|| not_found("DeleteRolePolicy", name))
+            .ok_or_else(|| op.not_found(name))
     }
 
     async fn attach_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
-        self.call(IAM, "AttachRolePolicy").await?;
+        let op = self.call(IAM, "AttachRolePolicy").await?;
         let mut s = self.world.lock();
-        let r = s
-            .roles
-            .get_mut(role)
-            .ok_or_else(|| not_found("AttachRolePolicy", role))?;
+        let r = s.roles.get_mut(role).ok_or_else(|| op.not_found(role))?;
         if !r.policies.iter().any(|p| p == policy_arn) {
             r.policies.push(policy_arn.into());
         }
@@ -110,23 +97,20 @@ impl Iam for FakeRegion {
     }
 
     async fn detach_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
-        self.call(IAM, "DetachRolePolicy").await?;
+        let op = self.call(IAM, "DetachRolePolicy").await?;
         let mut s = self.world.lock();
-        let r = s
-            .roles
-            .get_mut(role)
-            .ok_or_else(|| not_found("DetachRolePolicy", role))?;
+        let r = s.roles.get_mut(role).ok_or_else(|| op.not_found(role))?;
         r.policies.retain(|p| p != policy_arn);
         Ok(())
     }
 
     async fn delete_role(&self, role: &str) -> Result<()> {
-        self.call(IAM, "DeleteRole").await?;
+        let op = self.call(IAM, "DeleteRole").await?;
         let mut s = self.world.lock();
         match s.roles.get(role) {
-            None => Err(not_found("DeleteRole", role)),
+            None => Err(op.not_found(role)),
             Some(r) if !r.policies.is_empty() || !r.inline.is_empty() => {
-                Err(in_use("DeleteRole", format!("{role} still has policies")))
+                Err(op.in_use(format!("{role} still has policies")))
             }
             Some(_) => {
                 s.roles.remove(role);
@@ -136,12 +120,9 @@ impl Iam for FakeRegion {
     }
 
     async fn set_tags(&self, role: &str, add: &Tags, remove: &[String]) -> Result<()> {
-        self.call(IAM, "TagRole").await?;
+        let op = self.call(IAM, "TagRole").await?;
         let mut s = self.world.lock();
-        let r = s
-            .roles
-            .get_mut(role)
-            .ok_or_else(|| not_found("TagRole", role))?;
+        let r = s.roles.get_mut(role).ok_or_else(|| op.not_found(role))?;
         for k in remove {
             r.tags.remove(k);
         }

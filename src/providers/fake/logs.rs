@@ -10,23 +10,19 @@ const LOGS: &str = "CloudWatch Logs";
 impl FakeRegion {
     fn groups<R>(
         &self,
+        op: Op,
         f: impl FnOnce(&mut BTreeMap<String, super::LogGroup>) -> Result<R>,
     ) -> Result<R> {
-        let mut s = self.world.lock();
-        let region = s
-            .regions
-            .get_mut(&self.region)
-            .ok_or_else(|| not_found("CloudWatch Logs", &self.region))?;
-        f(&mut region.log_groups)
+        self.in_region(op, |r, _| f(&mut r.log_groups))
     }
 }
 
 #[async_trait]
 impl Logs for FakeRegion {
     async fn snapshot(&self, stack: &str) -> Result<Vec<LogGroupInfo>> {
-        self.call(LOGS, "DescribeLogGroups").await?;
+        let op = self.call(LOGS, "DescribeLogGroups").await?;
         let prefix = log_group_prefix(stack);
-        self.groups(|groups| {
+        self.groups(op, |groups| {
             Ok(groups
                 .iter()
                 .filter(|(name, _)| name.starts_with(&prefix))
@@ -39,14 +35,10 @@ impl Logs for FakeRegion {
     }
 
     async fn create_log_group(&self, name: &str, retention_days: u32, tags: &Tags) -> Result<()> {
-        self.call(LOGS, "CreateLogGroup").await?;
-        self.groups(|groups| {
+        let op = self.call(LOGS, "CreateLogGroup").await?;
+        self.groups(op, |groups| {
             if groups.contains_key(name) {
-                return Err(ProviderError::new(
-                    ErrorKind::AlreadyExists,
-                    "CreateLogGroup",
-                    format!("{name} exists"),
-                ));
+                return Err(op.exists(format!("{name} exists")));
             }
             groups.insert(
                 name.into(),
@@ -61,23 +53,21 @@ impl Logs for FakeRegion {
     }
 
     async fn set_retention(&self, name: &str, retention_days: u32) -> Result<()> {
-        self.call(LOGS, "PutRetentionPolicy").await?;
-        self.groups(|groups| {
-            let g = groups
-                .get_mut(name)
-                .ok_or_else(|| not_found("PutRetentionPolicy", name))?;
+        let op = self.call(LOGS, "PutRetentionPolicy").await?;
+        self.groups(op, |groups| {
+            let g = groups.get_mut(name).ok_or_else(|| op.not_found(name))?;
             g.retention_days = retention_days;
             Ok(())
         })
     }
 
     async fn delete_log_group(&self, name: &str) -> Result<()> {
-        self.call(LOGS, "DeleteLogGroup").await?;
-        self.groups(|groups| {
+        let op = self.call(LOGS, "DeleteLogGroup").await?;
+        self.groups(op, |groups| {
             groups
                 .remove(name)
                 .map(|_| ())
-                .ok_or_else(|| not_found("DeleteLogGroup", name))
+                .ok_or_else(|| op.not_found(name))
         })
     }
 }

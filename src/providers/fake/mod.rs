@@ -9,6 +9,7 @@ mod elb;
 mod iam;
 mod logs;
 mod scaling;
+mod ssm;
 mod waf;
 
 use std::collections::{BTreeMap, HashMap};
@@ -248,6 +249,13 @@ pub(crate) struct LogGroup {
     pub tags: Tags,
 }
 
+/// An SSM parameter (always a String one).
+#[derive(Debug, Clone)]
+pub(crate) struct Parameter {
+    pub value: String,
+    pub tags: Tags,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Interface {
     pub subnet: String,
@@ -280,6 +288,8 @@ pub(crate) struct Region {
     pub interfaces: BTreeMap<String, Interface>,
     pub flow_logs: BTreeMap<String, FlowLog>,
     pub log_groups: BTreeMap<String, LogGroup>,
+    /// SSM parameters by name.
+    pub parameters: BTreeMap<String, Parameter>,
     /// Auto Scaling group name -> its target group ARNs.
     pub asg_targets: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
@@ -355,6 +365,7 @@ impl FakeWorld {
             eks: make(),
             logs: make(),
             scaling: make(),
+            parameters: make(),
         }
     }
 
@@ -529,6 +540,10 @@ impl FakeWorld {
                 "LaunchTemplate",
                 r.templates.values().filter(|x| ours(&x.tags)).count(),
             );
+            add(
+                "Parameter",
+                r.parameters.values().filter(|x| ours(&x.tags)).count(),
+            );
         }
         add(
             "IamRole",
@@ -560,7 +575,7 @@ impl FakeRegion {
     /// Every call: counted, delayed by the latency, maybe failed or throttled. Throttling is
     /// retried here up to three attempts with backoff, as the SDK's standard retry mode does
     /// for the real adapter, before the error reaches the engine.
-    pub(crate) async fn call(&self, service: &str, operation: &'static str) -> Result<()> {
+    pub(crate) async fn call(&self, service: &str, operation: &'static str) -> Result<Op> {
         const SDK_ATTEMPTS: u32 = 3;
         self.world.stats.record(service, operation);
         let behaviour = self.world.behaviour();
@@ -586,7 +601,7 @@ impl FakeRegion {
                 ((s.rng % 10_000) as f64 / 10_000.0) < behaviour.throttle
             };
             if !throttled {
-                return Ok(());
+                return Ok(Op(operation));
             }
             if attempt < SDK_ATTEMPTS {
                 tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
@@ -597,6 +612,34 @@ impl FakeRegion {
             operation,
             "Rate exceeded",
         ))
+    }
+
+    /// Runs `f` on the locked state with the current lag, once this region is known to it.
+    pub(crate) fn with<R>(
+        &self,
+        op: Op,
+        f: impl FnOnce(&mut State, Duration) -> Result<R>,
+    ) -> Result<R> {
+        let lag = self.world.behaviour().lag;
+        let mut s = self.world.lock();
+        if !s.regions.contains_key(&self.region) {
+            return Err(op.refused(format!("unknown region {}", self.region)));
+        }
+        f(&mut s, lag)
+    }
+
+    /// Runs `f` on this region's resources with the current lag.
+    pub(crate) fn in_region<R>(
+        &self,
+        op: Op,
+        f: impl FnOnce(&mut Region, Duration) -> Result<R>,
+    ) -> Result<R> {
+        self.with(op, |s, lag| f(self.here(s), lag))
+    }
+
+    /// This region in the state (which [`FakeRegion::with`] has checked).
+    pub(crate) fn here<'s>(&self, s: &'s mut State) -> &'s mut Region {
+        s.regions.get_mut(&self.region).expect("checked by `with`")
     }
 
     pub(crate) fn life(&self, ready_after: Duration) -> Life {
@@ -626,16 +669,36 @@ pub(crate) fn visible(life: &Life, lag: Duration) -> bool {
     Instant::now() >= life.created + lag
 }
 
-pub(crate) fn not_found(operation: &'static str, what: &str) -> ProviderError {
-    ProviderError::new(
-        ErrorKind::NotFound,
-        operation,
-        format!("{what} does not exist"),
-    )
-}
+/// The operation a call plays, as [`FakeRegion::call`] answers it: what names the errors of
+/// that call, so that each method names its operation once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Op(pub &'static str);
 
-pub(crate) fn in_use(operation: &'static str, what: String) -> ProviderError {
-    ProviderError::new(ErrorKind::DependencyViolation, operation, what)
+impl Op {
+    pub(crate) fn error(self, kind: ErrorKind, message: impl Into<String>) -> ProviderError {
+        ProviderError::new(kind, self.0, message)
+    }
+
+    pub(crate) fn not_found(self, what: &str) -> ProviderError {
+        self.error(ErrorKind::NotFound, format!("{what} does not exist"))
+    }
+
+    /// Something still depends on the resource.
+    pub(crate) fn in_use(self, why: impl Into<String>) -> ProviderError {
+        self.error(ErrorKind::DependencyViolation, why)
+    }
+
+    pub(crate) fn exists(self, why: impl Into<String>) -> ProviderError {
+        self.error(ErrorKind::AlreadyExists, why)
+    }
+
+    pub(crate) fn invalid_state(self, why: impl Into<String>) -> ProviderError {
+        self.error(ErrorKind::InvalidState, why)
+    }
+
+    pub(crate) fn refused(self, why: impl Into<String>) -> ProviderError {
+        self.error(ErrorKind::Other, why)
+    }
 }
 
 pub(crate) fn owned(tags: &Tags, stack: &str) -> bool {

@@ -10,13 +10,8 @@ use crate::providers::*;
 const SCALING: &str = "Auto Scaling";
 
 impl FakeRegion {
-    fn scaling<R>(&self, f: impl FnOnce(&mut Region) -> Result<R>) -> Result<R> {
-        let mut s = self.world.lock();
-        let region = s
-            .regions
-            .get_mut(&self.region)
-            .ok_or_else(|| not_found("Auto Scaling", &self.region))?;
-        f(region)
+    fn scaling<R>(&self, op: Op, f: impl FnOnce(&mut Region) -> Result<R>) -> Result<R> {
+        self.in_region(op, |r, _| f(r))
     }
 
     fn asg_exists(&self, r: &Region, asg: &str) -> bool {
@@ -30,9 +25,9 @@ impl FakeRegion {
 #[async_trait]
 impl Scaling for FakeRegion {
     async fn node_group_asgs(&self, cluster: &str) -> Result<Vec<AutoScalingGroupInfo>> {
-        self.call(SCALING, "DescribeAutoScalingGroups").await?;
+        let op = self.call(SCALING, "DescribeAutoScalingGroups").await?;
         let without = self.world.behaviour().node_groups_without_asgs;
-        self.scaling(|r| {
+        self.scaling(op, |r| {
             if without {
                 return Ok(Vec::new());
             }
@@ -58,16 +53,13 @@ impl Scaling for FakeRegion {
     }
 
     async fn attach_target_group(&self, asg: &str, target_group_arn: &str) -> Result<()> {
-        self.call(SCALING, "AttachLoadBalancerTargetGroups").await?;
-        self.scaling(|r| {
+        let op = self.call(SCALING, "AttachLoadBalancerTargetGroups").await?;
+        self.scaling(op, |r| {
             if !self.asg_exists(r, asg) {
-                return Err(not_found("AttachLoadBalancerTargetGroups", asg));
+                return Err(op.not_found(asg));
             }
             if !r.tgs.contains_key(target_group_arn) {
-                return Err(not_found(
-                    "AttachLoadBalancerTargetGroups",
-                    target_group_arn,
-                ));
+                return Err(op.not_found(target_group_arn));
             }
             r.asg_targets
                 .entry(asg.to_string())
@@ -78,10 +70,10 @@ impl Scaling for FakeRegion {
     }
 
     async fn detach_target_group(&self, asg: &str, target_group_arn: &str) -> Result<()> {
-        self.call(SCALING, "DetachLoadBalancerTargetGroups").await?;
-        self.scaling(|r| {
+        let op = self.call(SCALING, "DetachLoadBalancerTargetGroups").await?;
+        self.scaling(op, |r| {
             if !self.asg_exists(r, asg) {
-                return Err(not_found("DetachLoadBalancerTargetGroups", asg));
+                return Err(op.not_found(asg));
             }
             if let Some(t) = r.asg_targets.get_mut(asg) {
                 t.remove(target_group_arn);

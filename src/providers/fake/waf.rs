@@ -12,9 +12,9 @@ const WAF: &str = "WAFV2";
 #[async_trait]
 impl Waf for FakeRegion {
     async fn snapshot(&self, stack: &str) -> Result<Vec<WebAclInfo>> {
-        self.call(WAF, "ListWebACLs").await?;
+        let op = self.call(WAF, "ListWebACLs").await?;
         let prefix = format!("{stack}-");
-        let candidates = self.lb_waf(|r, _| {
+        let candidates = self.in_region(op, |r, _| {
             Ok(r.acls
                 .values()
                 .filter(|a| a.name.starts_with(&prefix))
@@ -22,7 +22,7 @@ impl Waf for FakeRegion {
         })?;
         let reads = ["GetWebACL", "ListTagsForResource"].repeat(candidates);
         futures::future::try_join_all(reads.iter().map(|op| self.call(WAF, op))).await?;
-        self.lb_waf(|r, lag| {
+        self.in_region(op, |r, lag| {
             Ok(r.acls
                 .iter()
                 .filter(|(_, a)| visible(&a.life, lag) && owned(&a.tags, stack))
@@ -38,8 +38,8 @@ impl Waf for FakeRegion {
     }
 
     async fn web_acl_for(&self, resource_arn: &str) -> Result<Option<String>> {
-        self.call(WAF, "GetWebACLForResource").await?;
-        self.lb_waf(|r, _| Ok(r.acl_of.get(resource_arn).cloned()))
+        let op = self.call(WAF, "GetWebACLForResource").await?;
+        self.in_region(op, |r, _| Ok(r.acl_of.get(resource_arn).cloned()))
     }
 
     async fn create_web_acl(
@@ -48,7 +48,7 @@ impl Waf for FakeRegion {
         rules: &WebAclRules,
         tags: &Tags,
     ) -> Result<WebAclInfo> {
-        self.call(WAF, "CreateWebACL").await?;
+        let op = self.call(WAF, "CreateWebACL").await?;
         let (arn, id) = {
             let mut s = self.world.lock();
             (
@@ -57,13 +57,9 @@ impl Waf for FakeRegion {
             )
         };
         let life = self.life(Duration::ZERO);
-        self.lb_waf(|r, _| {
+        self.in_region(op, |r, _| {
             if r.acls.values().any(|a| a.name == name) {
-                return Err(ProviderError::new(
-                    ErrorKind::AlreadyExists,
-                    "CreateWebACL",
-                    format!("{name} exists"),
-                ));
+                return Err(op.exists(format!("{name} exists")));
             }
             r.acls.insert(
                 arn.clone(),
@@ -86,48 +82,43 @@ impl Waf for FakeRegion {
     }
 
     async fn update_web_acl(&self, acl: &WebAclInfo, rules: &WebAclRules) -> Result<()> {
-        futures::try_join!(self.call(WAF, "GetWebACL"), self.call(WAF, "UpdateWebACL"))?;
-        self.lb_waf(|r, _| {
+        let (_, op) =
+            futures::try_join!(self.call(WAF, "GetWebACL"), self.call(WAF, "UpdateWebACL"))?;
+        self.in_region(op, |r, _| {
             r.acls
                 .get_mut(&acl.arn)
-                .ok_or_else(|| not_found("UpdateWebACL", &acl.name))?
+                .ok_or_else(|| op.not_found(&acl.name))?
                 .rules = rules.clone();
             Ok(())
         })
     }
 
     async fn delete_web_acl(&self, acl: &WebAclInfo) -> Result<()> {
-        futures::try_join!(self.call(WAF, "GetWebACL"), self.call(WAF, "DeleteWebACL"))?;
-        self.lb_waf(|r, _| {
+        let (_, op) =
+            futures::try_join!(self.call(WAF, "GetWebACL"), self.call(WAF, "DeleteWebACL"))?;
+        self.in_region(op, |r, _| {
             if r.acl_of.values().any(|a| *a == acl.arn) {
-                return Err(in_use(
-                    "DeleteWebACL",
-                    format!("{} is associated", acl.name),
-                ));
+                return Err(op.in_use(format!("{} is associated", acl.name)));
             }
             r.acls
                 .remove(&acl.arn)
                 .map(|_| ())
-                .ok_or_else(|| not_found("DeleteWebACL", &acl.name))
+                .ok_or_else(|| op.not_found(&acl.name))
         })
     }
 
     async fn associate(&self, acl_arn: &str, resource_arn: &str) -> Result<()> {
-        self.call(WAF, "AssociateWebACL").await?;
-        self.lb_waf(|r, lag| {
+        let op = self.call(WAF, "AssociateWebACL").await?;
+        self.in_region(op, |r, lag| {
             if !r.acls.get(acl_arn).is_some_and(|a| visible(&a.life, lag)) {
-                return Err(not_found("AssociateWebACL", acl_arn));
+                return Err(op.not_found(acl_arn));
             }
             match r.lbs.get(resource_arn) {
                 Some(l) if visible(&l.life, lag) && l.lb_type == "application" => {}
                 Some(_) => {
-                    return Err(ProviderError::new(
-                        ErrorKind::Other,
-                        "AssociateWebACL",
-                        "WAF protects application load balancers only",
-                    ));
+                    return Err(op.refused("WAF protects application load balancers only"));
                 }
-                None => return Err(not_found("AssociateWebACL", resource_arn)),
+                None => return Err(op.not_found(resource_arn)),
             }
             r.acl_of.insert(resource_arn.into(), acl_arn.into());
             Ok(())
@@ -135,20 +126,17 @@ impl Waf for FakeRegion {
     }
 
     async fn disassociate(&self, resource_arn: &str) -> Result<()> {
-        self.call(WAF, "DisassociateWebACL").await?;
-        self.lb_waf(|r, _| {
+        let op = self.call(WAF, "DisassociateWebACL").await?;
+        self.in_region(op, |r, _| {
             r.acl_of.remove(resource_arn);
             Ok(())
         })
     }
 
     async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()> {
-        self.call(WAF, "TagResource").await?;
-        self.lb_waf(|r, _| {
-            let a = r
-                .acls
-                .get_mut(arn)
-                .ok_or_else(|| not_found("TagResource", arn))?;
+        let op = self.call(WAF, "TagResource").await?;
+        self.in_region(op, |r, _| {
+            let a = r.acls.get_mut(arn).ok_or_else(|| op.not_found(arn))?;
             for k in remove {
                 a.tags.remove(k);
             }
@@ -156,17 +144,5 @@ impl Waf for FakeRegion {
                 .extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
             Ok(())
         })
-    }
-}
-
-impl FakeRegion {
-    fn lb_waf<R>(&self, f: impl FnOnce(&mut Region, Duration) -> Result<R>) -> Result<R> {
-        let lag = self.world.behaviour().lag;
-        let mut s = self.world.lock();
-        let r = s
-            .regions
-            .get_mut(&self.region)
-            .ok_or_else(|| not_found("WAF", &self.region))?;
-        f(r, lag)
     }
 }

@@ -1,0 +1,190 @@
+//! Updates of running clusters and node groups, which EKS starts and then reports on.
+
+use std::time::Duration;
+
+use aws_sdk_eks::operation::describe_update::DescribeUpdateOutput;
+use aws_sdk_eks::types::{
+    LogSetup, LogType, Logging, NodegroupScalingConfig, Update, UpdateLabelsPayload, UpdateStatus,
+    VpcConfigRequest,
+};
+
+use super::EksClusters;
+use crate::providers::aws::{operation_of, sent, tag_map};
+use crate::providers::*;
+
+impl EksClusters {
+    /// Starts a cluster update and waits for it to end.
+    pub(super) async fn update(
+        &self,
+        name: &str,
+        update: &ClusterUpdate,
+        max: Duration,
+    ) -> Result<()> {
+        let c = &self.client;
+        let started = match update {
+            ClusterUpdate::Version(version) => {
+                sent(
+                    c.update_cluster_version()
+                        .name(name)
+                        .version(version)
+                        .send(),
+                )
+                .await?
+                .update
+            }
+            ClusterUpdate::Logging { enabled, disabled } => {
+                let changed = [(enabled, true), (disabled, false)]
+                    .into_iter()
+                    .filter(|(types, _)| !types.is_empty())
+                    .map(|(types, on)| log_setup(types, on));
+                let update = c.update_cluster_config().name(name);
+                sent(update.logging(logging(changed)).send()).await?.update
+            }
+            ClusterUpdate::Endpoint {
+                private,
+                public,
+                public_cidrs,
+            } => {
+                let vpc = VpcConfigRequest::builder()
+                    .endpoint_private_access(*private)
+                    .endpoint_public_access(*public)
+                    .set_public_access_cidrs(public.then(|| public_cidrs.clone()))
+                    .build();
+                let update = c.update_cluster_config().name(name);
+                sent(update.resources_vpc_config(vpc).send()).await?.update
+            }
+        };
+        self.wait_update(name, None, started.as_ref(), max).await
+    }
+
+    /// Starts a node group update and waits for it to end.
+    pub(super) async fn update_group(
+        &self,
+        cluster: &str,
+        name: &str,
+        update: &NodeGroupUpdate,
+        max: Duration,
+    ) -> Result<()> {
+        let mut call = self
+            .client
+            .update_nodegroup_config()
+            .cluster_name(cluster)
+            .nodegroup_name(name);
+        if let Some((min, desired, max_size)) = update.scaling {
+            call = call.scaling_config(scaling(min, desired, max_size));
+        }
+        if !update.add_labels.is_empty() || !update.remove_labels.is_empty() {
+            call = call.labels(
+                UpdateLabelsPayload::builder()
+                    .set_add_or_update_labels(
+                        (!update.add_labels.is_empty()).then(|| tag_map(&update.add_labels)),
+                    )
+                    .set_remove_labels(
+                        (!update.remove_labels.is_empty()).then(|| update.remove_labels.clone()),
+                    )
+                    .build(),
+            );
+        }
+        let out = sent(call.send()).await?;
+        self.wait_update(cluster, Some(name), out.update(), max)
+            .await
+    }
+
+    /// Waits for an update EKS has started to end, polling it (EKS has no waiter for updates);
+    /// one already reported as ended (as emulators do) is not polled. No update at all (an
+    /// emulator that applies the change at once) has nothing to wait for.
+    async fn wait_update(
+        &self,
+        cluster: &str,
+        node_group: Option<&str>,
+        update: Option<&Update>,
+        max: Duration,
+    ) -> Result<()> {
+        let Some(update) = update else {
+            return Ok(());
+        };
+        let id = update.id().unwrap_or_default();
+        if let Some(ended) = update_outcome(update) {
+            return ended;
+        }
+        let started = tokio::time::Instant::now();
+        let mut delay = Duration::from_secs(5);
+        loop {
+            if started.elapsed() + delay > max {
+                return Err(ProviderError::new(
+                    ErrorKind::Other,
+                    operation_of::<DescribeUpdateOutput>(),
+                    format!("update {id} not done after {}s", max.as_secs()),
+                ));
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(30));
+            let out = sent(
+                self.client
+                    .describe_update()
+                    .name(cluster)
+                    .set_nodegroup_name(node_group.map(str::to_string))
+                    .update_id(id)
+                    .send(),
+            )
+            .await?;
+            if let Some(ended) = out.update().and_then(update_outcome) {
+                return ended;
+            }
+        }
+    }
+}
+
+/// How an update ended, or `None` while it runs.
+fn update_outcome(update: &Update) -> Option<Result<()>> {
+    match update.status()? {
+        UpdateStatus::Successful => Some(Ok(())),
+        s @ (UpdateStatus::Failed | UpdateStatus::Cancelled) => {
+            let why: Vec<&str> = update
+                .errors()
+                .iter()
+                .filter_map(|e| e.error_message())
+                .collect();
+            Some(Err(ProviderError::new(
+                ErrorKind::Other,
+                operation_of::<DescribeUpdateOutput>(),
+                format!(
+                    "update {} {}: {}",
+                    update.id().unwrap_or_default(),
+                    s.as_str(),
+                    why.join("; ")
+                ),
+            )))
+        }
+        _ => None,
+    }
+}
+
+/// One kind of change to the control plane's logs: these types on, or off.
+pub(super) fn log_setup(types: &[String], on: bool) -> LogSetup {
+    LogSetup::builder()
+        .set_types(Some(
+            types.iter().map(|t| LogType::from(t.as_str())).collect(),
+        ))
+        .enabled(on)
+        .build()
+}
+
+pub(super) fn logging(setups: impl IntoIterator<Item = LogSetup>) -> Logging {
+    setups
+        .into_iter()
+        .fold(Logging::builder(), |logging, setup| {
+            logging.cluster_logging(setup)
+        })
+        .build()
+}
+
+/// A node group's sizes as EKS takes them.
+pub(super) fn scaling(min: u32, desired: u32, max: u32) -> NodegroupScalingConfig {
+    let size = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    NodegroupScalingConfig::builder()
+        .min_size(size(min))
+        .desired_size(size(desired))
+        .max_size(size(max))
+        .build()
+}

@@ -1,0 +1,179 @@
+//! How the adapter reports what went wrong: SDK errors sorted into [`ErrorKind`]s and named
+//! after the operation their type belongs to, and the few answers that lack what they should
+//! carry.
+
+use aws_sdk_ec2::error::ProvideErrorMetadata;
+use aws_smithy_runtime_api::client::result::SdkError;
+
+use crate::providers::{ErrorKind, ProviderError, Result};
+
+/// The API operation an SDK type belongs to: every operation's error and output types are named
+/// after it (`aws_sdk_ec2::operation::create_vpc::CreateVpcError`, `...::CreateVpcOutput`), so
+/// the type says which operation failed, however the call was written.
+pub(crate) fn operation_of<T>() -> &'static str {
+    let path = std::any::type_name::<T>();
+    let name = path.rsplit("::").next().unwrap_or(path);
+    name.strip_suffix("Error")
+        .or_else(|| name.strip_suffix("Output"))
+        .unwrap_or(name)
+}
+
+/// Sorts an SDK error by its service code, keeping the whole cause chain as the message; the
+/// operation is the one the error's type belongs to.
+pub(crate) fn classify<E, R>(error: SdkError<E, R>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let code = error.code().unwrap_or_default().to_string();
+    let mut kind = kind_of(&code);
+    // EKS refuses a role made a moment ago ("could not be assumed"): IAM has not caught up yet.
+    if code == "InvalidParameterException" && error.message().is_some_and(|m| m.contains("assume"))
+    {
+        kind = ErrorKind::NotFound;
+    }
+    let message = match error.message() {
+        Some(m) if !code.is_empty() => format!("{code}: {m}"),
+        _ => display_chain(&error),
+    };
+    ProviderError::new(kind, operation_of::<E>(), message)
+}
+
+/// An error of the operation that gave `answer`: what it answered lacks something or says no.
+pub(crate) fn answered<T>(
+    _answer: &T,
+    kind: ErrorKind,
+    message: impl Into<String>,
+) -> ProviderError {
+    ProviderError::new(kind, operation_of::<T>(), message)
+}
+
+/// The id (or ARN, `what`) that an answer always carries.
+pub(crate) fn carried<'a, T>(
+    answer: &'a T,
+    what: &str,
+    field: impl FnOnce(&'a T) -> Option<&'a str>,
+) -> Result<String> {
+    field(answer).map(str::to_string).ok_or_else(|| {
+        answered(
+            answer,
+            ErrorKind::Other,
+            format!("the response carried no {what}"),
+        )
+    })
+}
+
+/// A waiter that gave up (or failed), under the name of what it waited for.
+pub(crate) fn waited(operation: &'static str, error: impl std::error::Error) -> ProviderError {
+    ProviderError::new(ErrorKind::Other, operation, display_chain(&error))
+}
+
+/// `outer: cause: root cause`, each level's Display once (SDK errors repeat their sources).
+pub(crate) fn display_chain(error: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    let mut text = parts.join(": ");
+    if text.contains("loading credentials") || text.contains("no credentials") {
+        text.push_str(" (no AWS credentials found: set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or log in with SSO; for an emulator pass --endpoint-url)");
+    }
+    text
+}
+
+fn kind_of(code: &str) -> ErrorKind {
+    match code {
+        "Throttling"
+        | "ThrottlingException"
+        | "RequestLimitExceeded"
+        | "TooManyRequestsException"
+        | "RequestThrottled"
+        | "SlowDown" => ErrorKind::Throttled,
+        "DependencyViolation"
+        | "ResourceInUse"
+        | "WAFAssociatedItemException"
+        | "ResourceInUseException"
+        | "DeleteConflict"
+        | "InvalidIPAddress.InUse"
+        | "InvalidNetworkInterface.InUse" => ErrorKind::DependencyViolation,
+        // Just created and not yet usable by WAF: the same as not there yet.
+        "WAFNonexistentItemException" | "WAFUnavailableEntityException" => ErrorKind::NotFound,
+        "InvalidPermission.Duplicate"
+        | "RouteAlreadyExists"
+        | "Resource.AlreadyAssociated"
+        | "DuplicateListener"
+        | "DuplicateTargetGroupName"
+        | "DuplicateLoadBalancerName"
+        | "WAFDuplicateItemException"
+        | "InvalidGroup.Duplicate"
+        | "ResourceAlreadyExistsException"
+        | "FlowLogAlreadyExists"
+        | "ParameterAlreadyExists"
+        | "EntityAlreadyExists" => ErrorKind::AlreadyExists,
+        "IncorrectState"
+        | "IncorrectInstanceState"
+        | "InvalidStateTransition"
+        | "WAFOptimisticLockException"
+        | "OperationNotPermitted" => ErrorKind::InvalidState,
+        c if c.ends_with("NotFound") || c == "NoSuchEntity" || c == "ResourceNotFoundException" => {
+            ErrorKind::NotFound
+        }
+        c if c.starts_with("InvalidVpcPeeringConnectionID")
+            || c.starts_with("InvalidAllocationID") =>
+        {
+            ErrorKind::NotFound
+        }
+        _ => ErrorKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+
+    #[test]
+    fn names_the_operation_after_the_error_type() {
+        let vpc: SdkError<aws_sdk_ec2::operation::create_vpc::CreateVpcError, HttpResponse> =
+            SdkError::construction_failure("no region");
+        assert_eq!(classify(vpc).operation, "CreateVpc");
+        type LbError = aws_sdk_elasticloadbalancingv2::operation::describe_load_balancers::DescribeLoadBalancersError;
+        let unhandled = LbError::unhandled("boom");
+        let lbs: SdkError<LbError, HttpResponse> = SdkError::service_error(
+            unhandled,
+            HttpResponse::new(
+                500.try_into().unwrap(),
+                aws_smithy_types::body::SdkBody::empty(),
+            ),
+        );
+        let e = classify(lbs);
+        assert_eq!(e.operation, "DescribeLoadBalancers");
+        assert_eq!(e.kind, ErrorKind::Other);
+        let acl: SdkError<aws_sdk_wafv2::operation::get_web_acl::GetWebACLError, HttpResponse> =
+            SdkError::timeout_error("slow");
+        assert_eq!(classify(acl).operation, "GetWebACL");
+        assert_eq!(
+            operation_of::<aws_sdk_ssm::operation::put_parameter::PutParameterOutput>(),
+            "PutParameter"
+        );
+    }
+
+    #[test]
+    fn sorts_service_codes() {
+        assert_eq!(kind_of("RequestLimitExceeded"), ErrorKind::Throttled);
+        assert_eq!(kind_of("InvalidVpcID.NotFound"), ErrorKind::NotFound);
+        assert_eq!(kind_of("LoadBalancerNotFound"), ErrorKind::NotFound);
+        assert_eq!(kind_of("ParameterNotFound"), ErrorKind::NotFound);
+        assert_eq!(kind_of("ParameterAlreadyExists"), ErrorKind::AlreadyExists);
+        assert_eq!(
+            kind_of("DependencyViolation"),
+            ErrorKind::DependencyViolation
+        );
+        assert_eq!(kind_of("InvalidParameterValue"), ErrorKind::Other);
+    }
+}
