@@ -40,7 +40,7 @@ fn write(args: &KubeconfigArgs, printer: &Printer) -> Result<(), String> {
                 let snapshot = target
                     .clients
                     .eks
-                    .snapshot(stack, &region.cluster.name)
+                    .snapshot(stack, &region.cluster.name, false)
                     .await
                     .map_err(|e| format!("{}: {e}", target.aws_region))?;
                 let name = &region.cluster.name;

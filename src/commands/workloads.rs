@@ -47,7 +47,7 @@ pub async fn facts(engine: &Engine<'_>) -> Result<Facts, ProviderError> {
         let c = &target.clients;
         let cluster = stack.stack.spec.regions[i].cluster.name.as_str();
         async move {
-            let eks = retry::discover(|| c.eks.snapshot(stack.name(), cluster)).await?;
+            let eks = retry::discover(|| c.eks.snapshot(stack.name(), cluster, false)).await?;
             let load_balancing = if i == backend {
                 retry::discover(|| c.load_balancing.snapshot(stack.name())).await?
             } else {

@@ -108,6 +108,10 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
             });
             continue;
         };
+        if kind.def().after_region {
+            // Recorded with the region's other changes, below.
+            continue;
+        }
         let mut differences = compare(&want, &have.fields);
         if let (true, Some(tags)) = (kind.keeps_tags(), &have.tags) {
             let (want_tags, have_tags) = (visible_tags(&r.tags), visible_tags(tags));
@@ -153,6 +157,7 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
         });
     }
     cascade_replacements(desired, observed, &mut changes);
+    record_runs(desired, observed, &mut changes);
     let wanted: BTreeSet<&str> = desired.iter().map(|r| r.id.as_str()).collect();
     for o in observed
         .resources
@@ -172,6 +177,37 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
     changes
 }
 
+/// A kind made after its region (the run record) is rewritten by every run that changes
+/// something there or globally, and by no other: a run that changes nothing leaves it alone.
+fn record_runs(desired: &[Resource], observed: &Observed, changes: &mut Vec<Change>) {
+    for r in desired.iter().filter(|r| r.spec.kind().def().after_region) {
+        let Some(have) = observed.resources.get(&r.id) else {
+            continue;
+        };
+        let touched = changes
+            .iter()
+            .any(|c| c.region.is_none() || c.region == r.region);
+        if !touched {
+            continue;
+        }
+        let azs = r
+            .region
+            .as_ref()
+            .and_then(|n| observed.azs.get(n))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        changes.push(Change {
+            id: r.id.clone(),
+            kind: r.spec.kind(),
+            region: r.region.clone(),
+            action: Action::Update,
+            fields: compare(&kinds::desired(r, azs), &have.fields),
+            reason: Some("records this run".to_string()),
+            mends_failure: false,
+        });
+    }
+}
+
 /// What depends on a replaced resource must be replaced with it (a subnet goes with its VPC).
 fn cascade_replacements(desired: &[Resource], observed: &Observed, changes: &mut Vec<Change>) {
     // Each replaced id -> the root it is replaced with, and whether that root failed.
@@ -189,6 +225,10 @@ fn cascade_replacements(desired: &[Resource], observed: &Observed, changes: &mut
         grew = false;
         for r in desired {
             if replaced.contains_key(&r.id) || !observed.resources.contains_key(&r.id) {
+                continue;
+            }
+            // The run record is not part of what it records.
+            if r.spec.kind().def().after_region {
                 continue;
             }
             let Some((root, failed)) = r.depends_on.iter().find_map(|d| replaced.get(d)).cloned()

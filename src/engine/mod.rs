@@ -158,8 +158,17 @@ impl<'a> Engine<'a> {
     /// in `regions` order. The discovery pass `observe` (with IAM) and `verify` build on.
     pub async fn read(&self) -> Result<Vec<Snapshot>, EngineError> {
         let stack = self.stack.name();
+        // Access entries are listed only where the stack asks for some: it owns no others.
+        let with_entries: Vec<String> = self
+            .desired()
+            .into_iter()
+            .filter(|r| r.spec.kind() == Kind::AccessEntry)
+            .filter_map(|r| r.region)
+            .collect();
+        let with_entries = &with_entries;
         let reads = self.regions.iter().map(|t| async move {
             let c = &t.clients;
+            let access_entries = with_entries.contains(&t.name);
             let cluster = self
                 .stack
                 .stack
@@ -214,12 +223,14 @@ impl<'a> Engine<'a> {
                 web_acls,
                 eks,
                 log_groups,
+                parameters,
             ) = futures::try_join!(
                 retry::discover(|| c.network.snapshot(stack)),
                 balancers,
                 retry::discover(|| c.waf.snapshot(stack)),
-                retry::discover(|| c.eks.snapshot(stack, cluster)),
+                retry::discover(|| c.eks.snapshot(stack, cluster, access_entries)),
                 retry::discover(|| c.logs.snapshot(stack)),
+                retry::discover(|| c.parameters.snapshot(stack)),
             )?;
             Ok(Snapshot {
                 network,
@@ -231,6 +242,7 @@ impl<'a> Engine<'a> {
                 targets: targets.into_iter().collect(),
                 node_instances,
                 asgs,
+                parameters,
             })
         });
         let snapshots = futures::future::join_all(reads).await;
@@ -486,6 +498,22 @@ fn steps<'c>(
             }
             steps[i].after = after;
         }
+    }
+    // What the registry makes after its region waits for every other change there and for
+    // the global ones.
+    for c in changes.iter().filter(|c| c.kind.def().after_region) {
+        let Some(&mine) = apply_of.get(c.id.as_str()) else {
+            continue;
+        };
+        let others = changes
+            .iter()
+            .filter(|o| o.id != c.id && (o.region == c.region || o.region.is_none()));
+        let firsts: Vec<usize> = others
+            .flat_map(|o| [apply_of.get(o.id.as_str()), delete_of.get(o.id.as_str())])
+            .flatten()
+            .copied()
+            .collect();
+        steps[mine].after.extend(firsts);
     }
     // Deleting X waits for the deletion of everything that refers to X.
     for o in observed.resources.values() {

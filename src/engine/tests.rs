@@ -9,6 +9,7 @@ use tokio::time::Instant;
 
 use super::diff::{Action, Change};
 use super::{Engine, EngineError, Limits, RegionTarget, StepOutcome};
+use crate::kinds::Kind;
 use crate::progress::{Progress, Silent};
 use crate::providers::fake::{Behaviour, FakeWorld};
 use crate::providers::*;
@@ -83,8 +84,14 @@ fn find<'c>(changes: &'c [Change], id: &str) -> &'c Change {
         .unwrap_or_else(|| panic!("no change for {id} in {:#?}", ids(changes)))
 }
 
+/// The changes to the stack's resources, beside the run records that follow them (see
+/// `the_run_record_follows_the_runs_that_change_its_region`).
 fn ids(changes: &[Change]) -> Vec<(Action, &str)> {
-    changes.iter().map(|c| (c.action, c.id.as_str())).collect()
+    changes
+        .iter()
+        .filter(|c| c.kind != Kind::RunRecord)
+        .map(|c| (c.action, c.id.as_str()))
+        .collect()
 }
 
 async fn converge(stack: &ValidStack, world: &FakeWorld) {
@@ -116,6 +123,8 @@ fn expected_inventory() -> BTreeMap<&'static str, usize> {
         ("LoadBalancer", 2),
         ("NatGateway", 4),
         ("NodeGroup", 2),
+        // The record of the last successful up, one per region.
+        ("Parameter", 2),
         ("RouteTable", 6),
         ("SecurityGroup", 4),
         ("Subnet", 8),
@@ -264,8 +273,9 @@ async fn a_failure_mid_run_is_reported_and_a_rerun_converges_without_duplicates(
     assert!(
         skipped.iter().all(|s| s.contains("/route/")
             || s.contains("/nodegroup/")
-            || s.contains("/tg-attach/")),
-        "only routes, and the nodes that need them for egress (and their load balancer targets), wait for the gateway: {skipped:?}"
+            || s.contains("/tg-attach/")
+            || s.ends_with("/last-up")),
+        "only routes, and the nodes that need them for egress (and their load balancer targets), wait for the gateway, and the run's record waits for everything: {skipped:?}"
     );
     // Siblings in the other region finished.
     let failed = report
@@ -557,7 +567,7 @@ async fn every_kind_of_drift_is_detected_and_repaired() {
         find(&changes, "c2/main-rt/extra-route/0.0.0.0/0").action,
         Action::Delete
     );
-    assert_eq!(changes.len(), 9, "{:#?}", ids(&changes));
+    assert_eq!(ids(&changes).len(), 9, "{:#?}", ids(&changes));
 
     converge(&stack, &world).await;
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
@@ -837,7 +847,7 @@ async fn cluster_and_node_group_drift_is_updated_in_place() {
     assert_eq!(group.action, Action::Update);
     let fields: Vec<&str> = group.fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, ["desired", "labels", "max", "min"]);
-    assert_eq!(changes.len(), 2, "{:#?}", ids(&changes));
+    assert_eq!(ids(&changes).len(), 2, "{:#?}", ids(&changes));
 
     converge(&stack, &world).await;
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
@@ -1114,4 +1124,68 @@ async fn a_failed_resource_is_replaced_by_up_and_shown_as_such_by_plan() {
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
     assert!(changes.is_empty(), "{:#?}", ids(&changes));
     assert_eq!(world.tagged("petclinic"), expected_inventory());
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_run_record_follows_the_runs_that_change_its_region() {
+    let (stack, world) = (reference(), world());
+    // A failure in a region leaves its record unwritten; the other region's is written.
+    world.fail("CreateNatGateway", ErrorKind::Other, 1);
+    let (_, report) = engine(&stack, &world, &Silent).up(false).await.unwrap();
+    let failed = report
+        .steps
+        .iter()
+        .find(|s| s.outcome == StepOutcome::Failed)
+        .expect("the injected failure");
+    let region = failed.step["create ".len()..].split('/').next().unwrap();
+    let other = if region == "c1" { "c2" } else { "c1" };
+    let outcome = |step: &str| {
+        report
+            .steps
+            .iter()
+            .find(|s| s.step == step)
+            .map(|s| s.outcome)
+    };
+    let skipped = outcome(&format!("create {region}/last-up"));
+    assert_eq!(skipped, Some(StepOutcome::Skipped), "{:#?}", report.steps);
+    let written = outcome(&format!("create {other}/last-up"));
+    assert_eq!(written, Some(StepOutcome::Done));
+
+    // Once converged, each region records this tool and this stack file, and a run that
+    // changes nothing leaves the records alone.
+    converge(&stack, &world).await;
+    let (observed, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "{:#?}", ids(&changes));
+    for r in ["c1", "c2"] {
+        let record = &observed.resources[&format!("{r}/last-up")].fields;
+        assert_eq!(record["toolVersion"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(record["stackDigest"], stack.digest);
+        assert!(!record["recordedAt"].is_empty(), "{record:?}");
+    }
+
+    // Another stack file that changes c1 only: c1's record goes with the change, c2's stays.
+    let text = include_str!("../../stacks/two-region.yaml");
+    let newer = text.replacen("version: \"1.31\"", "version: \"1.32\"", 1);
+    let newer = parse("newer.yaml", newer.as_bytes()).unwrap();
+    let (_, changes) = engine(&newer, &world, &Silent).plan().await.unwrap();
+    let records: Vec<_> = changes
+        .iter()
+        .filter(|c| c.kind == Kind::RunRecord)
+        .map(|c| (c.action, c.id.as_str(), c.reason.as_deref()))
+        .collect();
+    assert_eq!(
+        records,
+        [(Action::Update, "c1/last-up", Some("records this run"))]
+    );
+    converge(&newer, &world).await;
+    let (observed, _) = engine(&newer, &world, &Silent).plan().await.unwrap();
+    let digest =
+        |r: &str| observed.resources[&format!("{r}/last-up")].fields["stackDigest"].clone();
+    assert_eq!(digest("c1"), newer.digest);
+    assert_eq!(digest("c2"), stack.digest);
+
+    // `down` takes the records with everything else.
+    let (_, report) = engine(&newer, &world, &Silent).down().await.unwrap();
+    assert_eq!(report.failed(), 0, "{:#?}", report.steps);
+    assert_eq!(world.tagged("petclinic").get("Parameter"), None);
 }

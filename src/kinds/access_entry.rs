@@ -7,6 +7,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::AccessEntry,
     scope: Scope::Regional,
     tagging: Tagging::AtCreation(TagService::Eks),
+    after_region: false,
     fields: &[],
     desired: |_, _| Fields::new(),
     discovery: Discovery::ByRule("matching: an entry by its cluster and principal"),

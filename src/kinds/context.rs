@@ -242,10 +242,11 @@ impl<'a> Applier<'a> {
                 let (id, clients) = (self.aws(&r.id)?, &self.target(&r.region)?.clients);
                 retry::change(|| clients.network.set_tags(&id, &add, &remove)).await
             }
-            TagService::Logs => {
-                return Err(StepError::precondition(
-                    "CloudWatch Logs tags are set at creation only",
-                ));
+            TagService::Logs | TagService::Ssm => {
+                return Err(StepError::precondition(format!(
+                    "{} tags are set at creation only",
+                    r.spec.kind()
+                )));
             }
         };
         result.map_err(|e| {

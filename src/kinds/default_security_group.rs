@@ -9,6 +9,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::DefaultSecurityGroup,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Ec2),
+    after_region: false,
     fields: &[RULES],
     desired: |_, _| fields([(RULES, String::new())]),
     discovery: Discovery::ByRule("adoption: the default group of each stack VPC"),

@@ -20,6 +20,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::EksCluster,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Eks),
+    after_region: false,
     fields: &[
         VERSION,
         ROLE,

@@ -6,6 +6,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::ElasticIp,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Ec2),
+    after_region: false,
     fields: &[],
     desired: |_, _| Fields::new(),
     discovery: Discovery::InRegion(observe),

@@ -10,6 +10,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::FlowLog,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Ec2),
+    after_region: false,
     fields: &[VPC, LOG_GROUP, TRAFFIC_TYPE],
     desired,
     discovery: Discovery::InRegion(observe),

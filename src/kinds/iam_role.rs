@@ -15,6 +15,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::IamRole,
     scope: Scope::Global,
     tagging: Tagging::Kept(TagService::Iam),
+    after_region: false,
     fields: &[TRUSTED_SERVICE, MANAGED_POLICIES, INLINE_POLICIES],
     desired,
     discovery: Discovery::Global(observe),

@@ -9,6 +9,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::InternetGateway,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Ec2),
+    after_region: false,
     fields: &[VPC],
     desired,
     discovery: Discovery::InRegion(observe),

@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::LaunchTemplate,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Ec2),
+    after_region: false,
     fields: &[SECURITY_GROUPS, IMDSV2_REQUIRED, HOP_LIMIT],
     desired,
     discovery: Discovery::InRegion(observe),

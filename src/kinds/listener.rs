@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::Listener,
     scope: Scope::Regional,
     tagging: Tagging::AtCreation(TagService::Elbv2),
+    after_region: false,
     fields: &[LOAD_BALANCER, TARGET_GROUP, PROTOCOL, PORT],
     desired,
     discovery: Discovery::ByRule("matching: a listener by its load balancer and port"),

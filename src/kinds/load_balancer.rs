@@ -13,6 +13,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::LoadBalancer,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Elbv2),
+    after_region: false,
     fields: &[TYPE, SCHEME, SUBNETS, SECURITY_GROUPS],
     desired,
     discovery: Discovery::InRegion(observe),

@@ -9,6 +9,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::LogGroup,
     scope: Scope::Regional,
     tagging: Tagging::AtCreation(TagService::Logs),
+    after_region: false,
     fields: &[NAME, RETENTION_DAYS],
     desired,
     discovery: Discovery::InRegion(observe),

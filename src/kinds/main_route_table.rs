@@ -10,6 +10,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::MainRouteTable,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Ec2),
+    after_region: false,
     fields: &[VPC],
     desired,
     discovery: Discovery::ByRule(

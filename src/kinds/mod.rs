@@ -36,6 +36,7 @@ pub mod node_group;
 pub mod route;
 pub mod route_table;
 pub mod route_table_association;
+pub mod run_record;
 pub mod security_group;
 pub mod security_group_rule;
 pub mod subnet;
@@ -109,6 +110,7 @@ kinds! {
     LaunchTemplate,
     NodeGroup,
     TargetGroupAttachment,
+    RunRecord,
 }
 
 /// Where a kind lives.
@@ -129,6 +131,7 @@ pub enum TagService {
     Eks,
     Iam,
     Logs,
+    Ssm,
 }
 
 /// How a kind carries the stack's tags.
@@ -180,6 +183,9 @@ pub struct KindDef {
     pub kind: Kind,
     pub scope: Scope,
     pub tagging: Tagging,
+    /// Made after every other change of its region and the global ones, so only by a run that
+    /// got that far (the run record); else when what it depends on is made.
+    pub after_region: bool,
     /// Every field the diff compares.
     pub fields: &'static [Field],
     /// The desired fields of a resource of this kind.
@@ -297,6 +303,7 @@ pub const REGISTRY: &[KindDef] = &[
     launch_template::DEF,
     node_group::DEF,
     target_group_attachment::DEF,
+    run_record::DEF,
 ];
 
 impl Kind {
@@ -366,6 +373,7 @@ impl ResourceSpec {
             ResourceSpec::LaunchTemplate { .. } => Kind::LaunchTemplate,
             ResourceSpec::NodeGroup { .. } => Kind::NodeGroup,
             ResourceSpec::TargetGroupAttachment { .. } => Kind::TargetGroupAttachment,
+            ResourceSpec::RunRecord { .. } => Kind::RunRecord,
         }
     }
 }

@@ -10,6 +10,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::NatGateway,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Ec2),
+    after_region: false,
     fields: &[SUBNET, ELASTIC_IP],
     desired,
     discovery: Discovery::InRegion(observe),

@@ -18,6 +18,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::NodeGroup,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Eks),
+    after_region: false,
     fields: &[
         CLUSTER,
         ROLE,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{Fields, Kind};
 use crate::providers::{
     AutoScalingGroupInfo, EksSnapshot, LoadBalancingSnapshot, LogGroupInfo, NetworkSnapshot,
-    NodeInstance, RuleSpec, Tags, WebAclInfo,
+    NodeInstance, ParameterInfo, RuleSpec, Tags, WebAclInfo,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -137,4 +137,6 @@ pub struct Snapshot {
     pub node_instances: Vec<NodeInstance>,
     /// The Auto Scaling groups behind the cluster's node groups.
     pub asgs: Vec<AutoScalingGroupInfo>,
+    /// The stack's SSM parameters.
+    pub parameters: Vec<ParameterInfo>,
 }

@@ -10,6 +10,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::Route,
     scope: Scope::Regional,
     tagging: Tagging::Untaggable,
+    after_region: false,
     fields: &[TARGET],
     desired,
     discovery: Discovery::ByRule("matching: a route by its table and destination"),

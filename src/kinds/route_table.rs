@@ -8,6 +8,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::RouteTable,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Ec2),
+    after_region: false,
     fields: &[VPC],
     desired,
     discovery: Discovery::InRegion(observe),

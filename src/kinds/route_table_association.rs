@@ -9,6 +9,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::RouteTableAssociation,
     scope: Scope::Regional,
     tagging: Tagging::Untaggable,
+    after_region: false,
     fields: &[ROUTE_TABLE, SUBNET],
     desired,
     discovery: Discovery::ByRule("matching: an association by its subnet"),

@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::SecurityGroup,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Ec2),
+    after_region: false,
     fields: &[VPC, NAME, DESCRIPTION],
     desired,
     discovery: Discovery::InRegion(observe),

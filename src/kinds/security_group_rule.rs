@@ -9,6 +9,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::SecurityGroupRule,
     scope: Scope::Regional,
     tagging: Tagging::AtCreation(TagService::Ec2),
+    after_region: false,
     fields: &[],
     desired: |_, _| Fields::new(),
     discovery: Discovery::ByRule("matching: a rule by its group and content"),

@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::Subnet,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Ec2),
+    after_region: false,
     fields: &[VPC, CIDR, AZ, MAP_PUBLIC_IP],
     desired,
     discovery: Discovery::InRegion(observe),

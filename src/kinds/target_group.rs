@@ -14,6 +14,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::TargetGroup,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Elbv2),
+    after_region: false,
     fields: &[PROTOCOL, PORT, VPC, TARGET_TYPE, HEALTH_CHECK_PATH],
     desired,
     discovery: Discovery::InRegion(observe),

@@ -10,6 +10,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::TargetGroupAttachment,
     scope: Scope::Regional,
     tagging: Tagging::Untaggable,
+    after_region: false,
     fields: &[UNREGISTERED],
     desired: |_, _| fields([(UNREGISTERED, String::new())]),
     discovery: Discovery::ByRule("matching: a node group's link to its target group"),

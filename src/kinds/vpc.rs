@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::Vpc,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Ec2),
+    after_region: false,
     fields: &[CIDR, DNS_SUPPORT, DNS_HOSTNAMES],
     desired,
     discovery: Discovery::InRegion(observe),

@@ -10,6 +10,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::VpcPeering,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Ec2),
+    after_region: false,
     fields: &[REQUESTER_VPC, ACCEPTER_VPC, ACCEPTER_REGION],
     desired,
     discovery: Discovery::ByRule("peering: one peering across the regions, owned by the requester"),

@@ -8,6 +8,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::VpcPeeringAccepter,
     scope: Scope::Regional,
     tagging: Tagging::Untaggable,
+    after_region: false,
     fields: &[],
     desired: |_, _| Fields::new(),
     discovery: Discovery::ByRule("peering: the accepter side of an active peering"),

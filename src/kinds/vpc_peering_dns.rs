@@ -10,6 +10,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::VpcPeeringDns,
     scope: Scope::Regional,
     tagging: Tagging::Untaggable,
+    after_region: false,
     fields: &[REMOTE_DNS],
     desired: |_, _| fields([(REMOTE_DNS, "true".to_string())]),
     discovery: Discovery::ByRule("peering: each side's DNS option of an active peering"),

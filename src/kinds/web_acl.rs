@@ -10,6 +10,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::WebAcl,
     scope: Scope::Regional,
     tagging: Tagging::Kept(TagService::Wafv2),
+    after_region: false,
     fields: &[MANAGED_RULE_GROUPS, RATE_LIMIT],
     desired,
     discovery: Discovery::InRegion(observe),

@@ -9,6 +9,7 @@ pub const DEF: KindDef = KindDef {
     kind: Kind::WebAclAssociation,
     scope: Scope::Regional,
     tagging: Tagging::Untaggable,
+    after_region: false,
     fields: &[WEB_ACL, LOAD_BALANCER],
     desired,
     discovery: Discovery::ByRule("matching: an association by its load balancer"),

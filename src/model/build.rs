@@ -414,8 +414,33 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                 },
             );
         }
+        // Made after everything else of the region and the global roles, so it records only
+        // a run that converged them.
+        let everything = b
+            .resources
+            .iter()
+            .filter(|x| x.region.is_none() || x.region.as_deref() == Some(r.as_str()))
+            .map(|x| x.id.clone())
+            .collect();
+        b.add(
+            ids::run_record(r),
+            everything,
+            ResourceSpec::RunRecord {
+                name: run_record_name(&b.stack, r),
+                tool_version: env!("CARGO_PKG_VERSION").to_string(),
+                stack_digest: valid.digest.clone(),
+            },
+        );
     }
     b.resources
+}
+
+/// The record's parameter name: under the stack's path, one per region.
+pub fn run_record_name(stack: &str, region: &str) -> String {
+    format!(
+        "{}{region}/last-up",
+        crate::providers::parameter_path(stack)
+    )
 }
 
 struct Builder {

@@ -13,6 +13,11 @@ pub const CLUSTER_ROLE: &str = "iam/cluster-role";
 pub const NODE_ROLE: &str = "iam/node-role";
 pub const FLOW_LOGS_ROLE: &str = "iam/flow-logs-role";
 
+/// The record of the region's last successful `up`.
+pub fn run_record(region: &str) -> String {
+    format!("{region}/last-up")
+}
+
 pub fn vpc(region: &str) -> String {
     format!("{region}/vpc")
 }

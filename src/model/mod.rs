@@ -200,6 +200,14 @@ pub enum ResourceSpec {
         target_group: String,
         node_group: String,
     },
+    /// The record of the last `up` that converged the region: which tool version applied
+    /// which stack file, and when (an SSM parameter).
+    RunRecord {
+        /// The parameter's name, under the stack's path.
+        name: String,
+        tool_version: String,
+        stack_digest: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -386,6 +394,14 @@ impl ResourceSpec {
                 node_group,
             } => {
                 format!("{node_group} -> {target_group}")
+            }
+            ResourceSpec::RunRecord {
+                tool_version,
+                stack_digest,
+                ..
+            } => {
+                let short = stack_digest.get(..19).unwrap_or(stack_digest);
+                format!("last successful up: multiregion {tool_version}, stack {short}")
             }
         }
     }

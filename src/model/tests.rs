@@ -69,6 +69,7 @@ fn reference_stack_has_every_resource_of_the_topology() {
         ("LaunchTemplate", 1),
         ("NodeGroup", 1),
         ("TargetGroupAttachment", 1),
+        ("RunRecord", 1),
     ];
     assert_eq!(c1, expected_c1.into_iter().collect());
     let c2 = kinds(&rs, Some("c2"));

@@ -149,10 +149,16 @@ pub struct NodeGroupUpdate {
 /// EKS in one region.
 #[async_trait]
 pub trait Eks: Send + Sync {
-    /// The clusters tagged with the stack, their node groups and access entries. `expected` is
-    /// the cluster the stack names in this region: its node groups are listed while it is
-    /// described, so a read takes three rounds, not four.
-    async fn snapshot(&self, stack: &str, expected: &str) -> Result<EksSnapshot>;
+    /// The clusters tagged with the stack, their node groups and, with `access_entries`, their
+    /// access entries (the stack can only own those it asks for, so a stack that asks for none
+    /// needs no listing). `expected` is the cluster the stack names in this region: its node
+    /// groups are listed while it is described, so a read takes three rounds, not four.
+    async fn snapshot(
+        &self,
+        stack: &str,
+        expected: &str,
+        access_entries: bool,
+    ) -> Result<EksSnapshot>;
 
     async fn create_cluster(&self, cluster: &NewCluster<'_>) -> Result<ClusterInfo>;
     async fn wait_cluster_active(&self, name: &str, max: Duration) -> Result<ClusterInfo>;

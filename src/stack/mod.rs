@@ -30,6 +30,8 @@ pub struct ValidStack {
     pub networks: Vec<ResolvedNetwork>,
     /// Where each field path written in the file starts.
     positions: HashMap<String, Pos>,
+    /// `sha256:` and the hex digest of the file as read: which stack file a run applied.
+    pub digest: String,
 }
 
 impl ValidStack {
@@ -236,6 +238,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
         stack,
         networks,
         positions: walked.locations,
+        digest: digest(bytes),
     })
 }
 
@@ -272,3 +275,11 @@ fn is_within(path: &str, ancestor: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// `sha256:<hex>` of the file's bytes.
+fn digest(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(bytes);
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}

@@ -39,7 +39,12 @@ impl FakeRegion {
 
 #[async_trait]
 impl Eks for FakeRegion {
-    async fn snapshot(&self, stack: &str, expected: &str) -> Result<EksSnapshot> {
+    async fn snapshot(
+        &self,
+        stack: &str,
+        expected: &str,
+        access_entries: bool,
+    ) -> Result<EksSnapshot> {
         let op = self.call(EKS, "ListClusters").await?;
         let (names, owned_names, groups) = self.eks_state(op, |s, _| {
             let r = self.here(s);
@@ -61,8 +66,10 @@ impl Eks for FakeRegion {
         let late_lists = owned_names.iter().filter(|n| *n != expected).count();
         futures::future::try_join_all((0..late_lists).map(|_| self.call(EKS, "ListNodegroups")))
             .await?;
-        let last = std::iter::repeat_n("DescribeNodegroup", groups)
-            .chain(std::iter::repeat_n("ListAccessEntries", owned_names.len()));
+        let last = std::iter::repeat_n("DescribeNodegroup", groups).chain(std::iter::repeat_n(
+            "ListAccessEntries",
+            if access_entries { owned_names.len() } else { 0 },
+        ));
         futures::future::try_join_all(last.map(|op| self.call(EKS, op))).await?;
         self.eks_state(op, |s, lag| {
             let r = self.here(s);
@@ -79,7 +86,7 @@ impl Eks for FakeRegion {
                 snap.access_entries.extend(
                     r.access_entries
                         .iter()
-                        .filter(|(cl, _)| *cl == c.info.name)
+                        .filter(|(cl, _)| access_entries && *cl == c.info.name)
                         .cloned(),
                 );
                 for g in r

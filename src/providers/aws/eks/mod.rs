@@ -32,8 +32,13 @@ impl EksClusters {
 
 #[async_trait]
 impl Eks for EksClusters {
-    async fn snapshot(&self, stack: &str, expected: &str) -> Result<EksSnapshot> {
-        self.read_snapshot(stack, expected).await
+    async fn snapshot(
+        &self,
+        stack: &str,
+        expected: &str,
+        access_entries: bool,
+    ) -> Result<EksSnapshot> {
+        self.read_snapshot(stack, expected, access_entries).await
     }
 
     async fn create_cluster(&self, c: &NewCluster<'_>) -> Result<ClusterInfo> {

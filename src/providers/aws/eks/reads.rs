@@ -59,7 +59,12 @@ impl EksClusters {
     }
 
     /// The clusters tagged with the stack, their node groups and access entries.
-    pub(super) async fn read_snapshot(&self, stack: &str, expected: &str) -> Result<EksSnapshot> {
+    pub(super) async fn read_snapshot(
+        &self,
+        stack: &str,
+        expected: &str,
+        access_entries: bool,
+    ) -> Result<EksSnapshot> {
         let names: Vec<String> = every!(self.client.list_clusters()).await?;
         let per_cluster = names.iter().map(|name| async move {
             // The cluster the stack names has its node groups listed while it is described,
@@ -93,7 +98,14 @@ impl EksClusters {
                     Err(e) => Err(e),
                 }
             }));
-            let (details, entries) = futures::try_join!(details, self.access_entries(&cluster))?;
+            let entries = async {
+                if access_entries {
+                    self.access_entries(&cluster).await
+                } else {
+                    Ok(Vec::new())
+                }
+            };
+            let (details, entries) = futures::try_join!(details, entries)?;
             let details: Vec<NodeGroupInfo> = details.into_iter().flatten().collect();
             Ok::<_, ProviderError>(Some((cluster, details, entries)))
         });
