@@ -1,12 +1,13 @@
 //! What every fake call does: count itself, wait, maybe fail, then work on the locked state
 //! under the name of its operation.
 
+use std::collections::BTreeMap;
 use std::sync::MutexGuard;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::{Behaviour, FakeRegion, Inner, Life, Region, State};
+use super::{Behaviour, FakeRegion, Inner, Kept, Life, Living, Region, State, Tagged};
 use crate::providers::{ErrorKind, ProviderError, Result, Tags};
 
 impl Inner {
@@ -91,6 +92,25 @@ impl FakeRegion {
         s.regions.get_mut(&self.region).expect("checked by `with`")
     }
 
+    /// A new resource of this region: `make` checks what it needs and builds it from its new id
+    /// (`<prefix>-…`), a life that is ready after `ready_after`, and the lag. Its id.
+    pub(crate) fn create<V: Kept>(
+        &self,
+        op: Op,
+        prefix: &str,
+        ready_after: Duration,
+        make: impl FnOnce(&mut Region, &str, Life, Duration) -> Result<V>,
+    ) -> Result<String> {
+        self.with(op, |s, lag| {
+            let id = self.new_id(s, prefix);
+            let life = self.life(ready_after);
+            let r = self.here(s);
+            let resource = make(r, &id, life, lag)?;
+            V::kept(r).insert(id.clone(), resource);
+            Ok(id)
+        })
+    }
+
     pub(crate) fn life(&self, ready_after: Duration) -> Life {
         let now = Instant::now();
         Life {
@@ -148,6 +168,65 @@ impl Op {
     pub(crate) fn refused(self, why: impl Into<String>) -> ProviderError {
         self.error(ErrorKind::Other, why)
     }
+
+    /// The resource `id` of `resources`, or NotFound.
+    pub(crate) fn get<'m, V>(self, resources: &'m BTreeMap<String, V>, id: &str) -> Result<&'m V> {
+        resources.get(id).ok_or_else(|| self.not_found(id))
+    }
+
+    pub(crate) fn get_mut<'m, V>(
+        self,
+        resources: &'m mut BTreeMap<String, V>,
+        id: &str,
+    ) -> Result<&'m mut V> {
+        resources.get_mut(id).ok_or_else(|| self.not_found(id))
+    }
+
+    pub(crate) fn remove<V>(self, resources: &mut BTreeMap<String, V>, id: &str) -> Result<V> {
+        resources.remove(id).ok_or_else(|| self.not_found(id))
+    }
+
+    /// The resource `id` of `resources` once the lag lets it be seen, or NotFound.
+    pub(crate) fn seen<'m, V: Living>(
+        self,
+        resources: &'m BTreeMap<String, V>,
+        id: &str,
+        lag: Duration,
+    ) -> Result<&'m V> {
+        resources
+            .get(id)
+            .filter(|v| visible(v.life(), lag))
+            .ok_or_else(|| self.not_found(id))
+    }
+
+    pub(crate) fn seen_mut<'m, V: Living>(
+        self,
+        resources: &'m mut BTreeMap<String, V>,
+        id: &str,
+        lag: Duration,
+    ) -> Result<&'m mut V> {
+        resources
+            .get_mut(id)
+            .filter(|v| visible(v.life(), lag))
+            .ok_or_else(|| self.not_found(id))
+    }
+}
+
+/// The tags of the resource `id` of `resources`, if it is one of them.
+pub(crate) fn tags_of<'m, V: Tagged>(
+    resources: &'m mut BTreeMap<String, V>,
+    id: &str,
+) -> Option<&'m mut Tags> {
+    resources.get_mut(id).map(Tagged::tags_mut)
+}
+
+/// Changes tags as the services' untag and tag calls do: the keys to remove, then the tags to
+/// add.
+pub(crate) fn retag(tags: &mut Tags, add: &Tags, remove: &[String]) {
+    for k in remove {
+        tags.remove(k);
+    }
+    tags.extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
 }
 
 pub(crate) fn owned(tags: &Tags, stack: &str) -> bool {

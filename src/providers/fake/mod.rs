@@ -220,34 +220,27 @@ impl FakeWorld {
     pub fn tagged(&self, stack: &str) -> BTreeMap<&'static str, usize> {
         let s = self.inner.lock();
         let now = Instant::now();
-        let ours = |t: &Tags| t.get(crate::model::TAG_STACK).map(String::as_str) == Some(stack);
+        let ours = |t: &Tags| owned(t, stack);
         let mut out = BTreeMap::new();
         let mut add = |kind: &'static str, n: usize| {
             if n > 0 {
                 *out.entry(kind).or_default() += n;
             }
         };
+        fn count<'m, V: Tagged + 'm>(
+            resources: impl IntoIterator<Item = &'m V>,
+            ours: impl Fn(&Tags) -> bool,
+        ) -> usize {
+            resources.into_iter().filter(|x| ours(x.tags())).count()
+        }
+        let live = |deleted_at: Option<Instant>| deleted_at.is_none_or(|d| d > now);
         for r in s.regions.values() {
-            add("Vpc", r.vpcs.values().filter(|x| ours(&x.tags)).count());
-            add(
-                "Subnet",
-                r.subnets.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add(
-                "InternetGateway",
-                r.gateways.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add(
-                "ElasticIp",
-                r.addresses.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add(
-                "NatGateway",
-                r.nats
-                    .values()
-                    .filter(|x| ours(&x.tags) && x.deleted_at.is_none_or(|d| d > now))
-                    .count(),
-            );
+            add("Vpc", count(r.vpcs.values(), ours));
+            add("Subnet", count(r.subnets.values(), ours));
+            add("InternetGateway", count(r.gateways.values(), ours));
+            add("ElasticIp", count(r.addresses.values(), ours));
+            let nats = r.nats.values().filter(|x| live(x.deleted_at));
+            add("NatGateway", count(nats, ours));
             let main = |id: &String| r.vpcs.values().any(|v| v.main_table == *id);
             let (mains, tables): (Vec<_>, Vec<_>) = r
                 .tables
@@ -256,63 +249,30 @@ impl FakeWorld {
                 .partition(|(id, _)| main(id));
             add("RouteTable", tables.len());
             add("MainRouteTable", mains.len());
-            add(
-                "FlowLog",
-                r.flow_logs.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add(
-                "LogGroup",
-                r.log_groups.values().filter(|x| ours(&x.tags)).count(),
-            );
-            let (defaults, groups): (Vec<&Group>, Vec<&Group>) = r
-                .groups
-                .values()
-                .filter(|x| ours(&x.tags))
-                .partition(|x| x.name == "default");
-            add("SecurityGroup", groups.len());
-            add("DefaultSecurityGroup", defaults.len());
-            add(
-                "LoadBalancer",
-                r.lbs.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add(
-                "TargetGroup",
-                r.tgs.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add("WebAcl", r.acls.values().filter(|x| ours(&x.tags)).count());
+            add("FlowLog", count(r.flow_logs.values(), ours));
+            add("LogGroup", count(r.log_groups.values(), ours));
+            let (defaults, groups): (Vec<&Group>, Vec<&Group>) =
+                r.groups.values().partition(|x| x.name == "default");
+            add("SecurityGroup", count(groups, ours));
+            add("DefaultSecurityGroup", count(defaults, ours));
+            add("LoadBalancer", count(r.lbs.values(), ours));
+            add("TargetGroup", count(r.tgs.values(), ours));
+            add("WebAcl", count(r.acls.values(), ours));
+            let clusters = r.clusters.values().filter(|x| live(x.deleted_at));
             add(
                 "EksCluster",
-                r.clusters
-                    .values()
-                    .filter(|x| ours(&x.info.tags) && x.deleted_at.is_none_or(|d| d > now))
-                    .count(),
+                clusters.filter(|x| ours(&x.info.tags)).count(),
             );
-            add(
-                "NodeGroup",
-                r.node_groups
-                    .values()
-                    .filter(|x| ours(&x.info.tags) && x.deleted_at.is_none_or(|d| d > now))
-                    .count(),
-            );
-            add(
-                "LaunchTemplate",
-                r.templates.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add(
-                "Parameter",
-                r.parameters.values().filter(|x| ours(&x.tags)).count(),
-            );
+            let groups = r.node_groups.values().filter(|x| live(x.deleted_at));
+            add("NodeGroup", groups.filter(|x| ours(&x.info.tags)).count());
+            add("LaunchTemplate", count(r.templates.values(), ours));
+            add("Parameter", count(r.parameters.values(), ours));
         }
-        add(
-            "IamRole",
-            s.roles.values().filter(|x| ours(&x.tags)).count(),
-        );
+        add("IamRole", count(s.roles.values(), ours));
+        let peerings = s.peerings.values().filter(|p| !p.deleted);
         add(
             "VpcPeering",
-            s.peerings
-                .values()
-                .filter(|p| !p.deleted && ours(&p.requester_tags))
-                .count(),
+            peerings.filter(|p| ours(&p.requester_tags)).count(),
         );
         out
     }

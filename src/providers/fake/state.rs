@@ -211,6 +211,96 @@ pub(crate) struct Interface {
     pub description: String,
 }
 
+/// A resource that read-after-write lag hides for a while after it is made.
+pub(crate) trait Living {
+    fn life(&self) -> &Life;
+}
+
+/// A resource with tags of its own.
+pub(crate) trait Tagged {
+    fn tags(&self) -> &Tags;
+    fn tags_mut(&mut self) -> &mut Tags;
+}
+
+macro_rules! living {
+    ($($kind:ty),*) => {$(
+        impl Living for $kind {
+            fn life(&self) -> &Life {
+                &self.life
+            }
+        }
+    )*};
+}
+
+macro_rules! tagged {
+    ($($kind:ty),*) => {$(
+        impl Tagged for $kind {
+            fn tags(&self) -> &Tags {
+                &self.tags
+            }
+            fn tags_mut(&mut self) -> &mut Tags {
+                &mut self.tags
+            }
+        }
+    )*};
+}
+
+living!(
+    Vpc,
+    Subnet,
+    Gateway,
+    Address,
+    Nat,
+    Table,
+    Group,
+    Peering,
+    LoadBalancer,
+    TargetGroup,
+    Listener,
+    Acl,
+    Cluster,
+    NodeGroup,
+    Template,
+    FlowLog
+);
+tagged!(
+    Vpc,
+    Subnet,
+    Gateway,
+    Address,
+    Nat,
+    Table,
+    Group,
+    LoadBalancer,
+    TargetGroup,
+    Acl,
+    Role,
+    Template,
+    FlowLog,
+    LogGroup,
+    Parameter
+);
+
+/// A kind of resource a region keeps by id.
+pub(crate) trait Kept: Sized {
+    fn kept(r: &mut Region) -> &mut BTreeMap<String, Self>;
+}
+
+macro_rules! kept {
+    ($($kind:ty => $field:ident),*) => {$(
+        impl Kept for $kind {
+            fn kept(r: &mut Region) -> &mut BTreeMap<String, Self> {
+                &mut r.$field
+            }
+        }
+    )*};
+}
+
+kept!(
+    Subnet => subnets, Gateway => gateways, Address => addresses, Nat => nats, Table => tables,
+    Group => groups, Template => templates, FlowLog => flow_logs
+);
+
 /// One region's resources, by id or ARN.
 #[derive(Debug, Default)]
 pub(crate) struct Region {

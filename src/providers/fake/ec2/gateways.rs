@@ -10,18 +10,12 @@ use crate::providers::*;
 
 pub(super) async fn create_internet_gateway(fake: &FakeRegion, tags: &Tags) -> Result<String> {
     let op = fake.call(EC2, "CreateInternetGateway").await?;
-    fake.with(op, |s, _| {
-        let id = fake.new_id(s, "igw");
-        let life = fake.life(Duration::ZERO);
-        fake.here(s).gateways.insert(
-            id.clone(),
-            Gateway {
-                vpc: None,
-                tags: tags.clone(),
-                life,
-            },
-        );
-        Ok(id)
+    fake.create(op, "igw", Duration::ZERO, |_, _, life, _| {
+        Ok(Gateway {
+            vpc: None,
+            tags: tags.clone(),
+            life,
+        })
     })
 }
 
@@ -29,14 +23,8 @@ pub(super) async fn attach_internet_gateway(fake: &FakeRegion, igw: &str, vpc: &
     let op = fake.call(EC2, "AttachInternetGateway").await?;
     fake.with(op, |s, lag| {
         let r = fake.here(s);
-        if !r.vpcs.get(vpc).is_some_and(|v| visible(&v.life, lag)) {
-            return Err(op.not_found(vpc));
-        }
-        let g = r
-            .gateways
-            .get_mut(igw)
-            .filter(|g| visible(&g.life, lag))
-            .ok_or_else(|| op.not_found(igw))?;
+        op.seen(&r.vpcs, vpc, lag)?;
+        let g = op.seen_mut(&mut r.gateways, igw, lag)?;
         if g.vpc.is_some() {
             return Err(op.invalid_state(format!("{igw} is already attached")));
         }
@@ -63,7 +51,7 @@ pub(super) async fn detach_internet_gateway(fake: &FakeRegion, igw: &str, vpc: &
         {
             return Err(op.in_use(format!("{vpc} has some mapped public address(es)")));
         }
-        let g = r.gateways.get_mut(igw).ok_or_else(|| op.not_found(igw))?;
+        let g = op.get_mut(&mut r.gateways, igw)?;
         g.vpc = None;
         Ok(())
     })
@@ -86,18 +74,12 @@ pub(super) async fn delete_internet_gateway(fake: &FakeRegion, igw: &str) -> Res
 
 pub(super) async fn allocate_address(fake: &FakeRegion, tags: &Tags) -> Result<String> {
     let op = fake.call(EC2, "AllocateAddress").await?;
-    fake.with(op, |s, _| {
-        let id = fake.new_id(s, "eipalloc");
-        let life = fake.life(Duration::ZERO);
-        fake.here(s).addresses.insert(
-            id.clone(),
-            Address {
-                nat: None,
-                tags: tags.clone(),
-                life,
-            },
-        );
-        Ok(id)
+    fake.create(op, "eipalloc", Duration::ZERO, |_, _, life, _| {
+        Ok(Address {
+            nat: None,
+            tags: tags.clone(),
+            life,
+        })
     })
 }
 
@@ -129,31 +111,17 @@ pub(super) async fn create_nat_gateway(
 ) -> Result<String> {
     let op = fake.call(EC2, "CreateNatGateway").await?;
     let ready = fake.world.behaviour().nat_gateway;
-    fake.with(op, |s, lag| {
-        let id = fake.new_id(s, "nat");
-        let life = fake.life(ready);
-        let r = fake.here(s);
-        if !r.subnets.get(subnet).is_some_and(|x| visible(&x.life, lag)) {
-            return Err(op.not_found(subnet));
-        }
-        let a = r
-            .addresses
-            .get_mut(allocation)
-            .filter(|a| visible(&a.life, lag))
-            .ok_or_else(|| op.not_found(allocation))?;
-        a.nat = Some(id.clone());
-        r.nats.insert(
-            id.clone(),
-            Nat {
-                subnet: subnet.into(),
-                allocation: allocation.into(),
-                deleted_at: None,
-                tags: tags.clone(),
-                life,
-                broken: false,
-            },
-        );
-        Ok(id)
+    fake.create(op, "nat", ready, |r, id, life, lag| {
+        op.seen(&r.subnets, subnet, lag)?;
+        op.seen_mut(&mut r.addresses, allocation, lag)?.nat = Some(id.to_string());
+        Ok(Nat {
+            subnet: subnet.into(),
+            allocation: allocation.into(),
+            deleted_at: None,
+            tags: tags.clone(),
+            life,
+            broken: false,
+        })
     })
 }
 
@@ -166,11 +134,7 @@ pub(super) async fn wait_nat_gateway_available(
     let op = Op("DescribeNatGateways");
     poll("wait NatGatewayAvailable", max, || {
         fake.with(op, |s, _| {
-            let n = fake
-                .here(s)
-                .nats
-                .get(nat)
-                .ok_or_else(|| op.not_found(nat))?;
+            let n = op.get(&fake.here(s).nats, nat)?;
             Ok(n.deleted_at.is_none() && Instant::now() >= n.life.ready)
         })
     })
@@ -181,11 +145,7 @@ pub(super) async fn delete_nat_gateway(fake: &FakeRegion, nat: &str) -> Result<(
     let op = fake.call(EC2, "DeleteNatGateway").await?;
     let takes = fake.world.behaviour().nat_gateway_delete;
     fake.with(op, |s, _| {
-        let n = fake
-            .here(s)
-            .nats
-            .get_mut(nat)
-            .ok_or_else(|| op.not_found(nat))?;
+        let n = op.get_mut(&mut fake.here(s).nats, nat)?;
         n.deleted_at.get_or_insert(Instant::now() + takes);
         Ok(())
     })

@@ -44,26 +44,19 @@ pub(super) async fn create_security_group(
     tags: &Tags,
 ) -> Result<String> {
     let op = fake.call(EC2, "CreateSecurityGroup").await?;
-    fake.with(op, |s, lag| {
-        let id = fake.new_id(s, "sg");
-        let life = fake.life(Duration::ZERO);
-        let r = fake.here(s);
-        if !r.vpcs.get(vpc).is_some_and(|v| visible(&v.life, lag)) {
-            return Err(op.not_found(vpc));
-        }
+    fake.create(op, "sg", Duration::ZERO, |r, _, life, lag| {
+        op.seen(&r.vpcs, vpc, lag)?;
         if r.groups.values().any(|g| g.vpc == vpc && g.name == name) {
             return Err(op.exists(format!("{name} exists in {vpc}")));
         }
-        let group = Group {
+        Ok(Group {
             vpc: vpc.into(),
             name: name.into(),
             description: description.into(),
             rules: vec![open_egress()],
             tags: tags.clone(),
             life,
-        };
-        r.groups.insert(id.clone(), group);
-        Ok(id)
+        })
     })
 }
 
@@ -74,11 +67,7 @@ pub(super) async fn default_security_group(
     let op = fake.call(EC2, "DescribeSecurityGroups").await?;
     fake.with(op, |s, lag| {
         let r = fake.here(s);
-        let v = r
-            .vpcs
-            .get(vpc)
-            .filter(|v| visible(&v.life, lag))
-            .ok_or_else(|| op.not_found(vpc))?;
+        let v = op.seen(&r.vpcs, vpc, lag)?;
         let g = r
             .groups
             .get(&v.default_group)
@@ -130,11 +119,7 @@ pub(super) async fn authorize(
         {
             return Err(op.not_found(other));
         }
-        let g = r
-            .groups
-            .get_mut(group)
-            .filter(|g| visible(&g.life, lag))
-            .ok_or_else(|| op.not_found(group))?;
+        let g = op.seen_mut(&mut r.groups, group, lag)?;
         if g.rules.iter().any(|x| same_rule(x, rule)) {
             return Err(op.exists("the rule already exists"));
         }
@@ -151,11 +136,7 @@ pub(super) async fn revoke(fake: &FakeRegion, group: &str, rule: &RuleSpec) -> R
     };
     let op = fake.call(EC2, op).await?;
     fake.with(op, |s, _| {
-        let g = fake
-            .here(s)
-            .groups
-            .get_mut(group)
-            .ok_or_else(|| op.not_found(group))?;
+        let g = op.get_mut(&mut fake.here(s).groups, group)?;
         let before = g.rules.len();
         g.rules.retain(|x| !same_rule(x, rule));
         if g.rules.len() == before {
@@ -200,10 +181,6 @@ pub(super) async fn leftovers(
 pub(super) async fn delete_network_interface(fake: &FakeRegion, id: &str) -> Result<()> {
     let op = fake.call(EC2, "DeleteNetworkInterface").await?;
     fake.with(op, |s, _| {
-        fake.here(s)
-            .interfaces
-            .remove(id)
-            .map(|_| ())
-            .ok_or_else(|| op.not_found(id))
+        op.remove(&mut fake.here(s).interfaces, id).map(drop)
     })
 }

@@ -18,41 +18,28 @@ pub(super) async fn create_launch_template(
     tags: &Tags,
 ) -> Result<String> {
     let op = fake.call(EC2, "CreateLaunchTemplate").await?;
-    fake.with(op, |s, lag| {
-        let id = fake.new_id(s, "lt");
-        let life = fake.life(Duration::ZERO);
-        let r = fake.here(s);
+    fake.create(op, "lt", Duration::ZERO, |r, _, life, lag| {
         if r.templates.values().any(|t| t.name == name) {
             return Err(op.exists(format!("{name} exists")));
         }
         for g in groups {
-            if !r.groups.get(g).is_some_and(|x| visible(&x.life, lag)) {
-                return Err(op.not_found(g));
-            }
+            op.seen(&r.groups, g, lag)?;
         }
-        r.templates.insert(
-            id.clone(),
-            Template {
-                name: name.into(),
-                groups: groups.to_vec(),
-                imdsv2_required,
-                hop_limit,
-                tags: tags.clone(),
-                life,
-            },
-        );
-        Ok(id)
+        Ok(Template {
+            name: name.into(),
+            groups: groups.to_vec(),
+            imdsv2_required,
+            hop_limit,
+            tags: tags.clone(),
+            life,
+        })
     })
 }
 
 pub(super) async fn delete_launch_template(fake: &FakeRegion, id: &str) -> Result<()> {
     let op = fake.call(EC2, "DeleteLaunchTemplate").await?;
     fake.with(op, |s, _| {
-        fake.here(s)
-            .templates
-            .remove(id)
-            .map(|_| ())
-            .ok_or_else(|| op.not_found(id))
+        op.remove(&mut fake.here(s).templates, id).map(drop)
     })
 }
 
@@ -89,40 +76,27 @@ pub(super) async fn create_flow_log(
         let s = fake.world.lock();
         s.roles.values().any(|r| r.arn == role_arn)
     };
-    fake.with(op, |s, lag| {
-        if !role_known {
-            return Err(op.not_found(role_arn));
-        }
-        let id = fake.new_id(s, "fl");
-        let life = fake.life(Duration::ZERO);
-        let r = fake.here(s);
-        if !r.vpcs.get(vpc).is_some_and(|v| visible(&v.life, lag)) {
-            return Err(op.not_found(vpc));
-        }
+    if !role_known {
+        return Err(op.not_found(role_arn));
+    }
+    fake.create(op, "fl", Duration::ZERO, |r, _, life, lag| {
+        op.seen(&r.vpcs, vpc, lag)?;
         if !r.log_groups.contains_key(log_group) {
             return Err(op.not_found(log_group));
         }
-        r.flow_logs.insert(
-            id.clone(),
-            FlowLog {
-                vpc: vpc.into(),
-                log_group: log_group.into(),
-                traffic_type: traffic_type.into(),
-                tags: tags.clone(),
-                life,
-            },
-        );
-        Ok(id)
+        Ok(FlowLog {
+            vpc: vpc.into(),
+            log_group: log_group.into(),
+            traffic_type: traffic_type.into(),
+            tags: tags.clone(),
+            life,
+        })
     })
 }
 
 pub(super) async fn delete_flow_log(fake: &FakeRegion, id: &str) -> Result<()> {
     let op = fake.call(EC2, "DeleteFlowLogs").await?;
     fake.with(op, |s, _| {
-        fake.here(s)
-            .flow_logs
-            .remove(id)
-            .map(|_| ())
-            .ok_or_else(|| op.not_found(id))
+        op.remove(&mut fake.here(s).flow_logs, id).map(drop)
     })
 }

@@ -241,45 +241,31 @@ impl Network for FakeRegion {
         let op = self.call(EC2, "CreateTags").await?;
         self.with(op, |s, lag| {
             let region = self.region.clone();
-            let apply = |tags: &mut Tags| {
-                for k in remove {
-                    tags.remove(k);
-                }
-                tags.extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
-            };
+            // A peering has a side, and tags, in each region.
             if let Some(p) = s
                 .peerings
                 .get_mut(resource)
                 .filter(|p| visible(&p.life, lag))
             {
-                apply(if p.requester_region == region {
+                let tags = if p.requester_region == region {
                     &mut p.requester_tags
                 } else {
                     &mut p.accepter_tags
-                });
+                };
+                retag(tags, add, remove);
                 return Ok(());
             }
             let r = self.here(s);
-            let tags = if let Some(x) = r.vpcs.get_mut(resource) {
-                &mut x.tags
-            } else if let Some(x) = r.subnets.get_mut(resource) {
-                &mut x.tags
-            } else if let Some(x) = r.gateways.get_mut(resource) {
-                &mut x.tags
-            } else if let Some(x) = r.addresses.get_mut(resource) {
-                &mut x.tags
-            } else if let Some(x) = r.nats.get_mut(resource) {
-                &mut x.tags
-            } else if let Some(x) = r.tables.get_mut(resource) {
-                &mut x.tags
-            } else if let Some(x) = r.groups.get_mut(resource) {
-                &mut x.tags
-            } else if let Some(x) = r.templates.get_mut(resource) {
-                &mut x.tags
-            } else {
-                return Err(op.not_found(resource));
-            };
-            apply(tags);
+            let tags = tags_of(&mut r.vpcs, resource)
+                .or_else(|| tags_of(&mut r.subnets, resource))
+                .or_else(|| tags_of(&mut r.gateways, resource))
+                .or_else(|| tags_of(&mut r.addresses, resource))
+                .or_else(|| tags_of(&mut r.nats, resource))
+                .or_else(|| tags_of(&mut r.tables, resource))
+                .or_else(|| tags_of(&mut r.groups, resource))
+                .or_else(|| tags_of(&mut r.templates, resource))
+                .ok_or_else(|| op.not_found(resource))?;
+            retag(tags, add, remove);
             Ok(())
         })
     }

@@ -80,14 +80,19 @@ pub(super) async fn wait_peering_active(
     let op = Op("DescribeVpcPeeringConnections");
     poll("wait VpcPeeringActive", max, || {
         fake.with(op, |s, _| {
-            let p = s
-                .peerings
-                .get(peering)
-                .ok_or_else(|| op.not_found(peering))?;
+            let p = op.get(&s.peerings, peering)?;
             Ok(p.accepted_at.is_some_and(|t| Instant::now() >= t))
         })
     })
     .await
+}
+
+/// The peering `id`, unless it was deleted.
+fn live<'s>(s: &'s mut State, op: Op, id: &str) -> Result<&'s mut Peering> {
+    s.peerings
+        .get_mut(id)
+        .filter(|p| !p.deleted)
+        .ok_or_else(|| op.not_found(id))
 }
 
 pub(super) async fn set_peering_dns(
@@ -98,11 +103,7 @@ pub(super) async fn set_peering_dns(
 ) -> Result<()> {
     let op = fake.call(EC2, "ModifyVpcPeeringConnectionOptions").await?;
     fake.with(op, |s, _| {
-        let p = s
-            .peerings
-            .get_mut(peering)
-            .filter(|p| !p.deleted)
-            .ok_or_else(|| op.not_found(peering))?;
+        let p = live(s, op, peering)?;
         if p.accepted_at.is_none_or(|t| Instant::now() < t) {
             return Err(op.invalid_state("the peering is not active"));
         }
@@ -124,11 +125,7 @@ pub(super) async fn set_peering_dns(
 pub(super) async fn delete_peering(fake: &FakeRegion, peering: &str) -> Result<()> {
     let op = fake.call(EC2, "DeleteVpcPeeringConnection").await?;
     fake.with(op, |s, _| {
-        let p = s
-            .peerings
-            .get_mut(peering)
-            .filter(|p| !p.deleted)
-            .ok_or_else(|| op.not_found(peering))?;
+        let p = live(s, op, peering)?;
         p.deleted = true;
         Ok(())
     })

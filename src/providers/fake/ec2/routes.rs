@@ -49,24 +49,15 @@ pub(super) async fn create_route_table(
     tags: &Tags,
 ) -> Result<String> {
     let op = fake.call(EC2, "CreateRouteTable").await?;
-    fake.with(op, |s, lag| {
-        let id = fake.new_id(s, "rtb");
-        let life = fake.life(Duration::ZERO);
-        let r = fake.here(s);
-        if !r.vpcs.get(vpc).is_some_and(|v| visible(&v.life, lag)) {
-            return Err(op.not_found(vpc));
-        }
-        r.tables.insert(
-            id.clone(),
-            Table {
-                vpc: vpc.into(),
-                routes: Default::default(),
-                associations: Default::default(),
-                tags: tags.clone(),
-                life,
-            },
-        );
-        Ok(id)
+    fake.create(op, "rtb", Duration::ZERO, |r, _, life, lag| {
+        op.seen(&r.vpcs, vpc, lag)?;
+        Ok(Table {
+            vpc: vpc.into(),
+            routes: Default::default(),
+            associations: Default::default(),
+            tags: tags.clone(),
+            life,
+        })
     })
 }
 
@@ -74,11 +65,7 @@ pub(super) async fn main_route_table(fake: &FakeRegion, vpc: &str) -> Result<Rou
     let op = fake.call(EC2, "DescribeRouteTables").await?;
     fake.with(op, |s, lag| {
         let r = fake.here(s);
-        let v = r
-            .vpcs
-            .get(vpc)
-            .filter(|v| visible(&v.life, lag))
-            .ok_or_else(|| op.not_found(vpc))?;
+        let v = op.seen(&r.vpcs, vpc, lag)?;
         let t = r
             .tables
             .get(&v.main_table)
@@ -132,12 +119,7 @@ pub(super) async fn create_route(
         if !target_ok {
             return Err(op.not_found(&format!("{target:?}")));
         }
-        let t = fake
-            .here(s)
-            .tables
-            .get_mut(table)
-            .filter(|t| visible(&t.life, lag))
-            .ok_or_else(|| op.not_found(table))?;
+        let t = op.seen_mut(&mut fake.here(s).tables, table, lag)?;
         if t.routes.contains_key(destination) {
             return Err(op.exists(format!("a route to {destination} exists")));
         }
@@ -154,16 +136,8 @@ pub(super) async fn replace_route(
 ) -> Result<()> {
     let op = fake.call(EC2, "ReplaceRoute").await?;
     fake.with(op, |s, lag| {
-        let t = fake
-            .here(s)
-            .tables
-            .get_mut(table)
-            .filter(|t| visible(&t.life, lag))
-            .ok_or_else(|| op.not_found(table))?;
-        let route = t
-            .routes
-            .get_mut(destination)
-            .ok_or_else(|| op.not_found(destination))?;
+        let t = op.seen_mut(&mut fake.here(s).tables, table, lag)?;
+        let route = op.get_mut(&mut t.routes, destination)?;
         *route = target.clone();
         Ok(())
     })
@@ -172,15 +146,8 @@ pub(super) async fn replace_route(
 pub(super) async fn delete_route(fake: &FakeRegion, table: &str, destination: &str) -> Result<()> {
     let op = fake.call(EC2, "DeleteRoute").await?;
     fake.with(op, |s, _| {
-        let t = fake
-            .here(s)
-            .tables
-            .get_mut(table)
-            .ok_or_else(|| op.not_found(table))?;
-        t.routes
-            .remove(destination)
-            .map(|_| ())
-            .ok_or_else(|| op.not_found(destination))
+        let t = op.get_mut(&mut fake.here(s).tables, table)?;
+        op.remove(&mut t.routes, destination).map(drop)
     })
 }
 
@@ -193,20 +160,14 @@ pub(super) async fn associate_route_table(
     fake.with(op, |s, lag| {
         let id = fake.new_id(s, "rtbassoc");
         let r = fake.here(s);
-        if !r.subnets.get(subnet).is_some_and(|x| visible(&x.life, lag)) {
-            return Err(op.not_found(subnet));
-        }
+        op.seen(&r.subnets, subnet, lag)?;
         if r.tables
             .values()
             .any(|t| t.associations.values().any(|x| x == subnet))
         {
             return Err(op.exists(format!("{subnet} is already associated")));
         }
-        let t = r
-            .tables
-            .get_mut(table)
-            .filter(|t| visible(&t.life, lag))
-            .ok_or_else(|| op.not_found(table))?;
+        let t = op.seen_mut(&mut r.tables, table, lag)?;
         t.associations.insert(id.clone(), subnet.into());
         Ok(id)
     })

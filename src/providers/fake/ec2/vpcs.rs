@@ -117,12 +117,7 @@ pub(super) async fn set_vpc_dns(
 ) -> Result<()> {
     let op = fake.call(EC2, "ModifyVpcAttribute").await?;
     fake.with(op, |s, lag| {
-        let v = fake
-            .here(s)
-            .vpcs
-            .get_mut(vpc)
-            .filter(|v| visible(&v.life, lag))
-            .ok_or_else(|| op.not_found(vpc))?;
+        let v = op.seen_mut(&mut fake.here(s).vpcs, vpc, lag)?;
         match attribute {
             VpcDnsAttribute::Support => v.dns_support = on,
             VpcDnsAttribute::Hostnames => v.dns_hostnames = on,
@@ -157,40 +152,26 @@ pub(super) async fn create_subnet(
     tags: &Tags,
 ) -> Result<String> {
     let op = fake.call(EC2, "CreateSubnet").await?;
-    fake.with(op, |s, lag| {
-        let id = fake.new_id(s, "subnet");
-        let life = fake.life(Duration::ZERO);
-        let r = fake.here(s);
-        if !r.vpcs.get(vpc).is_some_and(|v| visible(&v.life, lag)) {
-            return Err(op.not_found(vpc));
-        }
+    fake.create(op, "subnet", Duration::ZERO, |r, _, life, lag| {
+        op.seen(&r.vpcs, vpc, lag)?;
         if !r.azs.iter().any(|z| z == az) {
             return Err(op.refused(format!("no zone {az}")));
         }
-        r.subnets.insert(
-            id.clone(),
-            Subnet {
-                vpc: vpc.into(),
-                cidr: cidr.into(),
-                az: az.into(),
-                map_public_ip: false,
-                tags: tags.clone(),
-                life,
-            },
-        );
-        Ok(id)
+        Ok(Subnet {
+            vpc: vpc.into(),
+            cidr: cidr.into(),
+            az: az.into(),
+            map_public_ip: false,
+            tags: tags.clone(),
+            life,
+        })
     })
 }
 
 pub(super) async fn set_map_public_ip(fake: &FakeRegion, subnet: &str, on: bool) -> Result<()> {
     let op = fake.call(EC2, "ModifySubnetAttribute").await?;
     fake.with(op, |s, lag| {
-        let x = fake
-            .here(s)
-            .subnets
-            .get_mut(subnet)
-            .filter(|x| visible(&x.life, lag))
-            .ok_or_else(|| op.not_found(subnet))?;
+        let x = op.seen_mut(&mut fake.here(s).subnets, subnet, lag)?;
         x.map_public_ip = on;
         Ok(())
     })
