@@ -26,6 +26,21 @@ fn status(life: &Life, deleted_at: Option<Instant>, broken: bool) -> Lifecycle {
 }
 
 impl FakeRegion {
+    /// The node group `name` of `cluster`, or NotFound.
+    fn node_group<'s>(
+        &self,
+        s: &'s mut State,
+        op: Op,
+        cluster: &str,
+        name: &str,
+    ) -> Result<&'s mut NodeGroup> {
+        let key = (cluster.to_string(), name.to_string());
+        self.here(s)
+            .node_groups
+            .get_mut(&key)
+            .ok_or_else(|| op.not_found(name))
+    }
+
     /// [`FakeRegion::with`], once the deletions that have finished are forgotten.
     fn eks_state<R>(&self, op: Op, f: impl FnOnce(&mut State, Duration) -> Result<R>) -> Result<R> {
         self.with(op, |s, lag| {
@@ -122,11 +137,7 @@ impl Eks for FakeRegion {
             }
             let mut vpc = None;
             for subnet in c.subnets {
-                let x = r
-                    .subnets
-                    .get(subnet)
-                    .filter(|x| visible(&x.life, lag))
-                    .ok_or_else(|| op.not_found(subnet))?;
+                let x = op.seen(&r.subnets, subnet, lag)?;
                 vpc = Some(x.vpc.clone());
             }
             let vpc = vpc.ok_or_else(|| op.refused("no subnets"))?;
@@ -210,21 +221,13 @@ impl Eks for FakeRegion {
         let op = Op("DescribeCluster");
         poll("wait ClusterActive", max, || {
             self.eks_state(op, |s, _| {
-                let c = self
-                    .here(s)
-                    .clusters
-                    .get(name)
-                    .ok_or_else(|| op.not_found(name))?;
+                let c = op.get(&self.here(s).clusters, name)?;
                 Ok(c.deleted_at.is_none() && Instant::now() >= c.life.ready)
             })
         })
         .await?;
         self.eks_state(op, |s, _| {
-            let c = self
-                .here(s)
-                .clusters
-                .get(name)
-                .ok_or_else(|| op.not_found(name))?;
+            let c = op.get(&self.here(s).clusters, name)?;
             Ok(ClusterInfo {
                 status: Lifecycle::Ready,
                 ..c.info.clone()
@@ -245,11 +248,7 @@ impl Eks for FakeRegion {
         };
         let op = self.call(EKS, op).await?;
         self.eks_state(op, |s, _| {
-            let c = self
-                .here(s)
-                .clusters
-                .get_mut(name)
-                .ok_or_else(|| op.not_found(name))?;
+            let c = op.get_mut(&mut self.here(s).clusters, name)?;
             match update {
                 ClusterUpdate::Version(v) => {
                     let (from, to) = (crate::model::minor(&c.info.version), crate::model::minor(v));
@@ -289,7 +288,7 @@ impl Eks for FakeRegion {
             if r.node_groups.values().any(|g| g.info.cluster == name) {
                 return Err(op.in_use(format!("{name} has node groups attached")));
             }
-            let c = r.clusters.get_mut(name).ok_or_else(|| op.not_found(name))?;
+            let c = op.get_mut(&mut r.clusters, name)?;
             if c.deleted_at.is_some() {
                 return Ok(());
             }
@@ -339,21 +338,11 @@ impl Eks for FakeRegion {
         let life = self.life(ready);
         self.eks_state(op, |s, lag| {
             let r = self.here(s);
-            let cluster = r
-                .clusters
-                .get(g.cluster)
-                .filter(|c| visible(&c.life, lag))
-                .ok_or_else(|| op.not_found(g.cluster))?;
+            let cluster = op.seen(&r.clusters, g.cluster, lag)?;
             if Instant::now() < cluster.life.ready {
                 return Err(op.invalid_state("the cluster is not active"));
             }
-            if !r
-                .templates
-                .get(g.launch_template)
-                .is_some_and(|t| visible(&t.life, lag))
-            {
-                return Err(op.not_found(g.launch_template));
-            }
+            op.seen(&r.templates, g.launch_template, lag)?;
             let key = (g.cluster.to_string(), g.name.to_string());
             if r.node_groups.contains_key(&key) {
                 return Err(op.exists(format!("{} exists", g.name)));
@@ -396,26 +385,17 @@ impl Eks for FakeRegion {
         name: &str,
         max: Duration,
     ) -> Result<NodeGroupInfo> {
-        let key = (cluster.to_string(), name.to_string());
         // The waiter's reads, uncounted, and the description after it.
         let op = Op("DescribeNodegroup");
         poll("wait NodegroupActive", max, || {
             self.eks_state(op, |s, _| {
-                let g = self
-                    .here(s)
-                    .node_groups
-                    .get(&key)
-                    .ok_or_else(|| op.not_found(name))?;
+                let g = self.node_group(s, op, cluster, name)?;
                 Ok(g.deleted_at.is_none() && Instant::now() >= g.life.ready)
             })
         })
         .await?;
         self.eks_state(op, |s, _| {
-            let g = self
-                .here(s)
-                .node_groups
-                .get(&key)
-                .ok_or_else(|| op.not_found(name))?;
+            let g = self.node_group(s, op, cluster, name)?;
             Ok(NodeGroupInfo {
                 status: Lifecycle::Ready,
                 ..g.info.clone()
@@ -431,13 +411,8 @@ impl Eks for FakeRegion {
         max: Duration,
     ) -> Result<()> {
         let op = self.call(EKS, "UpdateNodegroupConfig").await?;
-        let key = (cluster.to_string(), name.to_string());
         self.eks_state(op, |s, _| {
-            let g = self
-                .here(s)
-                .node_groups
-                .get_mut(&key)
-                .ok_or_else(|| op.not_found(name))?;
+            let g = self.node_group(s, op, cluster, name)?;
             if let Some((min, desired, max_size)) = update.scaling {
                 (g.info.min, g.info.desired, g.info.max) = (min, desired, max_size);
             }
@@ -459,13 +434,8 @@ impl Eks for FakeRegion {
     async fn delete_node_group(&self, cluster: &str, name: &str) -> Result<()> {
         let op = self.call(EKS, "DeleteNodegroup").await?;
         let takes = self.world.behaviour().node_group_delete;
-        let key = (cluster.to_string(), name.to_string());
         self.eks_state(op, |s, _| {
-            let g = self
-                .here(s)
-                .node_groups
-                .get_mut(&key)
-                .ok_or_else(|| op.not_found(name))?;
+            let g = self.node_group(s, op, cluster, name)?;
             g.deleted_at.get_or_insert(Instant::now() + takes);
             Ok(())
         })
@@ -529,10 +499,7 @@ impl Eks for FakeRegion {
             } else {
                 return Err(op.not_found(arn));
             };
-            for k in remove {
-                tags.remove(k);
-            }
-            tags.extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
+            retag(tags, add, remove);
             Ok(())
         })
     }

@@ -107,14 +107,10 @@ impl LoadBalancing for FakeRegion {
                 return Err(op.exists(format!("{} exists", lb.name)));
             }
             for subnet in lb.subnets {
-                if !r.subnets.get(subnet).is_some_and(|x| visible(&x.life, lag)) {
-                    return Err(op.not_found(subnet));
-                }
+                op.seen(&r.subnets, subnet, lag)?;
             }
             for group in lb.security_groups {
-                if !r.groups.get(group).is_some_and(|g| visible(&g.life, lag)) {
-                    return Err(op.not_found(group));
-                }
+                op.seen(&r.groups, group, lag)?;
             }
             r.lbs.insert(
                 arn.clone(),
@@ -148,7 +144,7 @@ impl LoadBalancing for FakeRegion {
         let op = Op("DescribeLoadBalancers");
         poll("wait LoadBalancerAvailable", max, || {
             self.in_region(op, |r, _| {
-                let l = r.lbs.get(arn).ok_or_else(|| op.not_found(arn))?;
+                let l = op.get(&r.lbs, arn)?;
                 Ok(Instant::now() >= l.life.ready)
             })
         })
@@ -158,7 +154,7 @@ impl LoadBalancing for FakeRegion {
     async fn set_security_groups(&self, arn: &str, groups: &[String]) -> Result<()> {
         let op = self.call(ELB, "SetSecurityGroups").await?;
         self.in_region(op, |r, _| {
-            let l = r.lbs.get_mut(arn).ok_or_else(|| op.not_found(arn))?;
+            let l = op.get_mut(&mut r.lbs, arn)?;
             l.groups = groups.to_vec();
             Ok(())
         })
@@ -167,7 +163,7 @@ impl LoadBalancing for FakeRegion {
     async fn set_subnets(&self, arn: &str, subnets: &[String]) -> Result<()> {
         let op = self.call(ELB, "SetSubnets").await?;
         self.in_region(op, |r, _| {
-            let l = r.lbs.get_mut(arn).ok_or_else(|| op.not_found(arn))?;
+            let l = op.get_mut(&mut r.lbs, arn)?;
             l.subnets = subnets.to_vec();
             Ok(())
         })
@@ -176,7 +172,7 @@ impl LoadBalancing for FakeRegion {
     async fn delete_load_balancer(&self, arn: &str) -> Result<()> {
         let op = self.call(ELB, "DeleteLoadBalancer").await?;
         self.in_region(op, |r, _| {
-            r.lbs.remove(arn).ok_or_else(|| op.not_found(arn))?;
+            op.remove(&mut r.lbs, arn)?;
             r.listeners.retain(|_, l| l.lb != arn);
             r.acl_of.remove(arn);
             Ok(())
@@ -204,9 +200,7 @@ impl LoadBalancing for FakeRegion {
         };
         let life = self.life(Duration::ZERO);
         self.in_region(op, |r, lag| {
-            if !r.vpcs.get(tg.vpc).is_some_and(|v| visible(&v.life, lag)) {
-                return Err(op.not_found(tg.vpc));
-            }
+            op.seen(&r.vpcs, tg.vpc, lag)?;
             r.tgs.insert(
                 arn.clone(),
                 TargetGroup {
@@ -228,10 +222,7 @@ impl LoadBalancing for FakeRegion {
     async fn set_health_check_path(&self, arn: &str, path: &str) -> Result<()> {
         let op = self.call(ELB, "ModifyTargetGroup").await?;
         self.in_region(op, |r, _| {
-            r.tgs
-                .get_mut(arn)
-                .ok_or_else(|| op.not_found(arn))?
-                .health_check_path = Some(path.into());
+            op.get_mut(&mut r.tgs, arn)?.health_check_path = Some(path.into());
             Ok(())
         })
     }
@@ -242,10 +233,7 @@ impl LoadBalancing for FakeRegion {
             if r.listeners.values().any(|l| l.target_group == arn) {
                 return Err(op.in_use(format!("{arn} is in use by a listener")));
             }
-            r.tgs
-                .remove(arn)
-                .map(|_| ())
-                .ok_or_else(|| op.not_found(arn))
+            op.remove(&mut r.tgs, arn).map(drop)
         })
     }
 
@@ -264,16 +252,8 @@ impl LoadBalancing for FakeRegion {
         };
         let life = self.life(Duration::ZERO);
         self.in_region(op, |r, lag| {
-            if !r.lbs.get(lb).is_some_and(|l| visible(&l.life, lag)) {
-                return Err(op.not_found(lb));
-            }
-            if !r
-                .tgs
-                .get(target_group)
-                .is_some_and(|t| visible(&t.life, lag))
-            {
-                return Err(op.not_found(target_group));
-            }
+            op.seen(&r.lbs, lb, lag)?;
+            op.seen(&r.tgs, target_group, lag)?;
             if r.listeners.values().any(|l| l.lb == lb && l.port == port) {
                 return Err(op.exists(format!("a listener on {port} exists")));
             }
@@ -300,7 +280,7 @@ impl LoadBalancing for FakeRegion {
     ) -> Result<()> {
         let op = self.call(ELB, "ModifyListener").await?;
         self.in_region(op, |r, _| {
-            let l = r.listeners.get_mut(arn).ok_or_else(|| op.not_found(arn))?;
+            let l = op.get_mut(&mut r.listeners, arn)?;
             l.protocol = protocol.into();
             l.port = port;
             l.target_group = target_group.into();
@@ -310,21 +290,13 @@ impl LoadBalancing for FakeRegion {
 
     async fn delete_listener(&self, arn: &str) -> Result<()> {
         let op = self.call(ELB, "DeleteListener").await?;
-        self.in_region(op, |r, _| {
-            r.listeners
-                .remove(arn)
-                .map(|_| ())
-                .ok_or_else(|| op.not_found(arn))
-        })
+        self.in_region(op, |r, _| op.remove(&mut r.listeners, arn).map(drop))
     }
 
     async fn registered_targets(&self, target_group_arn: &str) -> Result<Vec<String>> {
         let op = self.call(ELB, "DescribeTargetHealth").await?;
         self.in_region(op, |r, _| {
-            let tg = r
-                .tgs
-                .get(target_group_arn)
-                .ok_or_else(|| op.not_found(target_group_arn))?;
+            let tg = op.get(&r.tgs, target_group_arn)?;
             Ok(tg.targets.iter().cloned().collect())
         })
     }
@@ -337,10 +309,7 @@ impl LoadBalancing for FakeRegion {
     ) -> Result<()> {
         let op = self.call(ELB, "RegisterTargets").await?;
         self.in_region(op, |r, _| {
-            let tg = r
-                .tgs
-                .get_mut(target_group_arn)
-                .ok_or_else(|| op.not_found(target_group_arn))?;
+            let tg = op.get_mut(&mut r.tgs, target_group_arn)?;
             tg.targets.extend(instances.iter().cloned());
             Ok(())
         })
@@ -349,10 +318,7 @@ impl LoadBalancing for FakeRegion {
     async fn deregister_targets(&self, target_group_arn: &str, instances: &[String]) -> Result<()> {
         let op = self.call(ELB, "DeregisterTargets").await?;
         self.in_region(op, |r, _| {
-            let tg = r
-                .tgs
-                .get_mut(target_group_arn)
-                .ok_or_else(|| op.not_found(target_group_arn))?;
+            let tg = op.get_mut(&mut r.tgs, target_group_arn)?;
             for i in instances {
                 tg.targets.remove(i);
             }
@@ -363,17 +329,10 @@ impl LoadBalancing for FakeRegion {
     async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()> {
         let op = self.call(ELB, "AddTags").await?;
         self.in_region(op, |r, _| {
-            let tags = if let Some(l) = r.lbs.get_mut(arn) {
-                &mut l.tags
-            } else if let Some(t) = r.tgs.get_mut(arn) {
-                &mut t.tags
-            } else {
-                return Err(op.not_found(arn));
-            };
-            for k in remove {
-                tags.remove(k);
-            }
-            tags.extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
+            let tags = tags_of(&mut r.lbs, arn)
+                .or_else(|| tags_of(&mut r.tgs, arn))
+                .ok_or_else(|| op.not_found(arn))?;
+            retag(tags, add, remove);
             Ok(())
         })
     }

@@ -71,7 +71,7 @@ impl Iam for FakeRegion {
     async fn put_inline_policy(&self, role: &str, name: &str, document: &str) -> Result<()> {
         let op = self.call(IAM, "PutRolePolicy").await?;
         let mut s = self.world.lock();
-        let r = s.roles.get_mut(role).ok_or_else(|| op.not_found(role))?;
+        let r = op.get_mut(&mut s.roles, role)?;
         r.inline.insert(name.into(), document.into());
         Ok(())
     }
@@ -79,17 +79,14 @@ impl Iam for FakeRegion {
     async fn delete_inline_policy(&self, role: &str, name: &str) -> Result<()> {
         let op = self.call(IAM, "DeleteRolePolicy").await?;
         let mut s = self.world.lock();
-        let r = s.roles.get_mut(role).ok_or_else(|| op.not_found(role))?;
-        r.inline
-            .remove(name)
-            .map(|_| ())
-            .ok_or_else(|| op.not_found(name))
+        let r = op.get_mut(&mut s.roles, role)?;
+        op.remove(&mut r.inline, name).map(drop)
     }
 
     async fn attach_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
         let op = self.call(IAM, "AttachRolePolicy").await?;
         let mut s = self.world.lock();
-        let r = s.roles.get_mut(role).ok_or_else(|| op.not_found(role))?;
+        let r = op.get_mut(&mut s.roles, role)?;
         if !r.policies.iter().any(|p| p == policy_arn) {
             r.policies.push(policy_arn.into());
         }
@@ -99,7 +96,7 @@ impl Iam for FakeRegion {
     async fn detach_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
         let op = self.call(IAM, "DetachRolePolicy").await?;
         let mut s = self.world.lock();
-        let r = s.roles.get_mut(role).ok_or_else(|| op.not_found(role))?;
+        let r = op.get_mut(&mut s.roles, role)?;
         r.policies.retain(|p| p != policy_arn);
         Ok(())
     }
@@ -122,12 +119,7 @@ impl Iam for FakeRegion {
     async fn set_tags(&self, role: &str, add: &Tags, remove: &[String]) -> Result<()> {
         let op = self.call(IAM, "TagRole").await?;
         let mut s = self.world.lock();
-        let r = s.roles.get_mut(role).ok_or_else(|| op.not_found(role))?;
-        for k in remove {
-            r.tags.remove(k);
-        }
-        r.tags
-            .extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
+        retag(&mut op.get_mut(&mut s.roles, role)?.tags, add, remove);
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! on delete like AWS's, injected failures, throttling and read-after-write lag. Time is tokio's,
 //! so tests under `tokio::time::pause()` run minutes of waiting in no time.
 
+mod calls;
 mod ec2;
 mod eks;
 mod elb;
@@ -10,16 +11,19 @@ mod iam;
 mod logs;
 mod scaling;
 mod ssm;
+mod state;
 mod waf;
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::{ErrorKind, ProviderError, RegionClients, Result, Tags};
+use super::{ErrorKind, RegionClients, Tags};
 use crate::stats::CallStats;
+pub(crate) use calls::*;
+pub(crate) use state::*;
 
 /// How the fake behaves; AWS-like durations by default.
 #[derive(Debug, Clone)]
@@ -59,252 +63,6 @@ impl Default for Behaviour {
             node_groups_without_asgs: false,
         }
     }
-}
-
-/// One resource's life: when it was made (for lag) and when it is ready (for pending states).
-#[derive(Debug, Clone)]
-pub(crate) struct Life {
-    created: Instant,
-    ready: Instant,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Vpc {
-    pub cidr: String,
-    pub dns_support: bool,
-    pub dns_hostnames: bool,
-    pub tags: Tags,
-    pub default_group: String,
-    pub main_table: String,
-    pub life: Life,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Subnet {
-    pub vpc: String,
-    pub cidr: String,
-    pub az: String,
-    pub map_public_ip: bool,
-    pub tags: Tags,
-    pub life: Life,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Gateway {
-    pub vpc: Option<String>,
-    pub tags: Tags,
-    pub life: Life,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Address {
-    pub nat: Option<String>,
-    pub tags: Tags,
-    pub life: Life,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Nat {
-    pub subnet: String,
-    pub allocation: String,
-    /// Set when deletion started; the gateway is gone once `deleted_at` passes.
-    pub deleted_at: Option<Instant>,
-    pub tags: Tags,
-    pub life: Life,
-    /// `failed` once ready (see [`FakeWorld::break_resource`]).
-    pub broken: bool,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Table {
-    pub vpc: String,
-    pub routes: BTreeMap<String, super::RouteTargetId>,
-    /// Association id -> subnet.
-    pub associations: BTreeMap<String, String>,
-    pub tags: Tags,
-    pub life: Life,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Group {
-    pub vpc: String,
-    pub name: String,
-    pub description: String,
-    pub rules: Vec<super::RuleSpec>,
-    pub tags: Tags,
-    pub life: Life,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Peering {
-    pub requester_region: String,
-    pub requester_vpc: String,
-    pub accepter_region: String,
-    pub accepter_vpc: String,
-    pub accepted_at: Option<Instant>,
-    pub deleted: bool,
-    pub requester_dns: bool,
-    pub accepter_dns: bool,
-    pub requester_tags: Tags,
-    pub accepter_tags: Tags,
-    pub life: Life,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct LoadBalancer {
-    pub name: String,
-    pub lb_type: String,
-    pub scheme: String,
-    pub subnets: Vec<String>,
-    pub groups: Vec<String>,
-    pub tags: Tags,
-    pub life: Life,
-    /// `failed` once ready (see [`FakeWorld::break_resource`]).
-    pub broken: bool,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct TargetGroup {
-    pub name: String,
-    pub protocol: String,
-    pub port: u16,
-    pub vpc: String,
-    pub target_type: String,
-    pub health_check_path: Option<String>,
-    /// Registered instance ids.
-    pub targets: std::collections::BTreeSet<String>,
-    pub tags: Tags,
-    pub life: Life,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Listener {
-    pub lb: String,
-    pub protocol: String,
-    pub port: u16,
-    pub target_group: String,
-    pub life: Life,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Acl {
-    pub name: String,
-    pub id: String,
-    pub rules: super::WebAclRules,
-    pub tags: Tags,
-    pub life: Life,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Role {
-    pub arn: String,
-    pub path: String,
-    pub service: String,
-    pub policies: Vec<String>,
-    /// Inline policies by name.
-    pub inline: BTreeMap<String, String>,
-    pub tags: Tags,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Cluster {
-    pub info: super::ClusterInfo,
-    pub deleted_at: Option<Instant>,
-    pub life: Life,
-    /// Failed once ready, as EKS says `FAILED` (see [`FakeWorld::break_resource`]).
-    pub broken: bool,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct NodeGroup {
-    pub info: super::NodeGroupInfo,
-    pub deleted_at: Option<Instant>,
-    pub life: Life,
-    /// `CREATE_FAILED` or `DEGRADED` once ready, as when its nodes cannot join.
-    pub broken: bool,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Template {
-    pub name: String,
-    pub groups: Vec<String>,
-    pub imdsv2_required: bool,
-    pub hop_limit: u8,
-    pub tags: Tags,
-    pub life: Life,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct FlowLog {
-    pub vpc: String,
-    pub log_group: String,
-    pub traffic_type: String,
-    pub tags: Tags,
-    pub life: Life,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct LogGroup {
-    pub retention_days: u32,
-    pub tags: Tags,
-}
-
-/// An SSM parameter (always a String one).
-#[derive(Debug, Clone)]
-pub(crate) struct Parameter {
-    pub value: String,
-    pub tags: Tags,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Interface {
-    pub subnet: String,
-    pub vpc: String,
-    pub groups: Vec<String>,
-    pub description: String,
-}
-
-/// One region's resources, by id or ARN.
-#[derive(Debug, Default)]
-pub(crate) struct Region {
-    pub azs: Vec<String>,
-    pub vpcs: BTreeMap<String, Vpc>,
-    pub subnets: BTreeMap<String, Subnet>,
-    pub gateways: BTreeMap<String, Gateway>,
-    pub addresses: BTreeMap<String, Address>,
-    pub nats: BTreeMap<String, Nat>,
-    pub tables: BTreeMap<String, Table>,
-    pub groups: BTreeMap<String, Group>,
-    pub lbs: BTreeMap<String, LoadBalancer>,
-    pub tgs: BTreeMap<String, TargetGroup>,
-    pub listeners: BTreeMap<String, Listener>,
-    pub acls: BTreeMap<String, Acl>,
-    /// Resource ARN -> web ACL ARN.
-    pub acl_of: BTreeMap<String, String>,
-    pub clusters: BTreeMap<String, Cluster>,
-    pub node_groups: BTreeMap<(String, String), NodeGroup>,
-    pub access_entries: std::collections::BTreeSet<(String, String)>,
-    pub templates: BTreeMap<String, Template>,
-    pub interfaces: BTreeMap<String, Interface>,
-    pub flow_logs: BTreeMap<String, FlowLog>,
-    pub log_groups: BTreeMap<String, LogGroup>,
-    /// SSM parameters by name.
-    pub parameters: BTreeMap<String, Parameter>,
-    /// Auto Scaling group name -> its target group ARNs.
-    pub asg_targets: BTreeMap<String, std::collections::BTreeSet<String>>,
-}
-
-#[derive(Debug, Default)]
-pub(crate) struct State {
-    pub regions: BTreeMap<String, Region>,
-    /// Peerings span regions, so they live beside them.
-    pub peerings: BTreeMap<String, Peering>,
-    /// IAM is global.
-    pub roles: BTreeMap<String, Role>,
-    next_id: u64,
-    /// Operation -> (kind, how many more times to fail).
-    failures: HashMap<String, Vec<(ErrorKind, u32)>>,
-    rng: u64,
 }
 
 /// The shared world; one [`RegionClients`] per region talks to it.
@@ -462,34 +220,27 @@ impl FakeWorld {
     pub fn tagged(&self, stack: &str) -> BTreeMap<&'static str, usize> {
         let s = self.inner.lock();
         let now = Instant::now();
-        let ours = |t: &Tags| t.get(crate::model::TAG_STACK).map(String::as_str) == Some(stack);
+        let ours = |t: &Tags| owned(t, stack);
         let mut out = BTreeMap::new();
         let mut add = |kind: &'static str, n: usize| {
             if n > 0 {
                 *out.entry(kind).or_default() += n;
             }
         };
+        fn count<'m, V: Tagged + 'm>(
+            resources: impl IntoIterator<Item = &'m V>,
+            ours: impl Fn(&Tags) -> bool,
+        ) -> usize {
+            resources.into_iter().filter(|x| ours(x.tags())).count()
+        }
+        let live = |deleted_at: Option<Instant>| deleted_at.is_none_or(|d| d > now);
         for r in s.regions.values() {
-            add("Vpc", r.vpcs.values().filter(|x| ours(&x.tags)).count());
-            add(
-                "Subnet",
-                r.subnets.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add(
-                "InternetGateway",
-                r.gateways.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add(
-                "ElasticIp",
-                r.addresses.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add(
-                "NatGateway",
-                r.nats
-                    .values()
-                    .filter(|x| ours(&x.tags) && x.deleted_at.is_none_or(|d| d > now))
-                    .count(),
-            );
+            add("Vpc", count(r.vpcs.values(), ours));
+            add("Subnet", count(r.subnets.values(), ours));
+            add("InternetGateway", count(r.gateways.values(), ours));
+            add("ElasticIp", count(r.addresses.values(), ours));
+            let nats = r.nats.values().filter(|x| live(x.deleted_at));
+            add("NatGateway", count(nats, ours));
             let main = |id: &String| r.vpcs.values().any(|v| v.main_table == *id);
             let (mains, tables): (Vec<_>, Vec<_>) = r
                 .tables
@@ -498,231 +249,31 @@ impl FakeWorld {
                 .partition(|(id, _)| main(id));
             add("RouteTable", tables.len());
             add("MainRouteTable", mains.len());
-            add(
-                "FlowLog",
-                r.flow_logs.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add(
-                "LogGroup",
-                r.log_groups.values().filter(|x| ours(&x.tags)).count(),
-            );
-            let (defaults, groups): (Vec<&Group>, Vec<&Group>) = r
-                .groups
-                .values()
-                .filter(|x| ours(&x.tags))
-                .partition(|x| x.name == "default");
-            add("SecurityGroup", groups.len());
-            add("DefaultSecurityGroup", defaults.len());
-            add(
-                "LoadBalancer",
-                r.lbs.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add(
-                "TargetGroup",
-                r.tgs.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add("WebAcl", r.acls.values().filter(|x| ours(&x.tags)).count());
+            add("FlowLog", count(r.flow_logs.values(), ours));
+            add("LogGroup", count(r.log_groups.values(), ours));
+            let (defaults, groups): (Vec<&Group>, Vec<&Group>) =
+                r.groups.values().partition(|x| x.name == "default");
+            add("SecurityGroup", count(groups, ours));
+            add("DefaultSecurityGroup", count(defaults, ours));
+            add("LoadBalancer", count(r.lbs.values(), ours));
+            add("TargetGroup", count(r.tgs.values(), ours));
+            add("WebAcl", count(r.acls.values(), ours));
+            let clusters = r.clusters.values().filter(|x| live(x.deleted_at));
             add(
                 "EksCluster",
-                r.clusters
-                    .values()
-                    .filter(|x| ours(&x.info.tags) && x.deleted_at.is_none_or(|d| d > now))
-                    .count(),
+                clusters.filter(|x| ours(&x.info.tags)).count(),
             );
-            add(
-                "NodeGroup",
-                r.node_groups
-                    .values()
-                    .filter(|x| ours(&x.info.tags) && x.deleted_at.is_none_or(|d| d > now))
-                    .count(),
-            );
-            add(
-                "LaunchTemplate",
-                r.templates.values().filter(|x| ours(&x.tags)).count(),
-            );
-            add(
-                "Parameter",
-                r.parameters.values().filter(|x| ours(&x.tags)).count(),
-            );
+            let groups = r.node_groups.values().filter(|x| live(x.deleted_at));
+            add("NodeGroup", groups.filter(|x| ours(&x.info.tags)).count());
+            add("LaunchTemplate", count(r.templates.values(), ours));
+            add("Parameter", count(r.parameters.values(), ours));
         }
-        add(
-            "IamRole",
-            s.roles.values().filter(|x| ours(&x.tags)).count(),
-        );
+        add("IamRole", count(s.roles.values(), ours));
+        let peerings = s.peerings.values().filter(|p| !p.deleted);
         add(
             "VpcPeering",
-            s.peerings
-                .values()
-                .filter(|p| !p.deleted && ours(&p.requester_tags))
-                .count(),
+            peerings.filter(|p| ours(&p.requester_tags)).count(),
         );
         out
-    }
-}
-
-impl Inner {
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic elsewhere cannot leave the state half-written: every change is one assignment.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub(crate) fn behaviour(&self) -> Behaviour {
-        self.behaviour.lock().map(|b| b.clone()).unwrap_or_default()
-    }
-}
-
-impl FakeRegion {
-    /// Every call: counted, delayed by the latency, maybe failed or throttled. Throttling is
-    /// retried here up to three attempts with backoff, as the SDK's standard retry mode does
-    /// for the real adapter, before the error reaches the engine.
-    pub(crate) async fn call(&self, service: &str, operation: &'static str) -> Result<Op> {
-        const SDK_ATTEMPTS: u32 = 3;
-        self.world.stats.record(service, operation);
-        let behaviour = self.world.behaviour();
-        for attempt in 1..=SDK_ATTEMPTS {
-            tokio::time::sleep(behaviour.latency).await;
-            // The lock is held only inside this block, never across an await.
-            let throttled = {
-                let mut s = self.world.lock();
-                if let Some(queue) = s.failures.get_mut(operation)
-                    && let Some((kind, left)) = queue.first_mut()
-                {
-                    let kind = *kind;
-                    *left -= 1;
-                    if *left == 0 {
-                        queue.remove(0);
-                    }
-                    return Err(ProviderError::new(kind, operation, "injected failure"));
-                }
-                // xorshift: deterministic, so a throttled test run is repeatable.
-                s.rng ^= s.rng << 13;
-                s.rng ^= s.rng >> 7;
-                s.rng ^= s.rng << 17;
-                ((s.rng % 10_000) as f64 / 10_000.0) < behaviour.throttle
-            };
-            if !throttled {
-                return Ok(Op(operation));
-            }
-            if attempt < SDK_ATTEMPTS {
-                tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
-            }
-        }
-        Err(ProviderError::new(
-            ErrorKind::Throttled,
-            operation,
-            "Rate exceeded",
-        ))
-    }
-
-    /// Runs `f` on the locked state with the current lag, once this region is known to it.
-    pub(crate) fn with<R>(
-        &self,
-        op: Op,
-        f: impl FnOnce(&mut State, Duration) -> Result<R>,
-    ) -> Result<R> {
-        let lag = self.world.behaviour().lag;
-        let mut s = self.world.lock();
-        if !s.regions.contains_key(&self.region) {
-            return Err(op.refused(format!("unknown region {}", self.region)));
-        }
-        f(&mut s, lag)
-    }
-
-    /// Runs `f` on this region's resources with the current lag.
-    pub(crate) fn in_region<R>(
-        &self,
-        op: Op,
-        f: impl FnOnce(&mut Region, Duration) -> Result<R>,
-    ) -> Result<R> {
-        self.with(op, |s, lag| f(self.here(s), lag))
-    }
-
-    /// This region in the state (which [`FakeRegion::with`] has checked).
-    pub(crate) fn here<'s>(&self, s: &'s mut State) -> &'s mut Region {
-        s.regions.get_mut(&self.region).expect("checked by `with`")
-    }
-
-    pub(crate) fn life(&self, ready_after: Duration) -> Life {
-        let now = Instant::now();
-        Life {
-            created: now,
-            ready: now + ready_after,
-        }
-    }
-
-    pub(crate) fn new_id(&self, s: &mut State, prefix: &str) -> String {
-        s.next_id += 1;
-        format!("{prefix}-{:08x}", s.next_id)
-    }
-
-    pub(crate) fn arn(&self, s: &mut State, service: &str, kind: &str) -> String {
-        s.next_id += 1;
-        format!(
-            "arn:aws:{service}:{}:123456789012:{kind}/{:08x}",
-            self.region, s.next_id
-        )
-    }
-}
-
-/// Whether a resource is visible yet (read-after-write lag).
-pub(crate) fn visible(life: &Life, lag: Duration) -> bool {
-    Instant::now() >= life.created + lag
-}
-
-/// The operation a call plays, as [`FakeRegion::call`] answers it: what names the errors of
-/// that call, so that each method names its operation once.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Op(pub &'static str);
-
-impl Op {
-    pub(crate) fn error(self, kind: ErrorKind, message: impl Into<String>) -> ProviderError {
-        ProviderError::new(kind, self.0, message)
-    }
-
-    pub(crate) fn not_found(self, what: &str) -> ProviderError {
-        self.error(ErrorKind::NotFound, format!("{what} does not exist"))
-    }
-
-    /// Something still depends on the resource.
-    pub(crate) fn in_use(self, why: impl Into<String>) -> ProviderError {
-        self.error(ErrorKind::DependencyViolation, why)
-    }
-
-    pub(crate) fn exists(self, why: impl Into<String>) -> ProviderError {
-        self.error(ErrorKind::AlreadyExists, why)
-    }
-
-    pub(crate) fn invalid_state(self, why: impl Into<String>) -> ProviderError {
-        self.error(ErrorKind::InvalidState, why)
-    }
-
-    pub(crate) fn refused(self, why: impl Into<String>) -> ProviderError {
-        self.error(ErrorKind::Other, why)
-    }
-}
-
-pub(crate) fn owned(tags: &Tags, stack: &str) -> bool {
-    tags.get(crate::model::TAG_STACK).map(String::as_str) == Some(stack)
-}
-
-/// Polls `ready` once a second (virtual time under test) until it says yes, at most `max`.
-pub(crate) async fn poll(
-    operation: &'static str,
-    max: Duration,
-    mut ready: impl FnMut() -> Result<bool>,
-) -> Result<()> {
-    let started = Instant::now();
-    loop {
-        if ready()? {
-            return Ok(());
-        }
-        if started.elapsed() >= max {
-            return Err(ProviderError::new(
-                ErrorKind::Other,
-                operation,
-                format!("not ready after {}s", max.as_secs()),
-            ));
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }

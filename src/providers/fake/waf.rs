@@ -110,9 +110,7 @@ impl Waf for FakeRegion {
     async fn associate(&self, acl_arn: &str, resource_arn: &str) -> Result<()> {
         let op = self.call(WAF, "AssociateWebACL").await?;
         self.in_region(op, |r, lag| {
-            if !r.acls.get(acl_arn).is_some_and(|a| visible(&a.life, lag)) {
-                return Err(op.not_found(acl_arn));
-            }
+            op.seen(&r.acls, acl_arn, lag)?;
             match r.lbs.get(resource_arn) {
                 Some(l) if visible(&l.life, lag) && l.lb_type == "application" => {}
                 Some(_) => {
@@ -136,12 +134,7 @@ impl Waf for FakeRegion {
     async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()> {
         let op = self.call(WAF, "TagResource").await?;
         self.in_region(op, |r, _| {
-            let a = r.acls.get_mut(arn).ok_or_else(|| op.not_found(arn))?;
-            for k in remove {
-                a.tags.remove(k);
-            }
-            a.tags
-                .extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
+            retag(&mut op.get_mut(&mut r.acls, arn)?.tags, add, remove);
             Ok(())
         })
     }
