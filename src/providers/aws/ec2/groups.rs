@@ -91,6 +91,23 @@ pub(super) fn group_of(g: &SecurityGroup) -> SecurityGroupInfo {
 }
 
 /// The default group of each of the VPCs: one filtered call.
+/// Every security group in `vpcs`, whoever made it.
+pub(super) async fn groups_in(c: &Client, vpcs: &[String]) -> Result<Vec<SecurityGroupInfo>> {
+    if vpcs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let groups: Vec<_> = every!(
+        c.describe_security_groups()
+            .filters(filter("vpc-id", vpcs.iter().cloned()))
+    )
+    .await?;
+    Ok(groups
+        .iter()
+        .map(group_of)
+        .filter(|g| vpcs.contains(&g.vpc_id))
+        .collect())
+}
+
 pub(super) async fn default_groups(c: &Client, vpcs: &[String]) -> Result<Vec<SecurityGroupInfo>> {
     if vpcs.is_empty() {
         return Ok(Vec::new());

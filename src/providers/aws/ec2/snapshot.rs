@@ -5,7 +5,7 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{NatGatewayState, Tag};
 
 use super::filter;
-use super::groups::{default_groups, group_of};
+use super::groups::groups_in;
 use super::instances::{flow_logs, launch_template};
 use super::peering::peering_of;
 use super::routes::table_of;
@@ -21,7 +21,7 @@ fn owned(tags: &Tags, stack: &str) -> bool {
 
 pub(super) async fn read(c: &Client, stack: &str) -> Result<NetworkSnapshot> {
     let ours = || filter(&format!("tag:{TAG_STACK}"), [stack]);
-    let (azs, vpcs, subnets, igws, addresses, nats, tables, groups, peerings, templates) = futures::join!(
+    let (azs, vpcs, subnets, igws, addresses, nats, tables, peerings, templates) = futures::join!(
         availability_zones(c),
         every!(c.describe_vpcs().filters(ours())),
         every!(c.describe_subnets().filters(ours())),
@@ -29,7 +29,6 @@ pub(super) async fn read(c: &Client, stack: &str) -> Result<NetworkSnapshot> {
         sent(c.describe_addresses().filters(ours()).send()),
         every!(c.describe_nat_gateways().filter(ours())),
         every!(c.describe_route_tables().filters(ours())),
-        every!(c.describe_security_groups().filters(ours())),
         every!(c.describe_vpc_peering_connections().filters(ours())),
         every!(c.describe_launch_templates().filters(ours())),
     );
@@ -119,11 +118,6 @@ pub(super) async fn read(c: &Client, stack: &str) -> Result<NetworkSnapshot> {
         .map(table_of)
         .filter(|t| owned(&t.tags, stack))
         .collect();
-    snap.security_groups = groups?
-        .iter()
-        .map(group_of)
-        .filter(|g| owned(&g.tags, stack) && g.name != "default")
-        .collect();
     snap.peerings = peerings?
         .iter()
         .filter_map(peering_of)
@@ -137,14 +131,22 @@ pub(super) async fn read(c: &Client, stack: &str) -> Result<NetworkSnapshot> {
     let vpc_ids: Vec<String> = snap.vpcs.iter().map(|v| v.id.clone()).collect();
     let dns = futures::future::try_join_all(vpc_ids.iter().map(|v| vpc_dns(c, v)));
     let versions = futures::future::try_join_all(templates.iter().map(|t| launch_template(c, t)));
-    let (dns, defaults, versions, flow_logs) = futures::try_join!(
+    // Security groups live in VPCs: one read of the stack's VPCs gives both the stack's own
+    // groups and each VPC's default group.
+    let (dns, groups, versions, flow_logs) = futures::try_join!(
         dns,
-        default_groups(c, &vpc_ids),
+        groups_in(c, &vpc_ids),
         versions,
         flow_logs(c, &vpc_ids)
     )?;
     snap.vpc_dns = vpc_ids.into_iter().zip(dns).collect();
+    let (defaults, others): (Vec<_>, Vec<_>) =
+        groups.into_iter().partition(|g| g.name == "default");
     snap.default_security_groups = defaults;
+    snap.security_groups = others
+        .into_iter()
+        .filter(|g| owned(&g.tags, stack))
+        .collect();
     snap.launch_templates = versions;
     snap.flow_logs = flow_logs;
     Ok(snap)

@@ -10,8 +10,8 @@ use crate::providers::fake::*;
 use crate::providers::*;
 
 pub(super) async fn read(fake: &FakeRegion, stack: &str) -> Result<NetworkSnapshot> {
-    // As many calls as the AWS adapter makes: eight filtered reads, then the VPC attributes
-    // and default groups.
+    // As many calls as the AWS adapter makes: filtered reads, then the VPC attributes, the
+    // groups in the stack's VPCs (its own and the default ones) and the flow logs.
     let first = [
         "DescribeAvailabilityZones",
         "DescribeVpcs",
@@ -20,7 +20,6 @@ pub(super) async fn read(fake: &FakeRegion, stack: &str) -> Result<NetworkSnapsh
         "DescribeAddresses",
         "DescribeNatGateways",
         "DescribeRouteTables",
-        "DescribeSecurityGroups",
         "DescribeVpcPeeringConnections",
         "DescribeLaunchTemplates",
     ];
@@ -145,7 +144,9 @@ pub(super) async fn read(fake: &FakeRegion, stack: &str) -> Result<NetworkSnapsh
         for (id, g) in r
             .groups
             .iter()
+            // As on AWS, read from the stack's VPCs.
             .filter(|(_, g)| show(&g.life, &g.tags) && g.name != "default")
+            .filter(|(_, g)| snap.vpcs.iter().any(|v| v.id == g.vpc))
         {
             snap.security_groups.push(group_info(id, g));
         }
