@@ -93,7 +93,8 @@ impl Eks for EksClusters {
         update: &ClusterUpdate,
         max: Duration,
     ) -> Result<()> {
-        self.update(name, update, max).await
+        let started = self.start_update(name, update).await?;
+        self.wait_update(name, None, started.as_ref(), max).await
     }
 
     async fn delete_cluster(&self, name: &str) -> Result<()> {
@@ -155,7 +156,9 @@ impl Eks for EksClusters {
         update: &NodeGroupUpdate,
         max: Duration,
     ) -> Result<()> {
-        self.update_group(cluster, name, update, max).await
+        let started = self.start_group_update(cluster, name, update).await?;
+        self.wait_update(cluster, Some(name), started.as_ref(), max)
+            .await
     }
 
     async fn delete_node_group(&self, cluster: &str, name: &str) -> Result<()> {

@@ -13,13 +13,12 @@ use crate::providers::aws::{operation_of, sent, tag_map};
 use crate::providers::*;
 
 impl EksClusters {
-    /// Starts a cluster update and waits for it to end.
-    pub(super) async fn update(
+    /// Starts a cluster update: the update EKS reports, if any.
+    pub(super) async fn start_update(
         &self,
         name: &str,
         update: &ClusterUpdate,
-        max: Duration,
-    ) -> Result<()> {
+    ) -> Result<Option<Update>> {
         let c = &self.client;
         let started = match update {
             ClusterUpdate::Version(version) => {
@@ -54,17 +53,16 @@ impl EksClusters {
                 sent(update.resources_vpc_config(vpc).send()).await?.update
             }
         };
-        self.wait_update(name, None, started.as_ref(), max).await
+        Ok(started)
     }
 
-    /// Starts a node group update and waits for it to end.
-    pub(super) async fn update_group(
+    /// Starts a node group update: the update EKS reports, if any.
+    pub(super) async fn start_group_update(
         &self,
         cluster: &str,
         name: &str,
         update: &NodeGroupUpdate,
-        max: Duration,
-    ) -> Result<()> {
+    ) -> Result<Option<Update>> {
         let mut call = self
             .client
             .update_nodegroup_config()
@@ -85,15 +83,13 @@ impl EksClusters {
                     .build(),
             );
         }
-        let out = sent(call.send()).await?;
-        self.wait_update(cluster, Some(name), out.update(), max)
-            .await
+        Ok(sent(call.send()).await?.update)
     }
 
     /// Waits for an update EKS has started to end, polling it (EKS has no waiter for updates);
     /// one already reported as ended (as emulators do) is not polled. No update at all (an
     /// emulator that applies the change at once) has nothing to wait for.
-    async fn wait_update(
+    pub(super) async fn wait_update(
         &self,
         cluster: &str,
         node_group: Option<&str>,
