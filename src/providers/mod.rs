@@ -9,7 +9,6 @@ mod clusters;
 #[cfg(test)]
 pub mod fake;
 mod lifecycle;
-#[allow(dead_code, reason = "used once the engine records its last `up`")]
 mod parameters;
 
 pub use clusters::*;
@@ -587,6 +586,5 @@ pub struct RegionClients {
     pub eks: Arc<dyn Eks>,
     pub logs: Arc<dyn Logs>,
     pub scaling: Arc<dyn Scaling>,
-    #[allow(dead_code, reason = "used once the engine records its last `up`")]
     pub parameters: Arc<dyn Parameters>,
 }

@@ -9,7 +9,6 @@ mod iam;
 mod logs;
 mod requests;
 mod scaling;
-#[allow(dead_code, reason = "used once the engine records its last `up`")]
 mod ssm;
 mod tags;
 mod waf;
