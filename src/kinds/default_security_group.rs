@@ -39,13 +39,8 @@ impl Ops for DefaultSecurityGroup {
         Ok((handle, what))
     }
 
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        o: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, o) = u;
         let Handle::DefaultGroup { id, rules } = &o.handle else {
             return Err(not_a(r));
         };

@@ -152,13 +152,8 @@ impl Ops for EksCluster {
     }
 
     /// EKS takes one update at a time, so each runs to completion before the next.
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        o: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, o) = u;
         let ResourceSpec::EksCluster {
             name,
             version,

@@ -103,13 +103,8 @@ impl Ops for IamRole {
 
     /// Its policies, whichever changed: the inline one put or removed, managed ones attached
     /// or detached.
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        _: &[&str],
-        o: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, _, o) = u;
         let (
             ResourceSpec::IamRole {
                 name,

@@ -66,13 +66,8 @@ impl Ops for InternetGateway {
         Ok((handle, id))
     }
 
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        o: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, o) = u;
         let (ResourceSpec::InternetGateway { vpc }, [field]) = (&r.spec, changed) else {
             return Err(cannot_change(r, &changed.join(", ")));
         };

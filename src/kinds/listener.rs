@@ -57,13 +57,8 @@ impl Ops for Listener {
     }
 
     /// Protocol, port and target group change in one call.
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        _: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, _) = u;
         let ResourceSpec::Listener {
             target_group,
             protocol,

@@ -103,13 +103,8 @@ impl Ops for LoadBalancer {
         Ok((handle, lb.dns_name))
     }
 
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        _: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, _) = u;
         let ResourceSpec::LoadBalancer {
             subnets,
             security_groups,

@@ -69,13 +69,8 @@ impl Ops for LogGroup {
         Ok((Handle::Id(name.clone()), name.clone()))
     }
 
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        _: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, _) = u;
         let ResourceSpec::LogGroup {
             name,
             retention_days,

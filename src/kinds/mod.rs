@@ -218,15 +218,10 @@ pub trait Ops: Sync {
     /// Makes the resource; returns its handle and what to say.
     async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)>;
 
-    /// Changes `changed` (never `tags`, which the registry keeps in step for every kind) in
-    /// place. Only fields not marked `force_new` reach it.
-    async fn update(
-        &self,
-        _cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        _observed: &ObservedResource,
-    ) -> StepResult<()> {
+    /// Changes fields in place. Only fields not marked `force_new` reach it, and never
+    /// `tags`, which the registry keeps in step for every kind.
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(_, r, changed, _) = u;
         Err(StepError::precondition(format!(
             "{} cannot change `{}` in place",
             r.spec.kind(),
@@ -236,6 +231,15 @@ pub trait Ops: Sync {
 
     async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()>;
 }
+
+/// What an in-place change has at hand: the run's context, the desired resource, the fields
+/// that differ (by their declared names) and what discovery found.
+pub struct InPlace<'c>(
+    pub &'c Applier<'c>,
+    pub &'c Resource,
+    pub &'c [&'c str],
+    pub &'c ObservedResource,
+);
 
 /// Makes `r` through its kind, remembering its handle for what refers to it.
 pub async fn create(cx: &Applier<'_>, r: &Resource) -> StepResult {
@@ -258,7 +262,7 @@ pub async fn update(cx: &Applier<'_>, r: &Resource, fields: &[&str]) -> StepResu
     let rest: Vec<&str> = fields.iter().copied().filter(|f| *f != TAGS).collect();
     if !rest.is_empty() {
         let ops = r.spec.kind().def().ops;
-        ops.update(cx, r, &rest, observed).await?;
+        ops.update(InPlace(cx, r, &rest, observed)).await?;
     }
     Ok(fields.join(", "))
 }

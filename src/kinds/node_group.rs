@@ -160,13 +160,8 @@ impl Ops for NodeGroup {
     }
 
     /// Scaling and labels, in one update.
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        o: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, o) = u;
         let ResourceSpec::NodeGroup {
             cluster,
             name,

@@ -62,13 +62,8 @@ impl Ops for Route {
         Ok((handle, String::new()))
     }
 
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        _: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, _) = u;
         let ResourceSpec::Route {
             route_table,
             destination,

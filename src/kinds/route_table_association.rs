@@ -46,13 +46,8 @@ impl Ops for RouteTableAssociation {
     }
 
     /// A subnet moves to another table: the old link goes, a new one is made.
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        o: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, o) = u;
         let Handle::Association { id } = &o.handle else {
             return Err(not_a(r));
         };

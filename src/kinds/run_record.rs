@@ -116,13 +116,8 @@ impl Ops for RunRecord {
         Ok((Handle::Id(name.clone()), name))
     }
 
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        _: &[&str],
-        _: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, _, _) = u;
         let (name, value) = Self::value(r)?;
         let ssm = &cx.target(&r.region)?.clients.parameters;
         Ok(retry::change(|| ssm.set_parameter(&name, &value)).await?)

@@ -89,13 +89,8 @@ impl Ops for Subnet {
         Ok((Handle::Id(id.clone()), format!("{id} in {zone}")))
     }
 
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        _: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, _) = u;
         let ResourceSpec::Subnet {
             map_public_ip_on_launch,
             ..

@@ -94,13 +94,8 @@ impl Ops for TargetGroup {
         Ok((Handle::Id(arn.clone()), arn))
     }
 
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        _: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, _) = u;
         let ResourceSpec::TargetGroup {
             health_check_path: Some(path),
             ..

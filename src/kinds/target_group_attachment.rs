@@ -94,13 +94,8 @@ impl Ops for TargetGroupAttachment {
         self.register(cx, r).await
     }
 
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        _: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, _) = u;
         if changed != [UNREGISTERED.name] {
             return Err(cannot_change(r, &changed.join(", ")));
         }

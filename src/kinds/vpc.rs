@@ -74,13 +74,8 @@ impl Ops for Vpc {
         Ok((Handle::Id(id.clone()), id))
     }
 
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        _: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, _) = u;
         let ResourceSpec::Vpc {
             dns_support,
             dns_hostnames,

@@ -43,13 +43,8 @@ impl Ops for VpcPeeringDns {
         Ok((Handle::Peering { id }, what))
     }
 
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        _: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, _) = u;
         if changed != [REMOTE_DNS.name] {
             return Err(cannot_change(r, &changed.join(", ")));
         }

@@ -83,13 +83,8 @@ impl Ops for WebAcl {
     }
 
     /// Its rules, rewritten together.
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        o: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, o) = u;
         let Handle::WebAcl(acl) = &o.handle else {
             return Err(not_a(r));
         };

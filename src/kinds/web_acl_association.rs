@@ -56,13 +56,8 @@ impl Ops for WebAclAssociation {
         Ok((Handle::WebAclAssociation { resource_arn }, String::new()))
     }
 
-    async fn update(
-        &self,
-        cx: &Applier<'_>,
-        r: &Resource,
-        changed: &[&str],
-        _: &ObservedResource,
-    ) -> StepResult<()> {
+    async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
+        let InPlace(cx, r, changed, _) = u;
         if changed != [WEB_ACL.name] {
             return Err(cannot_change(r, &changed.join(", ")));
         }
