@@ -1,0 +1,90 @@
+//! The cluster checks: the API endpoint, control plane logs, the nodes' instance metadata.
+
+use super::*;
+
+pub(super) fn endpoint_limited(world: &World) -> Finding {
+    let mut look = Look::default();
+    for r in &world.regions {
+        let Some(c) = &r.cluster else {
+            look.problem(format!("{}: no EKS cluster found", r.name));
+            continue;
+        };
+        look.saw(&c.name.label);
+        if !c.endpoint_public {
+            look.ok(format!("{}: public endpoint off", c.name.label));
+            continue;
+        }
+        if c.public_cidrs.is_empty() {
+            look.problem(format!(
+                "{}: public endpoint open to all (no CIDRs)",
+                c.name.label
+            ));
+        }
+        for cidr in &c.public_cidrs {
+            if is_anywhere(cidr) {
+                look.problem(format!("{}: public endpoint open to {cidr}", c.name.label));
+            } else if !r.endpoint_cidrs.contains(cidr) {
+                look.problem(format!(
+                    "{}: public endpoint admits {cidr}, which the stack does not list",
+                    c.name.label
+                ));
+            } else {
+                look.ok(format!(
+                    "{}: public endpoint limited to {cidr}",
+                    c.name.label
+                ));
+            }
+        }
+    }
+    look.finish()
+}
+
+pub(super) fn all_logs_on(world: &World) -> Finding {
+    let mut look = Look::default();
+    for r in &world.regions {
+        let Some(c) = &r.cluster else {
+            look.problem(format!("{}: no EKS cluster found", r.name));
+            continue;
+        };
+        look.saw(&c.name.label);
+        let missing: Vec<&str> = LOG_TYPES
+            .iter()
+            .copied()
+            .filter(|t| !c.log_types.iter().any(|l| l == t))
+            .collect();
+        if missing.is_empty() {
+            look.ok(format!("{}: all five log types on", c.name.label));
+        } else {
+            look.problem(format!(
+                "{}: log types off: {}",
+                c.name.label,
+                missing.join(", ")
+            ));
+        }
+    }
+    look.finish()
+}
+
+pub(super) fn imdsv2_required(world: &World) -> Finding {
+    let mut look = Look::default();
+    for r in &world.regions {
+        if r.node_groups.is_empty() {
+            look.problem(format!("{}: no node group found", r.name));
+        }
+        for g in &r.node_groups {
+            look.saw(&g.name.label);
+            match g.imdsv2_required {
+                Some(true) => look.ok(format!("{}: IMDSv2 required", g.name.label)),
+                Some(false) => look.problem(format!(
+                    "{}: its launch template allows IMDSv1",
+                    g.name.label
+                )),
+                None => look.problem(format!(
+                    "{}: made without a launch template, so IMDSv1 is allowed",
+                    g.name.label
+                )),
+            }
+        }
+    }
+    look.finish()
+}
