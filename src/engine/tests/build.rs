@@ -99,17 +99,20 @@ async fn a_full_plan_reads_both_regions_within_the_call_and_time_budget() {
             || op.ends_with("DescribeInstances")
             || op.ends_with("DescribeTargetHealth")
             || op.starts_with("Auto Scaling")
+            || op.starts_with("SSM")
     };
     let network: u64 = calls
         .iter()
         .filter(|(op, _)| !cluster_part(op))
         .map(|(_, n)| n)
         .sum();
-    assert!(network <= 40, "{network} calls: {calls:#?}");
+    assert!(network <= 35, "{network} calls: {calls:#?}");
     let total: u64 = calls.values().sum();
-    // All of it, as on AWS (Auto Scaling groups, access entries): 67; the nodes and their
-    // registrations are read only where node groups have no Auto Scaling group.
-    assert!(total <= 67, "{total} calls: {calls:#?}");
+    // All of it, as on AWS (Auto Scaling groups), with the run records: 65, two fewer than
+    // before them (security groups are read once, access entries only where the stack asks
+    // for some); the nodes and their registrations are read only where node groups have no
+    // Auto Scaling group.
+    assert!(total <= 65, "{total} calls: {calls:#?}");
     assert!(!calls.contains_key("EC2:DescribeInstances"), "{calls:#?}");
     // 50 ms a call and three dependent rounds at most (EKS: list clusters; describe them and
     // list their node groups; describe those), everything else beside them: 150 ms.
