@@ -1,0 +1,193 @@
+//! EKS clusters: name, version, API endpoint, admins and node groups.
+
+use super::identity::is_principal_arn;
+use super::{Checker, is_dns_label};
+use crate::stack::diagnostic::Finding;
+use crate::stack::types::*;
+
+impl Checker {
+    pub(super) fn cluster(&mut self, cluster: &ClusterSpec, path: &str) {
+        let name_ok = !cluster.name.is_empty()
+            && cluster.name.len() <= 100
+            && cluster
+                .name
+                .starts_with(|c: char| c.is_ascii_alphanumeric())
+            && cluster
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !name_ok {
+            self.push(
+                Finding::new(format!("{path}.name"), format!("`{}` is not a valid EKS cluster name", cluster.name))
+                    .hint("1-100 letters, digits, hyphens and underscores, starting with a letter or digit"),
+            );
+        }
+        let version_ok = cluster
+            .version
+            .split_once('.')
+            .is_some_and(|(major, minor)| {
+                major == "1"
+                    && !minor.is_empty()
+                    && minor.len() <= 2
+                    && minor.bytes().all(|b| b.is_ascii_digit())
+            });
+        if !version_ok {
+            self.push(
+                Finding::new(
+                    format!("{path}.version"),
+                    format!("`{}` is not a Kubernetes minor version", cluster.version),
+                )
+                .hint("write it quoted, like \"1.31\""),
+            );
+        }
+        let endpoint = &cluster.endpoint;
+        if !endpoint.private && !endpoint.public {
+            self.push(Finding::new(
+                format!("{path}.endpoint"),
+                "both the private and the public endpoint are off; nothing could reach the cluster API",
+            ));
+        }
+        if endpoint.public && endpoint.public_cidrs.is_empty() {
+            self.push(
+                Finding::new(format!("{path}.endpoint.publicCidrs"), "the public endpoint is on but no CIDRs are given; EKS would open it to 0.0.0.0/0")
+                    .hint("list the networks that may reach the API, for example your office or CI egress"),
+            );
+        }
+        if !endpoint.public && !endpoint.public_cidrs.is_empty() {
+            self.push(Finding::new(
+                format!("{path}.endpoint.publicCidrs"),
+                "publicCidrs has no effect while `public` is false",
+            ));
+        }
+        for (k, cidr) in endpoint.public_cidrs.iter().enumerate() {
+            self.block(cidr, &format!("{path}.endpoint.publicCidrs[{k}]"));
+        }
+        self.unique(
+            cluster.logging.iter().map(|l| l.as_str()),
+            |k| format!("{path}.logging[{k}]"),
+            "log type",
+        );
+        for (k, arn) in cluster.admins.iter().enumerate() {
+            if !is_principal_arn(arn) {
+                self.push(
+                    Finding::new(
+                        format!("{path}.admins[{k}]"),
+                        format!("`{arn}` is not an IAM user or role ARN"),
+                    )
+                    .hint("expected arn:aws:iam::<12-digit account>:role/<name> or :user/<name>"),
+                );
+            }
+        }
+        self.unique(
+            cluster.admins.iter().map(String::as_str),
+            |k| format!("{path}.admins[{k}]"),
+            "admin",
+        );
+        if cluster.node_groups.is_empty() {
+            self.push(Finding::new(
+                format!("{path}.nodeGroups"),
+                "at least one node group is needed to run workloads",
+            ));
+        }
+        self.unique(
+            cluster.node_groups.iter().map(|g| g.name.as_str()),
+            |k| format!("{path}.nodeGroups[{k}].name"),
+            "node group name",
+        );
+        for (k, group) in cluster.node_groups.iter().enumerate() {
+            self.node_group(group, &format!("{path}.nodeGroups[{k}]"));
+        }
+        if let Some(context) = &cluster.kubeconfig_context
+            && context.trim().is_empty()
+        {
+            self.push(Finding::new(
+                format!("{path}.kubeconfigContext"),
+                "the context name is empty",
+            ));
+        }
+    }
+
+    fn node_group(&mut self, group: &NodeGroupSpec, path: &str) {
+        if !is_dns_label(&group.name, 40) {
+            self.push(
+                Finding::new(
+                    format!("{path}.name"),
+                    format!("`{}` is not a valid node group name", group.name),
+                )
+                .hint("use 1-40 lowercase letters, digits and hyphens, starting with a letter"),
+            );
+        }
+        if !(group.min <= group.desired && group.desired <= group.max) {
+            self.push(
+                Finding::new(
+                    path,
+                    format!("node group sizes must satisfy min <= desired <= max, found min {} / desired {} / max {}", group.min, group.desired, group.max),
+                ),
+            );
+        }
+        if group.max == 0 {
+            self.push(Finding::new(
+                format!("{path}.max"),
+                "max must be at least 1 (EKS refuses an empty node group)",
+            ));
+        }
+        if group.instance_types.is_empty() {
+            self.push(Finding::new(
+                format!("{path}.instanceTypes"),
+                "at least one instance type is needed",
+            ));
+        }
+        for (k, instance_type) in group.instance_types.iter().enumerate() {
+            let ok = instance_type.split_once('.').is_some_and(|(family, size)| {
+                family.starts_with(|c: char| c.is_ascii_lowercase())
+                    && family
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !size.is_empty()
+                    && size
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            });
+            if !ok {
+                self.push(
+                    Finding::new(
+                        format!("{path}.instanceTypes[{k}]"),
+                        format!("`{instance_type}` is not an EC2 instance type"),
+                    )
+                    .hint("for example t3.medium or m6i.large"),
+                );
+            }
+        }
+        self.unique(
+            group.instance_types.iter().map(String::as_str),
+            |k| format!("{path}.instanceTypes[{k}]"),
+            "instance type",
+        );
+        for key in group.labels.keys() {
+            if !is_label_key(key) {
+                self.push(Finding::new(
+                    format!("{path}.labels[{key:?}]"),
+                    format!("`{key}` is not a valid Kubernetes label key"),
+                ));
+            }
+        }
+    }
+}
+
+/// `[prefix/]name`, the name 1-63 alphanumerics with `-_.` inside.
+fn is_label_key(key: &str) -> bool {
+    let name = key.rsplit_once('/').map_or(key, |(prefix, name)| {
+        if prefix.is_empty() || prefix.len() > 253 {
+            ""
+        } else {
+            name
+        }
+    });
+    !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}

@@ -1,0 +1,100 @@
+//! The stack as a whole: its name, the tags every resource carries and the IAM roles it names.
+
+use std::collections::BTreeMap;
+
+use super::{Checker, is_dns_label};
+use crate::stack::diagnostic::Finding;
+use crate::stack::types::*;
+
+/// Tags every resource carries besides the user's: `Name`, `multiregion:stack`, `multiregion:id`.
+const RESERVED_TAGS: usize = 3;
+const AWS_TAG_LIMIT: usize = 50;
+
+impl Checker {
+    pub(super) fn metadata(&mut self, metadata: &Metadata) {
+        if !is_dns_label(&metadata.name, 20) {
+            self.push(
+                Finding::new("metadata.name", format!("`{}` is not a valid stack name", metadata.name))
+                    .hint("use 1-20 lowercase letters, digits and hyphens, starting with a letter (load balancer names derived from it are limited to 32 characters)"),
+            );
+        }
+    }
+
+    pub(super) fn tags(&mut self, tags: &BTreeMap<String, String>) {
+        for (key, value) in tags {
+            let path = format!("spec.tags[{key:?}]");
+            let lowered = key.to_ascii_lowercase();
+            if lowered.starts_with("aws:") || lowered.starts_with("multiregion:") {
+                self.push(
+                    Finding::new(&path, format!("tag key `{key}` uses a reserved prefix"))
+                        .hint("`aws:` belongs to AWS and `multiregion:` to this tool"),
+                );
+            }
+            if key.is_empty() || key.chars().count() > 128 {
+                self.push(Finding::new(&path, "tag keys are 1 to 128 characters"));
+            }
+            if value.chars().count() > 256 {
+                self.push(Finding::new(&path, "tag values are at most 256 characters"));
+            }
+        }
+        if tags.len() + RESERVED_TAGS > AWS_TAG_LIMIT {
+            self.push(Finding::new(
+                "spec.tags",
+                format!(
+                    "{} tags given; AWS allows {AWS_TAG_LIMIT} per resource and the tool uses {RESERVED_TAGS}, so at most {}",
+                    tags.len(),
+                    AWS_TAG_LIMIT - RESERVED_TAGS
+                ),
+            ));
+        }
+    }
+
+    pub(super) fn iam(&mut self, iam: &IamSpec) {
+        let roles = [
+            ("spec.iam.clusterRoleArn", &iam.cluster_role_arn),
+            ("spec.iam.nodeRoleArn", &iam.node_role_arn),
+        ];
+        for (path, arn) in roles {
+            if let Some(arn) = arn
+                && !is_role_arn(arn)
+            {
+                self.push(
+                    Finding::new(path, format!("`{arn}` is not an IAM role ARN"))
+                        .hint("expected arn:aws:iam::<12-digit account>:role/<name>"),
+                );
+            }
+        }
+    }
+}
+
+fn is_role_arn(arn: &str) -> bool {
+    iam_arn_resource(arn).is_some_and(|r| r.strip_prefix("role/").is_some_and(|n| !n.is_empty()))
+}
+
+pub(super) fn is_principal_arn(arn: &str) -> bool {
+    iam_arn_resource(arn).is_some_and(|r| {
+        ["role/", "user/"]
+            .iter()
+            .any(|p| r.strip_prefix(p).is_some_and(|n| !n.is_empty()))
+    })
+}
+
+/// The resource part of `arn:<partition>:iam::<account>:<resource>`.
+fn iam_arn_resource(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    let (arn_word, partition, service, region, account, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let ok = arn_word == "arn"
+        && partition.starts_with("aws")
+        && service == "iam"
+        && region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit());
+    ok.then_some(resource)
+}

@@ -1,0 +1,159 @@
+//! Load balancers (listeners, target port, who may reach them) and the WAF ACLs they attach.
+
+use super::Checker;
+use crate::stack::diagnostic::Finding;
+use crate::stack::suggest::did_you_mean;
+use crate::stack::types::*;
+
+/// AWS managed rule groups a web ACL may name (vendor `AWS`).
+pub const MANAGED_RULE_GROUPS: &[&str] = &[
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesSQLiRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesAnonymousIpList",
+    "AWSManagedRulesAdminProtectionRuleSet",
+    "AWSManagedRulesLinuxRuleSet",
+    "AWSManagedRulesUnixRuleSet",
+    "AWSManagedRulesWindowsRuleSet",
+    "AWSManagedRulesPHPRuleSet",
+    "AWSManagedRulesWordPressRuleSet",
+    "AWSManagedRulesBotControlRuleSet",
+    "AWSManagedRulesATPRuleSet",
+    "AWSManagedRulesACFPRuleSet",
+];
+
+impl Checker {
+    pub(super) fn load_balancer(&mut self, lb: &LoadBalancerSpec, acls: &[WafAclSpec], path: &str) {
+        if lb.listeners.is_empty() {
+            self.push(Finding::new(
+                format!("{path}.listeners"),
+                "at least one listener port is needed",
+            ));
+        }
+        for (k, port) in lb.listeners.iter().enumerate() {
+            if *port == 0 {
+                self.push(Finding::new(
+                    format!("{path}.listeners[{k}]"),
+                    "port 0 is not a listener port",
+                ));
+            }
+        }
+        let ports: Vec<String> = lb.listeners.iter().map(ToString::to_string).collect();
+        self.unique(
+            ports.iter().map(String::as_str),
+            |k| format!("{path}.listeners[{k}]"),
+            "listener port",
+        );
+        if !(30000..=32767).contains(&lb.target_port) {
+            self.push(
+                Finding::new(format!("{path}.targetPort"), format!("{} is outside the Kubernetes NodePort range", lb.target_port))
+                    .hint("use a port from 30000 to 32767; the workload's Service exposes it on every node"),
+            );
+        }
+        if lb.allow.is_empty() {
+            self.push(
+                Finding::new(
+                    format!("{path}.allow"),
+                    "nobody may reach this load balancer",
+                )
+                .hint("list `internet`, `peer` or CIDR blocks"),
+            );
+        }
+        for (k, who) in lb.allow.iter().enumerate() {
+            let item = format!("{path}.allow[{k}]");
+            match who.as_str() {
+                "internet" if lb.scheme == Scheme::Internal => self.push(
+                    Finding::new(
+                        &item,
+                        "an internal load balancer cannot be reached from the internet",
+                    )
+                    .hint("use `scheme: internet-facing`, or allow `peer` or CIDR blocks"),
+                ),
+                "internet" | "peer" => {}
+                other if other.contains('/') => {
+                    self.block(other, &item);
+                }
+                other => self.push(
+                    Finding::new(
+                        &item,
+                        format!("`{other}` is not `internet`, `peer` or a CIDR block"),
+                    )
+                    .maybe_hint(did_you_mean(other, ["internet", "peer"])),
+                ),
+            }
+        }
+        self.unique(
+            lb.allow.iter().map(String::as_str),
+            |k| format!("{path}.allow[{k}]"),
+            "allow entry",
+        );
+        if let Some(waf) = &lb.waf {
+            if lb.kind == LoadBalancerType::Network {
+                self.push(
+                    Finding::new(format!("{path}.waf"), "AWS WAF cannot be attached to a Network Load Balancer (only to Application Load Balancers, API Gateway, CloudFront, AppSync, Cognito, App Runner and Verified Access)")
+                        .hint("use `type: application` for a WAF-protected entry, or remove `waf`"),
+                );
+            }
+            if !acls.iter().any(|a| &a.name == waf) {
+                let hint = did_you_mean(waf, acls.iter().map(|a| a.name.as_str()))
+                    .or_else(|| Some("define it under spec.wafAcls".to_string()));
+                self.push(
+                    Finding::new(format!("{path}.waf"), format!("no WAF ACL named `{waf}`"))
+                        .maybe_hint(hint),
+                );
+            }
+        }
+    }
+
+    pub(super) fn waf_acls(&mut self, acls: &[WafAclSpec]) {
+        self.unique(
+            acls.iter().map(|a| a.name.as_str()),
+            |k| format!("spec.wafAcls[{k}].name"),
+            "WAF ACL name",
+        );
+        for (k, acl) in acls.iter().enumerate() {
+            let path = format!("spec.wafAcls[{k}]");
+            let name_ok = !acl.name.is_empty()
+                && acl.name.len() <= 100
+                && acl
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !name_ok {
+                self.push(
+                    Finding::new(
+                        format!("{path}.name"),
+                        format!("`{}` is not a valid WAF ACL name", acl.name),
+                    )
+                    .hint("1-100 letters, digits, hyphens and underscores"),
+                );
+            }
+            if !(10..=2_000_000_000).contains(&acl.rate_limit) {
+                self.push(Finding::new(
+                    format!("{path}.rateLimit"),
+                    format!(
+                        "WAF rate limits are 10 to 2,000,000,000 requests per 5 minutes, found {}",
+                        acl.rate_limit
+                    ),
+                ));
+            }
+            for (g, group) in acl.managed_rule_groups.iter().enumerate() {
+                if !MANAGED_RULE_GROUPS.contains(&group.as_str()) {
+                    self.push(
+                        Finding::new(
+                            format!("{path}.managedRuleGroups[{g}]"),
+                            format!("`{group}` is not an AWS managed rule group"),
+                        )
+                        .maybe_hint(did_you_mean(group, MANAGED_RULE_GROUPS.iter().copied())),
+                    );
+                }
+            }
+            self.unique(
+                acl.managed_rule_groups.iter().map(String::as_str),
+                |g| format!("{path}.managedRuleGroups[{g}]"),
+                "rule group",
+            );
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Events in, tree out: the iterative builder with its depth and node budgets, and alias
+//! expansion.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, Span};
+
+use super::scalar::resolve_scalar;
+use super::{Entry, Node, Pos, Value, YamlError};
+
+/// Deeper nesting than this is refused; real stacks and manifests stay under 15.
+pub const MAX_DEPTH: usize = 64;
+/// Upper bound on nodes in one stream, counting every alias expansion.
+pub const MAX_NODES: usize = 200_000;
+
+/// Parses every document of a YAML stream. An empty stream gives no documents.
+pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
+    let mut builder = Builder::default();
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| {
+            let m = e.marker();
+            YamlError::at(
+                Pos {
+                    line: m.line(),
+                    column: m.col() + 1,
+                },
+                format!("YAML syntax error: {}", e.info()),
+            )
+        })?;
+        builder.feed(event, span)?;
+    }
+    Ok(builder.documents)
+}
+
+enum Frame {
+    Seq {
+        pos: Pos,
+        anchor: usize,
+        first_node: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        anchor: usize,
+        first_node: usize,
+        entries: Vec<Entry>,
+        key: Option<(String, Pos)>,
+    },
+}
+
+#[derive(Default)]
+struct Builder {
+    documents: Vec<Node>,
+    frames: Vec<Frame>,
+    /// Anchored nodes with their size in nodes, for alias expansion within budget.
+    anchors: HashMap<usize, (Node, usize)>,
+    nodes: usize,
+}
+
+fn pos_of(span: &Span) -> Pos {
+    Pos {
+        line: span.start.line(),
+        column: span.start.col() + 1,
+    }
+}
+
+impl Builder {
+    fn feed(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
+        let pos = pos_of(&span);
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                self.count(pos, 1)?;
+                let value = resolve_scalar(&text, style, tag.as_deref(), pos)?;
+                let node = Node { pos, value };
+                if anchor != 0 {
+                    self.anchors.insert(anchor, (node.clone(), 1));
+                }
+                self.complete(node)
+            }
+            Event::Alias(id) => {
+                let Some((node, size)) = self.anchors.get(&id) else {
+                    return Err(YamlError::at(pos, "alias refers to an unknown anchor"));
+                };
+                let (node, size) = (node.clone(), *size);
+                self.count(pos, size)?;
+                self.complete(Node { pos, ..node })
+            }
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                if let Some(tag) = tag.as_deref()
+                    && !tag.is_yaml_core_schema()
+                {
+                    return Err(YamlError::at(pos, format!("unsupported YAML tag `{tag}`")));
+                }
+                self.count(pos, 1)?;
+                if self.frames.len() >= MAX_DEPTH {
+                    return Err(YamlError::at(
+                        pos,
+                        format!("nesting is deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
+                let first_node = self.nodes;
+                self.frames
+                    .push(if matches!(event, Event::SequenceStart(..)) {
+                        Frame::Seq {
+                            pos,
+                            anchor,
+                            first_node,
+                            items: Vec::new(),
+                        }
+                    } else {
+                        Frame::Map {
+                            pos,
+                            anchor,
+                            first_node,
+                            entries: Vec::new(),
+                            key: None,
+                        }
+                    });
+                Ok(())
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.frames.pop() else {
+                    return Err(YamlError::at(pos, "unbalanced end of collection"));
+                };
+                let (node, anchor, first_node) = match frame {
+                    Frame::Seq {
+                        pos,
+                        anchor,
+                        first_node,
+                        items,
+                    } => (
+                        Node {
+                            pos,
+                            value: Value::Seq(items),
+                        },
+                        anchor,
+                        first_node,
+                    ),
+                    Frame::Map {
+                        pos,
+                        anchor,
+                        first_node,
+                        entries,
+                        ..
+                    } => (
+                        Node {
+                            pos,
+                            value: Value::Map(entries),
+                        },
+                        anchor,
+                        first_node,
+                    ),
+                };
+                if anchor != 0 {
+                    let size = self.nodes - first_node + 1;
+                    self.anchors.insert(anchor, (node.clone(), size));
+                }
+                self.complete(node)
+            }
+            Event::DocumentEnd => {
+                self.anchors.clear();
+                Ok(())
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) => {
+                Ok(())
+            }
+        }
+    }
+
+    fn count(&mut self, pos: Pos, n: usize) -> Result<(), YamlError> {
+        self.nodes += n;
+        if self.nodes > MAX_NODES {
+            return Err(YamlError::at(
+                pos,
+                format!(
+                    "the document expands to more than {MAX_NODES} nodes (an alias bomb?); refusing to go on"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Hands a finished node to the collection it belongs to, or makes it a document.
+    fn complete(&mut self, node: Node) -> Result<(), YamlError> {
+        match self.frames.last_mut() {
+            None => self.documents.push(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => {
+                    let name = match &node.value {
+                        Value::Str(s) => s.clone(),
+                        Value::Int { raw, .. } | Value::Float { raw, .. } => raw.clone(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Null => "null".to_string(),
+                        Value::Seq(_) | Value::Map(_) => {
+                            return Err(YamlError::at(
+                                node.pos,
+                                "a mapping key must be a plain value, not a list or mapping",
+                            ));
+                        }
+                    };
+                    if name == "<<" {
+                        return Err(YamlError::at(
+                            node.pos,
+                            "merge keys (`<<`) are not supported; put the anchor on the whole value instead",
+                        ));
+                    }
+                    if let Some(first) = entries.iter().find(|e| e.key == name) {
+                        return Err(YamlError::at(
+                            node.pos,
+                            format!(
+                                "duplicate key `{name}` (first given at line {})",
+                                first.key_pos.line
+                            ),
+                        ));
+                    }
+                    *key = Some((name, node.pos));
+                }
+                Some((name, key_pos)) => entries.push(Entry {
+                    key: name,
+                    key_pos,
+                    value: node,
+                }),
+            },
+        }
+        Ok(())
+    }
+}
