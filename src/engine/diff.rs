@@ -81,13 +81,7 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
     let mut changes: Vec<Change> = Vec::new();
     for r in desired {
         let kind = r.spec.kind();
-        let azs = r
-            .region
-            .as_ref()
-            .and_then(|n| observed.azs.get(n))
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let want = kinds::desired(r, azs);
+        let want = desired_fields(r, observed);
         let Some(have) = observed.resources.get(&r.id) else {
             let reason = match kind {
                 Kind::VpcPeeringAccepter => observed
@@ -177,6 +171,17 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
     changes
 }
 
+/// A resource's desired fields, its region's zones as discovery found them.
+fn desired_fields(r: &Resource, observed: &Observed) -> Fields {
+    let azs = r
+        .region
+        .as_ref()
+        .and_then(|n| observed.azs.get(n))
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    kinds::desired(r, azs)
+}
+
 /// A kind made after its region (the run record) is rewritten by every run that changes
 /// something there or globally, and by no other: a run that changes nothing leaves it alone.
 fn record_runs(desired: &[Resource], observed: &Observed, changes: &mut Vec<Change>) {
@@ -190,18 +195,12 @@ fn record_runs(desired: &[Resource], observed: &Observed, changes: &mut Vec<Chan
         if !touched {
             continue;
         }
-        let azs = r
-            .region
-            .as_ref()
-            .and_then(|n| observed.azs.get(n))
-            .map(Vec::as_slice)
-            .unwrap_or_default();
         changes.push(Change {
             id: r.id.clone(),
             kind: r.spec.kind(),
             region: r.region.clone(),
             action: Action::Update,
-            fields: compare(&kinds::desired(r, azs), &have.fields),
+            fields: compare(&desired_fields(r, observed), &have.fields),
             reason: Some("records this run".to_string()),
             mends_failure: false,
         });
