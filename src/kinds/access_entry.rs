@@ -10,6 +10,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[],
     desired: |_, _| Fields::new(),
+    index: None,
     discovery: Discovery::ByRule("matching: an entry by its cluster and principal"),
     ops: &AccessEntry,
 };

@@ -12,6 +12,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[RULES],
     desired: |_, _| fields([(RULES, String::new())]),
+    index: None,
     discovery: Discovery::ByRule("adoption: the default group of each stack VPC"),
     ops: &DefaultSecurityGroup,
 };

@@ -31,6 +31,7 @@ pub const DEF: KindDef = KindDef {
         LOG_TYPES,
     ],
     desired,
+    index: None,
     discovery: Discovery::InRegion(observe),
     ops: &EksCluster,
 };

@@ -1,6 +1,7 @@
 //! An Elastic IP address, for a NAT gateway.
 
 use super::*;
+use crate::providers::Tags;
 
 pub const DEF: KindDef = KindDef {
     kind: Kind::ElasticIp,
@@ -9,9 +10,15 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[],
     desired: |_, _| Fields::new(),
+    index: Some(index),
     discovery: Discovery::InRegion(observe),
     ops: &ElasticIp,
 };
+/// Its AWS ids and tags, for the index that resolves references to logical ids.
+fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
+    let all = snap.network.addresses.iter();
+    all.map(|a| (a.allocation_id.as_str(), &a.tags)).collect()
+}
 
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
     for a in &snap.network.addresses {

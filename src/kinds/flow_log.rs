@@ -13,6 +13,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[VPC, LOG_GROUP, TRAFFIC_TYPE],
     desired,
+    index: None,
     discovery: Discovery::InRegion(observe),
     ops: &FlowLog,
 };

@@ -18,6 +18,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[TRUSTED_SERVICE, MANAGED_POLICIES, INLINE_POLICIES],
     desired,
+    index: None,
     discovery: Discovery::Global(observe),
     ops: &IamRole,
 };

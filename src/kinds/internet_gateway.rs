@@ -1,6 +1,7 @@
 //! An internet gateway, attached to its VPC.
 
 use super::*;
+use crate::providers::Tags;
 
 /// The VPC it is attached to; a gateway can be moved.
 pub const VPC: Field = Field::updatable("vpc");
@@ -12,9 +13,15 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[VPC],
     desired,
+    index: Some(index),
     discovery: Discovery::InRegion(observe),
     ops: &InternetGateway,
 };
+/// Its AWS ids and tags, for the index that resolves references to logical ids.
+fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
+    let all = snap.network.internet_gateways.iter();
+    all.map(|g| (g.id.as_str(), &g.tags)).collect()
+}
 
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
     for g in &snap.network.internet_gateways {

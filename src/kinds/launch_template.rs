@@ -1,6 +1,7 @@
 //! The nodes' launch template: security groups and instance metadata options.
 
 use super::*;
+use crate::providers::Tags;
 
 /// The stack's own groups; the cluster's group, which EKS owns, is added at creation.
 pub const SECURITY_GROUPS: Field = Field::force_new("securityGroups");
@@ -14,9 +15,15 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[SECURITY_GROUPS, IMDSV2_REQUIRED, HOP_LIMIT],
     desired,
+    index: Some(index),
     discovery: Discovery::InRegion(observe),
     ops: &LaunchTemplate,
 };
+/// Its AWS ids and tags, for the index that resolves references to logical ids.
+fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
+    let all = snap.network.launch_templates.iter();
+    all.map(|t| (t.id.as_str(), &t.tags)).collect()
+}
 
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
     for t in &snap.network.launch_templates {

@@ -14,6 +14,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[LOAD_BALANCER, TARGET_GROUP, PROTOCOL, PORT],
     desired,
+    index: None,
     discovery: Discovery::ByRule("matching: a listener by its load balancer and port"),
     ops: &Listener,
 };

@@ -3,6 +3,7 @@
 use super::*;
 use crate::providers::Lifecycle;
 use crate::providers::NewLoadBalancer;
+use crate::providers::Tags;
 
 pub const TYPE: Field = Field::force_new("type");
 pub const SCHEME: Field = Field::force_new("scheme");
@@ -16,9 +17,15 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[TYPE, SCHEME, SUBNETS, SECURITY_GROUPS],
     desired,
+    index: Some(index),
     discovery: Discovery::InRegion(observe),
     ops: &LoadBalancer,
 };
+/// Its AWS ids and tags, for the index that resolves references to logical ids.
+fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
+    let all = snap.load_balancing.load_balancers.iter();
+    all.map(|l| (l.arn.as_str(), &l.tags)).collect()
+}
 
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
     for l in &snap.load_balancing.load_balancers {

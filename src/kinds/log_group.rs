@@ -12,6 +12,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[NAME, RETENTION_DAYS],
     desired,
+    index: None,
     discovery: Discovery::InRegion(observe),
     ops: &LogGroup,
 };

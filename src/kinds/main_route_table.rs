@@ -13,6 +13,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[VPC],
     desired,
+    index: None,
     discovery: Discovery::ByRule(
         "the tagged route table with the main association (route_table.rs)",
     ),

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Fields, Handle, Kind, ObservedResource, Scope, Snapshot};
+use super::{Fields, Handle, Kind, ObservedResource, REGISTRY, Scope, Snapshot};
 use crate::model::{Resource, TAG_ID};
 use crate::providers::{RoleInfo, Tags};
 
@@ -42,29 +42,16 @@ impl<'d> Mapper<'d> {
         }
     }
 
-    /// Indexes every tagged AWS id of one region's snapshot.
+    /// Indexes every tagged AWS id of one region's snapshot, as each kind lists its own.
     pub fn index_tags(&mut self, snap: &Snapshot) {
-        let n = &snap.network;
-        let lbs = &snap.load_balancing;
-        let tagged = n
-            .vpcs
-            .iter()
-            .map(|v| (&v.id, &v.tags))
-            .chain(n.subnets.iter().map(|s| (&s.id, &s.tags)))
-            .chain(n.internet_gateways.iter().map(|g| (&g.id, &g.tags)))
-            .chain(n.addresses.iter().map(|a| (&a.allocation_id, &a.tags)))
-            .chain(n.nat_gateways.iter().map(|g| (&g.id, &g.tags)))
-            .chain(n.route_tables.iter().map(|t| (&t.id, &t.tags)))
-            .chain(n.security_groups.iter().map(|g| (&g.id, &g.tags)))
-            .chain(n.peerings.iter().map(|p| (&p.id, &p.tags)))
-            .chain(n.launch_templates.iter().map(|t| (&t.id, &t.tags)))
-            .chain(lbs.load_balancers.iter().map(|l| (&l.arn, &l.tags)))
-            .chain(lbs.target_groups.iter().map(|t| (&t.arn, &t.tags)))
-            .chain(snap.web_acls.iter().map(|a| (&a.arn, &a.tags)));
-        let pairs: Vec<(String, String)> = tagged
-            .filter_map(|(aws, tags)| Some((aws.clone(), tag_id(tags)?)))
-            .collect();
-        self.logical.extend(pairs);
+        for index in REGISTRY.iter().filter_map(|d| d.index) {
+            let pairs: Vec<(String, String)> = index(snap)
+                .into_iter()
+                .filter_map(|(aws, tags)| Some((aws.to_string(), tag_id(tags)?)))
+                .collect();
+            self.logical.extend(pairs);
+        }
+        // Node groups and access entries name their cluster.
         for c in &snap.eks.clusters {
             if let Some(id) = tag_id(&c.tags) {
                 self.cluster_names.insert(c.name.clone(), id);

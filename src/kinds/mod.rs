@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::model::{Resource, ResourceSpec};
-use crate::providers::RoleInfo;
+use crate::providers::{RoleInfo, Tags};
 use crate::retry;
 
 mod context;
@@ -190,11 +190,17 @@ pub struct KindDef {
     pub fields: &'static [Field],
     /// The desired fields of a resource of this kind.
     pub desired: fn(&Resource, &DesiredContext<'_>) -> Fields,
+    /// Its AWS ids and tags in a region's snapshot, where other kinds may refer to it by AWS
+    /// id: discovery indexes them first, so every reference resolves to a logical id.
+    pub index: Option<Index>,
     /// How discovery finds it.
     pub discovery: Discovery,
     /// How it is made, changed and deleted.
     pub ops: &'static dyn Ops,
 }
+
+/// A kind's `(AWS id, tags)` pairs in a region's snapshot.
+pub type Index = fn(&Snapshot) -> Vec<(&str, &Tags)>;
 
 /// How discovery finds a kind in what it read (the reads themselves are batched per service,
 /// for every kind at once).

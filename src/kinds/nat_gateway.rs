@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::providers::Lifecycle;
+use crate::providers::Tags;
 
 pub const SUBNET: Field = Field::force_new("subnet");
 pub const ELASTIC_IP: Field = Field::force_new("elasticIp");
@@ -13,9 +14,15 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[SUBNET, ELASTIC_IP],
     desired,
+    index: Some(index),
     discovery: Discovery::InRegion(observe),
     ops: &NatGateway,
 };
+/// Its AWS ids and tags, for the index that resolves references to logical ids.
+fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
+    let all = snap.network.nat_gateways.iter();
+    all.map(|g| (g.id.as_str(), &g.tags)).collect()
+}
 
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
     for g in &snap.network.nat_gateways {

@@ -31,6 +31,7 @@ pub const DEF: KindDef = KindDef {
         LABELS,
     ],
     desired,
+    index: None,
     discovery: Discovery::InRegion(observe),
     ops: &NodeGroup,
 };

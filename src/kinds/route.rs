@@ -13,6 +13,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[TARGET],
     desired,
+    index: None,
     discovery: Discovery::ByRule("matching: a route by its table and destination"),
     ops: &Route,
 };

@@ -1,6 +1,7 @@
 //! A route table of the stack's own (one per subnet tier).
 
 use super::*;
+use crate::providers::Tags;
 
 pub const VPC: Field = Field::force_new("vpc");
 
@@ -11,9 +12,15 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[VPC],
     desired,
+    index: Some(index),
     discovery: Discovery::InRegion(observe),
     ops: &RouteTable,
 };
+/// Its AWS ids and tags, for the index that resolves references to logical ids.
+fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
+    let all = snap.network.route_tables.iter();
+    all.map(|t| (t.id.as_str(), &t.tags)).collect()
+}
 
 /// Tables with the VPC's main association are the adopted main tables.
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {

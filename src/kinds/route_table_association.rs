@@ -12,6 +12,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[ROUTE_TABLE, SUBNET],
     desired,
+    index: None,
     discovery: Discovery::ByRule("matching: an association by its subnet"),
     ops: &RouteTableAssociation,
 };

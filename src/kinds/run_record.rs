@@ -19,6 +19,7 @@ pub const DEF: KindDef = KindDef {
     after_region: true,
     fields: &[TOOL_VERSION, STACK_DIGEST, RECORDED_AT],
     desired,
+    index: None,
     discovery: Discovery::InRegion(observe),
     ops: &RunRecord,
 };

@@ -1,6 +1,7 @@
 //! A security group of the stack's.
 
 use super::*;
+use crate::providers::Tags;
 use crate::providers::{RulePeerId, RuleSpec};
 
 pub const VPC: Field = Field::force_new("vpc");
@@ -14,9 +15,15 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[VPC, NAME, DESCRIPTION],
     desired,
+    index: Some(index),
     discovery: Discovery::InRegion(observe),
     ops: &SecurityGroup,
 };
+/// Its AWS ids and tags, for the index that resolves references to logical ids.
+fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
+    let all = snap.network.security_groups.iter();
+    all.map(|g| (g.id.as_str(), &g.tags)).collect()
+}
 
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
     for g in &snap.network.security_groups {

@@ -12,6 +12,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[],
     desired: |_, _| Fields::new(),
+    index: None,
     discovery: Discovery::ByRule("matching: a rule by its group and content"),
     ops: &SecurityGroupRule,
 };

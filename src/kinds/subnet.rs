@@ -1,6 +1,7 @@
 //! A subnet in one availability zone.
 
 use super::*;
+use crate::providers::Tags;
 
 pub const VPC: Field = Field::force_new("vpc");
 pub const CIDR: Field = Field::force_new("cidr");
@@ -14,9 +15,15 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[VPC, CIDR, AZ, MAP_PUBLIC_IP],
     desired,
+    index: Some(index),
     discovery: Discovery::InRegion(observe),
     ops: &Subnet,
 };
+/// Its AWS ids and tags, for the index that resolves references to logical ids.
+fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
+    let all = snap.network.subnets.iter();
+    all.map(|s| (s.id.as_str(), &s.tags)).collect()
+}
 
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
     for s in &snap.network.subnets {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::providers::NewTargetGroup;
+use crate::providers::Tags;
 
 pub const PROTOCOL: Field = Field::force_new("protocol");
 pub const PORT: Field = Field::force_new("port");
@@ -17,9 +18,15 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[PROTOCOL, PORT, VPC, TARGET_TYPE, HEALTH_CHECK_PATH],
     desired,
+    index: Some(index),
     discovery: Discovery::InRegion(observe),
     ops: &TargetGroup,
 };
+/// Its AWS ids and tags, for the index that resolves references to logical ids.
+fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
+    let all = snap.load_balancing.target_groups.iter();
+    all.map(|t| (t.arn.as_str(), &t.tags)).collect()
+}
 
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
     for t in &snap.load_balancing.target_groups {

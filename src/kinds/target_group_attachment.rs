@@ -13,6 +13,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[UNREGISTERED],
     desired: |_, _| fields([(UNREGISTERED, String::new())]),
+    index: None,
     discovery: Discovery::ByRule("matching: a node group's link to its target group"),
     ops: &TargetGroupAttachment,
 };

@@ -1,6 +1,7 @@
 //! A VPC: the network of one region.
 
 use super::*;
+use crate::providers::Tags;
 use crate::providers::{ErrorKind, ProviderError, VpcDnsAttribute};
 
 pub const CIDR: Field = Field::force_new("cidr");
@@ -14,9 +15,15 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[CIDR, DNS_SUPPORT, DNS_HOSTNAMES],
     desired,
+    index: Some(index),
     discovery: Discovery::InRegion(observe),
     ops: &Vpc,
 };
+/// Its AWS ids and tags, for the index that resolves references to logical ids.
+fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
+    let all = snap.network.vpcs.iter();
+    all.map(|v| (v.id.as_str(), &v.tags)).collect()
+}
 
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
     let n = &snap.network;

@@ -1,6 +1,7 @@
 //! A VPC peering connection across the regions, owned by the requester's region.
 
 use super::*;
+use crate::providers::Tags;
 
 pub const REQUESTER_VPC: Field = Field::force_new("requesterVpc");
 pub const ACCEPTER_VPC: Field = Field::force_new("accepterVpc");
@@ -13,9 +14,15 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[REQUESTER_VPC, ACCEPTER_VPC, ACCEPTER_REGION],
     desired,
+    index: Some(index),
     discovery: Discovery::ByRule("peering: one peering across the regions, owned by the requester"),
     ops: &VpcPeering,
 };
+/// Its AWS ids and tags, for the index that resolves references to logical ids.
+fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
+    let all = snap.network.peerings.iter();
+    all.map(|p| (p.id.as_str(), &p.tags)).collect()
+}
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     let ResourceSpec::VpcPeering {

@@ -11,6 +11,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[],
     desired: |_, _| Fields::new(),
+    index: None,
     discovery: Discovery::ByRule("peering: the accepter side of an active peering"),
     ops: &VpcPeeringAccepter,
 };

@@ -13,6 +13,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[REMOTE_DNS],
     desired: |_, _| fields([(REMOTE_DNS, "true".to_string())]),
+    index: None,
     discovery: Discovery::ByRule("peering: each side's DNS option of an active peering"),
     ops: &VpcPeeringDns,
 };

@@ -1,6 +1,7 @@
 //! A WAF web ACL: managed rule groups and a rate limit.
 
 use super::*;
+use crate::providers::Tags;
 use crate::providers::WebAclRules;
 
 pub const MANAGED_RULE_GROUPS: Field = Field::updatable("managedRuleGroups");
@@ -13,9 +14,15 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[MANAGED_RULE_GROUPS, RATE_LIMIT],
     desired,
+    index: Some(index),
     discovery: Discovery::InRegion(observe),
     ops: &WebAcl,
 };
+/// Its AWS ids and tags, for the index that resolves references to logical ids.
+fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
+    let all = snap.web_acls.iter();
+    all.map(|a| (a.arn.as_str(), &a.tags)).collect()
+}
 
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
     for a in &snap.web_acls {

@@ -12,6 +12,7 @@ pub const DEF: KindDef = KindDef {
     after_region: false,
     fields: &[WEB_ACL, LOAD_BALANCER],
     desired,
+    index: None,
     discovery: Discovery::ByRule("matching: an association by its load balancer"),
     ops: &WebAclAssociation,
 };
