@@ -1,10 +1,11 @@
 //! Every AWS resource kind the stack makes, one module each, registered in one table.
 //!
 //! A kind's module holds what is true of that kind alone: its fields (and which of them AWS
-//! cannot change in place), which service tags it, whether it is regional or global, and its
-//! desired fields from the model. Rules that span kinds (content-matched routes and rules, the
-//! peering across regions, adoption of default groups and main tables, the sweep) stay in the
-//! engine.
+//! cannot change in place), which service tags it, whether it is regional or global, its
+//! desired fields from the model, how discovery finds it in the per-service snapshots, and its
+//! create, update and delete. Adding a kind is its module and its line in [`REGISTRY`] (with
+//! its `Kind` and model variant). Rules that span kinds (content-matched routes and rules, the
+//! peering across regions, adoption of default groups, the sweep) stay in the engine.
 
 use std::collections::BTreeMap;
 
@@ -228,11 +229,7 @@ pub trait Ops: Sync {
     /// `tags`, which the registry keeps in step for every kind.
     async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
         let InPlace(_, r, changed, _) = u;
-        Err(StepError::precondition(format!(
-            "{} cannot change `{}` in place",
-            r.spec.kind(),
-            changed.join("`, `")
-        )))
+        Err(cannot_change(r, &changed.join("`, `")))
     }
 
     async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()>;
