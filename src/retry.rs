@@ -23,6 +23,9 @@ pub enum Call {
     /// A delete: not there means done, a dependency still going away and a passing state are
     /// waited out.
     Delete,
+    /// A create that may not be repeated blindly: an ambiguous failure or "already exists" is
+    /// for [`create`] to settle by reading the world.
+    Create,
 }
 
 /// How long one kind of transient error may be waited out; `None` where it is final.
@@ -31,7 +34,9 @@ fn patience(call: Call, kind: ErrorKind) -> Option<Duration> {
     use ErrorKind::*;
     match (kind, call) {
         (Throttled, _) => Some(DEPENDENCY_MAX),
-        (NotFound, Change | Wait) => Some(LAG_MAX),
+        // Reads, waits, deletes and changes that set a value can be repeated safely.
+        (Ambiguous, Discover | Change | Wait | Delete) => Some(AMBIGUOUS_MAX),
+        (NotFound, Change | Wait | Create) => Some(LAG_MAX),
         (DependencyViolation, Delete) => Some(DEPENDENCY_MAX),
         (InvalidState, Change | Delete) => Some(STATE_MAX),
         _ => None,
@@ -42,6 +47,13 @@ const THROTTLE_ATTEMPTS: u32 = 12;
 const LAG_MAX: Duration = Duration::from_secs(90);
 const DEPENDENCY_MAX: Duration = Duration::from_secs(15 * 60);
 const STATE_MAX: Duration = Duration::from_secs(5 * 60);
+const AMBIGUOUS_MAX: Duration = Duration::from_secs(2 * 60);
+/// How many times a create is tried again after its answers were lost and what it would have
+/// made was not found.
+const LOST_ATTEMPTS: u32 = 3;
+/// Waits before each read for what a lost create may have made: a new resource can take a
+/// moment to be listed.
+const SETTLE: [Duration; 2] = [Duration::from_secs(1), Duration::from_secs(4)];
 
 /// Calls `f` until it succeeds, fails for good, or its transient error outlasts its patience.
 pub async fn call<T, F, Fut>(what: Call, mut f: F) -> Result<T, ProviderError>
@@ -90,6 +102,59 @@ where
     Fut: Future<Output = Result<T, ProviderError>>,
 {
     call(Call::Change, f).await
+}
+
+/// A create AWS takes no client token for (`CreateVpc`, `CreateSubnet`, …): repeating it after
+/// a lost answer would make a second resource. So after an ambiguous failure, or "already
+/// exists", `find` reads the world for what the call would have made, and only if it is not
+/// there is the create tried again (an "already exists" with nothing to find is final).
+pub async fn create<T, F, Fut, G, GFut>(make: F, find: G) -> Result<T, ProviderError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, ProviderError>>,
+    G: Fn() -> GFut,
+    GFut: Future<Output = Result<Option<T>, ProviderError>>,
+{
+    let mut lost = 0;
+    loop {
+        let error = match call(Call::Create, &make).await {
+            Ok(v) => return Ok(v),
+            Err(e) if matches!(e.kind, ErrorKind::Ambiguous | ErrorKind::AlreadyExists) => e,
+            Err(e) => return Err(e),
+        };
+        for settle in SETTLE {
+            tokio::time::sleep(settle).await;
+            if let Some(made) = find().await? {
+                return Ok(made);
+            }
+        }
+        lost += 1;
+        if error.kind == ErrorKind::AlreadyExists || lost >= LOST_ATTEMPTS {
+            return Err(error);
+        }
+    }
+}
+
+/// A change whose effect can be read back (an accept, an authorize): when it fails in a way
+/// that may mean it is done already — its answer lost, "already accepted", "already exists" —
+/// `done` reads the world and decides; otherwise the change policy goes on.
+pub async fn checked<F, Fut, G, GFut>(act: F, done: G) -> Result<(), ProviderError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<(), ProviderError>>,
+    G: Fn() -> GFut,
+    GFut: Future<Output = Result<bool, ProviderError>>,
+{
+    use ErrorKind::*;
+    change(|| async {
+        match act().await {
+            Err(e) if matches!(e.kind, Ambiguous | AlreadyExists | InvalidState) => {
+                if done().await? { Ok(()) } else { Err(e) }
+            }
+            other => other,
+        }
+    })
+    .await
 }
 
 /// A wait for a state.

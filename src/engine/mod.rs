@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod executor;
+mod find;
 mod matching;
 pub mod observe;
 mod peering;
@@ -335,6 +336,7 @@ impl<'a> Engine<'a> {
         let applier = Applier::new(
             &self.regions,
             self.iam.as_ref(),
+            self,
             observed,
             desired,
             self.limits,

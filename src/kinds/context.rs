@@ -114,8 +114,19 @@ impl From<ProviderError> for StepError {
 /// What a step did, said in a few words (`vpc-0abc`, `3 nodes`), or why it failed.
 pub type StepResult<T = String> = Result<T, StepError>;
 
+/// Reads the world again for one logical id: what a create whose answer was lost may have
+/// made, or whether a change already took effect.
+#[async_trait::async_trait]
+pub trait Finder: Sync {
+    async fn find(&self, id: &str) -> Result<Option<ObservedResource>, ProviderError>;
+}
+
 pub struct Applier<'a> {
     pub regions: BTreeMap<String, &'a RegionTarget>,
+    /// A fresh discovery, for what the run's own calls may have done unseen.
+    pub finder: &'a dyn Finder,
+    /// This run, in the client tokens of creates that take one.
+    run: String,
     pub iam: &'a dyn Iam,
     pub observed: &'a Observed,
     pub desired: HashMap<&'a str, &'a Resource>,
@@ -128,12 +139,18 @@ impl<'a> Applier<'a> {
     pub fn new(
         regions: &'a [RegionTarget],
         iam: &'a dyn Iam,
+        finder: &'a dyn Finder,
         observed: &'a Observed,
         desired: &'a [Resource],
         limits: Limits,
     ) -> Self {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
         Applier {
             regions: regions.iter().map(|r| (r.name.clone(), r)).collect(),
+            finder,
+            run: format!("{}-{}", std::process::id(), started.as_nanos()),
             iam,
             observed,
             desired: desired.iter().map(|r| (r.id.as_str(), r)).collect(),
@@ -194,6 +211,48 @@ impl<'a> Applier<'a> {
         if let Ok(mut h) = self.handles.lock() {
             h.remove(logical);
         }
+    }
+
+    /// The client token of `logical`'s create in this run: a repeated call with it returns the
+    /// first call's resource (EC2 `ClientToken`, EKS `clientRequestToken`; at most 64
+    /// characters). Another run makes another token, as it first looks for what exists.
+    pub fn token(&self, logical: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("{}/{logical}", self.run));
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Makes `r` with its kind's create call `make`, at most once: see [`retry::create`].
+    /// `found` turns what a fresh discovery finds under `r`'s logical id into the call's
+    /// answer.
+    pub async fn create_once<T, F, Fut>(
+        &self,
+        r: &Resource,
+        make: F,
+        found: impl Fn(ObservedResource) -> Option<T>,
+    ) -> Result<T, ProviderError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ProviderError>>,
+    {
+        let find = || async { Ok(self.finder.find(&r.id).await?.and_then(&found)) };
+        retry::create(make, find).await
+    }
+
+    /// [`Applier::create_once`] for a call that answers with the new resource's AWS id.
+    pub async fn create_id<F, Fut>(&self, r: &Resource, make: F) -> Result<String, ProviderError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<String, ProviderError>>,
+    {
+        let id = |o: ObservedResource| Some(o.handle.aws_id().to_string());
+        self.create_once(r, make, id).await
+    }
+
+    /// Whether discovery now finds `logical`: a change that makes it visible (an accepted
+    /// peering, an authorized rule) has taken effect.
+    pub async fn exists(&self, logical: &str) -> Result<bool, ProviderError> {
+        Ok(self.finder.find(logical).await?.is_some())
     }
 
     /// The usable availability zones of a stack region.

@@ -28,8 +28,9 @@ impl Ops for DefaultSecurityGroup {
         let net = &cx.target(&r.region)?.clients.network;
         let vpc = cx.aws(vpc)?;
         let group = retry::change(|| net.default_security_group(&vpc)).await?;
+        // Revoking is deleting a rule: one already gone is done.
         for rule in &group.rules {
-            retry::change(|| net.revoke(&group.id, rule)).await?;
+            retry::delete(|| net.revoke(&group.id, rule)).await?;
         }
         adopt_tags(net.as_ref(), &group.id, &r.tags, &group.tags).await?;
         let what = format!("{} emptied ({} rules removed)", group.id, group.rules.len());
@@ -50,7 +51,7 @@ impl Ops for DefaultSecurityGroup {
         }
         let net = &cx.target(&r.region)?.clients.network;
         for rule in rules {
-            retry::change(|| net.revoke(id, rule)).await?;
+            retry::delete(|| net.revoke(id, rule)).await?;
         }
         Ok(())
     }

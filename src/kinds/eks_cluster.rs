@@ -119,7 +119,9 @@ impl Ops for EksCluster {
         };
         let eks = &cx.target(&r.region)?.clients.eks;
         let (role, subnets) = (cx.role_arn(role)?, cx.aws_all(subnets)?);
+        let token = cx.token(&r.id);
         let new = NewCluster {
+            token: &token,
             name,
             version,
             role_arn: &role,

@@ -34,7 +34,7 @@ struct ElasticIp;
 impl Ops for ElasticIp {
     async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
         let net = &cx.target(&r.region)?.clients.network;
-        let id = retry::change(|| net.allocate_address(&r.tags)).await?;
+        let id = cx.create_id(r, || net.allocate_address(&r.tags)).await?;
         Ok((Handle::Id(id.clone()), id))
     }
 

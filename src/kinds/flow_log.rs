@@ -72,7 +72,10 @@ impl Ops for FlowLog {
         let (vpc, group, role) = (cx.aws(vpc)?, cx.aws(log_group)?, cx.role_arn(role)?);
         // A role made a moment ago is not yet assumable by the flow logs service: the change
         // policy waits out that lag.
-        let id = retry::change(|| net.create_flow_log(&vpc, &group, &role, traffic_type, &r.tags))
+        let id = cx
+            .create_id(r, || {
+                net.create_flow_log(&vpc, &group, &role, traffic_type, &r.tags)
+            })
             .await?;
         Ok((Handle::Id(id.clone()), format!("{id} on {vpc} to {group}")))
     }

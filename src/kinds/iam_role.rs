@@ -79,8 +79,17 @@ impl Ops for IamRole {
         };
         let stack = r.tags.get(TAG_STACK).map(String::as_str);
         let path = role_path(stack.unwrap_or_default());
-        let arn =
-            retry::change(|| cx.iam.create_role(name, &path, trusted_service, &r.tags)).await?;
+        let found = |o: ObservedResource| match o.handle {
+            Handle::Role { arn, .. } => Some(arn),
+            _ => None,
+        };
+        let arn = cx
+            .create_once(
+                r,
+                || cx.iam.create_role(name, &path, trusted_service, &r.tags),
+                found,
+            )
+            .await?;
         let role = |policies: Vec<String>, inline: Vec<String>| Handle::Role {
             name: name.clone(),
             arn: arn.clone(),

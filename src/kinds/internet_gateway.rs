@@ -64,8 +64,10 @@ impl Ops for InternetGateway {
         };
         let net = &cx.target(&r.region)?.clients.network;
         let vpc = cx.aws(vpc)?;
-        let id = retry::change(|| net.create_internet_gateway(&r.tags)).await?;
-        retry::change(|| net.attach_internet_gateway(&id, &vpc)).await?;
+        let id = cx
+            .create_id(r, || net.create_internet_gateway(&r.tags))
+            .await?;
+        attach(cx, r, &id, &vpc).await?;
         let handle = Handle::InternetGateway {
             id: id.clone(),
             vpc: Some(vpc),
@@ -89,8 +91,7 @@ impl Ops for InternetGateway {
             retry::delete(|| net.detach_internet_gateway(id, old)).await?;
         }
         let vpc = cx.aws(vpc)?;
-        retry::change(|| net.attach_internet_gateway(id, &vpc)).await?;
-        Ok(())
+        attach(cx, r, id, &vpc).await
     }
 
     async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {
@@ -103,4 +104,15 @@ impl Ops for InternetGateway {
         }
         Ok(retry::delete(|| net.delete_internet_gateway(id)).await?)
     }
+}
+
+/// Attaches the gateway; "already attached" is success when the gateway is attached to this
+/// VPC (after a lost answer, the retry meets the first call's attachment).
+async fn attach(cx: &Applier<'_>, r: &Resource, id: &str, vpc: &str) -> StepResult<()> {
+    let net = &cx.target(&r.region)?.clients.network;
+    let attached = || async {
+        let found = cx.finder.find(&r.id).await?.map(|o| o.handle);
+        Ok(matches!(found, Some(Handle::InternetGateway { vpc: Some(v), .. }) if v == vpc))
+    };
+    Ok(retry::checked(|| net.attach_internet_gateway(id, vpc), attached).await?)
 }

@@ -93,16 +93,18 @@ impl Ops for LaunchTemplate {
                 " (EKS reported no security group for {cluster}; nodes get the stack's groups only)"
             ),
         };
-        let id = retry::change(|| {
-            net.create_launch_template(
-                name,
-                &groups,
-                *imdsv2_required,
-                *metadata_hop_limit,
-                &r.tags,
-            )
-        })
-        .await?;
+        // Its name is unique: after a lost answer, "already exists" finds the first one.
+        let id = cx
+            .create_id(r, || {
+                net.create_launch_template(
+                    name,
+                    &groups,
+                    *imdsv2_required,
+                    *metadata_hop_limit,
+                    &r.tags,
+                )
+            })
+            .await?;
         Ok((Handle::Id(id.clone()), format!("{id}{note}")))
     }
 

@@ -53,7 +53,11 @@ impl Ops for Listener {
         };
         let lbs = &cx.target(&r.region)?.clients.load_balancing;
         let (lb, tg) = (cx.aws(load_balancer)?, cx.aws(target_group)?);
-        let arn = retry::change(|| lbs.create_listener(&lb, protocol, *port, &tg, &r.tags)).await?;
+        let arn = cx
+            .create_id(r, || {
+                lbs.create_listener(&lb, protocol, *port, &tg, &r.tags)
+            })
+            .await?;
         Ok((Handle::Id(arn.clone()), arn))
     }
 

@@ -99,15 +99,23 @@ impl Ops for LoadBalancer {
             security_groups: &groups,
             tags: &r.tags,
         };
-        let lb = retry::change(|| lbs.create_load_balancer(&new)).await?;
-        let handle = Handle::LoadBalancer {
-            arn: lb.arn.clone(),
-            dns_name: lb.dns_name.clone(),
+        let make = || async {
+            let lb = lbs.create_load_balancer(&new).await?;
+            Ok(Handle::LoadBalancer {
+                arn: lb.arn,
+                dns_name: lb.dns_name,
+            })
+        };
+        let found = |o: ObservedResource| Some(o.handle);
+        let handle = cx.create_once(r, make, found).await?;
+        let Handle::LoadBalancer { arn, dns_name } = &handle else {
+            return Err(not_a(r));
         };
         // Known before the long wait, so a failed wait still leaves it deletable.
         cx.remember(&r.id, handle.clone());
-        retry::wait(|| lbs.wait_load_balancer_active(&lb.arn, cx.limits.load_balancer)).await?;
-        Ok((handle, lb.dns_name))
+        retry::wait(|| lbs.wait_load_balancer_active(arn, cx.limits.load_balancer)).await?;
+        let dns_name = dns_name.clone();
+        Ok((handle, dns_name))
     }
 
     async fn update(&self, u: InPlace<'_>) -> StepResult<()> {

@@ -66,7 +66,9 @@ impl Ops for LogGroup {
             return Err(not_a(r));
         };
         let logs = &cx.target(&r.region)?.clients.logs;
-        retry::change(|| logs.create_log_group(name, *retention_days, &r.tags)).await?;
+        cx.create_once(r, || logs.create_log_group(name, &r.tags), |_| Some(()))
+            .await?;
+        retry::change(|| logs.set_retention(name, *retention_days)).await?;
         Ok((Handle::Id(name.clone()), name.clone()))
     }
 

@@ -50,7 +50,7 @@ pub mod vpc_peering_dns;
 pub mod web_acl;
 pub mod web_acl_association;
 
-pub use context::{Applier, Limits, RegionTarget, StepError, StepResult, tags_text};
+pub use context::{Applier, Finder, Limits, RegionTarget, StepError, StepResult, tags_text};
 use context::{adopt_tags, cannot_change, not_a};
 pub use mapping::{Mapper, tag_id};
 pub use observed::{Handle, Observed, ObservedResource, Snapshot};

@@ -57,7 +57,9 @@ impl Ops for NatGateway {
         };
         let net = &cx.target(&r.region)?.clients.network;
         let (subnet, eip) = (cx.aws(subnet)?, cx.aws(elastic_ip)?);
-        let id = retry::change(|| net.create_nat_gateway(&subnet, &eip, &r.tags)).await?;
+        // The client token makes a repeated call (after a lost answer) return the first one's.
+        let token = cx.token(&r.id);
+        let id = retry::change(|| net.create_nat_gateway(&subnet, &eip, &r.tags, &token)).await?;
         // Remember it before the long wait, so a failed wait still leaves it known.
         cx.remember(&r.id, Handle::Id(id.clone()));
         retry::wait(|| net.wait_nat_gateway_available(&id, cx.limits.nat_gateway)).await?;

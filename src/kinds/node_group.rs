@@ -133,7 +133,9 @@ impl Ops for NodeGroup {
         let eks = &cx.target(&r.region)?.clients.eks;
         let (cluster, role) = (cx.aws(cluster)?, cx.role_arn(role)?);
         let (template, subnets) = (cx.aws(launch_template)?, cx.aws_all(subnets)?);
+        let token = cx.token(&r.id);
         let new = NewNodeGroup {
+            token: &token,
             cluster: &cluster,
             name,
             role_arn: &role,

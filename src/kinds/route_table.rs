@@ -61,7 +61,9 @@ impl Ops for RouteTable {
         };
         let net = &cx.target(&r.region)?.clients.network;
         let vpc = cx.aws(vpc)?;
-        let id = retry::change(|| net.create_route_table(&vpc, &r.tags)).await?;
+        let id = cx
+            .create_id(r, || net.create_route_table(&vpc, &r.tags))
+            .await?;
         Ok((Handle::Id(id.clone()), id))
     }
 

@@ -42,7 +42,9 @@ impl Ops for RouteTableAssociation {
         };
         let net = &cx.target(&r.region)?.clients.network;
         let (table, subnet) = (cx.aws(route_table)?, cx.aws(subnet)?);
-        let id = retry::change(|| net.associate_route_table(&table, &subnet)).await?;
+        let id = cx
+            .create_id(r, || net.associate_route_table(&table, &subnet))
+            .await?;
         Ok((Handle::Association { id: id.clone() }, id))
     }
 

@@ -113,7 +113,12 @@ impl Ops for RunRecord {
     async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
         let (name, value) = Self::value(r)?;
         let ssm = &cx.target(&r.region)?.clients.parameters;
-        retry::change(|| ssm.create_parameter(&name, &value, &r.tags)).await?;
+        cx.create_once(
+            r,
+            || ssm.create_parameter(&name, &value, &r.tags),
+            |_| Some(()),
+        )
+        .await?;
         Ok((Handle::Id(name.clone()), name))
     }
 

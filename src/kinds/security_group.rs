@@ -72,8 +72,11 @@ impl Ops for SecurityGroup {
         };
         let net = &cx.target(&r.region)?.clients.network;
         let vpc = cx.aws(vpc)?;
-        let id =
-            retry::change(|| net.create_security_group(&vpc, name, description, &r.tags)).await?;
+        let id = cx
+            .create_id(r, || {
+                net.create_security_group(&vpc, name, description, &r.tags)
+            })
+            .await?;
         // AWS opens egress on every new group, untagged. Where the stack wants it, its own
         // rule step adds it back, tagged like every rule of the stack.
         let open = RuleSpec {

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::model::{Direction, RulePeer};
-use crate::providers::{ErrorKind, RulePeerId, RuleSpec};
+use crate::providers::{RulePeerId, RuleSpec};
 
 pub const DEF: KindDef = KindDef {
     kind: Kind::SecurityGroupRule,
@@ -47,10 +47,12 @@ impl Ops for SecurityGroupRule {
             },
             description: Some(description.clone()),
         };
-        match retry::change(|| net.authorize(&group, &rule, &r.tags)).await {
-            Err(e) if e.kind == ErrorKind::AlreadyExists => {}
-            other => other?,
-        }
+        // "Already exists" is success when discovery finds this very rule.
+        retry::checked(
+            || net.authorize(&group, &rule, &r.tags),
+            || cx.exists(&r.id),
+        )
+        .await?;
         Ok((Handle::Rule { group, rule }, String::new()))
     }
 

@@ -89,7 +89,9 @@ impl Ops for Subnet {
                     t.aws_region
                 ))
             })?;
-        let id = retry::change(|| net.create_subnet(&vpc, cidr, &zone, &r.tags)).await?;
+        let id = cx
+            .create_id(r, || net.create_subnet(&vpc, cidr, &zone, &r.tags))
+            .await?;
         if *map_public_ip_on_launch {
             retry::change(|| net.set_map_public_ip(&id, true)).await?;
         }

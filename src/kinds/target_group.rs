@@ -97,7 +97,7 @@ impl Ops for TargetGroup {
             health_check_path: health_check_path.as_deref(),
             tags: &r.tags,
         };
-        let arn = retry::change(|| lbs.create_target_group(&new)).await?;
+        let arn = cx.create_id(r, || lbs.create_target_group(&new)).await?;
         Ok((Handle::Id(arn.clone()), arn))
     }
 

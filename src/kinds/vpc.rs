@@ -70,7 +70,7 @@ impl Ops for Vpc {
             return Err(not_a(r));
         };
         let net = &cx.target(&r.region)?.clients.network;
-        let id = retry::change(|| net.create_vpc(cidr, &r.tags)).await?;
+        let id = cx.create_id(r, || net.create_vpc(cidr, &r.tags)).await?;
         // New VPCs have DNS support on and hostnames off.
         if !dns_support {
             retry::change(|| net.set_vpc_dns(&id, VpcDnsAttribute::Support, false)).await?;

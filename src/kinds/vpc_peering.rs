@@ -55,8 +55,11 @@ impl Ops for VpcPeering {
         };
         let net = &cx.target(&r.region)?.clients.network;
         let (vpc, peer) = (cx.aws(requester_vpc)?, cx.aws(accepter_vpc)?);
-        let id =
-            retry::change(|| net.create_peering(&vpc, &peer, accepter_region, &r.tags)).await?;
+        let id = cx
+            .create_id(r, || {
+                net.create_peering(&vpc, &peer, accepter_region, &r.tags)
+            })
+            .await?;
         Ok((Handle::Id(id.clone()), format!("{id} requested")))
     }
 

@@ -32,7 +32,8 @@ impl Ops for VpcPeeringAccepter {
             .and_then(|p| p.region.clone());
         let requester = cx.target(&requester)?;
         // The request takes a moment to reach the accepter's region.
-        retry::change(|| net.accept_peering(&id)).await?;
+        // "Already accepted" (after a lost answer) is success once the peering is seen active.
+        retry::checked(|| net.accept_peering(&id), || cx.exists(&r.id)).await?;
         retry::wait(|| {
             requester
                 .clients

@@ -84,7 +84,13 @@ impl Ops for WebAcl {
         };
         let waf = &cx.target(&r.region)?.clients.waf;
         let rules = rules(&r.spec);
-        let acl = retry::change(|| waf.create_web_acl(name, &rules, &r.tags)).await?;
+        let found = |o: ObservedResource| match o.handle {
+            Handle::WebAcl(acl) => Some(acl),
+            _ => None,
+        };
+        let acl = cx
+            .create_once(r, || waf.create_web_acl(name, &rules, &r.tags), found)
+            .await?;
         let what = acl.arn.clone();
         Ok((Handle::WebAcl(acl), what))
     }

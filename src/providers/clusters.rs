@@ -106,6 +106,8 @@ pub struct NewCluster<'a> {
     pub public_cidrs: &'a [String],
     pub log_types: &'a [String],
     pub tags: &'a Tags,
+    /// A repeated call with the same token answers with the first call's cluster.
+    pub token: &'a str,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +123,8 @@ pub struct NewNodeGroup<'a> {
     pub max: u32,
     pub labels: &'a Tags,
     pub tags: &'a Tags,
+    /// A repeated call with the same token answers with the first call's node group.
+    pub token: &'a str,
 }
 
 /// What can change on a running cluster, one kind of update at a time (EKS's rule).

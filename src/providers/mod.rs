@@ -35,6 +35,9 @@ pub enum ErrorKind {
     InvalidState,
     /// What the call would create is already there (a rule, a route, an association).
     AlreadyExists,
+    /// The call may or may not have taken effect: a 5xx answer, a timeout, a connection cut
+    /// after the request went out. Repeating a create blindly could make a second one.
+    Ambiguous,
     /// Anything else: bad request, permissions, service failure.
     Other,
 }
@@ -279,11 +282,13 @@ pub trait Network: Send + Sync {
     async fn allocate_address(&self, tags: &Tags) -> Result<String>;
     async fn release_address(&self, allocation: &str) -> Result<()>;
 
+    /// A repeated call with the same client `token` answers with the first call's gateway.
     async fn create_nat_gateway(
         &self,
         subnet: &str,
         allocation: &str,
         tags: &Tags,
+        token: &str,
     ) -> Result<String>;
     /// Waits until the gateway is available, at most `max`.
     async fn wait_nat_gateway_available(&self, nat: &str, max: std::time::Duration) -> Result<()>;
@@ -552,7 +557,9 @@ pub fn log_group_prefix(stack: &str) -> String {
 pub trait Logs: Send + Sync {
     /// The log groups under the stack's prefix.
     async fn snapshot(&self, stack: &str) -> Result<Vec<LogGroupInfo>>;
-    async fn create_log_group(&self, name: &str, retention_days: u32, tags: &Tags) -> Result<()>;
+    /// Creates the group with its tags; its retention is set apart, so a retried retention
+    /// never repeats the create.
+    async fn create_log_group(&self, name: &str, tags: &Tags) -> Result<()>;
     async fn set_retention(&self, name: &str, retention_days: u32) -> Result<()>;
     async fn delete_log_group(&self, name: &str) -> Result<()>;
 }

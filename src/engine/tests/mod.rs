@@ -19,6 +19,7 @@ use std::result::Result;
 mod build;
 mod drift;
 mod failures;
+mod lost;
 mod teardown;
 
 const REGIONS: [&str; 2] = ["us-east-1", "us-west-2"];

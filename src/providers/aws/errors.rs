@@ -3,6 +3,7 @@
 //! carry.
 
 use aws_sdk_ec2::error::ProvideErrorMetadata;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
 use crate::providers::{ErrorKind, ProviderError, Result};
@@ -20,13 +21,24 @@ pub(crate) fn operation_of<T>() -> &'static str {
 
 /// Sorts an SDK error by its service code, keeping the whole cause chain as the message; the
 /// operation is the one the error's type belongs to.
-pub(crate) fn classify<E, R>(error: SdkError<E, R>) -> ProviderError
+pub(crate) fn classify<E>(error: SdkError<E, HttpResponse>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let code = error.code().unwrap_or_default().to_string();
     let mut kind = kind_of(&code);
+    // No answer, or one cut short: the request may have been carried out.
+    let unanswered = match &error {
+        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+        SdkError::DispatchFailure(f) => f.is_timeout() || f.is_io(),
+        SdkError::ServiceError(e) => {
+            e.raw().status().is_server_error() && kind != ErrorKind::Throttled
+        }
+        _ => false,
+    };
+    if unanswered {
+        kind = ErrorKind::Ambiguous;
+    }
     // EKS refuses a role made a moment ago ("could not be assumed"): IAM has not caught up yet.
     if code == "InvalidParameterException" && error.message().is_some_and(|m| m.contains("assume"))
     {
@@ -114,12 +126,23 @@ fn kind_of(code: &str) -> ErrorKind {
         | "ResourceAlreadyExistsException"
         | "FlowLogAlreadyExists"
         | "ParameterAlreadyExists"
+        | "InvalidLaunchTemplateName.AlreadyExistsException"
         | "EntityAlreadyExists" => ErrorKind::AlreadyExists,
         "IncorrectState"
         | "IncorrectInstanceState"
         | "InvalidStateTransition"
         | "WAFOptimisticLockException"
         | "OperationNotPermitted" => ErrorKind::InvalidState,
+        // The service failed while handling the request, maybe after carrying it out.
+        "InternalError"
+        | "InternalFailure"
+        | "InternalServerError"
+        | "ServiceUnavailable"
+        | "ServiceUnavailableException"
+        | "Unavailable"
+        | "ServerException"
+        | "ServiceFailure"
+        | "WAFInternalErrorException" => ErrorKind::Ambiguous,
         c if c.ends_with("NotFound") || c == "NoSuchEntity" || c == "ResourceNotFoundException" => {
             ErrorKind::NotFound
         }
@@ -135,7 +158,6 @@ fn kind_of(code: &str) -> ErrorKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
     #[test]
     fn names_the_operation_after_the_error_type() {
@@ -153,10 +175,20 @@ mod tests {
         );
         let e = classify(lbs);
         assert_eq!(e.operation, "DescribeLoadBalancers");
-        assert_eq!(e.kind, ErrorKind::Other);
+        assert_eq!(
+            e.kind,
+            ErrorKind::Ambiguous,
+            "a 500 may come after the change"
+        );
         let acl: SdkError<aws_sdk_wafv2::operation::get_web_acl::GetWebACLError, HttpResponse> =
             SdkError::timeout_error("slow");
-        assert_eq!(classify(acl).operation, "GetWebACL");
+        let acl = classify(acl);
+        assert_eq!(acl.operation, "GetWebACL");
+        assert_eq!(
+            acl.kind,
+            ErrorKind::Ambiguous,
+            "a timeout may have been carried out"
+        );
         assert_eq!(
             operation_of::<aws_sdk_ssm::operation::put_parameter::PutParameterOutput>(),
             "PutParameter"
@@ -175,5 +207,6 @@ mod tests {
             ErrorKind::DependencyViolation
         );
         assert_eq!(kind_of("InvalidParameterValue"), ErrorKind::Other);
+        assert_eq!(kind_of("InternalError"), ErrorKind::Ambiguous);
     }
 }

@@ -34,7 +34,7 @@ impl Logs for CloudWatchLogs {
             .collect())
     }
 
-    async fn create_log_group(&self, name: &str, retention_days: u32, tags: &Tags) -> Result<()> {
+    async fn create_log_group(&self, name: &str, tags: &Tags) -> Result<()> {
         done(
             self.client
                 .create_log_group()
@@ -42,8 +42,7 @@ impl Logs for CloudWatchLogs {
                 .set_tags(Some(tag_map(tags)))
                 .send(),
         )
-        .await?;
-        self.set_retention(name, retention_days).await
+        .await
     }
 
     async fn set_retention(&self, name: &str, retention_days: u32) -> Result<()> {

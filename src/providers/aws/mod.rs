@@ -34,8 +34,9 @@ pub(crate) use tags::*;
 /// Loads the standard credential chain (env, profiles, SSO, ...) once.
 pub async fn load_config(endpoint_url: Option<&str>) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        // The SDK retries throttling and transient faults with backoff (3 attempts); throttling
-        // that outlasts them is retried again by the engine, which knows the call is safe to repeat.
+        // The SDK retries throttling and transient faults with backoff (3 attempts), but for
+        // the creates that must not be repeated blindly (see `ec2::once`); what outlasts it is
+        // retried again by the engine's one policy, which knows what a call does.
         .retry_config(RetryConfig::standard())
         .timeout_config(
             TimeoutConfig::builder()

@@ -3,29 +3,28 @@
 use std::future::Future;
 
 use aws_sdk_ec2::error::ProvideErrorMetadata;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
 use super::classify;
 use crate::providers::{Result, Tags};
 
 /// The answer to a request (a builder's `send()`), its error sorted by [`classify`].
-pub(crate) async fn sent<T, E, R>(
-    request: impl Future<Output = std::result::Result<T, SdkError<E, R>>>,
+pub(crate) async fn sent<T, E>(
+    request: impl Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
 ) -> Result<T>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     request.await.map_err(classify)
 }
 
 /// A request whose answer carries nothing the caller needs.
-pub(crate) async fn done<T, E, R>(
-    request: impl Future<Output = std::result::Result<T, SdkError<E, R>>>,
+pub(crate) async fn done<T, E>(
+    request: impl Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
 ) -> Result<()>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     sent(request).await.map(drop)
 }

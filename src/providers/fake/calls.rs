@@ -24,7 +24,9 @@ impl Inner {
 impl FakeRegion {
     /// Every call: counted, delayed by the latency, maybe failed or throttled. Throttling is
     /// retried here up to three attempts with backoff, as the SDK's standard retry mode does
-    /// for the real adapter, before the error reaches the engine.
+    /// for the real adapter, before the error reaches the engine. (The SDK also repeats 5xx
+    /// answers and timeouts, but not for creates that must not be repeated blindly; a lost
+    /// answer here reaches the engine as it does from those.)
     pub(crate) async fn call(&self, service: &str, operation: &'static str) -> Result<Op> {
         const SDK_ATTEMPTS: u32 = 3;
         self.world.stats.record(service, operation);
@@ -64,7 +66,8 @@ impl FakeRegion {
         ))
     }
 
-    /// Runs `f` on the locked state with the current lag, once this region is known to it.
+    /// Runs `f` on the locked state with the current lag, once this region is known to it. A
+    /// call whose answer is to be lost takes effect and then fails as a 500 does.
     pub(crate) fn with<R>(
         &self,
         op: Op,
@@ -75,7 +78,31 @@ impl FakeRegion {
         if !s.regions.contains_key(&self.region) {
             return Err(op.refused(format!("unknown region {}", self.region)));
         }
-        f(&mut s, lag)
+        let answer = f(&mut s, lag)?;
+        if let Some(left) = s.lost.get_mut(op.0).filter(|left| **left > 0) {
+            *left -= 1;
+            return Err(op.error(
+                ErrorKind::Ambiguous,
+                "InternalError: the answer was lost after the change was made",
+            ));
+        }
+        Ok(answer)
+    }
+
+    /// What the first call with client `token` made, if there was one; else `make`'s new id,
+    /// remembered under the token (as EC2 and EKS keep a token's answer).
+    pub(crate) fn once(
+        &self,
+        token: &str,
+        s: &mut State,
+        make: impl FnOnce(&mut State) -> Result<String>,
+    ) -> Result<String> {
+        if let Some(id) = s.tokens.get(token) {
+            return Ok(id.clone());
+        }
+        let id = make(s)?;
+        s.tokens.insert(token.to_string(), id.clone());
+        Ok(id)
     }
 
     /// Runs `f` on this region's resources with the current lag.

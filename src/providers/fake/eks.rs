@@ -132,7 +132,11 @@ impl Eks for FakeRegion {
             let group = self.new_id(s, "sg");
             let k8s_group = self.new_id(s, "sg");
             let r = self.here(s);
-            if r.clusters.contains_key(c.name) {
+            if let Some(made) = r.clusters.get(c.name) {
+                // The same token: the first call's answer, as EKS gives it.
+                if made.token == c.token {
+                    return Ok(made.info.clone());
+                }
                 return Err(op.exists(format!("{} exists", c.name)));
             }
             let mut vpc = None;
@@ -209,6 +213,7 @@ impl Eks for FakeRegion {
                     info: info.clone(),
                     deleted_at: None,
                     life,
+                    token: c.token.to_string(),
                     broken: false,
                 },
             );
@@ -344,7 +349,10 @@ impl Eks for FakeRegion {
             }
             op.seen(&r.templates, g.launch_template, lag)?;
             let key = (g.cluster.to_string(), g.name.to_string());
-            if r.node_groups.contains_key(&key) {
+            if let Some(made) = r.node_groups.get(&key) {
+                if made.token == g.token {
+                    return Ok(());
+                }
                 return Err(op.exists(format!("{} exists", g.name)));
             }
             let info = NodeGroupInfo {
@@ -372,6 +380,7 @@ impl Eks for FakeRegion {
                     info,
                     deleted_at: None,
                     life,
+                    token: g.token.to_string(),
                     broken: false,
                 },
             );

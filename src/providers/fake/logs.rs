@@ -34,7 +34,7 @@ impl Logs for FakeRegion {
         })
     }
 
-    async fn create_log_group(&self, name: &str, retention_days: u32, tags: &Tags) -> Result<()> {
+    async fn create_log_group(&self, name: &str, tags: &Tags) -> Result<()> {
         let op = self.call(LOGS, "CreateLogGroup").await?;
         self.groups(op, |groups| {
             if groups.contains_key(name) {
@@ -48,8 +48,7 @@ impl Logs for FakeRegion {
                 },
             );
             Ok(())
-        })?;
-        self.set_retention(name, retention_days).await
+        })
     }
 
     async fn set_retention(&self, name: &str, retention_days: u32) -> Result<()> {

@@ -175,6 +175,17 @@ impl FakeWorld {
             .push((kind, times));
     }
 
+    /// The next `times` calls of `operation` take effect, then answer with an ambiguous
+    /// failure (a 500 after the change), as when the answer is lost on its way back.
+    pub fn lose(&self, operation: &str, times: u32) {
+        *self
+            .inner
+            .lock()
+            .lost
+            .entry(operation.to_string())
+            .or_default() += times;
+    }
+
     /// Makes the resource tagged with the logical id `id` in `region` fail as its service
     /// reports it: an EKS cluster `FAILED`, a node group `CREATE_FAILED` or `DEGRADED` (its
     /// nodes cannot join), a NAT gateway or load balancer `failed`. Whatever replaces it is

@@ -158,6 +158,8 @@ pub(crate) struct Cluster {
     pub info: ClusterInfo,
     pub deleted_at: Option<Instant>,
     pub life: Life,
+    /// The client token it was made with.
+    pub token: String,
     /// Failed once ready, as EKS says `FAILED` (see [`FakeWorld::break_resource`]).
     pub broken: bool,
 }
@@ -167,6 +169,7 @@ pub(crate) struct NodeGroup {
     pub info: NodeGroupInfo,
     pub deleted_at: Option<Instant>,
     pub life: Life,
+    pub token: String,
     /// `CREATE_FAILED` or `DEGRADED` once ready, as when its nodes cannot join.
     pub broken: bool,
 }
@@ -341,5 +344,9 @@ pub(crate) struct State {
     pub(super) next_id: u64,
     /// Operation -> (kind, how many more times to fail).
     pub(super) failures: HashMap<String, Vec<(ErrorKind, u32)>>,
+    /// Operation -> how many more of its calls take effect and then lose their answer.
+    pub(super) lost: HashMap<String, u32>,
+    /// Client token -> the id of what the first call with it made.
+    pub(crate) tokens: HashMap<String, String>,
     pub(super) rng: u64,
 }

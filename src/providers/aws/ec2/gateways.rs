@@ -13,7 +13,14 @@ use crate::providers::*;
 
 pub(super) async fn create_internet_gateway(c: &Client, tags: &Tags) -> Result<String> {
     let tags = tag_spec(ResourceType::InternetGateway, tags)?;
-    let out = sent(c.create_internet_gateway().tag_specifications(tags).send()).await?;
+    let out = sent(
+        c.create_internet_gateway()
+            .tag_specifications(tags)
+            .customize()
+            .config_override(super::once())
+            .send(),
+    )
+    .await?;
     carried(&out, "id", |o| o.internet_gateway()?.internet_gateway_id())
 }
 
@@ -47,6 +54,8 @@ pub(super) async fn allocate_address(c: &Client, tags: &Tags) -> Result<String> 
         c.allocate_address()
             .domain(DomainType::Vpc)
             .tag_specifications(tags)
+            .customize()
+            .config_override(super::once())
             .send(),
     )
     .await?;
@@ -62,10 +71,12 @@ pub(super) async fn create_nat_gateway(
     subnet: &str,
     allocation: &str,
     tags: &Tags,
+    token: &str,
 ) -> Result<String> {
     let tags = tag_spec(ResourceType::Natgateway, tags)?;
     let create = || {
         c.create_nat_gateway()
+            .client_token(token)
             .subnet_id(subnet)
             .allocation_id(allocation)
             .tag_specifications(tags.clone())

@@ -140,6 +140,8 @@ pub(super) async fn create_security_group(
             .group_name(name)
             .description(description)
             .tag_specifications(tag_spec(ResourceType::SecurityGroup, tags)?)
+            .customize()
+            .config_override(super::once())
             .send(),
     )
     .await?;

@@ -98,6 +98,8 @@ pub(super) async fn create_flow_log(
             .log_group_name(log_group)
             .deliver_logs_permission_arn(role_arn)
             .tag_specifications(tag_spec(ResourceType::VpcFlowLog, tags)?)
+            .customize()
+            .config_override(super::once())
             .send(),
     )
     .await?;

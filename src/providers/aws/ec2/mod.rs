@@ -18,6 +18,13 @@ use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use super::{done, retag, sdk_tags};
 use crate::providers::*;
 
+/// The configuration of a create that takes no client token: one attempt. The SDK would repeat
+/// it after a 5xx answer or a timeout, making a second resource when the first call took
+/// effect; the engine's policy looks for the first one instead (`retry::create`).
+fn once() -> aws_sdk_ec2::config::Builder {
+    aws_sdk_ec2::config::Builder::default().retry_config(aws_config::retry::RetryConfig::disabled())
+}
+
 pub struct Ec2Network {
     client: Client,
 }
@@ -103,8 +110,9 @@ impl Network for Ec2Network {
         subnet: &str,
         allocation: &str,
         tags: &Tags,
+        token: &str,
     ) -> Result<String> {
-        gateways::create_nat_gateway(&self.client, subnet, allocation, tags).await
+        gateways::create_nat_gateway(&self.client, subnet, allocation, tags, token).await
     }
 
     async fn wait_nat_gateway_available(&self, nat: &str, max: Duration) -> Result<()> {

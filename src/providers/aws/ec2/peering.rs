@@ -72,6 +72,8 @@ pub(super) async fn create(
             .peer_vpc_id(peer_vpc)
             .peer_region(peer_region)
             .tag_specifications(tag_spec(ResourceType::VpcPeeringConnection, tags)?)
+            .customize()
+            .config_override(super::once())
             .send(),
     )
     .await?;

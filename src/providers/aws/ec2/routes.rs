@@ -62,6 +62,8 @@ pub(super) async fn create_route_table(c: &Client, vpc: &str, tags: &Tags) -> Re
         c.create_route_table()
             .vpc_id(vpc)
             .tag_specifications(tags)
+            .customize()
+            .config_override(super::once())
             .send(),
     )
     .await?;

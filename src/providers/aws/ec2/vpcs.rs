@@ -19,6 +19,8 @@ pub(super) async fn create_vpc(c: &Client, cidr: &str, tags: &Tags) -> Result<St
         c.create_vpc()
             .cidr_block(cidr)
             .tag_specifications(tag_spec(ResourceType::Vpc, tags)?)
+            .customize()
+            .config_override(super::once())
             .send(),
     )
     .await?;
@@ -96,6 +98,8 @@ pub(super) async fn create_subnet(
             .cidr_block(cidr)
             .availability_zone(az)
             .tag_specifications(tag_spec(ResourceType::Subnet, tags)?)
+            .customize()
+            .config_override(super::once())
             .send(),
     )
     .await?;

@@ -51,6 +51,7 @@ impl Eks for EksClusters {
         let out = sent(
             self.client
                 .create_cluster()
+                .client_request_token(c.token)
                 .name(c.name)
                 .version(c.version)
                 .role_arn(c.role_arn)
@@ -115,6 +116,7 @@ impl Eks for EksClusters {
         done(
             self.client
                 .create_nodegroup()
+                .client_request_token(g.token)
                 .cluster_name(g.cluster)
                 .nodegroup_name(g.name)
                 .node_role(g.role_arn)

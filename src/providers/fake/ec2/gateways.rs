@@ -108,19 +108,27 @@ pub(super) async fn create_nat_gateway(
     subnet: &str,
     allocation: &str,
     tags: &Tags,
+    token: &str,
 ) -> Result<String> {
     let op = fake.call(EC2, "CreateNatGateway").await?;
     let ready = fake.world.behaviour().nat_gateway;
-    fake.create(op, "nat", ready, |r, id, life, lag| {
-        op.seen(&r.subnets, subnet, lag)?;
-        op.seen_mut(&mut r.addresses, allocation, lag)?.nat = Some(id.to_string());
-        Ok(Nat {
-            subnet: subnet.into(),
-            allocation: allocation.into(),
-            deleted_at: None,
-            tags: tags.clone(),
-            life,
-            broken: false,
+    let life = fake.life(ready);
+    fake.with(op, |s, lag| {
+        fake.once(token, s, |s| {
+            let id = fake.new_id(s, "nat");
+            let r = fake.here(s);
+            op.seen(&r.subnets, subnet, lag)?;
+            op.seen_mut(&mut r.addresses, allocation, lag)?.nat = Some(id.clone());
+            let nat = Nat {
+                subnet: subnet.into(),
+                allocation: allocation.into(),
+                deleted_at: None,
+                tags: tags.clone(),
+                life,
+                broken: false,
+            };
+            r.nats.insert(id.clone(), nat);
+            Ok(id)
         })
     })
 }

@@ -77,8 +77,9 @@ impl Network for FakeRegion {
         subnet: &str,
         allocation: &str,
         tags: &Tags,
+        token: &str,
     ) -> Result<String> {
-        gateways::create_nat_gateway(self, subnet, allocation, tags).await
+        gateways::create_nat_gateway(self, subnet, allocation, tags, token).await
     }
 
     async fn wait_nat_gateway_available(&self, nat: &str, max: Duration) -> Result<()> {
