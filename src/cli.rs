@@ -49,6 +49,56 @@ pub enum Command {
     Kubeconfig(KubeconfigArgs),
     /// Print an EKS token as an exec credential (used by the kubeconfig entries).
     Token(TokenArgs),
+    /// Remove the stack's run lock: a stale one (its holder stopped refreshing it), or with
+    /// --force one that is still held (exit 0 removed or none, 1 refused or error).
+    Unlock(UnlockArgs),
+}
+
+/// How long a run waits for the stack's lock: `0` (refuse at once), `90`, `90s`, `5m`, `1h`.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Wait up to this long while another run holds the stack's lock, then refuse (default:
+    /// refuse at once, naming the holder).
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+}
+
+/// `90`, `90s`, `5m`, `1h`: a whole number of seconds, minutes or hours.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => {
+            return Err(format!(
+                "`{text}`: expected a number of seconds, or a number with s, m or h"
+            ));
+        }
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}`: expected a whole number, such as 30s or 5m"))?;
+    n.checked_mul(scale)
+        .filter(|s| *s <= 24 * 3600)
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| format!("`{text}`: at most 24h"))
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    #[command(flatten)]
+    pub stack: StackArg,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Remove the lock even though its holder is still refreshing it (that run may still be
+    /// changing the account: make sure it is not).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -102,6 +152,8 @@ pub struct UpArgs {
     /// How long to wait for each Deployment to roll out.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub rollout_timeout: u64,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +169,8 @@ pub struct DownArgs {
     /// their LoadBalancer Services) first; leftovers are still swept from the VPCs.
     #[arg(long)]
     pub skip_workloads: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 #[derive(Debug, Args)]

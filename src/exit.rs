@@ -9,6 +9,8 @@ pub enum Exit {
     Changes = 2,
     /// `verify`: a check at or above `--fail-on` failed.
     ChecksFailed = 3,
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+    Interrupted = 130,
 }
 
 impl From<Exit> for std::process::ExitCode {

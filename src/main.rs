@@ -10,6 +10,7 @@ mod exit;
 mod files;
 mod kinds;
 mod kubeconfig;
+mod lock;
 mod model;
 mod plan;
 mod printer;
@@ -58,6 +59,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(args, &printer),
         Command::Kubeconfig(args) => commands::kubeconfig::run(args, &printer),
         Command::Token(args) => commands::token::run(args, &printer),
+        Command::Unlock(args) => commands::unlock::run(args, &printer),
     };
     exit.into()
 }

@@ -34,8 +34,10 @@ fn patience(call: Call, kind: ErrorKind) -> Option<Duration> {
     use ErrorKind::*;
     match (kind, call) {
         (Throttled, _) => Some(DEPENDENCY_MAX),
-        // Reads, waits, deletes and changes that set a value can be repeated safely.
-        (Ambiguous, Discover | Change | Wait | Delete) => Some(AMBIGUOUS_MAX),
+        // Waits, deletes and changes that set a value can be repeated safely. Discovery's
+        // reads are not waited for: the SDK has retried them, and an endpoint that does not
+        // answer should fail the run soon.
+        (Ambiguous, Change | Wait | Delete) => Some(AMBIGUOUS_MAX),
         (NotFound, Change | Wait | Create) => Some(LAG_MAX),
         (DependencyViolation, Delete) => Some(DEPENDENCY_MAX),
         (InvalidState, Change | Delete) => Some(STATE_MAX),

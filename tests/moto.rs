@@ -3,45 +3,16 @@
 //! repairing them, `down` leaving nothing tagged. moto is started here (install it with
 //! `pip install 'moto[server]'`; `.ci/run` does) and reset before each test.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
 
-use assert_cmd::cargo::CommandCargoExt;
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, IpPermission, IpRange, Tag};
 
 mod common;
 
-const STACK: &str = "stacks/two-region.yaml";
+use common::aws::{Run, STACK, fresh_moto, multiregion_with, runtime, sdk_config};
 
-/// One test at a time owns the emulator, freshly reset.
-fn fresh_moto() -> (MutexGuard<'static, ()>, &'static str) {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
-    let m = common::moto();
-    let port = m.url.rsplit(':').next().unwrap();
-    let mut s = TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
-    s.write_all(b"POST /moto-api/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
-    assert!(
-        answer.starts_with("HTTP/1.1 200"),
-        "moto reset failed: {answer}"
-    );
-    (guard, &m.url)
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the tool against moto. moto's EKS clusters have no Kubernetes API behind them, so
-/// `plan`, `up` and `down` leave workloads out here; the workload path is tested against a
-/// mock API server in the crate's unit tests.
+/// Runs the tool against moto on the reference stack (workloads left out: see
+/// [`common::aws::command`]).
 fn multiregion(url: &str, args: &[&str]) -> Run {
     multiregion_with(url, STACK, args)
 }
@@ -72,45 +43,6 @@ fn planned_action(plan: &serde_json::Value, id: &str) -> Option<String> {
 }
 
 /// `multiregion` with another stack file.
-fn multiregion_with(url: &str, stack: &str, args: &[&str]) -> Run {
-    let infrastructure_only = matches!(args.first(), Some(&("plan" | "up" | "down")));
-    let out = Command::cargo_bin("multiregion")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .args(infrastructure_only.then_some("--skip-workloads"))
-        .args(["--stack", stack, "--endpoint-url", url])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn sdk_config(url: &str, region: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(aws_config::Region::new(region.to_string()))
-        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
-            "testing", "testing", None, None, "test",
-        ))
-        .load()
-        .await
-}
-
 fn tagged(id: &str) -> Filter {
     Filter::builder()
         .name("tag:multiregion:id")

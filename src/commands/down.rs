@@ -29,25 +29,27 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
     let result = runtime.block_on(async {
         let config = live::aws_config(&args.aws).await;
         let engine = live::connect(&valid, &config, &stats, progress.as_ref());
-        if !args.skip_workloads {
-            remove_workloads(&valid, &engine, &config, printer).await?;
-        }
-        let (changes, report) = engine.down().await?;
-        // Deletes are confirmed by reading again: only an empty answer means gone.
-        let left = if report.failed() == 0 {
-            engine.observe(&engine.desired()).await?.resources.len()
-        } else {
-            0
+        let work = async {
+            if !args.skip_workloads {
+                remove_workloads(&valid, &engine, &config, printer).await?;
+            }
+            let (changes, report) = engine.down().await?;
+            // Deletes are confirmed by reading again: only an empty answer means gone.
+            let left = if report.failed() == 0 {
+                engine.observe(&engine.desired()).await?.resources.len()
+            } else {
+                0
+            };
+            Ok::<_, crate::engine::EngineError>((changes, report, left))
         };
-        Ok::<_, crate::engine::EngineError>((changes, report, left))
+        let work = async { work.await.map_err(|e| crate::errors::error_chain(&e)) };
+        let wait = args.lock.lock_timeout;
+        live::locked(&engine, &config, "down", wait, printer, work).await
     });
     live::report_stats(printer, &args.aws, &stats);
     let (changes, report, left) = match result {
         Ok(done) => done,
-        Err(e) => {
-            printer.error(&crate::errors::error_chain(&e));
-            return Exit::Error;
-        }
+        Err(how) => return live::stopped(printer, "down", how),
     };
     if printer.output == Output::Json {
         printer.json(&report);

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::cli::AwsArgs;
 use crate::engine::{Engine, Limits, RegionTarget};
 use crate::exit::Exit;
+use crate::lock;
 use crate::printer::Printer;
 use crate::progress::{Lines, Progress, Silent};
 use crate::providers::aws;
@@ -66,6 +67,103 @@ pub fn connect<'a>(
         iam,
         limits: Limits::default(),
         progress,
+    }
+}
+
+/// How a run holding the stack's lock ended, when it did not end with its own answer.
+pub enum Stopped {
+    /// The lock was not to be had, or the run failed: what to say.
+    Failed(String),
+    /// Ctrl-C stopped it where it was.
+    Interrupted,
+}
+
+/// Runs `work` holding the stack's run lock: taken before it, given back after it whatever
+/// happens — its error, or Ctrl-C, which stops it where it is (what was made stays made and
+/// tagged, and the next run finds it).
+pub async fn locked<T>(
+    engine: &Engine<'_>,
+    config: &aws_config::SdkConfig,
+    command: &str,
+    wait: std::time::Duration,
+    printer: &Printer,
+    work: impl std::future::Future<Output = Result<T, String>>,
+) -> Result<T, Stopped> {
+    let holder = lock::Holder::this_process(command, &principal(config).await);
+    let store = engine.lock_store();
+    if !wait.is_zero() {
+        printer.info(&format!(
+            "Taking the stack's lock (waiting up to {} s for another run)...",
+            wait.as_secs()
+        ));
+    }
+    let held = lock::RunLock::acquire(store, engine.stack.name(), holder, wait)
+        .await
+        .map_err(|e| Stopped::Failed(format!("error: {e}")))?;
+    let outcome = tokio::select! {
+        answer = work => Some(answer),
+        _ = tokio::signal::ctrl_c() => None,
+    };
+    let released = held.release().await;
+    match &released {
+        Ok(true) => printer.error(
+            "warning: the stack's lock was taken away from this run while it ran (`unlock --force`)",
+        ),
+        Ok(false) => {}
+        Err(e) => printer.error(&format!(
+            "warning: the stack's lock could not be given back ({e}); `multiregion unlock` removes it"
+        )),
+    }
+    match outcome {
+        Some(Ok(done)) => Ok(done),
+        Some(Err(e)) => Err(Stopped::Failed(e)),
+        None => Err(Stopped::Interrupted),
+    }
+}
+
+/// Says how a locked run stopped; its exit status.
+pub fn stopped(printer: &Printer, command: &str, how: Stopped) -> Exit {
+    match how {
+        Stopped::Failed(e) => {
+            printer.error(&e);
+            Exit::Error
+        }
+        Stopped::Interrupted => {
+            printer.error(&format!(
+                "interrupted: `{command}` stopped where it was; what it made or deleted so far \
+                 stays so (tagged, found by the next run); the stack's lock was given back. Run \
+                 `{command}` again to finish."
+            ));
+            Exit::Interrupted
+        }
+    }
+}
+
+/// Who is running, for the lock: the local user and the access key of the AWS credentials.
+async fn principal(config: &aws_config::SdkConfig) -> String {
+    use aws_credential_types::provider::ProvideCredentials;
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown user".into());
+    let key = match config.credentials_provider() {
+        Some(p) => p.provide_credentials().await.ok(),
+        None => None,
+    };
+    match key {
+        Some(c) => format!("{user} (AWS access key {})", c.access_key_id()),
+        None => user,
+    }
+}
+
+/// A note when another run holds the stack's lock, from what discovery read: `plan` and
+/// `verify` take no lock, and what that run is changing may not show yet.
+pub fn note_lock(printer: &Printer, stack: &ValidStack, snapshots: &[crate::engine::Snapshot]) {
+    let parameters: Vec<_> = snapshots
+        .iter()
+        .flat_map(|s| s.parameters.clone())
+        .collect();
+    if let Some(held) = lock::held_in(stack.name(), &parameters) {
+        printer.info(&format!(
+            "note: another run holds the stack's lock: {held}; what it is changing may not show yet"
+        ));
     }
 }
 

@@ -6,6 +6,7 @@ pub mod live;
 pub mod plan;
 pub mod schema;
 pub mod token;
+pub mod unlock;
 pub mod up;
 pub mod validate;
 pub mod verify;

@@ -36,6 +36,7 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
             .plan_reading()
             .await
             .map_err(|e| crate::errors::error_chain(&e))?;
+        live::note_lock(printer, &valid, &snapshots);
         if args.skip_workloads {
             return Ok((changes, None));
         }

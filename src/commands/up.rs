@@ -30,23 +30,24 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
     let result = runtime.block_on(async {
         let config = live::aws_config(&args.aws).await;
         let engine = live::connect(&valid, &config, &stats, progress.as_ref());
-        let (changes, mut report) = engine
-            .up(args.allow_replace)
-            .await
-            .map_err(|e| crate::errors::error_chain(&e))?;
-        if !args.skip_workloads && report.failed() == 0 {
-            let objects = apply_workloads(args, &valid, &engine, &config).await?;
-            report.steps.extend(objects);
-        }
-        Ok::<_, String>((changes, report))
+        let work = async {
+            let (changes, mut report) = engine
+                .up(args.allow_replace)
+                .await
+                .map_err(|e| crate::errors::error_chain(&e))?;
+            if !args.skip_workloads && report.failed() == 0 {
+                let objects = apply_workloads(args, &valid, &engine, &config).await?;
+                report.steps.extend(objects);
+            }
+            Ok::<_, String>((changes, report))
+        };
+        let wait = args.lock.lock_timeout;
+        live::locked(&engine, &config, "up", wait, printer, work).await
     });
     live::report_stats(printer, &args.aws, &stats);
     let (changes, report) = match result {
         Ok(done) => done,
-        Err(e) => {
-            printer.error(&e);
-            return Exit::Error;
-        }
+        Err(how) => return live::stopped(printer, "up", how),
     };
     if printer.output == Output::Json {
         printer.json(&report);

@@ -154,6 +154,7 @@ fn live_world(args: &VerifyArgs, valid: &ValidStack, printer: &Printer) -> Resul
             .read()
             .await
             .map_err(|e| crate::errors::error_chain(&e))?;
+        live::note_lock(printer, valid, &snapshots);
         let facts = workloads::facts_from(valid, &snapshots);
         let apis = workloads::cluster_apis(valid, &facts.clusters, workloads::credentials(&config));
         let kube = futures::future::join_all(apis.iter().map(|api| async move {

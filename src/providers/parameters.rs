@@ -1,5 +1,5 @@
 //! The trait and domain type for SSM Parameter Store, where a region keeps the record of the
-//! stack's last successful `up`.
+//! stack's last successful `up`, and the frontend region the stack's run lock.
 
 use async_trait::async_trait;
 
@@ -22,6 +22,8 @@ pub fn parameter_path(stack: &str) -> String {
 pub trait Parameters: Send + Sync {
     /// The parameters under the stack's path: one `GetParametersByPath` listing (recursive, paginated).
     async fn snapshot(&self, stack: &str) -> Result<Vec<ParameterInfo>>;
+    /// One parameter's value (`GetParameter`), `None` where there is none.
+    async fn parameter(&self, name: &str) -> Result<Option<String>>;
     /// Creates a String parameter with its tags (`PutParameter` without overwrite; AlreadyExists if it is there).
     async fn create_parameter(&self, name: &str, value: &str, tags: &Tags) -> Result<()>;
     /// Replaces the value of an existing parameter (`PutParameter` with overwrite; its tags stay).

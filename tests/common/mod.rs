@@ -1,6 +1,8 @@
 //! What the whole-process test suites share: the moto emulator on 127.0.0.1, started once per
 //! test process and stopped with it.
 
+pub mod aws;
+
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;

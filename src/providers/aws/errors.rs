@@ -30,7 +30,8 @@ where
     // No answer, or one cut short: the request may have been carried out.
     let unanswered = match &error {
         SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
-        SdkError::DispatchFailure(f) => f.is_timeout() || f.is_io(),
+        // A refused connection sent nothing.
+        SdkError::DispatchFailure(f) => (f.is_timeout() || f.is_io()) && !refused(&error),
         SdkError::ServiceError(e) => {
             e.raw().status().is_server_error() && kind != ErrorKind::Throttled
         }
@@ -49,6 +50,20 @@ where
         _ => display_chain(&error),
     };
     ProviderError::new(kind, operation_of::<E>(), message)
+}
+
+/// Whether the connection was refused: the request never left.
+fn refused(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// An error of the operation that gave `answer`: what it answered lacks something or says no.

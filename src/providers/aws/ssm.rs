@@ -46,6 +46,16 @@ impl Parameters for SsmParameters {
             .collect())
     }
 
+    async fn parameter(&self, name: &str) -> Result<Option<String>> {
+        match self.client.get_parameter().name(name).send().await {
+            Ok(out) => Ok(out.parameter().and_then(|p| p.value()).map(str::to_string)),
+            Err(e) => match classify(e) {
+                e if e.kind == ErrorKind::NotFound => Ok(None),
+                e => Err(e),
+            },
+        }
+    }
+
     async fn create_parameter(&self, name: &str, value: &str, tags: &Tags) -> Result<()> {
         done(
             self.client

@@ -35,6 +35,13 @@ impl Parameters for FakeRegion {
         })
     }
 
+    async fn parameter(&self, name: &str) -> Result<Option<String>> {
+        let op = self.call(SSM, "GetParameter").await?;
+        self.parameters(op, |parameters| {
+            Ok(parameters.get(name).map(|p| p.value.clone()))
+        })
+    }
+
     async fn create_parameter(&self, name: &str, value: &str, tags: &Tags) -> Result<()> {
         let op = self.call(SSM, "PutParameter").await?;
         self.parameters(op, |parameters| {

@@ -1,0 +1,94 @@
+//! Running the tool against moto, as the moto suites do: one test at a time owns the emulator,
+//! freshly reset; the tool runs as a process with test credentials; SDK clients for checking
+//! the account from outside.
+#![allow(dead_code, reason = "each test binary uses its part")]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard};
+
+use assert_cmd::cargo::CommandCargoExt;
+
+pub const STACK: &str = "stacks/two-region.yaml";
+
+/// One test at a time owns the emulator, freshly reset.
+pub fn fresh_moto() -> (MutexGuard<'static, ()>, &'static str) {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let m = super::moto();
+    let port = m.url.rsplit(':').next().unwrap();
+    let mut s = TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    s.write_all(b"POST /moto-api/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "moto reset failed: {answer}"
+    );
+    (guard, &m.url)
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Self {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// The tool against moto, on `stack`. moto's EKS clusters have no Kubernetes API behind
+/// them, so `plan`, `up` and `down` leave workloads out here.
+pub fn command(url: &str, stack: &str, args: &[&str]) -> Command {
+    let infrastructure_only = matches!(args.first(), Some(&("plan" | "up" | "down")));
+    let mut command = Command::cargo_bin("multiregion").unwrap();
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .args(infrastructure_only.then_some("--skip-workloads"))
+        .args(["--stack", stack, "--endpoint-url", url])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE");
+    command
+}
+
+pub fn multiregion_with(url: &str, stack: &str, args: &[&str]) -> Run {
+    command(url, stack, args).output().unwrap().into()
+}
+
+/// The tool started in the background, its output collected when it ends.
+pub fn spawn(url: &str, args: &[&str]) -> Child {
+    command(url, STACK, args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+pub async fn sdk_config(url: &str, region: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(aws_config::Region::new(region.to_string()))
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .load()
+        .await
+}

@@ -1,0 +1,126 @@
+//! One writer at a time, through the real SSM adapter on moto: two `up` at once build one
+//! network; `down` started during an `up` waits for it and then removes everything; a stale
+//! lock is named, noted by `plan`, and removed only by `unlock`.
+
+use std::time::Duration;
+
+use aws_sdk_ec2::types::Filter;
+
+mod common;
+
+use common::aws::{Run, STACK, fresh_moto, multiregion_with, runtime, sdk_config, spawn};
+
+const LOCK: &str = "/multiregion/petclinic/lock";
+
+/// The stack's VPCs in each region.
+fn vpcs(url: &str) -> Vec<usize> {
+    runtime().block_on(async {
+        let mut counts = Vec::new();
+        for region in ["us-east-1", "us-west-2"] {
+            let ec2 = aws_sdk_ec2::Client::new(&sdk_config(url, region).await);
+            let stack = Filter::builder()
+                .name("tag:multiregion:stack")
+                .values("petclinic")
+                .build();
+            let out = ec2.describe_vpcs().filters(stack).send().await.unwrap();
+            counts.push(out.vpcs().len());
+        }
+        counts
+    })
+}
+
+fn finished(child: std::process::Child) -> Run {
+    child.wait_with_output().unwrap().into()
+}
+
+#[test]
+fn two_ups_at_once_build_one_network_and_the_second_names_the_first() {
+    let (_guard, url) = fresh_moto();
+    let first = spawn(url, &["up"]);
+    let second = spawn(url, &["up"]);
+    let (a, b) = (finished(first), finished(second));
+    let (won, lost) = if a.code == 0 { (a, b) } else { (b, a) };
+    assert_eq!(won.code, 0, "{}", won.stderr);
+    assert_eq!(lost.code, 1, "{}", lost.stderr);
+    assert!(
+        lost.stderr
+            .contains("another run holds the stack's lock: `up` by")
+            && lost.stderr.contains("since"),
+        "the refusal names the holder: {}",
+        lost.stderr
+    );
+    assert!(lost.stderr.len() < 2000, "{}", lost.stderr);
+    assert_eq!(vpcs(url), vec![1, 1], "exactly one VPC per region");
+    let plan = multiregion_with(url, STACK, &["plan"]);
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    assert!(
+        !plan.stderr.contains("holds the stack's lock"),
+        "the lock was given back"
+    );
+    let down = multiregion_with(url, STACK, &["down", "--yes"]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+}
+
+#[test]
+fn a_down_started_during_an_up_waits_for_it_then_removes_everything() {
+    let (_guard, url) = fresh_moto();
+    let up = spawn(url, &["up"]);
+    // Give `up` the lock first.
+    std::thread::sleep(Duration::from_secs(3));
+    let down = spawn(url, &["down", "--yes", "--lock-timeout", "10m"]);
+    let (up, down) = (finished(up), finished(down));
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    assert!(
+        down.stderr.contains("Taking the stack's lock"),
+        "{}",
+        down.stderr
+    );
+    assert_eq!(vpcs(url), vec![0, 0], "down ran after up, and finished");
+}
+
+#[test]
+fn a_stale_lock_is_named_noted_by_plan_and_removed_only_by_unlock() {
+    let (_guard, url) = fresh_moto();
+    let dead = serde_json::json!({
+        "id": "4242-1", "principal": "bob (AWS access key AKIAOLD)", "host": "ci-runner-7",
+        "pid": 4242, "command": "up",
+        "since": "2026-01-01T00:00:00Z", "heartbeat": "2026-01-01T00:05:00Z"
+    });
+    runtime().block_on(async {
+        let ssm = aws_sdk_ssm::Client::new(&sdk_config(url, "us-east-1").await);
+        ssm.put_parameter()
+            .name(LOCK)
+            .value(dead.to_string())
+            .r#type(aws_sdk_ssm::types::ParameterType::String)
+            .send()
+            .await
+            .unwrap();
+    });
+    let up = multiregion_with(url, STACK, &["up"]);
+    assert_eq!(up.code, 1, "{}", up.stderr);
+    assert!(
+        up.stderr.contains("ci-runner-7") && up.stderr.contains("STALE"),
+        "{}",
+        up.stderr
+    );
+    assert!(up.stderr.contains("multiregion unlock"), "{}", up.stderr);
+    assert_eq!(vpcs(url), vec![0, 0], "refused before any change");
+    let plan = multiregion_with(url, STACK, &["plan"]);
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    assert!(
+        plan.stderr
+            .contains("note: another run holds the stack's lock"),
+        "{}",
+        plan.stderr
+    );
+    let unlock = multiregion_with(url, STACK, &["unlock"]);
+    assert_eq!(unlock.code, 0, "{}", unlock.stderr);
+    assert!(
+        unlock.stderr.contains("held by `up` by bob"),
+        "{}",
+        unlock.stderr
+    );
+    let again = multiregion_with(url, STACK, &["unlock"]);
+    assert!(again.stderr.contains("holds no lock"), "{}", again.stderr);
+}
