@@ -18,6 +18,7 @@ pub const CHECK_IDS: &[&str] = &[
     "MR-EKS-003",
     "MR-K8S-001",
     "MR-K8S-002",
+    "MR-STK-001",
 ];
 
 pub fn is_check(id: &str) -> bool {

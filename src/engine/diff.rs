@@ -53,6 +53,10 @@ pub struct Change {
     /// as what it replaces does not work.
     #[serde(skip)]
     pub mends_failure: bool,
+    /// For the deletion of a duplicate: the logical id it carries, which another resource
+    /// keeps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
 }
 
 fn visible_tags(tags: &Tags) -> Tags {
@@ -99,6 +103,7 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
                 fields: vec![],
                 reason,
                 mends_failure: false,
+                duplicate_of: None,
             });
             continue;
         };
@@ -148,24 +153,32 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
             fields: differences,
             reason: failed.then(|| "it is in state failed".to_string()),
             mends_failure: failed,
+            duplicate_of: None,
         });
     }
     cascade_replacements(desired, observed, &mut changes);
     record_runs(desired, observed, &mut changes);
     let wanted: BTreeSet<&str> = desired.iter().map(|r| r.id.as_str()).collect();
+    let duplicates = super::duplicates::groups(observed);
     for o in observed
         .resources
         .values()
         .filter(|o| !wanted.contains(o.id.as_str()))
     {
+        let group = o.duplicate_of.as_deref().and_then(|of| duplicates.get(of));
+        let reason = match group {
+            Some(members) => super::duplicates::describe(members),
+            None => "not in the stack".to_string(),
+        };
         changes.push(Change {
             id: o.id.clone(),
             kind: o.kind,
             region: o.region.clone(),
             action: Action::Delete,
             fields: vec![],
-            reason: Some("not in the stack".to_string()),
+            reason: Some(reason),
             mends_failure: false,
+            duplicate_of: o.duplicate_of.clone(),
         });
     }
     changes
@@ -203,6 +216,7 @@ fn record_runs(desired: &[Resource], observed: &Observed, changes: &mut Vec<Chan
             fields: compare(&desired_fields(r, observed), &have.fields),
             reason: Some("records this run".to_string()),
             mends_failure: false,
+            duplicate_of: None,
         });
     }
 }
@@ -252,6 +266,7 @@ fn cascade_replacements(desired: &[Resource], observed: &Observed, changes: &mut
                     fields: vec![],
                     reason,
                     mends_failure: failed,
+                    duplicate_of: None,
                 }),
             }
         }

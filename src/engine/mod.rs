@@ -2,6 +2,7 @@
 //! model, and carry out the changes as a dependency graph across both regions.
 
 pub mod diff;
+pub mod duplicates;
 pub mod executor;
 mod find;
 mod matching;
@@ -309,6 +310,7 @@ impl<'a> Engine<'a> {
                 fields: vec![],
                 reason: None,
                 mends_failure: false,
+                duplicate_of: o.duplicate_of.clone(),
             })
             .collect();
         let mut steps = steps(&desired, &observed, &changes);

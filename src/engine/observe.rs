@@ -3,12 +3,19 @@
 //! engine's rules across kinds: content-matched parts, the peering across regions, target
 //! group links. Pure: all AWS reading happened before.
 
+use std::collections::HashMap;
+
+use super::duplicates;
 use super::matching::{self, Matches};
 use super::peering;
 pub use crate::kinds::Observed;
 use crate::kinds::{Discovery, Mapper, REGISTRY, RegionTarget, Snapshot};
 use crate::model::Resource;
 use crate::providers::RoleInfo;
+
+/// How many times the mapping is redone to settle which duplicate keeps each logical id: each
+/// pass can move the choice one level down (VPC, then its subnets, then their gateways).
+const KEEPER_PASSES: usize = 8;
 
 /// Maps region snapshots (and the global IAM roles) into the observed model.
 pub fn map(
@@ -17,7 +24,29 @@ pub fn map(
     roles: &[RoleInfo],
     desired: &[Resource],
 ) -> Observed {
+    let mut keep = HashMap::new();
+    let mut observed = map_keeping(targets, snapshots, roles, desired, &keep);
+    for _ in 0..KEEPER_PASSES {
+        let better = duplicates::better_keepers(&observed);
+        if better.is_empty() {
+            break;
+        }
+        keep.extend(better);
+        observed = map_keeping(targets, snapshots, roles, desired, &keep);
+    }
+    observed
+}
+
+/// One mapping, `keep` saying which AWS id keeps a logical id that several carry.
+fn map_keeping(
+    targets: &[RegionTarget],
+    snapshots: &[Snapshot],
+    roles: &[RoleInfo],
+    desired: &[Resource],
+    keep: &HashMap<String, String>,
+) -> Observed {
     let mut m = Mapper::new(desired);
+    m.keep = keep.clone();
     let matches = Matches::new(desired);
     // Every tagged AWS id, across both regions, so cross-region references resolve too.
     for snap in snapshots {

@@ -1,6 +1,11 @@
 //! What every kind's discovery shares: the index of the stack's tagged AWS ids across both
 //! regions (so references resolve to logical ids, cross-region ones too), and the observed
 //! model being filled.
+//!
+//! Two resources with one logical id (two runs at once, a lost answer, a copy made by hand)
+//! are both observed: one keeps the id, each other one is a duplicate under `<id>~<aws id>`,
+//! so what refers to it, and its deletion, follow it. Which one keeps the id is the
+//! observer's choice ([`Mapper::keep`]), the first seen until it decides.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,6 +24,15 @@ pub struct Mapper<'d> {
     pub cluster_names: HashMap<String, String>,
     pub desired: &'d [Resource],
     desired_deps: HashMap<&'d str, &'d [String]>,
+    /// Logical id -> the AWS id that keeps it where several carry it.
+    pub keep: HashMap<String, String>,
+    /// Logical id -> the AWS id holding it so far.
+    claimed: HashMap<String, String>,
+}
+
+/// The id a duplicate is observed under: `c1/vpc~vpc-0b2`.
+pub fn duplicate_id(logical: &str, aws: &str) -> String {
+    format!("{logical}~{aws}")
 }
 
 /// The logical id a resource's tags give it.
@@ -39,6 +53,32 @@ impl<'d> Mapper<'d> {
                 .iter()
                 .map(|r| (r.id.as_str(), r.depends_on.as_slice()))
                 .collect(),
+            keep: HashMap::new(),
+            claimed: HashMap::new(),
+        }
+    }
+
+    /// Indexes `aws` as the logical id `logical`, or as a duplicate of it when another AWS id
+    /// already holds it (swapping the two where `keep` prefers the newcomer).
+    fn claim(&mut self, aws: String, logical: String) {
+        match self.claimed.get(&logical) {
+            Some(holder) if *holder == aws => {}
+            Some(holder) => {
+                let holder = holder.clone();
+                if self.keep.get(&logical) == Some(&aws) {
+                    let demoted = duplicate_id(&logical, &holder);
+                    self.logical.insert(holder, demoted);
+                    self.logical.insert(aws.clone(), logical.clone());
+                    self.claimed.insert(logical, aws);
+                } else {
+                    let duplicate = duplicate_id(&logical, &aws);
+                    self.logical.insert(aws, duplicate);
+                }
+            }
+            None => {
+                self.claimed.insert(logical.clone(), aws.clone());
+                self.logical.insert(aws, logical);
+            }
         }
     }
 
@@ -49,7 +89,9 @@ impl<'d> Mapper<'d> {
                 .into_iter()
                 .filter_map(|(aws, tags)| Some((aws.to_string(), tag_id(tags)?)))
                 .collect();
-            self.logical.extend(pairs);
+            for (aws, logical) in pairs {
+                self.claim(aws, logical);
+            }
         }
         // Node groups and access entries name their cluster.
         for c in &snap.eks.clusters {
@@ -94,6 +136,17 @@ impl<'d> Mapper<'d> {
         tags: Option<Tags>,
         refs: Vec<String>,
     ) -> &mut ObservedResource {
+        // A duplicate: the index made it one, or (for kinds no index lists) its id is taken.
+        let aws = handle.aws_id();
+        let (id, duplicate_of) = match self.logical.get(aws) {
+            Some(l) if l.starts_with(&format!("{id}~")) => (l.clone(), Some(id)),
+            _ => match self.out.get(&id) {
+                Some(o) if o.kind == kind && o.handle.aws_id() != aws => {
+                    (duplicate_id(&id, aws), Some(id))
+                }
+                _ => (id, None),
+            },
+        };
         let mut depends_on: Vec<String> = refs
             .into_iter()
             .filter(|r| self.logical.values().any(|l| l == r))
@@ -114,6 +167,7 @@ impl<'d> Mapper<'d> {
             tags,
             depends_on,
             state: None,
+            duplicate_of,
         };
         self.out.insert(id.clone(), resource);
         self.out.get_mut(&id).expect("just inserted")

@@ -111,6 +111,8 @@ pub struct ObservedResource {
     pub depends_on: Vec<String>,
     /// A transitional state worth showing (`pending`, `pending-acceptance`, `provisioning`).
     pub state: Option<String>,
+    /// The logical id it carries, where another resource keeps that id: it is a duplicate.
+    pub duplicate_of: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -26,6 +26,8 @@ pub struct Counts {
     pub update: usize,
     pub replace: usize,
     pub delete: usize,
+    /// Deletions of duplicates (counted apart from `delete`).
+    pub duplicate: usize,
 }
 
 pub fn counts(changes: &[Change]) -> Counts {
@@ -35,6 +37,7 @@ pub fn counts(changes: &[Change]) -> Counts {
             Action::Create => c.create += 1,
             Action::Update => c.update += 1,
             Action::Replace => c.replace += 1,
+            Action::Delete if change.duplicate_of.is_some() => c.duplicate += 1,
             Action::Delete => c.delete += 1,
         }
     }
@@ -107,7 +110,12 @@ fn infrastructure_text(stack: &ValidStack, changes: &[Change], out: &mut String)
         }
         let _ = writeln!(out, "\n{title}");
         for c in in_region {
-            let mut line = format!("  {:<3} {:<width$}  {}", c.action.symbol(), c.id, c.kind);
+            // A duplicate shows the id it carries: `!   c1/vpc  Vpc  (2 found: …)`.
+            let (symbol, id) = match &c.duplicate_of {
+                Some(of) => ("!", of),
+                None => (c.action.symbol(), &c.id),
+            };
+            let mut line = format!("  {symbol:<3} {id:<width$}  {}", c.kind);
             if let Some(reason) = &c.reason {
                 let _ = write!(line, "  ({reason})");
             }
@@ -129,9 +137,13 @@ fn infrastructure_text(stack: &ValidStack, changes: &[Change], out: &mut String)
         }
     }
     let n = counts(changes);
+    let duplicates = match n.duplicate {
+        0 => String::new(),
+        k => format!(", {k} duplicate(s) to remove"),
+    };
     let _ = writeln!(
         out,
-        "\nPlan: {} to create, {} to update, {} to replace, {} to delete.",
+        "\nPlan: {} to create, {} to update, {} to replace, {} to delete{duplicates}.",
         n.create, n.update, n.replace, n.delete
     );
     if n.replace > 0 {

@@ -82,7 +82,13 @@ fn the_reference_stack_passes_statically_and_live_only_checks_say_not_applicable
         .collect();
     assert_eq!(
         not_applicable,
-        ["MR-NET-003", "MR-NET-006", "MR-NET-007", "MR-NET-008"]
+        [
+            "MR-NET-003",
+            "MR-NET-006",
+            "MR-NET-007",
+            "MR-NET-008",
+            "MR-STK-001"
+        ]
     );
     assert!(
         results
@@ -223,6 +229,10 @@ const BREAKAGES: &[Breakage] = &[
             .unwrap();
         pod.containers[0].liveness_probe = None;
     }),
+    ("MR-STK-001", |w| {
+        let found = "c1/vpc: 2 found: vpc-a (kept), vpc-b (extra)";
+        w.duplicates.push(found.to_string());
+    }),
 ];
 
 #[tokio::test(start_paused = true)]
@@ -317,10 +327,10 @@ fn junit_and_sarif_reports() {
     backend(&mut world).load_balancer.as_mut().unwrap().scheme = Some(Scheme::InternetFacing);
     let report = run(&reference(), &world, &[], Severity::High);
     let xml = report::junit(&report);
-    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"15\" failures=\"1\" errors=\"0\" skipped=\"4\">"), "{xml}");
+    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"16\" failures=\"1\" errors=\"0\" skipped=\"5\">"), "{xml}");
     assert!(xml.contains("<testcase classname=\"multiregion.MR-LB-001\" name=\"MR-LB-001 The backend load balancer is internal\">\n      <failure type=\"critical\" message=\"c2/lb: scheme internet-facing\">"), "{xml}");
-    assert_eq!(xml.matches("<testcase ").count(), 15);
-    assert_eq!(xml.matches("</testcase>").count(), 15);
+    assert_eq!(xml.matches("<testcase ").count(), CATALOG_LEN);
+    assert_eq!(xml.matches("</testcase>").count(), CATALOG_LEN);
 
     let sarif = report::sarif(&report, "stacks/two-region.yaml", &Default::default());
     let schema: serde_json::Value =

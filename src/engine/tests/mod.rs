@@ -18,6 +18,7 @@ use std::result::Result;
 
 mod build;
 mod drift;
+mod duplicates;
 mod failures;
 mod lost;
 mod teardown;

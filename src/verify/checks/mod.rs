@@ -148,7 +148,36 @@ pub const CATALOG: &[Check] = &[
         ],
         run: workloads_hardened,
     },
+    Check {
+        id: "MR-STK-001",
+        title: "Each of the stack's resources exists once",
+        severity: Severity::Medium,
+        remediation: "Run `up`: it keeps the resource the rest of the stack hangs on and deletes the other copies (made by two runs at once, or by hand).",
+        settings: &[(Scope::Spec, "name")],
+        run: no_duplicates,
+    },
 ];
+
+/// Two resources carrying one logical id: one of them is not what the stack manages.
+fn no_duplicates(world: &World) -> Finding {
+    if !world.live {
+        return not_applicable(
+            "copies exist only in the account; the stack file names each resource once",
+        );
+    }
+    let mut look = Look::default();
+    for r in &world.regions {
+        look.saw(&format!("everything tagged for {}", r.name));
+    }
+    for d in &world.duplicates {
+        look.saw(d.split(':').next().unwrap_or_default());
+        look.problem(d.clone());
+    }
+    if world.duplicates.is_empty() {
+        look.ok("every logical id of the stack is carried by one resource".to_string());
+    }
+    look.finish()
+}
 
 const ANYWHERE: [&str; 2] = ["0.0.0.0/0", "::/0"];
 const MANAGED_GROUPS: [&str; 2] = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet"];

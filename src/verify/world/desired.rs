@@ -13,6 +13,7 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
             .map(|(i, k)| region_shell(stack, i, k))
             .collect(),
         peerings: Vec::new(),
+        duplicates: Vec::new(),
     };
     let named = |id: &str| Named::new(id, None);
     let find = |id: &str| resources.iter().find(|r| r.id == id).map(|r| &r.spec);

@@ -24,6 +24,9 @@ pub struct World {
     pub regions: Vec<RegionView>,
     /// Every peering of the stack's, as requested or found.
     pub peerings: Vec<PeeringView>,
+    /// Logical ids that more than one resource carries, each with what was found
+    /// (`c1/vpc: 2 found: vpc-a (kept), vpc-b (extra)`).
+    pub duplicates: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -18,6 +18,13 @@ pub fn from_observed(stack: &ValidStack, observed: &Observed, kube: Vec<Kube>) -
         live: true,
         regions: Vec::new(),
         peerings: Vec::new(),
+        duplicates: crate::engine::duplicates::groups(observed)
+            .into_iter()
+            .map(|(id, members)| {
+                let found = crate::engine::duplicates::describe(&members);
+                format!("{id}: {found}")
+            })
+            .collect(),
     };
     for (i, k) in kube.into_iter().enumerate() {
         let mut region = region_shell(stack, i, k);
