@@ -130,7 +130,9 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
             }
         }
         let failed = have.state.as_deref() == Some("failed");
-        if differences.is_empty() && !failed {
+        // Going away (a `down` stopped part way): made again once it is gone.
+        let going = have.state.as_deref() == Some("deleting");
+        if differences.is_empty() && !failed && !going {
             continue;
         }
         // EKS only moves forward: an older version means a new cluster.
@@ -140,7 +142,8 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
                 && d.desired.as_deref().and_then(crate::model::minor)
                     < d.observed.as_deref().and_then(crate::model::minor)
         });
-        let replace = failed || downgrade || differences.iter().any(|d| kind.forces_new(&d.field));
+        let replace =
+            failed || going || downgrade || differences.iter().any(|d| kind.forces_new(&d.field));
         changes.push(Change {
             id: r.id.clone(),
             kind,
@@ -151,8 +154,12 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
                 Action::Update
             },
             fields: differences,
-            reason: failed.then(|| "it is in state failed".to_string()),
-            mends_failure: failed,
+            reason: match (failed, going) {
+                (true, _) => Some("it is in state failed".to_string()),
+                (_, true) => Some("it is being deleted".to_string()),
+                _ => None,
+            },
+            mends_failure: failed || going,
             duplicate_of: None,
         });
     }

@@ -181,3 +181,25 @@ async fn teardown_sweeps_what_eks_and_kubernetes_left_behind() {
         );
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_up_after_a_killed_down_converges_and_so_does_a_second_down() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    // `down` stopped part way (killed, Ctrl-C): its future dropped mid-flight.
+    let down = engine(&stack, &world, &Silent);
+    let stopped = tokio::time::timeout(Duration::from_secs(90), down.down()).await;
+    assert!(stopped.is_err(), "the down was still running when stopped");
+    let left = world.tagged("petclinic");
+    assert!(!left.is_empty() && left != expected_inventory(), "{left:?}");
+    converge(&stack, &world).await;
+    assert_eq!(world.tagged("petclinic"), expected_inventory());
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(changes.is_empty(), "{:#?}", ids(&changes));
+    // And a killed down finished by another down leaves nothing.
+    let down = engine(&stack, &world, &Silent);
+    let _ = tokio::time::timeout(Duration::from_secs(90), down.down()).await;
+    let (_, report) = engine(&stack, &world, &Silent).down().await.unwrap();
+    assert_eq!(report.failed(), 0, "{:#?}", report.steps);
+    assert!(world.tagged("petclinic").is_empty());
+}

@@ -55,6 +55,7 @@ impl FakeRegion {
             if !throttled {
                 return Ok(Op(operation));
             }
+            (self.world.throttled).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if attempt < SDK_ATTEMPTS {
                 tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
             }

@@ -73,6 +73,8 @@ pub struct FakeWorld {
 
 pub(crate) struct Inner {
     state: Mutex<State>,
+    /// Throttling answers given, each one a retry by the SDK or by the engine.
+    pub throttled: std::sync::atomic::AtomicU64,
     pub behaviour: Mutex<Behaviour>,
     pub stats: Arc<CallStats>,
 }
@@ -103,6 +105,7 @@ impl FakeWorld {
         FakeWorld {
             inner: Arc::new(Inner {
                 state: Mutex::new(state),
+                throttled: Default::default(),
                 behaviour: Mutex::new(behaviour),
                 stats: Arc::new(CallStats::default()),
             }),
@@ -153,6 +156,13 @@ impl FakeWorld {
             })
             .sum();
         (interfaces, groups)
+    }
+
+    /// How many calls were answered with throttling so far.
+    pub fn throttled(&self) -> u64 {
+        self.inner
+            .throttled
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn stats(&self) -> Arc<CallStats> {
