@@ -1,7 +1,6 @@
 //! An EKS access entry with its access policy, known by its cluster and principal.
 
 use super::*;
-use crate::providers::ErrorKind;
 
 pub const DEF: KindDef = KindDef {
     kind: Kind::AccessEntry,
@@ -30,14 +29,10 @@ impl Ops for AccessEntry {
         };
         let eks = &cx.target(&r.region)?.clients.eks;
         let cluster = cx.aws(cluster)?;
-        let made = retry::change(|| {
-            eks.create_access_entry(&cluster, principal_arn, access_policy, &r.tags)
-        })
-        .await;
-        match made {
-            Err(e) if e.kind == ErrorKind::AlreadyExists => {}
-            other => other?,
-        }
+        // Safe to repeat after a lost answer: the provider takes an entry that exists as made
+        // and associates the policy again.
+        retry::change(|| eks.create_access_entry(&cluster, principal_arn, access_policy, &r.tags))
+            .await?;
         let handle = Handle::AccessEntry {
             cluster,
             principal: principal_arn.clone(),

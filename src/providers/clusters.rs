@@ -190,7 +190,8 @@ pub trait Eks: Send + Sync {
     async fn wait_node_group_deleted(&self, cluster: &str, name: &str, max: Duration)
     -> Result<()>;
 
-    /// An access entry with the cluster-admin policy for the whole cluster.
+    /// An access entry with the cluster-admin policy for the whole cluster; one that exists
+    /// already gets the policy (so a repeated call is safe).
     async fn create_access_entry(
         &self,
         cluster: &str,

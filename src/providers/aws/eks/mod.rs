@@ -15,8 +15,9 @@ use aws_sdk_eks::types::{
     LaunchTemplateSpecification, VpcConfigRequest,
 };
 
-use super::{answered, done, operation_of, retag, sent, tag_map, waited};
+use super::{answered, classify, done, operation_of, retag, sent, tag_map, waited};
 use crate::providers::*;
+use aws_sdk_eks::error::ProvideErrorMetadata;
 use reads::cluster_of;
 use updates::{log_setup, logging, scaling};
 
@@ -197,15 +198,20 @@ impl Eks for EksClusters {
         policy_arn: &str,
         tags: &Tags,
     ) -> Result<()> {
-        done(
-            self.client
-                .create_access_entry()
-                .cluster_name(cluster)
-                .principal_arn(principal)
-                .set_tags(Some(tag_map(tags)))
-                .send(),
-        )
-        .await?;
+        let made = self
+            .client
+            .create_access_entry()
+            .cluster_name(cluster)
+            .principal_arn(principal)
+            .set_tags(Some(tag_map(tags)))
+            .send()
+            .await;
+        match made {
+            // The entry is there (a repeated call after a lost answer): its policy is what
+            // matters, and associating it again is harmless.
+            Err(e) if ProvideErrorMetadata::code(&e) == Some("ResourceInUseException") => {}
+            other => drop(other.map_err(classify)?),
+        }
         done(
             self.client
                 .associate_access_policy()
