@@ -49,6 +49,10 @@ pub enum Command {
     Kubeconfig(KubeconfigArgs),
     /// Print an EKS token as an exec credential (used by the kubeconfig entries).
     Token(TokenArgs),
+    /// Print the stack's outputs after `up` (the public URL, the backend's DNS name, the
+    /// clusters' endpoints and contexts, ids), or one of them by name.
+    #[command(alias = "outputs")]
+    Output(OutputArgs),
     /// Remove the stack's run lock: a stale one (its holder stopped refreshing it), or with
     /// --force one that is still held (exit 0 removed or none, 1 refused or error).
     Unlock(UnlockArgs),
@@ -87,6 +91,17 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         .filter(|s| *s <= 24 * 3600)
         .map(std::time::Duration::from_secs)
         .ok_or_else(|| format!("`{text}`: at most 24h"))
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    #[command(flatten)]
+    pub stack: StackArg,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// One output by name (`frontendUrl`, `backendDns`, `c1.clusterEndpoint`, …): its value
+    /// alone.
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ mod kinds;
 mod kubeconfig;
 mod lock;
 mod model;
+mod outputs;
 mod plan;
 mod printer;
 mod progress;
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
         Command::Kubeconfig(args) => commands::kubeconfig::run(args, &printer),
         Command::Token(args) => commands::token::run(args, &printer),
         Command::Unlock(args) => commands::unlock::run(args, &printer),
+        Command::Output(args) => commands::output::run(args, &printer),
     };
     exit.into()
 }

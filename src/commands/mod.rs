@@ -3,6 +3,7 @@
 pub mod down;
 pub mod kubeconfig;
 pub mod live;
+pub mod output;
 pub mod plan;
 pub mod schema;
 pub mod token;

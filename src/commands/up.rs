@@ -39,18 +39,29 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
                 let objects = apply_workloads(args, &valid, &engine, &config).await?;
                 report.steps.extend(objects);
             }
-            Ok::<_, String>((changes, report))
+            // What the user needs next, read afresh once everything converged.
+            let outputs = match report.failed() {
+                0 => engine
+                    .read()
+                    .await
+                    .ok()
+                    .map(|s| crate::outputs::from_snapshots(&valid, &s)),
+                _ => None,
+            };
+            Ok::<_, String>((changes, report, outputs))
         };
         let wait = args.lock.lock_timeout;
         live::locked(&engine, &config, "up", wait, printer, work).await
     });
     live::report_stats(printer, &args.aws, &stats);
-    let (changes, report) = match result {
+    let (changes, report, outputs) = match result {
         Ok(done) => done,
         Err(how) => return live::stopped(printer, "up", how),
     };
     if printer.output == Output::Json {
         printer.json(&report);
+    } else if let Some(outputs) = &outputs {
+        printer.data(&outputs.to_text());
     }
     let exit = summarize(printer, &report, "up", started.elapsed());
     if changes.is_empty() && report.steps.iter().all(|s| s.detail == IN_SYNC) {

@@ -1,6 +1,7 @@
-//! One writer at a time, through the real SSM adapter on moto: two `up` at once build one
-//! network; `down` started during an `up` waits for it and then removes everything; a stale
-//! lock is named, noted by `plan`, and removed only by `unlock`.
+//! Whole runs on moto around one writer at a time, through the real SSM adapter: two `up` at
+//! once build one network (and the winner's outputs are there to read); `down` started during
+//! an `up` waits for it and then removes everything; a stale lock is named, noted by `plan`,
+//! and removed only by `unlock`; Ctrl-C gives the lock back.
 
 use std::time::Duration;
 
@@ -56,6 +57,30 @@ fn two_ups_at_once_build_one_network_and_the_second_names_the_first() {
     assert!(
         !plan.stderr.contains("holds the stack's lock"),
         "the lock was given back"
+    );
+    // `up` ended with the outputs, and `output` reads them again.
+    assert!(won.stdout.contains("frontendUrl"), "{}", won.stdout);
+    let json = multiregion_with(url, STACK, &["output", "--output", "json"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let outputs: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let url_out = outputs["frontendUrl"].as_str().unwrap().to_string();
+    assert!(url_out.starts_with("http://"), "{outputs}");
+    assert!(
+        outputs["backendDns"].is_string() && outputs["peering"].is_string(),
+        "{outputs}"
+    );
+    assert!(
+        outputs["regions"][1]["clusterEndpoint"].is_string(),
+        "{outputs}"
+    );
+    let one = multiregion_with(url, STACK, &["output", "frontendUrl"]);
+    assert_eq!(one.stdout.trim(), url_out);
+    let typo = multiregion_with(url, STACK, &["outputs", "frontendURL"]);
+    assert_eq!(typo.code, 1);
+    assert!(
+        typo.stderr.contains("did you mean `frontendUrl`?"),
+        "{}",
+        typo.stderr
     );
     let down = multiregion_with(url, STACK, &["down", "--yes"]);
     assert_eq!(down.code, 0, "{}", down.stderr);
