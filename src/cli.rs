@@ -53,6 +53,9 @@ pub enum Command {
     /// clusters' endpoints and contexts, ids), or one of them by name.
     #[command(alias = "outputs")]
     Output(OutputArgs),
+    /// Per region and kind what exists, is missing, drifted or extra, and the last `up` that
+    /// converged each region (exit 0, 1 error).
+    Status(StatusArgs),
     /// Remove the stack's run lock: a stale one (its holder stopped refreshing it), or with
     /// --force one that is still held (exit 0 removed or none, 1 refused or error).
     Unlock(UnlockArgs),
@@ -102,6 +105,14 @@ pub struct OutputArgs {
     /// One output by name (`frontendUrl`, `backendDns`, `c1.clusterEndpoint`, …): its value
     /// alone.
     pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub stack: StackArg,
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Debug, Args)]

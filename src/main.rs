@@ -20,6 +20,7 @@ mod providers;
 mod retry;
 mod stack;
 mod stats;
+mod status;
 mod verify;
 mod workloads;
 mod yaml;
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
         Command::Token(args) => commands::token::run(args, &printer),
         Command::Unlock(args) => commands::unlock::run(args, &printer),
         Command::Output(args) => commands::output::run(args, &printer),
+        Command::Status(args) => commands::status::run(args, &printer),
     };
     exit.into()
 }

@@ -6,6 +6,7 @@ pub mod live;
 pub mod output;
 pub mod plan;
 pub mod schema;
+pub mod status;
 pub mod token;
 pub mod unlock;
 pub mod up;
