@@ -15,6 +15,7 @@ mod plan;
 mod printer;
 mod progress;
 mod providers;
+mod quote;
 mod retry;
 mod stack;
 mod stats;
