@@ -1,6 +1,7 @@
 //! The stack file: its format, and loading it into a [`ValidStack`] with every problem reported.
 
 pub mod diagnostic;
+pub mod limits;
 mod network;
 pub mod regions;
 pub mod semantic;
@@ -20,7 +21,7 @@ use types::{Role, Stack};
 use crate::yaml::{self, Pos};
 
 /// Stack files are a few kilobytes; anything near this is a mistake, refused before parsing.
-pub const MAX_STACK_BYTES: u64 = 1024 * 1024;
+pub const MAX_STACK_BYTES: u64 = limits::FILE_BYTES;
 
 /// A stack that passed every check, with its networks resolved to blocks.
 #[derive(Debug, Clone)]
@@ -85,7 +86,7 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: {} problem(s) found", diagnostics.len())]
+    #[error("{path}: {} problem(s) found", diagnostic::count(diagnostics))]
     Invalid {
         path: String,
         diagnostics: Vec<Diagnostic>,
@@ -183,10 +184,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
     let mut diagnostics: Vec<Diagnostic> = walked
         .issues
         .iter()
-        .map(|issue| {
-            let f = &issue.finding;
-            Diagnostic::new(file, issue.pos, &f.path, f.message.clone(), f.hint.clone())
-        })
+        .map(|issue| Diagnostic::of_finding(file, issue.pos, issue.finding.clone()))
         .collect();
     let damaged: Vec<&str> = walked
         .issues
@@ -207,7 +205,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
                 None,
             ));
             diagnostics.sort_by_key(|d| (d.line, d.column));
-            return Err(diagnostics);
+            return Err(diagnostic::cap(diagnostics));
         }
     };
 
@@ -221,17 +219,15 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
         {
             continue;
         }
-        diagnostics.push(Diagnostic::new(
+        diagnostics.push(Diagnostic::of_finding(
             file,
             position(&finding.path),
-            &finding.path,
-            finding.message,
-            finding.hint,
+            finding,
         ));
     }
     if !diagnostics.is_empty() {
         diagnostics.sort_by_key(|d| (d.line, d.column));
-        return Err(diagnostics);
+        return Err(diagnostic::cap(diagnostics));
     }
     let networks = networks.into_iter().flatten().collect();
     Ok(ValidStack {

@@ -1,18 +1,19 @@
 //! CIDR arithmetic for the stack's networks: parsing with clear reasons, and subnet derivation.
 
+use crate::quote::quoted;
 use ipnet::Ipv4Net;
 
 /// Parses an IPv4 block that must be written as its network address.
 pub fn parse_block(text: &str) -> Result<Ipv4Net, (String, Option<String>)> {
     let net: Ipv4Net = text.parse().map_err(|_| {
         (
-            format!("`{text}` is not an IPv4 CIDR block"),
+            format!("{} is not an IPv4 CIDR block", quoted(text)),
             Some("write it as address/prefix, for example 10.0.0.0/16".to_string()),
         )
     })?;
     if net.network() != net.addr() {
         return Err((
-            format!("`{text}` has host bits set"),
+            format!("{} has host bits set", quoted(text)),
             Some(format!("did you mean `{}`?", net.trunc())),
         ));
     }

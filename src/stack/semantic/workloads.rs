@@ -1,7 +1,9 @@
 //! Workloads: names, target region, image and pinned tag, replicas and autoscaling, faults.
 
 use super::{Checker, is_dns_label};
+use crate::quote::quoted;
 use crate::stack::diagnostic::Finding;
+use crate::stack::limits;
 use crate::stack::suggest::did_you_mean;
 use crate::stack::types::*;
 
@@ -14,11 +16,11 @@ impl Checker {
         );
         for (k, w) in workloads.iter().enumerate() {
             let path = format!("spec.workloads[{k}]");
-            if !is_dns_label(&w.name, 40) {
+            if !is_dns_label(&w.name, limits::WORKLOAD_NAME) {
                 self.push(
                     Finding::new(
                         format!("{path}.name"),
-                        format!("`{}` is not a valid workload name", w.name),
+                        format!("{} is not a valid workload name", quoted(&w.name)),
                     )
                     .hint("it names a Kubernetes namespace: lowercase letters, digits and hyphens"),
                 );
@@ -27,7 +29,7 @@ impl Checker {
                 self.push(
                     Finding::new(
                         format!("{path}.region"),
-                        format!("no region named `{}`", w.region),
+                        format!("no region named {}", quoted(&w.region)),
                     )
                     .maybe_hint(did_you_mean(&w.region, regions.iter().copied())),
                 );
@@ -41,7 +43,7 @@ impl Checker {
             if w.image.trim().is_empty() || w.image.contains(char::is_whitespace) {
                 self.push(Finding::new(
                     format!("{path}.image"),
-                    format!("`{}` is not an image reference", w.image),
+                    format!("{} is not an image reference", quoted(&w.image)),
                 ));
             }
             if w.tag.is_empty()
@@ -54,7 +56,7 @@ impl Checker {
                 self.push(
                     Finding::new(
                         format!("{path}.tag"),
-                        format!("`{}` is not a pinned image tag", w.tag),
+                        format!("{} is not a pinned image tag", quoted(&w.tag)),
                     )
                     .hint(
                         "pin a release such as 6.7.1, so that both clusters run what was reviewed",
