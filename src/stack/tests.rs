@@ -421,3 +421,15 @@ fn a_bad_value_does_not_cause_follow_up_noise() {
     );
     assert_one_problem(&text, "nodeGroups[0].min: expected a whole number");
 }
+
+#[test]
+fn blocks_with_leading_zeros_are_refused_wherever_a_block_is_written() {
+    assert_one_problem(
+        &variant("cidr: 10.10.0.0/16", "cidr: 10.00.0.0/16"),
+        "14:24 spec.regions[0].network.cidr: `10.00.0.0/16` has a number with a leading zero (`00`), which some tools read as octal [write it without leading zeros: `10.0.0.0/16`]",
+    );
+    assert_one_problem(
+        &variant("allow: [internet]", "allow: [internet, 010.0.0.0/16]"),
+        "16:85 spec.regions[0].loadBalancer.allow[1]: `010.0.0.0/16` has a number with a leading zero (`010`)",
+    );
+}
