@@ -1,6 +1,7 @@
 //! The stack file: its format, and loading it into a [`ValidStack`] with every problem reported.
 
 pub mod diagnostic;
+pub mod image;
 pub mod limits;
 mod network;
 pub mod regions;

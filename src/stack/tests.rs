@@ -433,3 +433,49 @@ fn blocks_with_leading_zeros_are_refused_wherever_a_block_is_written() {
         "16:85 spec.regions[0].loadBalancer.allow[1]: `010.0.0.0/16` has a number with a leading zero (`010`)",
     );
 }
+
+#[test]
+fn images_follow_the_oci_reference_grammar_at_the_stack_line() {
+    let workload = |fields: &str| {
+        format!(
+            "{MINIMAL}  workloads:\n    - {{ name: backend, region: c2, source: m, {fields} }}\n"
+        )
+    };
+    let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    for image in [
+        "ghcr.io/stefanprodan/podinfo",
+        "localhost:5000/team/app",
+        "nginx",
+        &format!("ghcr.io/stefanprodan/podinfo@{digest}"),
+    ] {
+        assert_eq!(
+            problems(&workload(&format!("image: \"{image}\", tag: 6.7.1"))),
+            Vec::<String>::new(),
+            "{image}"
+        );
+    }
+    assert_one_problem(
+        &workload("image: ghcr.io/StefanProdan/podinfo, tag: 6.7.1"),
+        "26:54 spec.workloads[0].image: `ghcr.io/StefanProdan/podinfo` is not an image reference (character 9: repository paths are lowercase)",
+    );
+    assert_one_problem(
+        &workload("image: \"ghcr.io/stefan\\u200Bprodan/podinfo\", tag: 6.7.1"),
+        "spec.workloads[0].image: `ghcr.io/stefan\\u{200b}prodan/podinfo` has U+200B (zero width space) at character 15, which cannot be seen",
+    );
+    assert_one_problem(
+        &workload("image: \"ghcr.io/stefanprodan/podinfo:6.7.1\", tag: 6.7.1"),
+        "names a tag; the stack keeps it in `tag` [remove `:6.7.1` here and write `tag: 6.7.1`]",
+    );
+    assert_one_problem(
+        &workload("image: \"ghcr.io/podinfo@sha256:abc\", tag: 6.7.1"),
+        "(character 17: a sha256 digest has 64 hexadecimal digits)",
+    );
+    assert_one_problem(
+        &workload("tag: \"6.7.1+build\""),
+        "26:52 spec.workloads[0].tag: `6.7.1+build` is not an image tag (character 6: a tag holds letters, digits, `_`, `.` and `-` only)",
+    );
+    assert_one_problem(
+        &workload("tag: .hidden"),
+        "(character 1: a tag starts with a letter, a digit or `_`)",
+    );
+}

@@ -436,11 +436,12 @@ pub struct WorkloadSpec {
     /// Folder of manifests, relative to the stack file.
     #[schemars(length(max = limits::PATH))]
     pub source: String,
-    /// Container image without its tag.
+    /// Container image without its tag: `[registry[:port]/]path`, optionally pinned by a
+    /// digest (`@sha256:<64 hex digits>`), by the OCI reference grammar.
     #[serde(default = "default_image")]
     #[schemars(length(max = limits::IMAGE))]
     pub image: String,
-    /// Image tag; pin it (no `latest`).
+    /// Image tag (`[\w][\w.-]{0,127}`); pin it (no `latest`).
     #[schemars(length(max = limits::IMAGE_TAG))]
     pub tag: String,
     #[serde(default = "default_min")]

@@ -10,6 +10,7 @@ use serde_json::Value as Json;
 
 use crate::stack::ValidStack;
 use crate::stack::diagnostic::Diagnostic;
+use crate::stack::image;
 use crate::stack::suggest::did_you_mean;
 use crate::stack::types::{Role, WorkloadSpec};
 use crate::yaml::{self, Node, Pos};
@@ -194,7 +195,7 @@ pub fn values(
         ("workload", workload.name.clone()),
         ("region", regions[here].region.clone()),
         ("cluster", regions[here].cluster.name.clone()),
-        ("image", format!("{}:{}", workload.image, workload.tag)),
+        ("image", image::with_tag(&workload.image, &workload.tag)),
         ("replicas", workload.replicas.to_string()),
         ("minReplicas", workload.autoscaling.min.to_string()),
         ("maxReplicas", workload.autoscaling.max.to_string()),

@@ -131,3 +131,21 @@ fn the_backend_url_is_the_backend_load_balancer_never_a_cluster_local_name() {
             .all(|m| m.object["spec"]["type"] != "LoadBalancer")
     );
 }
+
+#[test]
+fn an_image_pinned_by_digest_renders_with_its_tag_before_the_digest() {
+    let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let text = include_str!("../../stacks/two-region.yaml").replacen(
+        "image: ghcr.io/stefanprodan/podinfo",
+        &format!("image: ghcr.io/stefanprodan/podinfo@{digest}"),
+        1,
+    );
+    let stack = crate::stack::parse("s.yaml", text.as_bytes()).unwrap();
+    let values = render::values(&stack, &stack.stack.spec.workloads[0], &outputs());
+    let image = &values["image"];
+    assert_eq!(
+        image,
+        &format!("ghcr.io/stefanprodan/podinfo:6.7.1@{digest}")
+    );
+    assert!(crate::stack::image::parse(image).is_ok());
+}
