@@ -34,6 +34,8 @@ pub struct ValidStack {
     positions: HashMap<String, Pos>,
     /// `sha256:` and the hex digest of the file as read: which stack file a run applied.
     pub digest: String,
+    /// The file as its diagnostics name it.
+    pub file: String,
 }
 
 impl ValidStack {
@@ -45,6 +47,11 @@ impl ValidStack {
     /// nearest enclosing field that is (a default has no place of its own).
     pub fn position(&self, path: &str) -> Pos {
         position_in(&self.positions, path)
+    }
+
+    /// A problem found later (a `source` folder that cannot be read), placed at `path`.
+    pub fn diagnostic(&self, path: &str, message: String, hint: Option<String>) -> Diagnostic {
+        Diagnostic::new(&self.file, self.position(path), path, message, hint)
     }
 
     /// Index of the region with `role`; validation guarantees exactly one.
@@ -236,6 +243,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
         networks,
         positions: walked.locations,
         digest: digest(bytes),
+        file: file.to_string(),
     })
 }
 

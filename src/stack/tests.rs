@@ -479,3 +479,24 @@ fn images_follow_the_oci_reference_grammar_at_the_stack_line() {
         "(character 1: a tag starts with a letter, a digit or `_`)",
     );
 }
+
+#[test]
+fn workload_names_are_dns_1123_labels_at_the_stack_line() {
+    for name in ["Frontend", "front_end", "-web", "web-", "1web", "wéb"] {
+        let text = format!(
+            "{MINIMAL}  workloads:\n    - {{ name: \"{name}\", region: c2, source: m, tag: 6.7.1 }}\n"
+        );
+        assert_one_problem(&text, "spec.workloads[0].name: ");
+        assert_one_problem(
+            &text,
+            "is not a valid workload name [it names a Kubernetes namespace, a DNS-1123 label",
+        );
+    }
+    let long = "w".repeat(41);
+    assert_one_problem(
+        &format!(
+            "{MINIMAL}  workloads:\n    - {{ name: {long}, region: c2, source: m, tag: 6.7.1 }}\n"
+        ),
+        "is longer than the 40 characters allowed here",
+    );
+}

@@ -6,6 +6,7 @@ pub mod discovery;
 mod prune;
 pub mod render;
 pub mod rollout;
+pub mod source;
 pub mod strict;
 pub mod sync;
 

@@ -23,7 +23,10 @@ impl Checker {
                         format!("{path}.name"),
                         format!("{} is not a valid workload name", quoted(&w.name)),
                     )
-                    .hint("it names a Kubernetes namespace: lowercase letters, digits and hyphens"),
+                    .hint(format!(
+                        "it names a Kubernetes namespace, a DNS-1123 label: 1-{} lowercase letters, digits and hyphens, starting with a letter (so that `<name>-allow` is one too)",
+                        limits::WORKLOAD_NAME
+                    )),
                 );
             }
             if !regions.contains(&w.region.as_str()) {
