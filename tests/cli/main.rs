@@ -1,7 +1,8 @@
 //! Whole-process tests: the binary as a user runs it, its outputs and exit codes. By subject:
-//! `validate` (the stack file and its YAML), the workload manifests, `verify --static`; here
-//! the helpers and the other commands.
+//! `validate` (the stack file and its YAML), `bounds` (inputs made to be slow or loud), the
+//! workload manifests, `verify --static`; here the helpers and the other commands.
 
+mod bounds;
 mod validate;
 mod verify;
 mod workloads;
