@@ -102,15 +102,16 @@ pub const IN_ALL: usize = 100;
 /// lines, the rest told as one. Problems are of one kind when their kind and their message's
 /// wording (what is left once quoted values and numbers are taken out) are the same.
 pub fn cap(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    // Per kind: how many so far, and the line of the first.
-    let mut seen: HashMap<(Kind, String), (usize, usize)> = HashMap::new();
+    // Per kind: how many so far, and where the first is.
+    let mut seen: HashMap<(Kind, String), (usize, String, usize)> = HashMap::new();
     let mut summary_at: HashMap<(Kind, String), usize> = HashMap::new();
     let mut kept: Vec<Diagnostic> = Vec::new();
     for d in diagnostics {
         let key = (d.kind, wording(&d.message));
-        let (count, first_line) = seen.entry(key.clone()).or_insert((0, d.line));
+        let (count, first_file, first_line) =
+            seen.entry(key.clone())
+                .or_insert((0, d.file.clone(), d.line));
         *count += 1;
-        let first_line = *first_line;
         if *count <= PER_KIND {
             kept.push(d);
             continue;
@@ -120,7 +121,10 @@ pub fn cap(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
             None => {
                 summary_at.insert(key, kept.len());
                 let like = match d.kind {
-                    Kind::Other => format!("like the one at line {first_line}"),
+                    Kind::Other if *first_file == d.file => {
+                        format!("like the one at line {first_line}")
+                    }
+                    Kind::Other => format!("like the one at {first_file}:{first_line}"),
                     kind => kind.plural().to_string(),
                 };
                 kept.push(Diagnostic {

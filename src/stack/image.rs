@@ -251,10 +251,7 @@ mod tests {
         );
         let text = format!("nginx@{DIGEST}");
         let r = parse(&text).unwrap();
-        assert_eq!(
-            (r.domain, r.path, r.digest),
-            (None, "nginx", Some(&DIGEST[..]))
-        );
+        assert_eq!((r.domain, r.path, r.digest), (None, "nginx", Some(DIGEST)));
         let text = format!("[fe80::1]:5000/x/y:1@{DIGEST}");
         let r = parse(&text).unwrap();
         assert_eq!((r.domain, r.tag), (Some("[fe80::1]:5000"), Some("1")));

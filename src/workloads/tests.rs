@@ -212,3 +212,22 @@ fn a_source_that_is_no_folder_of_manifests_is_told_at_the_source_line() {
         )]
     );
 }
+
+#[test]
+fn a_flood_of_broken_manifests_is_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let documents: Vec<String> = (0..500)
+        .map(|i| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}, namespace: frontend}}\ndata: {{a: b}}\nbogus{i}: 1\n"))
+        .collect();
+    std::fs::write(dir.path().join("app.yaml"), documents.join("---\n")).unwrap();
+    let problems = source_problems(&dir.path().display().to_string());
+    assert_eq!(problems.len(), crate::stack::diagnostic::PER_KIND + 1);
+    assert!(
+        problems[0].contains("unknown field `bogus0`"),
+        "{problems:#?}"
+    );
+    assert!(
+        problems[20].ends_with("app.yaml:125:1: … and 480 more unknown fields"),
+        "{problems:#?}"
+    );
+}
