@@ -17,6 +17,7 @@ mod plan;
 mod printer;
 mod progress;
 mod providers;
+mod quote;
 mod retry;
 mod stack;
 mod stats;

@@ -33,7 +33,7 @@ pub fn diagnostics_text(problems: &[crate::stack::diagnostic::Diagnostic]) -> St
     let mut lines: Vec<String> = problems.iter().map(|p| format!("error: {p}")).collect();
     lines.push(format!(
         "error: {} problem(s) in the workload manifests",
-        problems.len()
+        crate::stack::diagnostic::count(problems)
     ));
     lines.join("\n")
 }

@@ -1,6 +1,8 @@
 //! The stack file: its format, and loading it into a [`ValidStack`] with every problem reported.
 
 pub mod diagnostic;
+pub mod image;
+pub mod limits;
 mod network;
 pub mod regions;
 pub mod semantic;
@@ -20,7 +22,7 @@ use types::{Role, Stack};
 use crate::yaml::{self, Pos};
 
 /// Stack files are a few kilobytes; anything near this is a mistake, refused before parsing.
-pub const MAX_STACK_BYTES: u64 = 1024 * 1024;
+pub const MAX_STACK_BYTES: u64 = limits::FILE_BYTES;
 
 /// A stack that passed every check, with its networks resolved to blocks.
 #[derive(Debug, Clone)]
@@ -32,6 +34,8 @@ pub struct ValidStack {
     positions: HashMap<String, Pos>,
     /// `sha256:` and the hex digest of the file as read: which stack file a run applied.
     pub digest: String,
+    /// The file as its diagnostics name it.
+    pub file: String,
 }
 
 impl ValidStack {
@@ -43,6 +47,11 @@ impl ValidStack {
     /// nearest enclosing field that is (a default has no place of its own).
     pub fn position(&self, path: &str) -> Pos {
         position_in(&self.positions, path)
+    }
+
+    /// A problem found later (a `source` folder that cannot be read), placed at `path`.
+    pub fn diagnostic(&self, path: &str, message: String, hint: Option<String>) -> Diagnostic {
+        Diagnostic::new(&self.file, self.position(path), path, message, hint)
     }
 
     /// Index of the region with `role`; validation guarantees exactly one.
@@ -85,7 +94,7 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: {} problem(s) found", diagnostics.len())]
+    #[error("{path}: {} problem(s) found", diagnostic::count(diagnostics))]
     Invalid {
         path: String,
         diagnostics: Vec<Diagnostic>,
@@ -183,10 +192,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
     let mut diagnostics: Vec<Diagnostic> = walked
         .issues
         .iter()
-        .map(|issue| {
-            let f = &issue.finding;
-            Diagnostic::new(file, issue.pos, &f.path, f.message.clone(), f.hint.clone())
-        })
+        .map(|issue| Diagnostic::of_finding(file, issue.pos, issue.finding.clone()))
         .collect();
     let damaged: Vec<&str> = walked
         .issues
@@ -207,7 +213,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
                 None,
             ));
             diagnostics.sort_by_key(|d| (d.line, d.column));
-            return Err(diagnostics);
+            return Err(diagnostic::cap(diagnostics));
         }
     };
 
@@ -221,17 +227,15 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
         {
             continue;
         }
-        diagnostics.push(Diagnostic::new(
+        diagnostics.push(Diagnostic::of_finding(
             file,
             position(&finding.path),
-            &finding.path,
-            finding.message,
-            finding.hint,
+            finding,
         ));
     }
     if !diagnostics.is_empty() {
         diagnostics.sort_by_key(|d| (d.line, d.column));
-        return Err(diagnostics);
+        return Err(diagnostic::cap(diagnostics));
     }
     let networks = networks.into_iter().flatten().collect();
     Ok(ValidStack {
@@ -239,6 +243,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
         networks,
         positions: walked.locations,
         digest: digest(bytes),
+        file: file.to_string(),
     })
 }
 

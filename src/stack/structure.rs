@@ -10,8 +10,10 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value as Json};
 
-use super::diagnostic::Finding;
+use super::diagnostic::{Finding, Kind, PER_KIND, thousands};
+use super::limits;
 use super::suggest::did_you_mean;
+use crate::quote::{self, SHOWN_CHARS, quoted};
 use crate::yaml::{Node, Pos, Value, to_json};
 
 /// What a structural problem does to the value: an unknown field changes nothing, while a bad
@@ -43,6 +45,7 @@ pub fn walk(node: &Node, schema: &Json) -> Walked {
         root: schema,
         issues: Vec::new(),
         locations: HashMap::new(),
+        unknown_fields: 0,
     };
     let json = walker
         .value(node, schema, "")
@@ -58,10 +61,16 @@ struct Walker<'s> {
     root: &'s Json,
     issues: Vec<Issue>,
     locations: HashMap<String, Pos>,
+    unknown_fields: usize,
 }
 
 fn child_path(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
+    // A path is printed with every problem under it: a long key is cut as values are.
+    let long = key.chars().nth(SHOWN_CHARS).is_some();
+    if long {
+        let cut: String = key.chars().take(SHOWN_CHARS).collect();
+        format!("{parent}[{cut:?}…]")
+    } else if parent.is_empty() {
         key.to_string()
     } else if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         format!("{parent}.{key}")
@@ -70,14 +79,96 @@ fn child_path(parent: &str, key: &str) -> String {
     }
 }
 
+/// `maxLength`, `maxItems` or `maxProperties` of a schema.
+fn bound(schema: &Json, keyword: &str) -> Option<usize> {
+    schema
+        .get(keyword)
+        .and_then(Json::as_u64)
+        .and_then(|n| usize::try_from(n).ok())
+}
+
 impl<'s> Walker<'s> {
-    fn bad(&mut self, pos: Pos, path: &str, message: String, hint: Option<String>) -> Option<Json> {
+    fn bad(
+        &mut self,
+        kind: Kind,
+        pos: Pos,
+        path: &str,
+        message: String,
+        hint: Option<String>,
+    ) -> Option<Json> {
         self.issues.push(Issue {
             kind: IssueKind::BadValue,
             pos,
-            finding: Finding::new(path, message).maybe_hint(hint),
+            finding: Finding::new(path, message).maybe_hint(hint).kind(kind),
         });
         None
+    }
+
+    /// What every string is checked for before anything reads it: its length (counted no
+    /// further than the bound, so a megabyte costs no more than a short value), then
+    /// characters that cannot be seen.
+    fn text(&mut self, pos: Pos, path: &str, text: &str, schema: &Json) -> Option<()> {
+        let max = bound(schema, "maxLength").unwrap_or(limits::TEXT);
+        if text.chars().nth(max).is_some() {
+            self.bad(
+                Kind::TooLong,
+                pos,
+                path,
+                format!(
+                    "{} is longer than the {max} characters allowed here",
+                    quoted(text)
+                ),
+                None,
+            );
+            return None;
+        }
+        if let Some((at, c)) = quote::first_invisible(text) {
+            self.bad(
+                Kind::Invisible,
+                pos,
+                path,
+                format!(
+                    "{} has {} at character {at}, which cannot be seen",
+                    quoted(text),
+                    quote::describe(c)
+                ),
+                Some(if c == '\n' {
+                    "write the value on one line (a `>-` block folds long text into one)".into()
+                } else {
+                    "type the value again rather than pasting it".into()
+                }),
+            );
+            return None;
+        }
+        Some(())
+    }
+
+    /// A list or map with more entries than its bound: reported at the list, with the field's
+    /// description as the hint (it says what the entries are for); only the first `max`
+    /// entries are walked, so checks after the walk never meet more.
+    fn too_many(&mut self, schema: &Json, pos: Pos, path: &str, found: usize, max: usize) {
+        let what = if schema.get("maxItems").is_some() {
+            "items"
+        } else {
+            "entries"
+        };
+        let hint = schema
+            .get("description")
+            .and_then(Json::as_str)
+            .map(str::to_string);
+        self.issues.push(Issue {
+            kind: IssueKind::BadValue,
+            pos,
+            finding: Finding::new(
+                path,
+                format!(
+                    "{} {what}, more than the {max} allowed here",
+                    thousands(found)
+                ),
+            )
+            .maybe_hint(hint)
+            .kind(Kind::TooMany),
+        });
     }
 
     /// Follows `$ref`s to the schema that says what the value is.
@@ -126,12 +217,13 @@ impl<'s> Walker<'s> {
         match types.iter().find(|t| **t != "null").copied() {
             Some("object") => self.object(node, schema, path),
             Some("array") => self.array(node, schema, path),
-            Some("string") => self.string(node, path),
+            Some("string") => self.string(node, schema, path),
             Some("integer") => self.integer(node, schema, path),
             Some("number") => match &node.value {
                 Value::Int { value, .. } => Some(Json::from(*value)),
                 Value::Float { value, .. } if value.is_finite() => Some(Json::from(*value)),
                 other => self.bad(
+                    Kind::WrongType,
                     node.pos,
                     path,
                     format!("expected a number, found {}", other.type_name()),
@@ -141,10 +233,12 @@ impl<'s> Walker<'s> {
             Some("boolean") => match &node.value {
                 Value::Bool(b) => Some(Json::Bool(*b)),
                 Value::Str(s)
-                    if ["yes", "no", "on", "off", "y", "n"]
-                        .contains(&s.to_lowercase().as_str()) =>
+                    if s.len() <= 3
+                        && ["yes", "no", "on", "off", "y", "n"]
+                            .contains(&s.to_lowercase().as_str()) =>
                 {
                     self.bad(
+                        Kind::WrongType,
                         node.pos,
                         path,
                         format!("expected true or false, found the string `{s}`"),
@@ -155,6 +249,7 @@ impl<'s> Walker<'s> {
                     )
                 }
                 other => self.bad(
+                    Kind::WrongType,
                     node.pos,
                     path,
                     format!("expected true or false, found {}", other.type_name()),
@@ -258,13 +353,15 @@ impl<'s> Walker<'s> {
             Value::Str(s) => {
                 let hint = did_you_mean(s, allowed.iter().copied());
                 self.bad(
+                    Kind::NotAllowed,
                     node.pos,
                     path,
-                    format!("`{s}` is not one of {listed}"),
+                    format!("{} is not one of {listed}", quoted(s)),
                     hint,
                 )
             }
             other => self.bad(
+                Kind::WrongType,
                 node.pos,
                 path,
                 format!("expected one of {listed}, found {}", other.type_name()),
@@ -276,6 +373,7 @@ impl<'s> Walker<'s> {
     fn object(&mut self, node: &Node, schema: &'s Json, path: &str) -> Option<Json> {
         let Value::Map(entries) = &node.value else {
             return self.bad(
+                Kind::WrongType,
                 node.pos,
                 path,
                 format!("expected a mapping, found {}", node.value.type_name()),
@@ -284,25 +382,51 @@ impl<'s> Walker<'s> {
         };
         let properties = schema.get("properties").and_then(Json::as_object);
         let additional = schema.get("additionalProperties");
+        let entries = match bound(schema, "maxProperties") {
+            Some(max) if entries.len() > max => {
+                self.too_many(schema, node.pos, path, entries.len(), max);
+                &entries[..max]
+            }
+            _ => &entries[..],
+        };
+        let key_schema = schema.get("propertyNames").unwrap_or(&Json::Null);
         let mut out = Map::new();
         for entry in entries {
             let key_path = child_path(path, &entry.key);
             let property = properties.and_then(|p| p.get(&entry.key));
             let field_schema = match (property, additional) {
                 (Some(p), _) => p,
-                (None, Some(a)) if a.is_object() => a,
+                (None, Some(a)) if a.is_object() => {
+                    self.locations.insert(key_path.clone(), entry.key_pos);
+                    if self
+                        .text(entry.key_pos, &key_path, &entry.key, key_schema)
+                        .is_none()
+                    {
+                        continue;
+                    }
+                    a
+                }
                 _ => {
                     let known =
                         properties.map(|p| p.keys().map(String::as_str).collect::<Vec<_>>());
                     let known = known.unwrap_or_default();
-                    let hint = did_you_mean(&entry.key, known.iter().copied())
-                        .or_else(|| Some(format!("allowed here: {}", known.join(", "))));
+                    // The walk meets unknown fields in file order, and the cap shows the first
+                    // of them only: a hint past those would never be read.
+                    self.unknown_fields += 1;
+                    let hint = (self.unknown_fields <= PER_KIND).then(|| {
+                        did_you_mean(&entry.key, known.iter().copied())
+                            .unwrap_or_else(|| format!("allowed here: {}", known.join(", ")))
+                    });
                     self.locations.insert(key_path.clone(), entry.key_pos);
                     self.issues.push(Issue {
                         kind: IssueKind::UnknownField,
                         pos: entry.key_pos,
-                        finding: Finding::new(key_path, format!("unknown field `{}`", entry.key))
-                            .maybe_hint(hint),
+                        finding: Finding::new(
+                            key_path,
+                            format!("unknown field {}", quoted(&entry.key)),
+                        )
+                        .maybe_hint(hint)
+                        .kind(Kind::UnknownField),
                     });
                     continue;
                 }
@@ -316,6 +440,7 @@ impl<'s> Walker<'s> {
         for name in required.into_iter().flatten().filter_map(Json::as_str) {
             if !entries.iter().any(|e| e.key == name) {
                 self.bad(
+                    Kind::MissingField,
                     node.pos,
                     &child_path(path, name),
                     format!("missing required field `{name}`"),
@@ -334,11 +459,19 @@ impl<'s> Walker<'s> {
                 "write a list, for example `[value]` or one `- value` per line".to_string()
             });
             return self.bad(
+                Kind::WrongType,
                 node.pos,
                 path,
                 format!("expected a list, found {}", node.value.type_name()),
                 hint,
             );
+        };
+        let items = match bound(schema, "maxItems") {
+            Some(max) if items.len() > max => {
+                self.too_many(schema, node.pos, path, items.len(), max);
+                &items[..max]
+            }
+            _ => &items[..],
         };
         let item_schema = schema.get("items").unwrap_or(&Json::Null);
         let out = items
@@ -353,15 +486,18 @@ impl<'s> Walker<'s> {
         Some(Json::Array(out))
     }
 
-    fn string(&mut self, node: &Node, path: &str) -> Option<Json> {
+    fn string(&mut self, node: &Node, schema: &Json, path: &str) -> Option<Json> {
         match &node.value {
-            Value::Str(s) => Some(Json::String(s.clone())),
             // Plain numbers stand for their text (`version: 1.30` is "1.30", not 1.3).
-            Value::Int { raw, .. } | Value::Float { raw, .. } => Some(Json::String(raw.clone())),
+            Value::Str(s) | Value::Int { raw: s, .. } | Value::Float { raw: s, .. } => {
+                self.text(node.pos, path, s, schema)?;
+                Some(Json::String(s.clone()))
+            }
             other => {
                 let hint = matches!(other, Value::Bool(_))
                     .then(|| "quote the value to make it a string".to_string());
                 self.bad(
+                    Kind::WrongType,
                     node.pos,
                     path,
                     format!("expected a string, found {}", other.type_name()),
@@ -386,18 +522,21 @@ impl<'s> Walker<'s> {
                 Some(Json::from(*value))
             }
             Value::Int { value, .. } => self.bad(
+                Kind::OutOfRange,
                 node.pos,
                 path,
                 format!("expected {range}, found {value}"),
                 None,
             ),
             Value::Str(s) if s.trim().parse::<i64>().is_ok() => self.bad(
+                Kind::WrongType,
                 node.pos,
                 path,
                 format!("expected {range}, found the string \"{s}\""),
                 Some("remove the quotes".into()),
             ),
             other => self.bad(
+                Kind::WrongType,
                 node.pos,
                 path,
                 format!("expected {range}, found {}", other.type_name()),
@@ -408,55 +547,4 @@ impl<'s> Walker<'s> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::stack::types::Stack;
-
-    /// Every keyword the stack schema uses must be one this walker understands (or one that
-    /// only documents), so a new field type cannot slip past validation unchecked.
-    #[test]
-    fn walker_understands_every_schema_keyword() {
-        let schema = serde_json::to_value(schemars::schema_for!(Stack)).unwrap();
-        let understood = [
-            "$schema",
-            "$ref",
-            "$defs",
-            "title",
-            "description",
-            "type",
-            "properties",
-            "required",
-            "additionalProperties",
-            "items",
-            "enum",
-            "const",
-            "anyOf",
-            "oneOf",
-            "minimum",
-            "maximum",
-            "format",
-            "default",
-        ];
-        fn visit(v: &Json, understood: &[&str], in_properties: bool) {
-            if let Json::Object(map) = v {
-                for (k, child) in map {
-                    if !in_properties {
-                        assert!(
-                            understood.contains(&k.as_str()),
-                            "schema keyword `{k}` unhandled"
-                        );
-                    }
-                    let child_in_properties = !in_properties && (k == "properties" || k == "$defs");
-                    if k != "default" && k != "enum" && k != "const" {
-                        visit(child, understood, child_in_properties);
-                    }
-                }
-            } else if let Json::Array(items) = v {
-                for item in items {
-                    visit(item, understood, false);
-                }
-            }
-        }
-        visit(&schema, &understood, false);
-    }
-}
+mod tests;

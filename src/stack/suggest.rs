@@ -1,11 +1,21 @@
 //! "Did you mean" for misspelt keys, enum values and references.
 
+/// Words longer than this are no typo of a name; the distance costs their length times the
+/// candidate's, so a megabyte value must not reach it.
+const MAX_WORD_CHARS: usize = 64;
+
 /// The candidate closest to `word`, when it is close enough to be a plausible typo.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let length = word.chars().take(MAX_WORD_CHARS + 1).count();
+    if length > MAX_WORD_CHARS {
+        return None;
+    }
     let lowered = word.to_ascii_lowercase();
-    let budget = (word.chars().count() / 3).max(1);
+    let budget = (length / 3).max(1);
     candidates
         .into_iter()
+        // The distance is at least the difference in length.
+        .filter(|c| c.chars().count().abs_diff(length) <= budget)
         .map(|c| (distance(&lowered, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= budget)
         .min_by_key(|(d, _)| *d)
@@ -62,5 +72,15 @@ mod tests {
             closest("us-est-1", ["us-east-1", "us-west-2"]),
             Some("us-east-1")
         );
+    }
+
+    #[test]
+    fn long_words_get_no_suggestion_and_cost_nothing() {
+        let long = "A".repeat(1_000_000);
+        let started = std::time::Instant::now();
+        assert_eq!(closest(&long, ["AWSManagedRulesCommonRuleSet"; 1000]), None);
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        let near = format!("{}x", "a".repeat(MAX_WORD_CHARS - 1));
+        assert_eq!(closest(&near, [near[1..].as_ref()]), Some(&near[1..]));
     }
 }

@@ -243,17 +243,18 @@ fn exactly_two_regions() {
         third,
         "    - name: c3\n      region: eu-west-1\n      role: backend\n      network: { cidr: 10.12.0.0/16 }\n      cluster: { name: mini-c3 }\n      loadBalancer: { type: network, scheme: internal, allow: [peer] }\n  wafAcls:",
     );
-    let found = problems(&text);
-    assert!(
-        found
-            .iter()
-            .any(|f| f.contains("a stack has exactly two regions, found 3")),
-        "{found:#?}"
+    // Said once, at the list; the third region is not read at all.
+    assert_one_problem(
+        &text,
+        "11:5 spec.regions: 3 items, more than the 2 allowed here [Exactly two regions",
     );
+    let one = MINIMAL.split("    - name: c2").next().unwrap().to_string()
+        + "  wafAcls:\n    - name: edge\n";
+    let found = problems(&one);
     assert!(
         found
             .iter()
-            .any(|f| f.contains("spec.regions[2].role: role `backend` is already taken")),
+            .any(|f| f.contains("a stack has exactly two regions, found 1")),
         "{found:#?}"
     );
 }
@@ -419,4 +420,83 @@ fn a_bad_value_does_not_cause_follow_up_noise() {
         "cluster: { name: mini-c2, nodeGroups: [{ name: ng, min: lots, desired: 1, max: 1 }] }",
     );
     assert_one_problem(&text, "nodeGroups[0].min: expected a whole number");
+}
+
+#[test]
+fn blocks_with_leading_zeros_are_refused_wherever_a_block_is_written() {
+    assert_one_problem(
+        &variant("cidr: 10.10.0.0/16", "cidr: 10.00.0.0/16"),
+        "14:24 spec.regions[0].network.cidr: `10.00.0.0/16` has a number with a leading zero (`00`), which some tools read as octal [write it without leading zeros: `10.0.0.0/16`]",
+    );
+    assert_one_problem(
+        &variant("allow: [internet]", "allow: [internet, 010.0.0.0/16]"),
+        "16:85 spec.regions[0].loadBalancer.allow[1]: `010.0.0.0/16` has a number with a leading zero (`010`)",
+    );
+}
+
+#[test]
+fn images_follow_the_oci_reference_grammar_at_the_stack_line() {
+    let workload = |fields: &str| {
+        format!(
+            "{MINIMAL}  workloads:\n    - {{ name: backend, region: c2, source: m, {fields} }}\n"
+        )
+    };
+    let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    for image in [
+        "ghcr.io/stefanprodan/podinfo",
+        "localhost:5000/team/app",
+        "nginx",
+        &format!("ghcr.io/stefanprodan/podinfo@{digest}"),
+    ] {
+        assert_eq!(
+            problems(&workload(&format!("image: \"{image}\", tag: 6.7.1"))),
+            Vec::<String>::new(),
+            "{image}"
+        );
+    }
+    assert_one_problem(
+        &workload("image: ghcr.io/StefanProdan/podinfo, tag: 6.7.1"),
+        "26:54 spec.workloads[0].image: `ghcr.io/StefanProdan/podinfo` is not an image reference (character 9: repository paths are lowercase)",
+    );
+    assert_one_problem(
+        &workload("image: \"ghcr.io/stefan\\u200Bprodan/podinfo\", tag: 6.7.1"),
+        "spec.workloads[0].image: `ghcr.io/stefan\\u{200b}prodan/podinfo` has U+200B (zero width space) at character 15, which cannot be seen",
+    );
+    assert_one_problem(
+        &workload("image: \"ghcr.io/stefanprodan/podinfo:6.7.1\", tag: 6.7.1"),
+        "names a tag; the stack keeps it in `tag` [remove `:6.7.1` here and write `tag: 6.7.1`]",
+    );
+    assert_one_problem(
+        &workload("image: \"ghcr.io/podinfo@sha256:abc\", tag: 6.7.1"),
+        "(character 17: a sha256 digest has 64 hexadecimal digits)",
+    );
+    assert_one_problem(
+        &workload("tag: \"6.7.1+build\""),
+        "26:52 spec.workloads[0].tag: `6.7.1+build` is not an image tag (character 6: a tag holds letters, digits, `_`, `.` and `-` only)",
+    );
+    assert_one_problem(
+        &workload("tag: .hidden"),
+        "(character 1: a tag starts with a letter, a digit or `_`)",
+    );
+}
+
+#[test]
+fn workload_names_are_dns_1123_labels_at_the_stack_line() {
+    for name in ["Frontend", "front_end", "-web", "web-", "1web", "wéb"] {
+        let text = format!(
+            "{MINIMAL}  workloads:\n    - {{ name: \"{name}\", region: c2, source: m, tag: 6.7.1 }}\n"
+        );
+        assert_one_problem(&text, "spec.workloads[0].name: ");
+        assert_one_problem(
+            &text,
+            "is not a valid workload name [it names a Kubernetes namespace, a DNS-1123 label",
+        );
+    }
+    let long = "w".repeat(41);
+    assert_one_problem(
+        &format!(
+            "{MINIMAL}  workloads:\n    - {{ name: {long}, region: c2, source: m, tag: 6.7.1 }}\n"
+        ),
+        "is longer than the 40 characters allowed here",
+    );
 }

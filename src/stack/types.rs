@@ -1,11 +1,13 @@
 //! The stack format: plain serde types. Their doc comments become the JSON Schema's
 //! descriptions, and the schema drives structural validation, so this file is the one
-//! definition of what a stack may contain.
+//! definition of what a stack may contain; its bounds come from [`limits`].
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use super::limits;
 
 /// A multiregion stack: two AWS regions, one EKS cluster each, joined by VPC peering.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -36,9 +38,11 @@ pub enum StackKind {
 pub struct Metadata {
     /// Stack name: lowercase letters, digits and hyphens, at most 20 characters. Every resource
     /// is tagged `multiregion:stack=<name>`, and AWS names are derived from it.
+    #[schemars(length(max = limits::STACK_NAME))]
     pub name: String,
     /// Free text, for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::TEXT))]
     pub description: Option<String>,
 }
 
@@ -46,6 +50,7 @@ pub struct Metadata {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct StackSpec {
     /// Exactly two regions: one with role `frontend`, one with role `backend`.
+    #[schemars(length(max = limits::REGIONS))]
     pub regions: Vec<RegionSpec>,
     /// VPC peering between the two regions. Defaults: requested by the frontend, accepted by the
     /// backend, DNS resolution across the peering on.
@@ -53,12 +58,15 @@ pub struct StackSpec {
     pub peering: PeeringSpec,
     /// WAFv2 web ACLs that load balancers refer to by name.
     #[serde(default)]
+    #[schemars(length(max = limits::WAF_ACLS))]
     pub waf_acls: Vec<WafAclSpec>,
     /// Kubernetes workloads applied after the infrastructure.
     #[serde(default)]
+    #[schemars(length(max = limits::WORKLOADS))]
     pub workloads: Vec<WorkloadSpec>,
     /// Tags put on every resource, beside `multiregion:stack` and `multiregion:id`.
     #[serde(default)]
+    #[schemars(extend("maxProperties" = limits::TAGS, "propertyNames" = {"maxLength": limits::TAG_KEY}, "additionalProperties" = {"type": "string", "maxLength": limits::TAG_VALUE}))]
     pub tags: BTreeMap<String, String>,
     /// Existing IAM roles to use instead of creating them.
     #[serde(default)]
@@ -73,6 +81,7 @@ pub struct StackSpec {
 pub struct VerifySpec {
     /// Checks to leave out, each with the reason the report shows.
     #[serde(default)]
+    #[schemars(length(max = limits::SKIPS))]
     pub skip: Vec<SkipSpec>,
 }
 
@@ -80,8 +89,10 @@ pub struct VerifySpec {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SkipSpec {
     /// A check id, such as `MR-NET-007`.
+    #[schemars(length(max = limits::WORD))]
     pub id: String,
     /// Why it is skipped; shown in every report.
+    #[schemars(length(max = limits::TEXT))]
     pub reason: String,
 }
 
@@ -89,8 +100,10 @@ pub struct SkipSpec {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RegionSpec {
     /// Short logical name, used in resource ids and references (for example `c1`).
+    #[schemars(length(max = limits::REGION_NAME))]
     pub name: String,
     /// AWS region code, for example `us-east-1`.
+    #[schemars(length(max = limits::WORD))]
     pub region: String,
     /// `frontend` hosts the public, WAF-protected entry; `backend` is reachable only from the peer.
     pub role: Role,
@@ -119,6 +132,7 @@ impl Role {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NetworkSpec {
     /// The VPC's IPv4 block, /16 to /24. Must not overlap the peer's.
+    #[schemars(length(max = limits::WORD))]
     pub cidr: String,
     /// Availability zones to spread subnets over (at least 2, as EKS requires).
     #[serde(default = "default_azs")]
@@ -150,8 +164,10 @@ pub enum NatMode {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SubnetsSpec {
     /// One block per AZ, in AZ order; inside the VPC's block.
+    #[schemars(length(max = limits::SUBNETS), inner(length(max = limits::WORD)))]
     pub public: Vec<String>,
     /// One block per AZ, in AZ order; inside the VPC's block.
+    #[schemars(length(max = limits::SUBNETS), inner(length(max = limits::WORD)))]
     pub private: Vec<String>,
 }
 
@@ -159,23 +175,29 @@ pub struct SubnetsSpec {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ClusterSpec {
     /// EKS cluster name.
+    #[schemars(length(max = limits::CLUSTER_NAME))]
     pub name: String,
     /// Kubernetes minor version, quoted: `"1.31"`.
     #[serde(default = "default_k8s_version")]
+    #[schemars(length(max = limits::WORD))]
     pub version: String,
     #[serde(default)]
     pub endpoint: EndpointSpec,
     /// Control-plane log types to send to CloudWatch; all of them by default.
     #[serde(default = "LogType::all")]
+    #[schemars(length(max = limits::LOG_TYPES))]
     pub logging: Vec<LogType>,
     /// IAM principal ARNs given cluster-admin through access entries (the creator always is).
     #[serde(default)]
+    #[schemars(length(max = limits::ADMINS), inner(length(max = limits::ARN)))]
     pub admins: Vec<String>,
     /// Managed node groups, placed in the private subnets.
     #[serde(default = "default_node_groups")]
+    #[schemars(length(max = limits::NODE_GROUPS))]
     pub node_groups: Vec<NodeGroupSpec>,
     /// Use this kubeconfig context for workloads instead of the EKS endpoint (kind, k3d, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::CONTEXT))]
     pub kubeconfig_context: Option<String>,
 }
 
@@ -194,6 +216,7 @@ pub struct EndpointSpec {
     pub public: bool,
     /// Who may reach the public endpoint (required when `public` is on).
     #[serde(default)]
+    #[schemars(length(max = limits::PUBLIC_CIDRS), inner(length(max = limits::WORD)))]
     pub public_cidrs: Vec<String>,
 }
 
@@ -247,17 +270,23 @@ impl LogType {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NodeGroupSpec {
     /// Node group name, unique within the cluster.
+    #[schemars(length(max = limits::NODE_GROUP_NAME))]
     pub name: String,
     #[serde(default = "default_instance_types")]
+    #[schemars(length(max = limits::INSTANCE_TYPES), inner(length(max = limits::WORD)))]
     pub instance_types: Vec<String>,
     #[serde(default = "default_min")]
+    #[schemars(range(max = limits::INT32))]
     pub min: u32,
     #[serde(default = "default_min")]
+    #[schemars(range(max = limits::INT32))]
     pub desired: u32,
     #[serde(default = "default_max")]
+    #[schemars(range(max = limits::INT32))]
     pub max: u32,
     /// Kubernetes labels put on the nodes.
     #[serde(default)]
+    #[schemars(extend("maxProperties" = limits::LABELS, "propertyNames" = {"maxLength": limits::LABEL_KEY}, "additionalProperties" = {"type": "string", "maxLength": limits::LABEL_VALUE}))]
     pub labels: BTreeMap<String, String>,
 }
 
@@ -290,14 +319,17 @@ pub struct LoadBalancerSpec {
     pub scheme: Scheme,
     /// Ports the load balancer listens on.
     #[serde(default = "default_listeners")]
+    #[schemars(length(max = limits::LISTENERS))]
     pub listeners: Vec<u16>,
     /// The NodePort the workload's Service exposes on every node (30000-32767).
     #[serde(default = "default_target_port")]
     pub target_port: u16,
     /// Who may reach the listeners: `internet`, `peer` (the other region's VPC) or CIDR blocks.
+    #[schemars(length(max = limits::ALLOW), inner(length(max = limits::WORD)))]
     pub allow: Vec<String>,
     /// Name of a WAF ACL from `spec.wafAcls` (application load balancers only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::WAF_ACL_NAME))]
     pub waf: Option<String>,
 }
 
@@ -358,9 +390,11 @@ impl Scheme {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct WafAclSpec {
     /// Name the load balancers refer to.
+    #[schemars(length(max = limits::WAF_ACL_NAME))]
     pub name: String,
     /// AWS managed rule groups (vendor `AWS`), evaluated in this order.
     #[serde(default = "default_rule_groups")]
+    #[schemars(length(max = limits::MANAGED_RULE_GROUPS), inner(length(max = limits::WORD)))]
     pub managed_rule_groups: Vec<String>,
     /// Requests per 5 minutes per client IP before the rate rule blocks (10 to 2,000,000,000).
     #[serde(default = "default_rate_limit")]
@@ -382,9 +416,11 @@ fn default_rate_limit() -> u32 {
 pub struct PeeringSpec {
     /// Region (by `name`) that requests the peering; the frontend by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::WORD))]
     pub requester: Option<String>,
     /// Region (by `name`) that accepts it; the backend by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::WORD))]
     pub accepter: Option<String>,
 }
 
@@ -392,17 +428,24 @@ pub struct PeeringSpec {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct WorkloadSpec {
     /// Workload name (`frontend`, `backend`, ...).
+    #[schemars(length(max = limits::WORKLOAD_NAME))]
     pub name: String,
     /// Region (by `name`) whose cluster runs it.
+    #[schemars(length(max = limits::WORD))]
     pub region: String,
     /// Folder of manifests, relative to the stack file.
+    #[schemars(length(max = limits::PATH))]
     pub source: String,
-    /// Container image without its tag.
+    /// Container image without its tag: `[registry[:port]/]path`, optionally pinned by a
+    /// digest (`@sha256:<64 hex digits>`), by the OCI reference grammar.
     #[serde(default = "default_image")]
+    #[schemars(length(max = limits::IMAGE))]
     pub image: String,
-    /// Image tag; pin it (no `latest`).
+    /// Image tag (`[\w][\w.-]{0,127}`); pin it (no `latest`).
+    #[schemars(length(max = limits::IMAGE_TAG))]
     pub tag: String,
     #[serde(default = "default_min")]
+    #[schemars(range(max = limits::INT32))]
     pub replicas: u32,
     #[serde(default)]
     pub autoscaling: AutoscalingSpec,
@@ -419,11 +462,14 @@ fn default_image() -> String {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AutoscalingSpec {
     #[serde(default = "default_min")]
+    #[schemars(range(max = limits::INT32))]
     pub min: u32,
     #[serde(default = "default_hpa_max")]
+    #[schemars(range(max = limits::INT32))]
     pub max: u32,
     /// Target average CPU utilisation, percent.
     #[serde(default = "default_cpu")]
+    #[schemars(range(max = limits::INT32))]
     pub cpu_percent: u32,
 }
 
@@ -467,8 +513,10 @@ pub struct DelaySpec {
 pub struct IamSpec {
     /// Existing EKS cluster role; created by the stack when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::ARN))]
     pub cluster_role_arn: Option<String>,
     /// Existing node role; created by the stack when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::ARN))]
     pub node_role_arn: Option<String>,
 }

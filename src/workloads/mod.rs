@@ -6,6 +6,7 @@ pub mod discovery;
 mod prune;
 pub mod render;
 pub mod rollout;
+pub mod source;
 pub mod strict;
 pub mod sync;
 
@@ -25,7 +26,7 @@ use tokio::time::Instant;
 
 use crate::progress::Progress;
 use crate::stack::ValidStack;
-use crate::stack::diagnostic::Diagnostic;
+use crate::stack::diagnostic::{self, Diagnostic};
 use connect::ClusterApi;
 use render::{Manifest, Outputs};
 use sync::{Owner, Session, WorkloadChange};
@@ -129,7 +130,7 @@ pub fn prepare(
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let rendered = render::render_all(stack, dir, outputs)?;
+    let rendered = render::render_all(stack, dir, outputs).map_err(diagnostic::cap)?;
     let mut per_region = Vec::new();
     let mut problems = Vec::new();
     for region in &stack.stack.spec.regions {
@@ -145,7 +146,7 @@ pub fn prepare(
     if problems.is_empty() {
         Ok(per_region)
     } else {
-        Err(problems)
+        Err(diagnostic::cap(problems))
     }
 }
 

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
+use super::source;
 use crate::stack::ValidStack;
 use crate::stack::diagnostic::Diagnostic;
+use crate::stack::image;
 use crate::stack::suggest::did_you_mean;
 use crate::stack::types::{Role, WorkloadSpec};
 use crate::yaml::{self, Node, Pos};
@@ -22,7 +24,7 @@ pub const LABEL_WORKLOAD: &str = "multiregion.dev/workload";
 pub const LABEL_REGION: &str = "multiregion.dev/region";
 pub const LABEL_MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 
-/// A manifest folder is a handful of small files; a bound keeps a wrong `source` harmless.
+/// A manifest file is a few kilobytes; a bound keeps a wrong `source` harmless.
 const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
 
 /// Values that exist only once the stack is up. Before then (offline, or planning an empty
@@ -143,9 +145,17 @@ pub fn render_all(
 ) -> Result<Vec<RenderedWorkload>, Vec<Diagnostic>> {
     let mut rendered = Vec::new();
     let mut problems = Vec::new();
-    for workload in &stack.stack.spec.workloads {
+    for (k, workload) in stack.stack.spec.workloads.iter().enumerate() {
+        let files = match source::manifest_files(stack_dir, workload) {
+            Ok(files) => files,
+            Err(e) => {
+                let path = format!("spec.workloads[{k}].source");
+                problems.push(stack.diagnostic(&path, e.to_string(), e.hint()));
+                continue;
+            }
+        };
         let values = values(stack, workload, outputs);
-        match render(stack.name(), workload, stack_dir, &values) {
+        match render(stack.name(), workload, &files, &values) {
             Ok(manifests) => rendered.push(RenderedWorkload {
                 region: workload.region.clone(),
                 manifests,
@@ -194,7 +204,7 @@ pub fn values(
         ("workload", workload.name.clone()),
         ("region", regions[here].region.clone()),
         ("cluster", regions[here].cluster.name.clone()),
-        ("image", format!("{}:{}", workload.image, workload.tag)),
+        ("image", image::with_tag(&workload.image, &workload.tag)),
         ("replicas", workload.replicas.to_string()),
         ("minReplicas", workload.autoscaling.min.to_string()),
         ("maxReplicas", workload.autoscaling.max.to_string()),
@@ -215,42 +225,13 @@ pub fn values(
 pub fn render(
     stack_name: &str,
     workload: &WorkloadSpec,
-    stack_dir: &Path,
+    files: &[PathBuf],
     values: &BTreeMap<&'static str, String>,
 ) -> Result<Vec<Manifest>, Vec<Diagnostic>> {
-    let folder = stack_dir.join(&workload.source);
-    let label = tidy(&folder).display().to_string();
-    let whole = |message: String, hint: Option<String>| {
-        vec![Diagnostic::new(
-            &label,
-            Pos { line: 1, column: 1 },
-            "",
-            message,
-            hint,
-        )]
-    };
-    let files = manifest_files(&folder).map_err(|e| {
-        whole(
-            format!(
-                "workload `{}`: cannot read its manifests: {e}",
-                workload.name
-            ),
-            Some("`source` is a folder relative to the stack file".into()),
-        )
-    })?;
-    if files.is_empty() {
-        return Err(whole(
-            format!(
-                "workload `{}`: no *.yaml or *.yml file in its source folder",
-                workload.name
-            ),
-            None,
-        ));
-    }
     let mut manifests = Vec::new();
     let mut problems = Vec::new();
     for path in files {
-        match render_file(&path, values) {
+        match render_file(path, values) {
             Ok(mut found) => manifests.append(&mut found),
             Err(mut found) => problems.append(&mut found),
         }
@@ -269,24 +250,8 @@ pub fn render(
     }
 }
 
-fn manifest_files(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(folder)? {
-        let path = entry?.path();
-        let yaml = matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        );
-        if yaml && path.is_file() {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
 /// `stacks/../manifests/./app.yaml` as `manifests/app.yaml`, for messages only.
-fn tidy(path: &Path) -> PathBuf {
+pub(super) fn tidy(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for part in path.components() {

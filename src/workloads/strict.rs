@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
 use super::render::{Manifest, PathPart, path_text};
-use crate::stack::diagnostic::Diagnostic;
+use crate::stack::diagnostic::{Diagnostic, Kind};
 
 /// The kinds the checker knows, by `apiVersion` and `kind`.
 pub const KNOWN: &[(&str, &str)] = &[
@@ -102,9 +102,10 @@ fn scope(m: &Manifest, custom: &CustomKinds) -> Result<(), Diagnostic> {
 
 fn check(m: &Manifest, custom: &CustomKinds) -> Result<(), Diagnostic> {
     let problem = |path: &[PathPart], message: String, hint: Option<String>| {
+        let unknown = message.starts_with("unknown field");
         Diagnostic::new(
             &m.file,
-            match message.starts_with("unknown field") {
+            match unknown {
                 true => m.key_pos_of(path),
                 false => m.pos_of(path),
             },
@@ -112,6 +113,11 @@ fn check(m: &Manifest, custom: &CustomKinds) -> Result<(), Diagnostic> {
             format!("document {} ({}): {message}", m.document, m.describe()),
             hint,
         )
+        .of_kind(if unknown {
+            Kind::UnknownField
+        } else {
+            Kind::Other
+        })
     };
     let object = &m.object;
     let outcome = match (m.api_version(), m.kind()) {

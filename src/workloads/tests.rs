@@ -44,7 +44,8 @@ fn manifests() -> Vec<Manifest> {
         ("backendUrl", "http://backend.example:80".to_string()),
         ("backendPort", "80".to_string()),
     ]);
-    render::render(STACK, &workload, dir.path(), &values).unwrap()
+    let files = super::source::manifest_files(dir.path(), &workload).unwrap();
+    render::render(STACK, &workload, &files, &values).unwrap()
 }
 
 fn owner() -> sync::Owner {
@@ -129,5 +130,104 @@ fn the_backend_url_is_the_backend_load_balancer_never_a_cluster_local_name() {
         backend
             .iter()
             .all(|m| m.object["spec"]["type"] != "LoadBalancer")
+    );
+}
+
+#[test]
+fn an_image_pinned_by_digest_renders_with_its_tag_before_the_digest() {
+    let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let text = include_str!("../../stacks/two-region.yaml").replacen(
+        "image: ghcr.io/stefanprodan/podinfo",
+        &format!("image: ghcr.io/stefanprodan/podinfo@{digest}"),
+        1,
+    );
+    let stack = crate::stack::parse("s.yaml", text.as_bytes()).unwrap();
+    let values = render::values(&stack, &stack.stack.spec.workloads[0], &outputs());
+    let image = &values["image"];
+    assert_eq!(
+        image,
+        &format!("ghcr.io/stefanprodan/podinfo:6.7.1@{digest}")
+    );
+    assert!(crate::stack::image::parse(image).is_ok());
+}
+
+/// `prepare`'s problems for the reference stack with the frontend's `source` made `source`.
+fn source_problems(source: &str) -> Vec<String> {
+    let text = include_str!("../../stacks/two-region.yaml").replacen(
+        "source: ../manifests/frontend",
+        &format!("source: \"{source}\""),
+        1,
+    );
+    let stack = crate::stack::parse("stacks/two-region.yaml", text.as_bytes()).unwrap();
+    let problems = prepare(
+        &stack,
+        std::path::Path::new("stacks/two-region.yaml"),
+        &outputs(),
+    );
+    problems
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn a_source_that_is_no_folder_of_manifests_is_told_at_the_source_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.yaml");
+    std::fs::write(&file, "a: 1\n").unwrap();
+    let at = "stacks/two-region.yaml:98:15: spec.workloads[0].source:";
+    assert_eq!(
+        source_problems(&file.display().to_string()),
+        [format!(
+            "{at} `{}` is a file, not a folder of manifests\n  hint: `source` is a folder of *.yaml manifests, relative to the stack file",
+            file.display()
+        )]
+    );
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    assert_eq!(
+        source_problems(&empty.display().to_string()),
+        [format!(
+            "{at} `{}` holds no *.yaml or *.yml file\n  hint: only *.yaml and *.yml files in the folder itself are read",
+            empty.display()
+        )]
+    );
+    assert_eq!(
+        source_problems("../no/such/folder"),
+        [format!(
+            "{at} there is no folder `no/such/folder`\n  hint: `source` is a folder of *.yaml manifests, relative to the stack file"
+        )]
+    );
+    let many = dir.path().join("many");
+    std::fs::create_dir(&many).unwrap();
+    for i in 0..=super::source::MAX_FILES {
+        std::fs::write(many.join(format!("{i:03}.yaml")), "").unwrap();
+    }
+    assert_eq!(
+        source_problems(&many.display().to_string()),
+        [format!(
+            "{at} `{}` holds more than 100 *.yaml and *.yml files\n  hint: split the workload, or point `source` at the right folder",
+            many.display()
+        )]
+    );
+}
+
+#[test]
+fn a_flood_of_broken_manifests_is_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let documents: Vec<String> = (0..500)
+        .map(|i| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}, namespace: frontend}}\ndata: {{a: b}}\nbogus{i}: 1\n"))
+        .collect();
+    std::fs::write(dir.path().join("app.yaml"), documents.join("---\n")).unwrap();
+    let problems = source_problems(&dir.path().display().to_string());
+    assert_eq!(problems.len(), crate::stack::diagnostic::PER_KIND + 1);
+    assert!(
+        problems[0].contains("unknown field `bogus0`"),
+        "{problems:#?}"
+    );
+    assert!(
+        problems[20].ends_with("app.yaml:125:1: … and 480 more unknown fields"),
+        "{problems:#?}"
     );
 }

@@ -7,11 +7,15 @@ use saphyr_parser::{Event, Parser, Span};
 
 use super::scalar::resolve_scalar;
 use super::{Entry, Node, Pos, Value, YamlError};
+use crate::quote::quoted;
 
 /// Deeper nesting than this is refused; real stacks and manifests stay under 15.
 pub const MAX_DEPTH: usize = 64;
 /// Upper bound on nodes in one stream, counting every alias expansion.
 pub const MAX_NODES: usize = 200_000;
+/// Upper bound on scalar text in one stream, counting every alias expansion: a few aliases of
+/// one long string would otherwise stay under the node budget and still take gigabytes.
+pub const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Parses every document of a YAML stream. An empty stream gives no documents.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
@@ -36,25 +40,36 @@ enum Frame {
     Seq {
         pos: Pos,
         anchor: usize,
-        first_node: usize,
+        /// The budgets' counts when the collection started.
+        first: Size,
         items: Vec<Node>,
     },
     Map {
         pos: Pos,
         anchor: usize,
-        first_node: usize,
+        first: Size,
         entries: Vec<Entry>,
         key: Option<(String, Pos)>,
+        /// Where each key was first given, so a duplicate is found without a scan.
+        seen: HashMap<String, Pos>,
     },
+}
+
+/// What an anchored node costs again at each alias: its nodes and its scalar bytes.
+#[derive(Clone, Copy)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
 }
 
 #[derive(Default)]
 struct Builder {
     documents: Vec<Node>,
     frames: Vec<Frame>,
-    /// Anchored nodes with their size in nodes, for alias expansion within budget.
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes with their size, for alias expansion within budget.
+    anchors: HashMap<usize, (Node, Size)>,
     nodes: usize,
+    bytes: usize,
 }
 
 fn pos_of(span: &Span) -> Pos {
@@ -69,20 +84,25 @@ impl Builder {
         let pos = pos_of(&span);
         match event {
             Event::Scalar(text, style, anchor, tag) => {
-                self.count(pos, 1)?;
+                let size = Size {
+                    nodes: 1,
+                    bytes: text.len(),
+                };
+                self.count(pos, size)?;
                 let value = resolve_scalar(&text, style, tag.as_deref(), pos)?;
                 let node = Node { pos, value };
                 if anchor != 0 {
-                    self.anchors.insert(anchor, (node.clone(), 1));
+                    self.anchors.insert(anchor, (node.clone(), size));
                 }
                 self.complete(node)
             }
             Event::Alias(id) => {
-                let Some((node, size)) = self.anchors.get(&id) else {
+                let Some(size) = self.anchors.get(&id).map(|(_, size)| *size) else {
                     return Err(YamlError::at(pos, "alias refers to an unknown anchor"));
                 };
-                let (node, size) = (node.clone(), *size);
+                // Counted before the copy is made, so a bomb never gets built.
                 self.count(pos, size)?;
+                let node = self.anchors[&id].0.clone();
                 self.complete(Node { pos, ..node })
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
@@ -91,29 +111,33 @@ impl Builder {
                 {
                     return Err(YamlError::at(pos, format!("unsupported YAML tag `{tag}`")));
                 }
-                self.count(pos, 1)?;
+                self.count(pos, Size { nodes: 1, bytes: 0 })?;
                 if self.frames.len() >= MAX_DEPTH {
                     return Err(YamlError::at(
                         pos,
                         format!("nesting is deeper than {MAX_DEPTH} levels"),
                     ));
                 }
-                let first_node = self.nodes;
+                let first = Size {
+                    nodes: self.nodes,
+                    bytes: self.bytes,
+                };
                 self.frames
                     .push(if matches!(event, Event::SequenceStart(..)) {
                         Frame::Seq {
                             pos,
                             anchor,
-                            first_node,
+                            first,
                             items: Vec::new(),
                         }
                     } else {
                         Frame::Map {
                             pos,
                             anchor,
-                            first_node,
+                            first,
                             entries: Vec::new(),
                             key: None,
+                            seen: HashMap::new(),
                         }
                     });
                 Ok(())
@@ -122,11 +146,11 @@ impl Builder {
                 let Some(frame) = self.frames.pop() else {
                     return Err(YamlError::at(pos, "unbalanced end of collection"));
                 };
-                let (node, anchor, first_node) = match frame {
+                let (node, anchor, first) = match frame {
                     Frame::Seq {
                         pos,
                         anchor,
-                        first_node,
+                        first,
                         items,
                     } => (
                         Node {
@@ -134,12 +158,12 @@ impl Builder {
                             value: Value::Seq(items),
                         },
                         anchor,
-                        first_node,
+                        first,
                     ),
                     Frame::Map {
                         pos,
                         anchor,
-                        first_node,
+                        first,
                         entries,
                         ..
                     } => (
@@ -148,11 +172,14 @@ impl Builder {
                             value: Value::Map(entries),
                         },
                         anchor,
-                        first_node,
+                        first,
                     ),
                 };
                 if anchor != 0 {
-                    let size = self.nodes - first_node + 1;
+                    let size = Size {
+                        nodes: self.nodes - first.nodes + 1,
+                        bytes: self.bytes - first.bytes,
+                    };
                     self.anchors.insert(anchor, (node.clone(), size));
                 }
                 self.complete(node)
@@ -167,13 +194,23 @@ impl Builder {
         }
     }
 
-    fn count(&mut self, pos: Pos, n: usize) -> Result<(), YamlError> {
-        self.nodes += n;
+    fn count(&mut self, pos: Pos, size: Size) -> Result<(), YamlError> {
+        self.nodes += size.nodes;
+        self.bytes += size.bytes;
         if self.nodes > MAX_NODES {
             return Err(YamlError::at(
                 pos,
                 format!(
                     "the document expands to more than {MAX_NODES} nodes (an alias bomb?); refusing to go on"
+                ),
+            ));
+        }
+        if self.bytes > MAX_TEXT_BYTES {
+            return Err(YamlError::at(
+                pos,
+                format!(
+                    "the document expands to more than {} MiB of text (an alias bomb?); refusing to go on",
+                    MAX_TEXT_BYTES / (1024 * 1024)
                 ),
             ));
         }
@@ -185,7 +222,9 @@ impl Builder {
         match self.frames.last_mut() {
             None => self.documents.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
                 None => {
                     let name = match &node.value {
                         Value::Str(s) => s.clone(),
@@ -205,15 +244,17 @@ impl Builder {
                             "merge keys (`<<`) are not supported; put the anchor on the whole value instead",
                         ));
                     }
-                    if let Some(first) = entries.iter().find(|e| e.key == name) {
+                    if let Some(first) = seen.get(&name) {
                         return Err(YamlError::at(
                             node.pos,
                             format!(
-                                "duplicate key `{name}` (first given at line {})",
-                                first.key_pos.line
+                                "duplicate key {} (first given at line {})",
+                                quoted(&name),
+                                first.line
                             ),
                         ));
                     }
+                    seen.insert(name.clone(), node.pos);
                     *key = Some((name, node.pos));
                 }
                 Some((name, key_pos)) => entries.push(Entry {

@@ -117,3 +117,31 @@ fn multiple_documents_and_empty_stream() {
     assert!(parse_documents("").unwrap().is_empty());
     assert!(parse_documents("# only a comment\n").unwrap().is_empty());
 }
+
+#[test]
+fn one_long_string_aliased_many_times_is_refused() {
+    // 100 aliases of a 500 KB string: few nodes, but 50 MB of text once expanded.
+    let text = format!(
+        "s: &s \"{}\"\ncopies: [{}]\n",
+        "x".repeat(500_000),
+        vec!["*s"; 100].join(", ")
+    );
+    let err = parse_documents(&text).unwrap_err();
+    assert!(err.message.contains("MiB of text"), "{err}");
+    assert_eq!(err.pos.line, 2);
+}
+
+#[test]
+fn a_mapping_with_many_keys_is_read_in_linear_time() {
+    // A scan of the earlier keys for each new one took seconds at this size.
+    let keys: Vec<String> = (0..50_000).map(|i| format!("k{i}: 1")).collect();
+    let started = std::time::Instant::now();
+    let node = one(&format!("{{{}}}\n", keys.join(", ")));
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    let Value::Map(entries) = node.value else {
+        panic!()
+    };
+    assert_eq!(entries.len(), 50_000);
+    let err = parse_documents("{a: 1, b: 2, a: 3}\n").unwrap_err();
+    assert!(err.message.contains("duplicate key `a`"), "{err}");
+}

@@ -2,13 +2,15 @@
 
 use super::identity::is_principal_arn;
 use super::{Checker, is_dns_label};
+use crate::quote::quoted;
 use crate::stack::diagnostic::Finding;
+use crate::stack::limits;
 use crate::stack::types::*;
 
 impl Checker {
     pub(super) fn cluster(&mut self, cluster: &ClusterSpec, path: &str) {
         let name_ok = !cluster.name.is_empty()
-            && cluster.name.len() <= 100
+            && cluster.name.len() <= limits::CLUSTER_NAME
             && cluster
                 .name
                 .starts_with(|c: char| c.is_ascii_alphanumeric())
@@ -18,7 +20,7 @@ impl Checker {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !name_ok {
             self.push(
-                Finding::new(format!("{path}.name"), format!("`{}` is not a valid EKS cluster name", cluster.name))
+                Finding::new(format!("{path}.name"), format!("{} is not a valid EKS cluster name", quoted(&cluster.name)))
                     .hint("1-100 letters, digits, hyphens and underscores, starting with a letter or digit"),
             );
         }
@@ -35,7 +37,10 @@ impl Checker {
             self.push(
                 Finding::new(
                     format!("{path}.version"),
-                    format!("`{}` is not a Kubernetes minor version", cluster.version),
+                    format!(
+                        "{} is not a Kubernetes minor version",
+                        quoted(&cluster.version)
+                    ),
                 )
                 .hint("write it quoted, like \"1.31\""),
             );
@@ -72,7 +77,7 @@ impl Checker {
                 self.push(
                     Finding::new(
                         format!("{path}.admins[{k}]"),
-                        format!("`{arn}` is not an IAM user or role ARN"),
+                        format!("{} is not an IAM user or role ARN", quoted(arn)),
                     )
                     .hint("expected arn:aws:iam::<12-digit account>:role/<name> or :user/<name>"),
                 );
@@ -108,11 +113,11 @@ impl Checker {
     }
 
     fn node_group(&mut self, group: &NodeGroupSpec, path: &str) {
-        if !is_dns_label(&group.name, 40) {
+        if !is_dns_label(&group.name, limits::NODE_GROUP_NAME) {
             self.push(
                 Finding::new(
                     format!("{path}.name"),
-                    format!("`{}` is not a valid node group name", group.name),
+                    format!("{} is not a valid node group name", quoted(&group.name)),
                 )
                 .hint("use 1-40 lowercase letters, digits and hyphens, starting with a letter"),
             );
@@ -152,7 +157,7 @@ impl Checker {
                 self.push(
                     Finding::new(
                         format!("{path}.instanceTypes[{k}]"),
-                        format!("`{instance_type}` is not an EC2 instance type"),
+                        format!("{} is not an EC2 instance type", quoted(instance_type)),
                     )
                     .hint("for example t3.medium or m6i.large"),
                 );
@@ -167,7 +172,7 @@ impl Checker {
             if !is_label_key(key) {
                 self.push(Finding::new(
                     format!("{path}.labels[{key:?}]"),
-                    format!("`{key}` is not a valid Kubernetes label key"),
+                    format!("{} is not a valid Kubernetes label key", quoted(key)),
                 ));
             }
         }

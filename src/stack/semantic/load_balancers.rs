@@ -1,7 +1,9 @@
 //! Load balancers (listeners, target port, who may reach them) and the WAF ACLs they attach.
 
 use super::Checker;
+use crate::quote::quoted;
 use crate::stack::diagnostic::Finding;
+use crate::stack::limits;
 use crate::stack::suggest::did_you_mean;
 use crate::stack::types::*;
 
@@ -77,7 +79,10 @@ impl Checker {
                 other => self.push(
                     Finding::new(
                         &item,
-                        format!("`{other}` is not `internet`, `peer` or a CIDR block"),
+                        format!(
+                            "{} is not `internet`, `peer` or a CIDR block",
+                            quoted(other)
+                        ),
                     )
                     .maybe_hint(did_you_mean(other, ["internet", "peer"])),
                 ),
@@ -99,8 +104,11 @@ impl Checker {
                 let hint = did_you_mean(waf, acls.iter().map(|a| a.name.as_str()))
                     .or_else(|| Some("define it under spec.wafAcls".to_string()));
                 self.push(
-                    Finding::new(format!("{path}.waf"), format!("no WAF ACL named `{waf}`"))
-                        .maybe_hint(hint),
+                    Finding::new(
+                        format!("{path}.waf"),
+                        format!("no WAF ACL named {}", quoted(waf)),
+                    )
+                    .maybe_hint(hint),
                 );
             }
         }
@@ -115,7 +123,7 @@ impl Checker {
         for (k, acl) in acls.iter().enumerate() {
             let path = format!("spec.wafAcls[{k}]");
             let name_ok = !acl.name.is_empty()
-                && acl.name.len() <= 100
+                && acl.name.len() <= limits::WAF_ACL_NAME
                 && acl
                     .name
                     .chars()
@@ -124,7 +132,7 @@ impl Checker {
                 self.push(
                     Finding::new(
                         format!("{path}.name"),
-                        format!("`{}` is not a valid WAF ACL name", acl.name),
+                        format!("{} is not a valid WAF ACL name", quoted(&acl.name)),
                     )
                     .hint("1-100 letters, digits, hyphens and underscores"),
                 );
@@ -143,7 +151,7 @@ impl Checker {
                     self.push(
                         Finding::new(
                             format!("{path}.managedRuleGroups[{g}]"),
-                            format!("`{group}` is not an AWS managed rule group"),
+                            format!("{} is not an AWS managed rule group", quoted(group)),
                         )
                         .maybe_hint(did_you_mean(group, MANAGED_RULE_GROUPS.iter().copied())),
                     );

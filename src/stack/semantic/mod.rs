@@ -13,8 +13,11 @@ use std::collections::HashMap;
 
 use ipnet::Ipv4Net;
 
-use super::diagnostic::Finding;
+pub use load_balancers::MANAGED_RULE_GROUPS;
+
+use super::diagnostic::{Finding, Kind};
 use super::types::*;
+use crate::quote::quoted;
 
 /// A region's network with every block parsed: the VPC and one public and private subnet per AZ.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,10 +86,17 @@ impl Checker {
         for (i, value) in values.enumerate() {
             if let Some(first) = seen.insert(value, i) {
                 seen.insert(value, first);
-                self.push(Finding::new(
-                    path(i),
-                    format!("duplicate {what} `{value}` (also at {})", path(first)),
-                ));
+                self.push(
+                    Finding::new(
+                        path(i),
+                        format!(
+                            "duplicate {what} {} (also at {})",
+                            quoted(value),
+                            path(first)
+                        ),
+                    )
+                    .kind(Kind::Duplicate),
+                );
             }
         }
     }

@@ -4,7 +4,8 @@
 use ipnet::Ipv4Net;
 
 use super::{Checker, ResolvedNetwork};
-use crate::stack::diagnostic::Finding;
+use crate::quote::quoted;
+use crate::stack::diagnostic::{Finding, Kind};
 use crate::stack::network::{self, SMALLEST_SUBNET_PREFIX};
 use crate::stack::suggest::did_you_mean;
 use crate::stack::types::*;
@@ -35,7 +36,8 @@ impl Checker {
                             format!("{path}.cidr"),
                             format!("{vpc} overlaps {other} of spec.regions[{j}]; VPC peering needs disjoint blocks"),
                         )
-                        .hint("give each region its own block, for example 10.0.0.0/16 and 10.1.0.0/16"),
+                        .hint("give each region its own block, for example 10.0.0.0/16 and 10.1.0.0/16")
+                        .kind(Kind::Overlap),
                     );
                 }
             }
@@ -117,10 +119,10 @@ impl Checker {
                 if let Some((other_path, other)) =
                     all.iter().find(|(_, o)| network::overlaps(net, *o))
                 {
-                    self.push(Finding::new(
-                        &item,
-                        format!("{net} overlaps {other} at {other_path}"),
-                    ));
+                    self.push(
+                        Finding::new(&item, format!("{net} overlaps {other} at {other_path}"))
+                            .kind(Kind::Overlap),
+                    );
                     complete = false;
                 }
                 all.push((item, net));
@@ -160,7 +162,7 @@ impl Checker {
                     .copied()
                     .filter(|r| Some(*r) != other_end.as_deref());
                 self.push(
-                    Finding::new(path, format!("no region named `{name}`")).maybe_hint(
+                    Finding::new(path, format!("no region named {}", quoted(name))).maybe_hint(
                         did_you_mean(name, candidates)
                             .or_else(|| Some(format!("regions: {}", regions.join(", ")))),
                     ),
@@ -172,7 +174,7 @@ impl Checker {
         {
             self.push(Finding::new(
                 "spec.peering",
-                format!("`{a}` cannot peer with itself"),
+                format!("{} cannot peer with itself", quoted(a)),
             ));
         }
     }

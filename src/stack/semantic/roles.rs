@@ -2,7 +2,9 @@
 //! knows, each with enough availability zones.
 
 use super::{Checker, is_dns_label};
+use crate::quote::quoted;
 use crate::stack::diagnostic::Finding;
+use crate::stack::limits;
 use crate::stack::regions;
 use crate::stack::suggest::did_you_mean;
 use crate::stack::types::*;
@@ -53,9 +55,9 @@ impl Checker {
             "AWS region",
         );
         for (i, region) in regions.iter().enumerate() {
-            if !is_dns_label(&region.name, 8) {
+            if !is_dns_label(&region.name, limits::REGION_NAME) {
                 self.push(
-                    Finding::new(format!("spec.regions[{i}].name"), format!("`{}` is not a valid region name", region.name))
+                    Finding::new(format!("spec.regions[{i}].name"), format!("{} is not a valid region name", quoted(&region.name)))
                         .hint("use 1-8 lowercase letters, digits and hyphens, starting with a letter (for example `c1`)"),
                 );
             }
@@ -64,7 +66,10 @@ impl Checker {
                 None => self.push(
                     Finding::new(
                         &path,
-                        format!("`{}` is not an AWS region this tool knows", region.region),
+                        format!(
+                            "{} is not an AWS region this tool knows",
+                            quoted(&region.region)
+                        ),
                     )
                     .maybe_hint(did_you_mean(&region.region, regions::names())),
                 ),

@@ -1,6 +1,7 @@
 //! `spec.verify`: every skipped check names a real check id and gives a reason.
 
 use super::Checker;
+use crate::quote::quoted;
 use crate::stack::diagnostic::Finding;
 use crate::stack::suggest::did_you_mean;
 use crate::stack::types::*;
@@ -14,7 +15,7 @@ impl Checker {
                 self.push(
                     Finding::new(
                         format!("{path}.id"),
-                        format!("`{}` is not a check id", skip.id),
+                        format!("{} is not a check id", quoted(&skip.id)),
                     )
                     .maybe_hint(did_you_mean(&skip.id, ids.iter().copied()))
                     .hint_or(format!("check ids: {}", ids.join(", "))),

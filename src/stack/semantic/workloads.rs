@@ -1,7 +1,10 @@
 //! Workloads: names, target region, image and pinned tag, replicas and autoscaling, faults.
 
 use super::{Checker, is_dns_label};
+use crate::quote::quoted;
 use crate::stack::diagnostic::Finding;
+use crate::stack::image;
+use crate::stack::limits;
 use crate::stack::suggest::did_you_mean;
 use crate::stack::types::*;
 
@@ -14,20 +17,23 @@ impl Checker {
         );
         for (k, w) in workloads.iter().enumerate() {
             let path = format!("spec.workloads[{k}]");
-            if !is_dns_label(&w.name, 40) {
+            if !is_dns_label(&w.name, limits::WORKLOAD_NAME) {
                 self.push(
                     Finding::new(
                         format!("{path}.name"),
-                        format!("`{}` is not a valid workload name", w.name),
+                        format!("{} is not a valid workload name", quoted(&w.name)),
                     )
-                    .hint("it names a Kubernetes namespace: lowercase letters, digits and hyphens"),
+                    .hint(format!(
+                        "it names a Kubernetes namespace, a DNS-1123 label: 1-{} lowercase letters, digits and hyphens, starting with a letter (so that `<name>-allow` is one too)",
+                        limits::WORKLOAD_NAME
+                    )),
                 );
             }
             if !regions.contains(&w.region.as_str()) {
                 self.push(
                     Finding::new(
                         format!("{path}.region"),
-                        format!("no region named `{}`", w.region),
+                        format!("no region named {}", quoted(&w.region)),
                     )
                     .maybe_hint(did_you_mean(&w.region, regions.iter().copied())),
                 );
@@ -38,29 +44,7 @@ impl Checker {
                     "the manifests folder is empty",
                 ));
             }
-            if w.image.trim().is_empty() || w.image.contains(char::is_whitespace) {
-                self.push(Finding::new(
-                    format!("{path}.image"),
-                    format!("`{}` is not an image reference", w.image),
-                ));
-            }
-            if w.tag.is_empty()
-                || w.tag == "latest"
-                || !w
-                    .tag
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-            {
-                self.push(
-                    Finding::new(
-                        format!("{path}.tag"),
-                        format!("`{}` is not a pinned image tag", w.tag),
-                    )
-                    .hint(
-                        "pin a release such as 6.7.1, so that both clusters run what was reviewed",
-                    ),
-                );
-            }
+            self.image(w, &path);
             if w.replicas == 0 {
                 self.push(Finding::new(
                     format!("{path}.replicas"),
@@ -99,6 +83,53 @@ impl Checker {
                     format!("minMs {} is above maxMs {}", delay.min_ms, delay.max_ms),
                 ));
             }
+        }
+    }
+
+    /// The image and tag as the OCI distribution grammar has them, and the tag pinned.
+    fn image(&mut self, w: &WorkloadSpec, path: &str) {
+        match image::parse(&w.image) {
+            Err(problem) => self.push(
+                Finding::new(
+                    format!("{path}.image"),
+                    format!(
+                        "{} is not an image reference (character {}: {})",
+                        quoted(&w.image),
+                        problem.at,
+                        problem.reason
+                    ),
+                )
+                .hint("for example ghcr.io/stefanprodan/podinfo, or with a digest pinned, ghcr.io/stefanprodan/podinfo@sha256:<64 hex digits>"),
+            ),
+            Ok(reference) => {
+                if let Some(tag) = reference.tag {
+                    self.push(
+                        Finding::new(
+                            format!("{path}.image"),
+                            format!("{} names a tag; the stack keeps it in `tag`", quoted(&w.image)),
+                        )
+                        .hint(format!("remove `:{tag}` here and write `tag: {tag}`")),
+                    );
+                }
+            }
+        }
+        let pin = "pin a release such as 6.7.1, so that both clusters run what was reviewed";
+        match image::check_tag(&w.tag) {
+            Err((bad, reason)) => self.push(
+                Finding::new(
+                    format!("{path}.tag"),
+                    format!(
+                        "{} is not an image tag (character {}: {reason})",
+                        quoted(&w.tag),
+                        w.tag[..bad].chars().count() + 1
+                    ),
+                )
+                .hint(pin),
+            ),
+            Ok(()) if w.tag == "latest" => self.push(
+                Finding::new(format!("{path}.tag"), "`latest` is not a pinned image tag").hint(pin),
+            ),
+            Ok(()) => {}
         }
     }
 }

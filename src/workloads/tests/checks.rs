@@ -29,7 +29,8 @@ fn problems_in(text: &str) -> Vec<String> {
     std::fs::write(dir.path().join("app.yaml"), text).unwrap();
     let mut workload = reference().stack.spec.workloads[0].clone();
     workload.source = ".".into();
-    let manifests = match render::render(STACK, &workload, dir.path(), &BTreeMap::new()) {
+    let files = crate::workloads::source::manifest_files(dir.path(), &workload).unwrap();
+    let manifests = match render::render(STACK, &workload, &files, &BTreeMap::new()) {
         Ok(m) => m,
         Err(problems) => return problems.iter().map(|p| strip(p, dir.path())).collect(),
     };
