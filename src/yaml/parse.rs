@@ -50,8 +50,8 @@ enum Frame {
         first: Size,
         entries: Vec<Entry>,
         key: Option<(String, Pos)>,
-        /// Where each key was first given, so a duplicate is found without a scan.
-        seen: HashMap<String, Pos>,
+        /// Each key's hash and the entry that has it, so a duplicate is found without a scan.
+        seen: HashMap<u64, usize>,
     },
 }
 
@@ -226,9 +226,9 @@ impl Builder {
                 entries, key, seen, ..
             }) => match key.take() {
                 None => {
-                    let name = match &node.value {
-                        Value::Str(s) => s.clone(),
-                        Value::Int { raw, .. } | Value::Float { raw, .. } => raw.clone(),
+                    let name = match node.value {
+                        Value::Str(s) => s,
+                        Value::Int { raw, .. } | Value::Float { raw, .. } => raw,
                         Value::Bool(b) => b.to_string(),
                         Value::Null => "null".to_string(),
                         Value::Seq(_) | Value::Map(_) => {
@@ -244,26 +244,42 @@ impl Builder {
                             "merge keys (`<<`) are not supported; put the anchor on the whole value instead",
                         ));
                     }
-                    if let Some(first) = seen.get(&name) {
+                    let same = |e: &&Entry| e.key == name;
+                    let first = match seen.get(&hash_of(&name)) {
+                        Some(&i) if entries[i].key == name => Some(&entries[i]),
+                        // Two keys with one hash: rare enough for a scan.
+                        Some(_) => entries.iter().find(same),
+                        None => None,
+                    };
+                    if let Some(first) = first {
                         return Err(YamlError::at(
                             node.pos,
                             format!(
                                 "duplicate key {} (first given at line {})",
                                 quoted(&name),
-                                first.line
+                                first.key_pos.line
                             ),
                         ));
                     }
-                    seen.insert(name.clone(), node.pos);
                     *key = Some((name, node.pos));
                 }
-                Some((name, key_pos)) => entries.push(Entry {
-                    key: name,
-                    key_pos,
-                    value: node,
-                }),
+                Some((name, key_pos)) => {
+                    seen.entry(hash_of(&name)).or_insert(entries.len());
+                    entries.push(Entry {
+                        key: name,
+                        key_pos,
+                        value: node,
+                    });
+                }
             },
         }
         Ok(())
     }
+}
+
+fn hash_of(key: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    // Fixed keys are enough: the index lives for one mapping, and keys whose 64-bit SipHash
+    // collide take far more work to find than scanning them costs.
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
 }
