@@ -165,7 +165,8 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
             ));
         }
     };
-    let documents = yaml::parse_documents(text).map_err(|e| at(e.pos, "", e.message, None))?;
+    let documents = yaml::parse_documents_within(text, limits::NODES)
+        .map_err(|e| at(e.pos, "", e.message, None))?;
     let root = match documents.as_slice() {
         [] => {
             return Err(at(

@@ -19,7 +19,15 @@ pub const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Parses every document of a YAML stream. An empty stream gives no documents.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
-    let mut builder = Builder::default();
+    parse_documents_within(text, MAX_NODES)
+}
+
+/// [`parse_documents`] with a smaller node budget, for a format that is known to be small.
+pub fn parse_documents_within(text: &str, max_nodes: usize) -> Result<Vec<Node>, YamlError> {
+    let mut builder = Builder {
+        max_nodes: max_nodes.min(MAX_NODES),
+        ..Builder::default()
+    };
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
             let m = e.marker();
@@ -70,6 +78,7 @@ struct Builder {
     anchors: HashMap<usize, (Node, Size)>,
     nodes: usize,
     bytes: usize,
+    max_nodes: usize,
 }
 
 fn pos_of(span: &Span) -> Pos {
@@ -197,11 +206,12 @@ impl Builder {
     fn count(&mut self, pos: Pos, size: Size) -> Result<(), YamlError> {
         self.nodes += size.nodes;
         self.bytes += size.bytes;
-        if self.nodes > MAX_NODES {
+        if self.nodes > self.max_nodes {
             return Err(YamlError::at(
                 pos,
                 format!(
-                    "the document expands to more than {MAX_NODES} nodes (an alias bomb?); refusing to go on"
+                    "the document expands to more than {} nodes (an alias bomb?); refusing to go on",
+                    self.max_nodes
                 ),
             ));
         }
