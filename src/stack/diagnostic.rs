@@ -51,8 +51,16 @@ impl Diagnostic {
 
     /// A finding of a check, placed at `pos` in `file`.
     pub fn of_finding(file: &str, pos: Pos, finding: Finding) -> Self {
-        Diagnostic::new(file, pos, &finding.path, finding.message, finding.hint)
-            .of_kind(finding.kind)
+        Diagnostic {
+            file: file.to_string(),
+            line: pos.line,
+            column: pos.column,
+            path: finding.path,
+            message: finding.message,
+            hint: finding.hint,
+            kind: finding.kind,
+            omitted: 0,
+        }
     }
 }
 
@@ -103,14 +111,14 @@ pub const IN_ALL: usize = 100;
 /// wording (what is left once quoted values and numbers are taken out) are the same.
 pub fn cap(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     // Per kind: how many so far, and where the first is.
-    let mut seen: HashMap<(Kind, String), (usize, String, usize)> = HashMap::new();
-    let mut summary_at: HashMap<(Kind, String), usize> = HashMap::new();
+    let mut seen: HashMap<(Kind, u64), (usize, String, usize)> = HashMap::new();
+    let mut summary_at: HashMap<(Kind, u64), usize> = HashMap::new();
     let mut kept: Vec<Diagnostic> = Vec::new();
     for d in diagnostics {
         let key = (d.kind, wording(&d.message));
-        let (count, first_file, first_line) =
-            seen.entry(key.clone())
-                .or_insert((0, d.file.clone(), d.line));
+        let (count, first_file, first_line) = seen
+            .entry(key)
+            .or_insert_with(|| (0, d.file.clone(), d.line));
         *count += 1;
         if *count <= PER_KIND {
             kept.push(d);
@@ -162,25 +170,30 @@ pub fn count(diagnostics: &[Diagnostic]) -> usize {
     diagnostics.iter().map(|d| d.omitted.max(1) as usize).sum()
 }
 
-/// The message without what differs between problems of one kind: quoted values and numbers.
-fn wording(message: &str) -> String {
-    let mut out = String::new();
+/// The message without what differs between problems of one kind (quoted values and
+/// numbers), hashed: a report of a hundred thousand problems needs no copy of each.
+fn wording(message: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher};
+    let mut hasher = BuildHasherDefault::<DefaultHasher>::default().build_hasher();
     let mut quoted = false;
+    let mut in_number = false;
     for c in message.chars() {
+        let digit = c.is_ascii_digit();
         match c {
             '`' => {
                 quoted = !quoted;
                 if quoted {
-                    out.push('`');
+                    hasher.write_u32('`'.into());
                 }
             }
             _ if quoted => {}
-            '0'..='9' if out.ends_with('#') => {}
-            '0'..='9' => out.push('#'),
-            c => out.push(c),
+            _ if digit && in_number => {}
+            _ if digit => hasher.write_u32('#'.into()),
+            c => hasher.write_u32(c.into()),
         }
+        in_number = digit && !quoted;
     }
-    out
+    hasher.finish()
 }
 
 /// `249,490`.

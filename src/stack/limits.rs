@@ -5,6 +5,9 @@
 
 /// The stack file, refused before it is parsed.
 pub const FILE_BYTES: u64 = 1024 * 1024;
+/// YAML nodes in the stack, aliases expanded: the reference stack has about 230, and this
+/// bound keeps the worst file under the size limit to a few tens of milliseconds.
+pub const NODES: usize = 50_000;
 
 // ---- strings, in characters ----------------------------------------------------------------
 

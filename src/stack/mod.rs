@@ -165,7 +165,8 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
             ));
         }
     };
-    let documents = yaml::parse_documents(text).map_err(|e| at(e.pos, "", e.message, None))?;
+    let documents = yaml::parse_documents_within(text, limits::NODES)
+        .map_err(|e| at(e.pos, "", e.message, None))?;
     let root = match documents.as_slice() {
         [] => {
             return Err(at(
@@ -189,16 +190,16 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
     let schema = serde_json::to_value(schemars::schema_for!(Stack)).unwrap_or_default();
     let walked = structure::walk(root, &schema);
     let position = |path: &str| position_in(&walked.locations, path);
-    let mut diagnostics: Vec<Diagnostic> = walked
-        .issues
-        .iter()
-        .map(|issue| Diagnostic::of_finding(file, issue.pos, issue.finding.clone()))
-        .collect();
-    let damaged: Vec<&str> = walked
+    let damaged: Vec<String> = walked
         .issues
         .iter()
         .filter(|i| i.kind == IssueKind::BadValue)
-        .map(|i| i.finding.path.as_str())
+        .map(|i| i.finding.path.clone())
+        .collect();
+    let mut diagnostics: Vec<Diagnostic> = walked
+        .issues
+        .into_iter()
+        .map(|issue| Diagnostic::of_finding(file, issue.pos, issue.finding))
         .collect();
 
     let stack = match serde_json::from_value::<Stack>(walked.json) {

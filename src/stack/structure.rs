@@ -407,17 +407,18 @@ impl<'s> Walker<'s> {
                     a
                 }
                 _ => {
-                    let known =
-                        properties.map(|p| p.keys().map(String::as_str).collect::<Vec<_>>());
-                    let known = known.unwrap_or_default();
                     // The walk meets unknown fields in file order, and the cap shows the first
                     // of them only: a hint past those would never be read.
                     self.unknown_fields += 1;
                     let hint = (self.unknown_fields <= PER_KIND).then(|| {
+                        let known: Vec<&str> = properties
+                            .into_iter()
+                            .flat_map(|p| p.keys())
+                            .map(String::as_str)
+                            .collect();
                         did_you_mean(&entry.key, known.iter().copied())
                             .unwrap_or_else(|| format!("allowed here: {}", known.join(", ")))
                     });
-                    self.locations.insert(key_path.clone(), entry.key_pos);
                     self.issues.push(Issue {
                         kind: IssueKind::UnknownField,
                         pos: entry.key_pos,

@@ -16,5 +16,5 @@ mod tree;
 
 pub use emit::{to_json, to_yaml};
 pub use error::YamlError;
-pub use parse::parse_documents;
+pub use parse::{parse_documents, parse_documents_within};
 pub use tree::{Entry, Node, Pos, Value};

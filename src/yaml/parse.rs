@@ -19,7 +19,15 @@ pub const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Parses every document of a YAML stream. An empty stream gives no documents.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
-    let mut builder = Builder::default();
+    parse_documents_within(text, MAX_NODES)
+}
+
+/// [`parse_documents`] with a smaller node budget, for a format that is known to be small.
+pub fn parse_documents_within(text: &str, max_nodes: usize) -> Result<Vec<Node>, YamlError> {
+    let mut builder = Builder {
+        max_nodes: max_nodes.min(MAX_NODES),
+        ..Builder::default()
+    };
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
             let m = e.marker();
@@ -50,8 +58,8 @@ enum Frame {
         first: Size,
         entries: Vec<Entry>,
         key: Option<(String, Pos)>,
-        /// Where each key was first given, so a duplicate is found without a scan.
-        seen: HashMap<String, Pos>,
+        /// Each key's hash and the entry that has it, so a duplicate is found without a scan.
+        seen: HashMap<u64, usize>,
     },
 }
 
@@ -70,6 +78,7 @@ struct Builder {
     anchors: HashMap<usize, (Node, Size)>,
     nodes: usize,
     bytes: usize,
+    max_nodes: usize,
 }
 
 fn pos_of(span: &Span) -> Pos {
@@ -197,11 +206,12 @@ impl Builder {
     fn count(&mut self, pos: Pos, size: Size) -> Result<(), YamlError> {
         self.nodes += size.nodes;
         self.bytes += size.bytes;
-        if self.nodes > MAX_NODES {
+        if self.nodes > self.max_nodes {
             return Err(YamlError::at(
                 pos,
                 format!(
-                    "the document expands to more than {MAX_NODES} nodes (an alias bomb?); refusing to go on"
+                    "the document expands to more than {} nodes (an alias bomb?); refusing to go on",
+                    self.max_nodes
                 ),
             ));
         }
@@ -226,9 +236,9 @@ impl Builder {
                 entries, key, seen, ..
             }) => match key.take() {
                 None => {
-                    let name = match &node.value {
-                        Value::Str(s) => s.clone(),
-                        Value::Int { raw, .. } | Value::Float { raw, .. } => raw.clone(),
+                    let name = match node.value {
+                        Value::Str(s) => s,
+                        Value::Int { raw, .. } | Value::Float { raw, .. } => raw,
                         Value::Bool(b) => b.to_string(),
                         Value::Null => "null".to_string(),
                         Value::Seq(_) | Value::Map(_) => {
@@ -244,26 +254,42 @@ impl Builder {
                             "merge keys (`<<`) are not supported; put the anchor on the whole value instead",
                         ));
                     }
-                    if let Some(first) = seen.get(&name) {
+                    let same = |e: &&Entry| e.key == name;
+                    let first = match seen.get(&hash_of(&name)) {
+                        Some(&i) if entries[i].key == name => Some(&entries[i]),
+                        // Two keys with one hash: rare enough for a scan.
+                        Some(_) => entries.iter().find(same),
+                        None => None,
+                    };
+                    if let Some(first) = first {
                         return Err(YamlError::at(
                             node.pos,
                             format!(
                                 "duplicate key {} (first given at line {})",
                                 quoted(&name),
-                                first.line
+                                first.key_pos.line
                             ),
                         ));
                     }
-                    seen.insert(name.clone(), node.pos);
                     *key = Some((name, node.pos));
                 }
-                Some((name, key_pos)) => entries.push(Entry {
-                    key: name,
-                    key_pos,
-                    value: node,
-                }),
+                Some((name, key_pos)) => {
+                    seen.entry(hash_of(&name)).or_insert(entries.len());
+                    entries.push(Entry {
+                        key: name,
+                        key_pos,
+                        value: node,
+                    });
+                }
             },
         }
         Ok(())
     }
+}
+
+fn hash_of(key: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    // Fixed keys are enough: the index lives for one mapping, and keys whose 64-bit SipHash
+    // collide take far more work to find than scanning them costs.
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
 }
