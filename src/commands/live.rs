@@ -28,6 +28,16 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("error: cannot start the async runtime: {e}"))
 }
 
+/// What a command that talks to AWS starts from: its valid stack and the runtime, or the exit
+/// status after saying why not.
+pub fn prepare(
+    stack: &std::path::Path,
+    printer: &Printer,
+) -> Result<(ValidStack, tokio::runtime::Runtime), Exit> {
+    let valid = super::load_stack(stack, printer)?;
+    Ok((valid, start(printer)?))
+}
+
 /// Progress lines on stderr only for a person watching: a terminal, and not `-q`.
 pub fn progress(printer: &Printer) -> Box<dyn Progress> {
     if printer.verbosity >= 0 && std::io::stderr().is_terminal() {

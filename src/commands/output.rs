@@ -11,12 +11,8 @@ use crate::printer::Printer;
 use crate::stats::CallStats;
 
 pub fn run(args: &OutputArgs, printer: &Printer) -> Exit {
-    let valid = match super::load_stack(&args.stack.stack, printer) {
-        Ok(valid) => valid,
-        Err(exit) => return exit,
-    };
-    let runtime = match live::start(printer) {
-        Ok(rt) => rt,
+    let (valid, runtime) = match live::prepare(&args.stack.stack, printer) {
+        Ok(ready) => ready,
         Err(exit) => return exit,
     };
     let stats = Arc::new(CallStats::default());
