@@ -38,6 +38,16 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            if e.use_stderr() && json_asked() {
+                // A script that asked for JSON gets its one document, even for a usage error.
+                let message = e.kind().to_string();
+                let error = errors::CliError::new(message).with_hint("see `multiregion --help`");
+                Printer {
+                    output: cli::Output::Json,
+                    verbosity: 0,
+                }
+                .json(&error.to_json());
+            }
             let _ = e.print();
             // Help and version are successes; usage errors are errors (exit 1, not clap's 2,
             // which `plan` reserves for "changes").
@@ -53,7 +63,7 @@ fn main() -> ExitCode {
         output: cli.output,
         verbosity: if cli.quiet { -1 } else { cli.verbose as i8 },
     };
-    let exit = match &cli.command {
+    let result = match &cli.command {
         Command::Validate(args) => commands::validate::run(args, &printer),
         Command::Schema => commands::schema::run(&printer),
         Command::Plan(args) => commands::plan::run(args, &printer),
@@ -66,5 +76,22 @@ fn main() -> ExitCode {
         Command::Output(args) => commands::output::run(args, &printer),
         Command::Status(args) => commands::status::run(args, &printer),
     };
-    exit.into()
+    match result {
+        Ok(exit) => exit,
+        Err(error) => {
+            printer.fail(&error);
+            error.exit
+        }
+    }
+    .into()
+}
+
+/// Whether the command line asks for `--output json` (read by hand when clap could not parse
+/// it).
+fn json_asked() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().any(|a| a == "--output=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--output" && w[1] == "json")
 }

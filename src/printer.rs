@@ -43,6 +43,15 @@ impl Printer {
         }
     }
 
+    /// A failed command: the text on stderr and, under `--output json`, its one JSON document
+    /// on stdout.
+    pub fn fail(&self, error: &crate::errors::CliError) {
+        if self.output == Output::Json {
+            self.json(&error.to_json());
+        }
+        self.error(&error.to_text());
+    }
+
     /// Errors are always said.
     pub fn error(&self, text: &str) {
         eprintln!("{text}");

@@ -3,26 +3,17 @@ use std::sync::Arc;
 
 use super::{live, workloads};
 use crate::cli::{DownArgs, Output};
+use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::printer::Printer;
 use crate::stack::ValidStack;
 use crate::stats::CallStats;
 
-pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
-    let valid = match super::load_stack(&args.stack.stack, printer) {
-        Ok(valid) => valid,
-        Err(exit) => return exit,
-    };
-    if !args.yes
-        && let Err(e) = confirm(&valid)
-    {
-        printer.error(&e);
-        return Exit::Error;
+pub fn run(args: &DownArgs, printer: &Printer) -> Result<Exit, CliError> {
+    let (valid, runtime) = live::prepare(&args.stack.stack)?;
+    if !args.yes {
+        confirm(&valid)?;
     }
-    let runtime = match live::start(printer) {
-        Ok(rt) => rt,
-        Err(exit) => return exit,
-    };
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let started = std::time::Instant::now();
@@ -42,25 +33,28 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
             };
             Ok::<_, crate::engine::EngineError>((changes, report, left))
         };
-        let work = async { work.await.map_err(|e| crate::errors::error_chain(&e)) };
+        let work = async { work.await.map_err(|e| CliError::from_error(&e)) };
         let wait = args.lock.lock_timeout;
         live::locked(&engine, &config, "down", wait, printer, work).await
     });
     live::report_stats(printer, &args.aws, &stats);
     let (changes, report, left) = match result {
         Ok(done) => done,
-        Err(how) => return live::stopped(printer, "down", how),
+        Err(how) => return Err(live::stopped("down", how)),
     };
     if printer.output == Output::Json {
         printer.json(&report);
     }
     let exit = super::up::summarize(printer, &report, "down", started.elapsed());
     if exit != Exit::Ok {
-        return exit;
+        return Ok(exit);
     }
     if left > 0 {
-        printer.error(&format!("error: {left} resource(s) tagged multiregion:stack={} are still there; run `down` again", valid.name()));
-        return Exit::Error;
+        return Err(CliError::new(format!(
+            "{left} resource(s) tagged multiregion:stack={} are still there",
+            valid.name()
+        ))
+        .with_hint("run `down` again"));
     }
     let regions: Vec<&str> = valid
         .stack
@@ -75,7 +69,7 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Exit {
         valid.name(),
         regions.join(" or ")
     ));
-    Exit::Ok
+    Ok(Exit::Ok)
 }
 
 /// Kubernetes first: LoadBalancer Services (and so their load balancers), then the stack's
@@ -119,9 +113,12 @@ async fn remove_workloads(
 }
 
 /// Asks for the stack's name on the terminal; without a terminal, refuses.
-fn confirm(stack: &ValidStack) -> Result<(), String> {
+fn confirm(stack: &ValidStack) -> Result<(), CliError> {
     if !std::io::stdin().is_terminal() {
-        return Err("error: `down` deletes everything the stack owns and there is no terminal to ask on\n  hint: pass --yes to confirm".into());
+        return Err(CliError::new(
+            "`down` deletes everything the stack owns and there is no terminal to ask on",
+        )
+        .with_hint("pass --yes to confirm"));
     }
     let regions: Vec<&str> = stack
         .stack
@@ -140,10 +137,10 @@ fn confirm(stack: &ValidStack) -> Result<(), String> {
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| format!("error: cannot read the answer: {e}"))?;
+        .map_err(|e| CliError::new(format!("cannot read the answer: {e}")))?;
     if answer.trim() == stack.name() {
         Ok(())
     } else {
-        Err("error: not confirmed; nothing was deleted".into())
+        Err(CliError::new("not confirmed; nothing was deleted"))
     }
 }

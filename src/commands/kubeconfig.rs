@@ -1,28 +1,21 @@
 use std::sync::Arc;
 
-use super::{live, report_load_error};
-use crate::cli::KubeconfigArgs;
+use super::live;
+use crate::cli::{KubeconfigArgs, Output};
+use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::kubeconfig::{self, ClusterAccess};
 use crate::printer::Printer;
-use crate::stack;
+use crate::stack::ValidStack;
 use crate::stats::CallStats;
 
-pub fn run(args: &KubeconfigArgs, printer: &Printer) -> Exit {
-    match write(args, printer) {
-        Ok(()) => Exit::Ok,
-        Err(e) => {
-            printer.error(&format!("error: {e}"));
-            Exit::Error
-        }
-    }
+pub fn run(args: &KubeconfigArgs, printer: &Printer) -> Result<Exit, CliError> {
+    let valid = super::load_stack(&args.stack.stack)?;
+    write(args, &valid, printer).map_err(CliError::new)?;
+    Ok(Exit::Ok)
 }
 
-fn write(args: &KubeconfigArgs, printer: &Printer) -> Result<(), String> {
-    let valid = stack::load(&args.stack.stack).map_err(|e| {
-        report_load_error(printer, &e);
-        "the stack is not valid".to_string()
-    })?;
+fn write(args: &KubeconfigArgs, valid: &ValidStack, printer: &Printer) -> Result<(), String> {
     let path = kubeconfig::path(args.kubeconfig.as_deref())
         .ok_or("HOME is not set; pass --kubeconfig FILE")?;
     // Read (and check) the file before asking AWS anything, so a broken one stops us early.
@@ -31,9 +24,10 @@ fn write(args: &KubeconfigArgs, printer: &Printer) -> Result<(), String> {
         std::env::current_exe().map_err(|e| format!("cannot find this program's path: {e}"))?;
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
-    let clusters = live::runtime()?.block_on(async {
+    let runtime = live::runtime().map_err(|e| e.message)?;
+    let clusters = runtime.block_on(async {
         let config = live::aws_config(&args.aws).await;
-        let engine = live::connect(&valid, &config, &stats, progress.as_ref());
+        let engine = live::connect(valid, &config, &stats, progress.as_ref());
         let stack = valid.name();
         let reads = engine.regions.iter().zip(&valid.stack.spec.regions).map(
             |(target, region)| async move {
@@ -72,10 +66,16 @@ fn write(args: &KubeconfigArgs, printer: &Printer) -> Result<(), String> {
     let merged = kubeconfig::merge(existing, &clusters, &exe.to_string_lossy())?;
     kubeconfig::write(&path, &merged)?;
     let names: Vec<&str> = clusters.iter().map(|c| c.name.as_str()).collect();
-    printer.info(&format!(
-        "{}: contexts {} (credentials from `multiregion token`)",
-        path.display(),
-        names.join(", ")
-    ));
+    match printer.output {
+        Output::Json => printer.json(&serde_json::json!({
+            "file": path.display().to_string(),
+            "contexts": names,
+        })),
+        Output::Text => printer.info(&format!(
+            "{}: contexts {} (credentials from `multiregion token`)",
+            path.display(),
+            names.join(", ")
+        )),
+    }
     Ok(())
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::cli::AwsArgs;
 use crate::engine::{Engine, Limits, RegionTarget};
+use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::lock;
 use crate::printer::Printer;
@@ -13,29 +14,18 @@ use crate::providers::aws;
 use crate::stack::ValidStack;
 use crate::stats::CallStats;
 
-/// The runtime, or the exit status after saying why there is none.
-pub fn start(printer: &Printer) -> Result<tokio::runtime::Runtime, Exit> {
-    runtime().map_err(|e| {
-        printer.error(&e);
-        Exit::Error
-    })
-}
-
-pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+/// The runtime the AWS and Kubernetes clients run on.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("error: cannot start the async runtime: {e}"))
+        .map_err(|e| CliError::new(format!("cannot start the async runtime: {e}")))
 }
 
-/// What a command that talks to AWS starts from: its valid stack and the runtime, or the exit
-/// status after saying why not.
-pub fn prepare(
-    stack: &std::path::Path,
-    printer: &Printer,
-) -> Result<(ValidStack, tokio::runtime::Runtime), Exit> {
-    let valid = super::load_stack(stack, printer)?;
-    Ok((valid, start(printer)?))
+/// What a command that talks to AWS starts from: its valid stack and the runtime.
+pub fn prepare(stack: &std::path::Path) -> Result<(ValidStack, tokio::runtime::Runtime), CliError> {
+    let valid = super::load_stack(stack)?;
+    Ok((valid, runtime()?))
 }
 
 /// Progress lines on stderr only for a person watching: a terminal, and not `-q`.
@@ -83,7 +73,7 @@ pub fn connect<'a>(
 /// How a run holding the stack's lock ended, when it did not end with its own answer.
 pub enum Stopped {
     /// The lock was not to be had, or the run failed: what to say.
-    Failed(String),
+    Failed(CliError),
     /// Ctrl-C stopped it where it was.
     Interrupted,
 }
@@ -97,7 +87,7 @@ pub async fn locked<T>(
     command: &str,
     wait: std::time::Duration,
     printer: &Printer,
-    work: impl std::future::Future<Output = Result<T, String>>,
+    work: impl std::future::Future<Output = Result<T, CliError>>,
 ) -> Result<T, Stopped> {
     let holder = lock::Holder::this_process(command, &principal(config).await);
     let store = engine.lock_store();
@@ -109,7 +99,7 @@ pub async fn locked<T>(
     }
     let held = lock::RunLock::acquire(store, engine.stack.name(), holder, wait)
         .await
-        .map_err(|e| Stopped::Failed(format!("error: {e}")))?;
+        .map_err(|e| Stopped::Failed(CliError::from_error(&e)))?;
     let outcome = tokio::select! {
         answer = work => Some(answer),
         _ = tokio::signal::ctrl_c() => None,
@@ -131,21 +121,16 @@ pub async fn locked<T>(
     }
 }
 
-/// Says how a locked run stopped; its exit status.
-pub fn stopped(printer: &Printer, command: &str, how: Stopped) -> Exit {
+/// The error a locked run that did not finish ends with.
+pub fn stopped(command: &str, how: Stopped) -> CliError {
     match how {
-        Stopped::Failed(e) => {
-            printer.error(&e);
-            Exit::Error
-        }
-        Stopped::Interrupted => {
-            printer.error(&format!(
-                "interrupted: `{command}` stopped where it was; what it made or deleted so far \
-                 stays so (tagged, found by the next run); the stack's lock was given back. Run \
-                 `{command}` again to finish."
-            ));
-            Exit::Interrupted
-        }
+        Stopped::Failed(e) => e,
+        Stopped::Interrupted => CliError::new(format!(
+            "interrupted: `{command}` stopped where it was; what it made or deleted so far stays \
+             so (tagged, found by the next run) and the stack's lock was given back"
+        ))
+        .with_hint(format!("run `{command}` again to finish"))
+        .with_exit(Exit::Interrupted),
     }
 }
 

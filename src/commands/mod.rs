@@ -16,34 +16,28 @@ pub mod workloads;
 
 use std::path::Path;
 
-use crate::exit::Exit;
-use crate::printer::Printer;
+use crate::errors::CliError;
 use crate::stack::{self, LoadError, ValidStack};
 
-/// The stack, or the exit status after every problem with it was said.
-pub fn load_stack(path: &Path, printer: &Printer) -> Result<ValidStack, Exit> {
-    stack::load(path).map_err(|e| {
-        report_load_error(printer, &e);
-        Exit::Error
-    })
+/// The stack, or the error that says every problem with it.
+pub fn load_stack(path: &Path) -> Result<ValidStack, CliError> {
+    stack::load(path).map_err(|e| load_error(&e))
 }
 
-/// Problems found in a file, one `error:` block each, as one text.
-pub fn diagnostics_text(problems: &[crate::stack::diagnostic::Diagnostic]) -> String {
-    let mut lines: Vec<String> = problems.iter().map(|p| format!("error: {p}")).collect();
-    lines.push(format!(
-        "error: {} problem(s) in the workload manifests",
-        crate::stack::diagnostic::count(problems)
-    ));
-    lines.join("\n")
-}
-
-/// Prints a stack that failed to load: every diagnostic, then the summary with its cause chain.
-pub fn report_load_error(printer: &Printer, error: &LoadError) {
-    if let LoadError::Invalid { diagnostics, .. } = error {
-        for d in diagnostics {
-            printer.error(&format!("error: {d}"));
-        }
+/// A stack that failed to load: every diagnostic, then the summary with its cause chain.
+pub fn load_error(error: &LoadError) -> CliError {
+    let e = CliError::from_error(error);
+    match error {
+        LoadError::Invalid { diagnostics, .. } => e.with_diagnostics(diagnostics),
+        LoadError::Read { .. } => e,
     }
-    printer.error(&crate::errors::error_chain(error));
+}
+
+/// Problems found in the workload manifests, each said, under one error.
+pub fn manifest_error(problems: &[crate::stack::diagnostic::Diagnostic]) -> CliError {
+    CliError::new(format!(
+        "{} problem(s) in the workload manifests",
+        crate::stack::diagnostic::count(problems)
+    ))
+    .with_diagnostics(problems)
 }

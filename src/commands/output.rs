@@ -5,16 +5,14 @@ use std::sync::Arc;
 
 use super::live;
 use crate::cli::{Output, OutputArgs};
+use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::outputs;
 use crate::printer::Printer;
 use crate::stats::CallStats;
 
-pub fn run(args: &OutputArgs, printer: &Printer) -> Exit {
-    let (valid, runtime) = match live::prepare(&args.stack.stack, printer) {
-        Ok(ready) => ready,
-        Err(exit) => return exit,
-    };
+pub fn run(args: &OutputArgs, printer: &Printer) -> Result<Exit, CliError> {
+    let (valid, runtime) = live::prepare(&args.stack.stack)?;
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let result = runtime.block_on(async {
@@ -23,20 +21,14 @@ pub fn run(args: &OutputArgs, printer: &Printer) -> Exit {
         engine.read().await
     });
     live::report_stats(printer, &args.aws, &stats);
-    let snapshots = match result {
-        Ok(s) => s,
-        Err(e) => {
-            printer.error(&crate::errors::error_chain(&e));
-            return Exit::Error;
-        }
-    };
+    let snapshots = result.map_err(|e| CliError::from_error(&e))?;
     let outputs = outputs::from_snapshots(&valid, &snapshots);
     let Some(name) = &args.name else {
         match printer.output {
             Output::Json => printer.json(&outputs),
             Output::Text => printer.data(&outputs.to_text()),
         }
-        return Exit::Ok;
+        return Ok(Exit::Ok);
     };
     let named = outputs.named();
     match named.iter().find(|(n, _)| n == name) {
@@ -45,26 +37,23 @@ pub fn run(args: &OutputArgs, printer: &Printer) -> Exit {
                 Output::Json => printer.json(&serde_json::json!({ "name": name, "value": value })),
                 Output::Text => printer.data(value),
             }
-            Exit::Ok
+            Ok(Exit::Ok)
         }
-        Some((_, None)) => {
-            printer.error(&format!(
-                "error: output `{name}` does not exist yet: run `multiregion up` first"
-            ));
-            Exit::Error
-        }
+        Some((_, None)) => Err(CliError::new(format!("output `{name}` does not exist yet"))
+            .with_hint("run `multiregion up` first")),
         None => {
             let names = named.iter().map(|(n, _)| n.as_str());
-            let hint = crate::stack::suggest::did_you_mean(name, names.clone())
-                .map(|h| format!("\n  hint: {h}"))
-                .unwrap_or_default();
+            let hint = crate::stack::suggest::did_you_mean(name, names.clone());
             let all: Vec<&str> = names.collect();
-            printer.error(&format!(
-                "error: no output is called `{}`; the outputs are {}{hint}",
+            let error = CliError::new(format!(
+                "no output is called `{}`; the outputs are {}",
                 name.chars().take(80).collect::<String>(),
                 all.join(", ")
             ));
-            Exit::Error
+            Err(match hint {
+                Some(h) => error.with_hint(h),
+                None => error,
+            })
         }
     }
 }

@@ -2,30 +2,22 @@ use std::sync::Arc;
 
 use super::{live, workloads};
 use crate::cli::{Output, PlanArgs};
+use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::plan::live::{LivePlan, counts};
 use crate::printer::Printer;
 use crate::stats::CallStats;
 use crate::{plan, stack};
 
-pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
-    let valid = match super::load_stack(&args.stack.stack, printer) {
-        Ok(valid) => valid,
-        Err(exit) => return exit,
-    };
+pub fn run(args: &PlanArgs, printer: &Printer) -> Result<Exit, CliError> {
+    let valid = super::load_stack(&args.stack.stack)?;
     if args.offline {
         return offline(&valid, &args.stack.stack, printer);
     }
-    let runtime = match live::start(printer) {
-        Ok(rt) => rt,
-        Err(exit) => return exit,
-    };
+    let runtime = live::runtime()?;
     // Broken manifests stop the plan before any AWS call.
-    if !args.skip_workloads
-        && let Err(exit) =
-            workloads::prepare(&valid, &args.stack.stack, &Default::default(), printer)
-    {
-        return exit;
+    if !args.skip_workloads {
+        workloads::prepare(&valid, &args.stack.stack, &Default::default())?;
     }
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
@@ -35,31 +27,22 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
         let (snapshots, _, changes) = engine
             .plan_reading()
             .await
-            .map_err(|e| crate::errors::error_chain(&e))?;
+            .map_err(|e| CliError::from_error(&e))?;
         live::note_lock(printer, &valid, &snapshots);
         if args.skip_workloads {
             return Ok((changes, None));
         }
         let facts = workloads::facts_from(&valid, &snapshots);
-        let manifests = crate::workloads::prepare(&valid, &args.stack.stack, &facts.outputs)
-            .map_err(|problems| super::diagnostics_text(&problems))?;
+        let manifests = workloads::prepare(&valid, &args.stack.stack, &facts.outputs)?;
         let work = workloads::work(&valid, &facts, workloads::credentials(&config), manifests);
         let objects = crate::workloads::plan(&work).await.map_err(|e| {
-            format!(
-                "{}\n  hint: `plan --skip-workloads` compares the AWS resources alone",
-                crate::errors::error_chain(&e)
-            )
+            CliError::from_error(&e)
+                .with_hint("`plan --skip-workloads` compares the AWS resources alone")
         })?;
-        Ok::<_, String>((changes, Some(objects)))
+        Ok::<_, CliError>((changes, Some(objects)))
     });
     live::report_stats(printer, &args.aws, &stats);
-    let (changes, objects) = match result {
-        Ok(done) => done,
-        Err(e) => {
-            printer.error(&e);
-            return Exit::Error;
-        }
-    };
+    let (changes, objects) = result?;
     let objects_or_none = objects.as_deref().unwrap_or_default();
     match printer.output {
         Output::Json => printer.json(&LivePlan {
@@ -76,25 +59,21 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Exit {
             }
         }
     }
-    if changes.is_empty() && objects_or_none.is_empty() {
+    Ok(if changes.is_empty() && objects_or_none.is_empty() {
         Exit::Ok
     } else {
         Exit::Changes
-    }
+    })
 }
 
-fn offline(valid: &stack::ValidStack, stack_file: &std::path::Path, printer: &Printer) -> Exit {
-    let manifests = match workloads::prepare(valid, stack_file, &Default::default(), printer) {
-        Ok(m) => m,
-        Err(exit) => return exit,
-    };
-    let mut plan = match plan::offline(valid) {
-        Ok(plan) => plan,
-        Err(e) => {
-            printer.error(&format!("error: the stack's resource graph is broken: {e}"));
-            return Exit::Error;
-        }
-    };
+fn offline(
+    valid: &stack::ValidStack,
+    stack_file: &std::path::Path,
+    printer: &Printer,
+) -> Result<Exit, CliError> {
+    let manifests = workloads::prepare(valid, stack_file, &Default::default())?;
+    let mut plan = plan::offline(valid)
+        .map_err(|e| CliError::new(format!("the stack's resource graph is broken: {e}")))?;
     for (region, manifests) in valid.stack.spec.regions.iter().zip(&manifests) {
         let cluster = &region.cluster.name;
         plan.workloads
@@ -104,9 +83,9 @@ fn offline(valid: &stack::ValidStack, stack_file: &std::path::Path, printer: &Pr
         Output::Json => printer.json(&plan),
         Output::Text => printer.data(&plan.to_text()),
     }
-    if plan.changes.is_empty() {
+    Ok(if plan.changes.is_empty() {
         Exit::Ok
     } else {
         Exit::Changes
-    }
+    })
 }

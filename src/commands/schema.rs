@@ -3,7 +3,7 @@ use crate::printer::Printer;
 use crate::stack::types::Stack;
 
 /// The schema is JSON whatever `--output` says: that is the format editors read.
-pub fn run(printer: &Printer) -> Exit {
+pub fn run(printer: &Printer) -> Result<Exit, crate::errors::CliError> {
     printer.json(&schemars::schema_for!(Stack));
-    Exit::Ok
+    Ok(Exit::Ok)
 }

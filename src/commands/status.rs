@@ -5,15 +5,13 @@ use std::sync::Arc;
 
 use super::live;
 use crate::cli::{Output, StatusArgs};
+use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::printer::Printer;
 use crate::stats::CallStats;
 
-pub fn run(args: &StatusArgs, printer: &Printer) -> Exit {
-    let (valid, runtime) = match live::prepare(&args.stack.stack, printer) {
-        Ok(ready) => ready,
-        Err(exit) => return exit,
-    };
+pub fn run(args: &StatusArgs, printer: &Printer) -> Result<Exit, CliError> {
+    let (valid, runtime) = live::prepare(&args.stack.stack)?;
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let result = runtime.block_on(async {
@@ -22,13 +20,7 @@ pub fn run(args: &StatusArgs, printer: &Printer) -> Exit {
         engine.plan_reading().await
     });
     live::report_stats(printer, &args.aws, &stats);
-    let (snapshots, observed, changes) = match result {
-        Ok(done) => done,
-        Err(e) => {
-            printer.error(&crate::errors::error_chain(&e));
-            return Exit::Error;
-        }
-    };
+    let (snapshots, observed, changes) = result.map_err(|e| CliError::from_error(&e))?;
     live::note_lock(printer, &valid, &snapshots);
     let status = crate::status::from_plan(&valid, &observed, &changes);
     match printer.output {
@@ -38,5 +30,5 @@ pub fn run(args: &StatusArgs, printer: &Printer) -> Exit {
             printer.info("note: workloads' rollout state is not shown yet (`plan` compares the Kubernetes objects)");
         }
     }
-    Exit::Ok
+    Ok(Exit::Ok)
 }

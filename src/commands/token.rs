@@ -4,16 +4,14 @@ use aws_credential_types::provider::ProvideCredentials;
 
 use super::live;
 use crate::cli::TokenArgs;
+use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::printer::Printer;
 use crate::{eks_token, providers::aws};
 
 /// An exec credential on stdout, from the standard credential chain; kubectl calls this.
-pub fn run(args: &TokenArgs, printer: &Printer) -> Exit {
-    let runtime = match live::start(printer) {
-        Ok(rt) => rt,
-        Err(exit) => return exit,
-    };
+pub fn run(args: &TokenArgs, printer: &Printer) -> Result<Exit, CliError> {
+    let runtime = live::runtime()?;
     let result = runtime.block_on(async {
         let config = aws::load_config(None).await;
         let provider = config
@@ -27,14 +25,6 @@ pub fn run(args: &TokenArgs, printer: &Printer) -> Exit {
         let token = eks_token::token(&args.cluster, &args.region, &credentials, now)?;
         Ok::<_, String>(eks_token::exec_credential(token, now))
     });
-    match result {
-        Ok(credential) => {
-            printer.json(&credential);
-            Exit::Ok
-        }
-        Err(e) => {
-            printer.error(&format!("error: {e}"));
-            Exit::Error
-        }
-    }
+    printer.json(&result.map_err(CliError::new)?);
+    Ok(Exit::Ok)
 }

@@ -4,17 +4,16 @@
 use std::sync::Arc;
 
 use super::live;
+use crate::cli::Output;
 use crate::cli::UnlockArgs;
+use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::lock::{self, LockError};
 use crate::printer::Printer;
 use crate::stats::CallStats;
 
-pub fn run(args: &UnlockArgs, printer: &Printer) -> Exit {
-    let (valid, runtime) = match live::prepare(&args.stack.stack, printer) {
-        Ok(ready) => ready,
-        Err(exit) => return exit,
-    };
+pub fn run(args: &UnlockArgs, printer: &Printer) -> Result<Exit, CliError> {
+    let (valid, runtime) = live::prepare(&args.stack.stack)?;
     let stats = Arc::new(CallStats::default());
     let result = runtime.block_on(async {
         let config = live::aws_config(&args.aws).await;
@@ -23,33 +22,37 @@ pub fn run(args: &UnlockArgs, printer: &Printer) -> Exit {
         lock::unlock(engine.lock_store().as_ref(), valid.name(), args.force).await
     });
     live::report_stats(printer, &args.aws, &stats);
-    match result {
-        Ok(Some(holder)) => {
-            printer.info(&format!(
-                "Removed the lock of stack `{}`, held by {}.",
-                valid.name(),
-                holder.describe()
-            ));
-            Exit::Ok
-        }
-        Ok(None) => {
-            printer.info(&format!("Stack `{}` holds no lock.", valid.name()));
-            Exit::Ok
-        }
+    let removed = match result {
+        Ok(removed) => removed,
         Err(LockError::Held { holder }) => {
-            printer.error(&format!(
-                "error: the lock of stack `{}` is held and alive: {}; it is removed only when \
-                 its heartbeat is older than {} min, or with --force once you are sure that \
-                 run has stopped",
+            return Err(CliError::new(format!(
+                "the lock of stack `{}` is held and alive: {}",
                 valid.name(),
                 holder.describe(),
+            ))
+            .with_hint(format!(
+                "it is removed only when its heartbeat is older than {} min, or with --force \
+                 once you are sure that run has stopped",
                 lock::STALE_AFTER.as_secs() / 60
-            ));
-            Exit::Error
+            )));
         }
-        Err(e) => {
-            printer.error(&format!("error: {e}"));
-            Exit::Error
-        }
+        Err(e) => return Err(CliError::from_error(&e)),
+    };
+    let message = match &removed {
+        Some(holder) => format!(
+            "Removed the lock of stack `{}`, held by {}.",
+            valid.name(),
+            holder.describe()
+        ),
+        None => format!("Stack `{}` holds no lock.", valid.name()),
+    };
+    match printer.output {
+        Output::Json => printer.json(&serde_json::json!({
+            "stack": valid.name(),
+            "removed": removed.is_some(),
+            "holder": removed.as_ref().map(|h| h.describe()),
+        })),
+        Output::Text => printer.info(&message),
     }
+    Ok(Exit::Ok)
 }

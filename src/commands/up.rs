@@ -3,26 +3,17 @@ use std::sync::Arc;
 use super::{live, workloads};
 use crate::cli::{Output, UpArgs};
 use crate::engine::{RunReport, StepOutcome, StepReport};
+use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::printer::Printer;
 use crate::providers::ErrorKind;
 use crate::stats::CallStats;
 
-pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
-    let valid = match super::load_stack(&args.stack.stack, printer) {
-        Ok(valid) => valid,
-        Err(exit) => return exit,
-    };
-    let runtime = match live::start(printer) {
-        Ok(rt) => rt,
-        Err(exit) => return exit,
-    };
+pub fn run(args: &UpArgs, printer: &Printer) -> Result<Exit, CliError> {
+    let (valid, runtime) = live::prepare(&args.stack.stack)?;
     // Broken manifests stop `up` before it changes anything.
-    if !args.skip_workloads
-        && let Err(exit) =
-            workloads::prepare(&valid, &args.stack.stack, &Default::default(), printer)
-    {
-        return exit;
+    if !args.skip_workloads {
+        workloads::prepare(&valid, &args.stack.stack, &Default::default())?;
     }
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
@@ -34,7 +25,7 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
             let (changes, mut report) = engine
                 .up(args.allow_replace)
                 .await
-                .map_err(|e| crate::errors::error_chain(&e))?;
+                .map_err(|e| CliError::from_error(&e))?;
             if !args.skip_workloads && report.failed() == 0 {
                 let objects = apply_workloads(args, &valid, &engine, &config).await?;
                 report.steps.extend(objects);
@@ -48,7 +39,7 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
                     .map(|s| crate::outputs::from_snapshots(&valid, &s)),
                 _ => None,
             };
-            Ok::<_, String>((changes, report, outputs))
+            Ok::<_, CliError>((changes, report, outputs))
         };
         let wait = args.lock.lock_timeout;
         live::locked(&engine, &config, "up", wait, printer, work).await
@@ -56,7 +47,7 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
     live::report_stats(printer, &args.aws, &stats);
     let (changes, report, outputs) = match result {
         Ok(done) => done,
-        Err(how) => return live::stopped(printer, "up", how),
+        Err(how) => return Err(live::stopped("up", how)),
     };
     if printer.output == Output::Json {
         printer.json(&report);
@@ -76,7 +67,7 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Exit {
     {
         printer.error("  hint: a cluster's API can also be reached through a kubeconfig context (`cluster.kubeconfigContext` in the stack); `up --skip-workloads` builds the infrastructure alone");
     }
-    exit
+    Ok(exit)
 }
 
 const IN_SYNC: &str = "in sync";
@@ -88,12 +79,11 @@ async fn apply_workloads(
     valid: &crate::stack::ValidStack,
     engine: &crate::engine::Engine<'_>,
     config: &aws_config::SdkConfig,
-) -> Result<Vec<StepReport>, String> {
+) -> Result<Vec<StepReport>, CliError> {
     let facts = workloads::facts(engine)
         .await
-        .map_err(|e| crate::errors::error_chain(&e))?;
-    let manifests = crate::workloads::prepare(valid, &args.stack.stack, &facts.outputs)
-        .map_err(|problems| super::diagnostics_text(&problems))?;
+        .map_err(|e| CliError::from_error(&e))?;
+    let manifests = workloads::prepare(valid, &args.stack.stack, &facts.outputs)?;
     let work = workloads::work(valid, &facts, workloads::credentials(config), manifests);
     let timeout = std::time::Duration::from_secs(args.rollout_timeout);
     let results = crate::workloads::converge(&work, timeout, engine.progress).await;

@@ -2,8 +2,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::report_load_error;
+use super::load_error;
 use crate::cli::{Output, StackArg};
+use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::printer::Printer;
 use crate::stack::{self, LoadError, diagnostic::Diagnostic};
@@ -17,7 +18,7 @@ struct Report<'a> {
     errors: &'a [Diagnostic],
 }
 
-pub fn run(args: &StackArg, printer: &Printer) -> Exit {
+pub fn run(args: &StackArg, printer: &Printer) -> Result<Exit, CliError> {
     let started = Instant::now();
     // The manifests are checked once the stack itself is valid: their values come from it.
     let loaded = stack::load(&args.stack).and_then(|valid| {
@@ -52,11 +53,11 @@ pub fn run(args: &StackArg, printer: &Printer) -> Exit {
             valid.name(),
             valid.stack.spec.regions.len()
         )),
-        (Err(e), _) => report_load_error(printer, e),
+        (Err(e), _) => return Err(load_error(e)),
     }
-    if loaded.is_ok() {
+    Ok(if loaded.is_ok() {
         Exit::Ok
     } else {
         Exit::Error
-    }
+    })
 }

@@ -11,6 +11,7 @@ use kube::api::{Api, ListParams};
 
 use super::{live, workloads};
 use crate::cli::{Output, VerifyArgs};
+use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::printer::Printer;
 use crate::stack::ValidStack;
@@ -22,24 +23,11 @@ use crate::verify::{self, Skip, checks};
 use crate::workloads::connect::ClusterApi;
 use crate::workloads::render::{LABEL_STACK, Manifest};
 
-pub fn run(args: &VerifyArgs, printer: &Printer) -> Exit {
-    let valid = match super::load_stack(&args.stack.stack, printer) {
-        Ok(valid) => valid,
-        Err(exit) => return exit,
-    };
-    let skips = match skips(args, &valid) {
-        Ok(skips) => skips,
-        Err(e) => {
-            printer.error(&e);
-            return Exit::Error;
-        }
-    };
+pub fn run(args: &VerifyArgs, printer: &Printer) -> Result<Exit, CliError> {
+    let valid = super::load_stack(&args.stack.stack)?;
+    let skips = skips(args, &valid).map_err(CliError::from)?;
     // The manifests are the static world's Kubernetes side, and checked either way.
-    let manifests =
-        match workloads::prepare(&valid, &args.stack.stack, &Default::default(), printer) {
-            Ok(m) => m,
-            Err(exit) => return exit,
-        };
+    let manifests = workloads::prepare(&valid, &args.stack.stack, &Default::default())?;
     let world = if args.static_only {
         let kube = manifests
             .iter()
@@ -47,41 +35,29 @@ pub fn run(args: &VerifyArgs, printer: &Printer) -> Exit {
             .collect();
         world::from_desired(&valid, &crate::model::desired(&valid), kube)
     } else {
-        match live_world(args, &valid, printer) {
-            Ok(world) => world,
-            Err(e) => {
-                printer.error(&e);
-                return Exit::Error;
-            }
-        }
+        live_world(args, &valid, printer)?
     };
     let report = verify::run(&valid, &world, &skips, args.fail_on.into());
     let file = args.stack.stack.display().to_string();
-    if let Some(path) = &args.junit
-        && let Err(e) = write_file(path, &verify::report::junit(&report))
-    {
-        printer.error(&e);
-        return Exit::Error;
+    if let Some(path) = &args.junit {
+        write_file(path, &verify::report::junit(&report))?;
     }
     if let Some(path) = &args.sarif {
         let sarif = verify::report::sarif(&report, &file, &object_places(&manifests));
         let text = serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n";
-        if let Err(e) = write_file(path, &text) {
-            printer.error(&e);
-            return Exit::Error;
-        }
+        write_file(path, &text)?;
     }
     match printer.output {
         Output::Json => printer.json(&report),
         Output::Text => printer.data(&verify::report::text(&report)),
     }
-    if report.summary.blocking > 0 {
+    Ok(if report.summary.blocking > 0 {
         Exit::ChecksFailed
     } else if report.summary.errors > 0 {
         Exit::Error
     } else {
         Exit::Ok
-    }
+    })
 }
 
 /// Where each manifest object is written, by the name the checks give it.
@@ -143,17 +119,14 @@ fn skips(args: &VerifyArgs, valid: &ValidStack) -> Result<Vec<Skip>, String> {
 }
 
 /// One discovery pass over both regions, then each cluster's objects, both clusters at once.
-fn live_world(args: &VerifyArgs, valid: &ValidStack, printer: &Printer) -> Result<World, String> {
+fn live_world(args: &VerifyArgs, valid: &ValidStack, printer: &Printer) -> Result<World, CliError> {
     let runtime = live::runtime()?;
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let result = runtime.block_on(async {
         let config = live::aws_config(&args.aws).await;
         let engine = live::connect(valid, &config, &stats, progress.as_ref());
-        let snapshots = engine
-            .read()
-            .await
-            .map_err(|e| crate::errors::error_chain(&e))?;
+        let snapshots = engine.read().await.map_err(|e| CliError::from_error(&e))?;
         live::note_lock(printer, valid, &snapshots);
         let facts = workloads::facts_from(valid, &snapshots);
         let apis = workloads::cluster_apis(valid, &facts.clusters, workloads::credentials(&config));
@@ -167,7 +140,7 @@ fn live_world(args: &VerifyArgs, valid: &ValidStack, printer: &Printer) -> Resul
             }
         }))
         .await;
-        Ok::<_, String>(world::from_observed(
+        Ok::<_, CliError>(world::from_observed(
             valid,
             &engine.map_regions(&snapshots),
             kube,
@@ -218,6 +191,6 @@ async fn read_objects(
 }
 
 /// Writes a report whole or not at all.
-fn write_file(path: &Path, text: &str) -> Result<(), String> {
-    crate::files::write_whole(path, text, false).map_err(|e| format!("error: {e}"))
+fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+    crate::files::write_whole(path, text, false).map_err(CliError::new)
 }

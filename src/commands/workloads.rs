@@ -6,9 +6,8 @@ use std::path::Path;
 use aws_credential_types::provider::SharedCredentialsProvider;
 
 use crate::engine::{Engine, Snapshot};
-use crate::exit::Exit;
+use crate::errors::CliError;
 use crate::model::TAG_ID;
-use crate::printer::Printer;
 use crate::providers::ClusterInfo;
 use crate::providers::ProviderError;
 use crate::retry;
@@ -19,17 +18,14 @@ use crate::workloads::connect::{Access, ClusterApi};
 use crate::workloads::render::{Manifest, Outputs};
 use crate::workloads::sync::Owner;
 
-/// Every region's manifests, or the exit status after every problem in them was said.
+/// Every region's manifests, or the error that says every problem in them.
 pub fn prepare(
     stack: &ValidStack,
     stack_file: &Path,
     outputs: &Outputs,
-    printer: &Printer,
-) -> Result<Vec<Vec<Manifest>>, Exit> {
-    crate::workloads::prepare(stack, stack_file, outputs).map_err(|problems| {
-        printer.error(&super::diagnostics_text(&problems));
-        Exit::Error
-    })
+) -> Result<Vec<Vec<Manifest>>, CliError> {
+    crate::workloads::prepare(stack, stack_file, outputs)
+        .map_err(|problems| super::manifest_error(&problems))
 }
 
 /// What AWS says about the stack's clusters (per region, in `spec.regions` order) and outputs.

@@ -60,6 +60,17 @@ impl ProviderError {
             message: message.into(),
         }
     }
+
+    /// What the user can do about it, where the kind says.
+    pub fn hint(&self) -> Option<String> {
+        match self.kind {
+            ErrorKind::Throttled => Some(format!(
+                "AWS kept throttling `{}` past every retry; run again in a few minutes",
+                self.operation
+            )),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, ProviderError>;
