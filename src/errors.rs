@@ -37,9 +37,12 @@ fn causes(error: &dyn std::error::Error) -> Vec<String> {
     out
 }
 
-/// Why a command failed, and what to do about it.
+/// Why a command failed, and what to do about it (boxed: it travels in every `Result`).
+#[derive(Debug, Clone)]
+pub struct CliError(Box<Failure>);
+
 #[derive(Debug, Clone, Serialize)]
-pub struct CliError {
+pub struct Failure {
     pub message: String,
     pub causes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,46 +51,58 @@ pub struct CliError {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<serde_json::Value>,
     #[serde(skip)]
-    pub lines: Vec<String>,
+    lines: Vec<String>,
     #[serde(skip)]
-    pub exit: Exit,
+    exit: Exit,
+}
+
+impl std::ops::Deref for CliError {
+    type Target = Failure;
+    fn deref(&self) -> &Failure {
+        &self.0
+    }
 }
 
 impl CliError {
     pub fn new(message: impl Into<String>) -> Self {
-        CliError {
+        CliError(Box::new(Failure {
             message: message.into(),
             causes: Vec::new(),
             hint: None,
             diagnostics: Vec::new(),
             lines: Vec::new(),
             exit: Exit::Error,
-        }
+        }))
     }
 
     /// From a typed error: its message, its causes, and the hint the innermost error that has
     /// one gives (credentials, endpoints, permissions, throttling).
     pub fn from_error(error: &(dyn std::error::Error + 'static)) -> Self {
         let mut e = CliError::new(error.to_string());
-        e.causes = causes(error);
-        e.hint = hint_of(error);
+        e.0.causes = causes(error);
+        e.0.hint = hint_of(error);
         e
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.0.hint = Some(hint.into());
         self
     }
 
     pub fn with_exit(mut self, exit: Exit) -> Self {
-        self.exit = exit;
+        self.0.exit = exit;
         self
+    }
+
+    /// The exit status the command ends with.
+    pub fn exit(&self) -> Exit {
+        self.0.exit
     }
 
     /// Problems to say before the error, one block each, and to carry in its JSON.
     pub fn with_diagnostics<D: Serialize + std::fmt::Display>(mut self, found: &[D]) -> Self {
-        self.lines = found.iter().map(|d| format!("error: {d}")).collect();
-        self.diagnostics = found
+        self.0.lines = found.iter().map(|d| format!("error: {d}")).collect();
+        self.0.diagnostics = found
             .iter()
             .filter_map(|d| serde_json::to_value(d).ok())
             .collect();
@@ -109,7 +124,7 @@ impl CliError {
 
     /// `{"error": {...}}`: the JSON document of a failed command.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({ "error": self })
+        serde_json::json!({ "error": &*self.0 })
     }
 }
 
@@ -120,17 +135,18 @@ impl From<String> for CliError {
         let mut lines = text.lines();
         let first = lines.next().unwrap_or_default();
         let mut e = CliError::new(first.strip_prefix("error: ").unwrap_or(first));
+        let f = &mut e.0;
         for line in lines {
             let line = line.trim_start();
             if let Some(h) = line.strip_prefix("hint: ") {
-                e.hint = Some(match e.hint.take() {
+                f.hint = Some(match f.hint.take() {
                     Some(before) => format!("{before}; {h}"),
                     None => h.to_string(),
                 });
             } else if let Some(c) = line.strip_prefix("caused by: ") {
-                e.causes.push(c.to_string());
+                f.causes.push(c.to_string());
             } else if !line.is_empty() {
-                e.causes.push(line.to_string());
+                f.causes.push(line.to_string());
             }
         }
         e

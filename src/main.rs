@@ -80,7 +80,7 @@ fn main() -> ExitCode {
         Ok(exit) => exit,
         Err(error) => {
             printer.fail(&error);
-            error.exit
+            error.exit()
         }
     }
     .into()

@@ -24,7 +24,7 @@ fn write(args: &KubeconfigArgs, valid: &ValidStack, printer: &Printer) -> Result
         std::env::current_exe().map_err(|e| format!("cannot find this program's path: {e}"))?;
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
-    let runtime = live::runtime().map_err(|e| e.message)?;
+    let runtime = live::runtime().map_err(|e| e.message.clone())?;
     let clusters = runtime.block_on(async {
         let config = live::aws_config(&args.aws).await;
         let engine = live::connect(valid, &config, &stats, progress.as_ref());
