@@ -57,6 +57,10 @@ pub struct Change {
     /// keeps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
+    /// For a create, what it makes (`10.0.0.0/16`, `t3.medium x 2 (2..5)`), as the offline
+    /// plan says it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
 }
 
 fn visible_tags(tags: &Tags) -> Tags {
@@ -104,6 +108,7 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
                 reason,
                 mends_failure: false,
                 duplicate_of: None,
+                summary: Some(r.spec.summary()),
             });
             continue;
         };
@@ -161,6 +166,7 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
             },
             mends_failure: failed || going,
             duplicate_of: None,
+            summary: None,
         });
     }
     cascade_replacements(desired, observed, &mut changes);
@@ -186,6 +192,7 @@ pub fn diff(desired: &[Resource], observed: &Observed) -> Vec<Change> {
             reason: Some(reason),
             mends_failure: false,
             duplicate_of: o.duplicate_of.clone(),
+            summary: None,
         });
     }
     changes
@@ -224,6 +231,7 @@ fn record_runs(desired: &[Resource], observed: &Observed, changes: &mut Vec<Chan
             reason: Some("records this run".to_string()),
             mends_failure: false,
             duplicate_of: None,
+            summary: None,
         });
     }
 }
@@ -274,6 +282,7 @@ fn cascade_replacements(desired: &[Resource], observed: &Observed, changes: &mut
                     reason,
                     mends_failure: failed,
                     duplicate_of: None,
+                    summary: None,
                 }),
             }
         }

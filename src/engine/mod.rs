@@ -311,6 +311,7 @@ impl<'a> Engine<'a> {
                 reason: None,
                 mends_failure: false,
                 duplicate_of: o.duplicate_of.clone(),
+                summary: None,
             })
             .collect();
         let mut steps = steps(&desired, &observed, &changes);

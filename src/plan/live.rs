@@ -96,6 +96,11 @@ pub(crate) fn workloads_text(changes: &[WorkloadChange], out: &mut String) {
 
 fn infrastructure_text(stack: &ValidStack, changes: &[Change], out: &mut String) {
     let width = changes.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let kind_width = changes
+        .iter()
+        .map(|c| c.kind.name().len())
+        .max()
+        .unwrap_or(0);
     let mut groups: Vec<(Option<String>, String)> = vec![(None, "global".to_string())];
     groups.extend(stack.stack.spec.regions.iter().map(|r| {
         (
@@ -116,6 +121,10 @@ fn infrastructure_text(stack: &ValidStack, changes: &[Change], out: &mut String)
                 None => (c.action.symbol(), &c.id),
             };
             let mut line = format!("  {symbol:<3} {id:<width$}  {}", c.kind);
+            if let Some(summary) = c.summary.as_deref().filter(|s| !s.is_empty()) {
+                let pad = kind_width.saturating_sub(c.kind.name().len());
+                let _ = write!(line, "{:pad$}  {summary}", "");
+            }
             if let Some(reason) = &c.reason {
                 let _ = write!(line, "  ({reason})");
             }
