@@ -22,6 +22,25 @@ pub struct Cli {
     /// Say nothing on stderr but errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Colour on a terminal (`auto`; none when NO_COLOR is set), always, or never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--target ID`: limit a run to some resources.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Limit the run to this logical id (repeatable), such as `c1/vpc`: with what it depends
+    /// on for `plan` and `up`, with what depends on it for `down`. Workloads are left alone.
+    #[arg(long = "target", value_name = "ID")]
+    pub targets: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -153,6 +172,11 @@ pub struct AwsArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub stack: StackArg,
+    /// Save the plan to FILE, for `up --plan FILE` to carry out exactly.
+    #[arg(long, value_name = "FILE", conflicts_with = "offline")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Plan against an empty account without calling AWS.
     #[arg(long)]
     pub offline: bool,
@@ -167,6 +191,15 @@ pub struct PlanArgs {
 pub struct UpArgs {
     #[command(flatten)]
     pub stack: StackArg,
+    /// Carry out without asking (required when there is no terminal to ask on).
+    #[arg(long, visible_alias = "auto-approve")]
+    pub yes: bool,
+    /// Carry out exactly the plan saved by `plan --out FILE`; refused if the stack or the
+    /// account changed since.
+    #[arg(long, value_name = "FILE", conflicts_with = "targets")]
+    pub plan: Option<PathBuf>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Carry out replacements (delete and create again) that AWS cannot do in place.
@@ -189,8 +222,10 @@ pub struct DownArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Delete without asking (required when there is no terminal to ask on).
-    #[arg(long)]
+    #[arg(long, visible_alias = "auto-approve")]
     pub yes: bool,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Do not ask the clusters to remove their Kubernetes objects (and the load balancers of
     /// their LoadBalancer Services) first; leftovers are still swept from the VPCs.
     #[arg(long)]

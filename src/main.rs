@@ -13,6 +13,7 @@ mod kubeconfig;
 mod lock;
 mod model;
 mod outputs;
+mod paint;
 mod plan;
 mod printer;
 mod progress;
@@ -22,6 +23,7 @@ mod retry;
 mod stack;
 mod stats;
 mod status;
+mod stop;
 mod verify;
 mod workloads;
 mod yaml;
@@ -45,6 +47,8 @@ fn main() -> ExitCode {
                 Printer {
                     output: cli::Output::Json,
                     verbosity: 0,
+                    paint_out: paint::Paint::none(),
+                    paint_err: paint::Paint::none(),
                 }
                 .json(&error.to_json());
             }
@@ -59,9 +63,12 @@ fn main() -> ExitCode {
             .into();
         }
     };
+    use std::io::IsTerminal;
     let printer = Printer {
         output: cli.output,
         verbosity: if cli.quiet { -1 } else { cli.verbose as i8 },
+        paint_out: paint::Paint::choose(cli.color, std::io::stdout().is_terminal()),
+        paint_err: paint::Paint::choose(cli.color, std::io::stderr().is_terminal()),
     };
     let result = match &cli.command {
         Command::Validate(args) => commands::validate::run(args, &printer),

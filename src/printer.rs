@@ -3,11 +3,15 @@
 use std::io::Write;
 
 use crate::cli::Output;
+use crate::paint::Paint;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
     pub output: Output,
     pub verbosity: i8,
+    /// Colour for stdout and for stderr, each decided for its own stream.
+    pub paint_out: Paint,
+    pub paint_err: Paint,
 }
 
 impl Printer {
@@ -20,6 +24,16 @@ impl Printer {
             let _ = out.write_all(b"\n");
         }
         let _ = out.flush();
+    }
+
+    /// A plan or report on stdout, painted by what each line does.
+    pub fn painted(&self, text: &str) {
+        self.data(&self.paint_out.lines(text));
+    }
+
+    /// Talk painted by what each line does (a plan shown for review).
+    pub fn info_painted(&self, text: &str) {
+        self.info(&self.paint_err.lines(text));
     }
 
     pub fn json(&self, value: &impl serde::Serialize) {
@@ -54,6 +68,6 @@ impl Printer {
 
     /// Errors are always said.
     pub fn error(&self, text: &str) {
-        eprintln!("{text}");
+        eprintln!("{}", self.paint_err.lines(text));
     }
 }

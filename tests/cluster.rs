@@ -177,6 +177,7 @@ impl Case {
             .unwrap()
             .current_dir(root())
             .args(args)
+            .args(approve(args))
             .arg("--stack")
             .arg(self.dir.path().join("stack.yaml"))
             .args(["--endpoint-url", &common::moto().url])
@@ -911,4 +912,9 @@ fn an_api_server_that_stays_unavailable_is_reported_within_seconds() {
         "given up in bounded time: {:?}",
         plan.took
     );
+}
+
+/// `up` changes the account only when told to: the tests say so, as CI would.
+fn approve(args: &[&str]) -> Option<&'static str> {
+    (args.first() == Some(&"up") && !args.contains(&"--yes")).then_some("--yes")
 }

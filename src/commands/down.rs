@@ -1,8 +1,11 @@
-use std::io::{BufRead, IsTerminal, Write};
+//! `down`: discover what the stack owns, show it and ask (the stack's name), remove the
+//! clusters' objects, then delete everything in reverse dependency order and check it is gone.
+
 use std::sync::Arc;
 
-use super::{live, workloads};
+use super::{live, review, summary, workloads};
 use crate::cli::{DownArgs, Output};
+use crate::engine::{self, target};
 use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::printer::Printer;
@@ -11,65 +14,113 @@ use crate::stats::CallStats;
 
 pub fn run(args: &DownArgs, printer: &Printer) -> Result<Exit, CliError> {
     let (valid, runtime) = live::prepare(&args.stack.stack)?;
-    if !args.yes {
-        confirm(&valid)?;
-    }
+    let ask = review::will_ask(args.yes, "down", "deletes what the stack owns")?;
+    let targets = &args.target.targets;
     let stats = Arc::new(CallStats::default());
-    let progress = live::progress(printer);
+    let progress = live::run_progress(printer);
     let started = std::time::Instant::now();
     let result = runtime.block_on(async {
         let config = live::aws_config(&args.aws).await;
         let engine = live::connect(&valid, &config, &stats, progress.as_ref());
         let work = async {
-            if !args.skip_workloads {
-                remove_workloads(&valid, &engine, &config, printer).await?;
-            }
-            let (changes, report) = engine.down().await?;
-            // Deletes are confirmed by reading again: only an empty answer means gone.
-            let left = if report.failed() == 0 {
-                engine.observe(&engine.desired()).await?.resources.len()
-            } else {
-                0
+            let desired = engine.desired();
+            let observed = engine.observe(&desired).await.map_err(|e| CliError::from_error(&e))?;
+            let changes = engine::teardown_changes(&observed);
+            let changes = match targets.is_empty() {
+                true => changes,
+                false => target::for_down(targets, &desired, &observed, changes)
+                    .map_err(super::plan::target_error)?,
             };
-            Ok::<_, crate::engine::EngineError>((changes, report, left))
+            if ask {
+                printer.info_painted(&crate::plan::live::to_text(&valid, &changes, &[]));
+                let question = format!(
+                    "This deletes {} resource(s) tagged multiregion:stack={} in {}{}.\nType the stack name to go on:",
+                    changes.len(),
+                    valid.name(),
+                    regions(&valid),
+                    if targets.is_empty() && !args.skip_workloads {
+                        ", after the clusters' Kubernetes objects"
+                    } else {
+                        ""
+                    },
+                );
+                review::confirm(&question, valid.name(), &engine.stop).await?;
+            }
+            if !args.skip_workloads && targets.is_empty() {
+                remove_workloads(&valid, &engine, &config, printer)
+                    .await
+                    .map_err(|e| CliError::from_error(&e))?;
+            }
+            let report = engine.teardown(&desired, &observed, &changes).await;
+            // Deletes are confirmed by reading again: only an empty answer means gone.
+            let left = match report.failed() == 0 && !engine.stop.requested() {
+                true => {
+                    let now = engine.observe(&desired).await.map_err(|e| CliError::from_error(&e))?;
+                    changes.iter().filter(|c| now.resources.contains_key(&c.id)).count()
+                }
+                false => 0,
+            };
+            Ok::<_, CliError>((report, left, engine.stop.requested()))
         };
-        let work = async { work.await.map_err(|e| CliError::from_error(&e)) };
         let wait = args.lock.lock_timeout;
         live::locked(&engine, &config, "down", wait, printer, work).await
     });
     live::report_stats(printer, &args.aws, &stats);
-    let (changes, report, left) = match result {
-        Ok(done) => done,
-        Err(how) => return Err(live::stopped("down", how)),
-    };
-    if printer.output == Output::Json {
-        printer.json(&report);
+    let (report, left, interrupted) = result.map_err(|how| live::stopped("down", how))?;
+    let summary = summary::summary(&report, started.elapsed(), interrupted);
+    let mut error = summary::failure(&summary, "down");
+    if error.is_none() && left > 0 {
+        error = Some(
+            CliError::new(format!(
+                "{left} resource(s) tagged multiregion:stack={} are still there",
+                valid.name()
+            ))
+            .with_hint("run `down` again"),
+        );
     }
-    let exit = super::up::summarize(printer, &report, "down", started.elapsed());
+    if printer.output == Output::Json {
+        printer.json(&summary::RunDocument {
+            stack: valid.name(),
+            command: "down",
+            summary: &summary,
+            steps: &report.steps,
+            outputs: None,
+            error: error.as_deref(),
+        });
+    }
+    let exit = summary::print(printer, &report, "down", &summary);
     if exit != Exit::Ok {
         return Ok(exit);
     }
-    if left > 0 {
-        return Err(CliError::new(format!(
-            "{left} resource(s) tagged multiregion:stack={} are still there",
-            valid.name()
-        ))
-        .with_hint("run `down` again"));
+    if let Some(e) = error {
+        printer.error(&e.to_text());
+        return Ok(e.exit());
     }
-    let regions: Vec<&str> = valid
+    match targets.is_empty() {
+        true => printer.info(&format!(
+            "{} resource(s) deleted; nothing tagged multiregion:stack={} remains in {}.",
+            summary.deleted,
+            valid.name(),
+            regions(&valid)
+        )),
+        false => printer.info(&format!(
+            "{} resource(s) deleted: {} and what depended on them (--target).",
+            summary.deleted,
+            targets.join(", ")
+        )),
+    }
+    Ok(Exit::Ok)
+}
+
+fn regions(valid: &ValidStack) -> String {
+    let names: Vec<&str> = valid
         .stack
         .spec
         .regions
         .iter()
         .map(|r| r.region.as_str())
         .collect();
-    printer.info(&format!(
-        "{} resource(s) deleted; nothing tagged multiregion:stack={} remains in {}.",
-        changes.len(),
-        valid.name(),
-        regions.join(" or ")
-    ));
-    Ok(Exit::Ok)
+    names.join(" and ")
 }
 
 /// Kubernetes first: LoadBalancer Services (and so their load balancers), then the stack's
@@ -110,37 +161,4 @@ async fn remove_workloads(
         }
     }
     Ok(())
-}
-
-/// Asks for the stack's name on the terminal; without a terminal, refuses.
-fn confirm(stack: &ValidStack) -> Result<(), CliError> {
-    if !std::io::stdin().is_terminal() {
-        return Err(CliError::new(
-            "`down` deletes everything the stack owns and there is no terminal to ask on",
-        )
-        .with_hint("pass --yes to confirm"));
-    }
-    let regions: Vec<&str> = stack
-        .stack
-        .spec
-        .regions
-        .iter()
-        .map(|r| r.region.as_str())
-        .collect();
-    eprint!(
-        "This deletes everything tagged multiregion:stack={} in {}.\nType the stack name to go on: ",
-        stack.name(),
-        regions.join(" and ")
-    );
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| CliError::new(format!("cannot read the answer: {e}")))?;
-    if answer.trim() == stack.name() {
-        Ok(())
-    } else {
-        Err(CliError::new("not confirmed; nothing was deleted"))
-    }
 }

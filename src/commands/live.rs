@@ -9,7 +9,7 @@ use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::lock;
 use crate::printer::Printer;
-use crate::progress::{Lines, Progress, Silent};
+use crate::progress::{Lines, Live, Progress, Silent};
 use crate::providers::aws;
 use crate::stack::ValidStack;
 use crate::stats::CallStats;
@@ -28,12 +28,25 @@ pub fn prepare(stack: &std::path::Path) -> Result<(ValidStack, tokio::runtime::R
     Ok((valid, runtime()?))
 }
 
-/// Progress lines on stderr only for a person watching: a terminal, and not `-q`.
+/// Progress of a read-only command: a live view only for a person watching (a terminal, not
+/// `-q`).
 pub fn progress(printer: &Printer) -> Box<dyn Progress> {
     if printer.verbosity >= 0 && std::io::stderr().is_terminal() {
-        Box::new(Lines::new())
+        Box::new(Live::new(printer.paint_err))
     } else {
         Box::new(Silent)
+    }
+}
+
+/// Progress of a run that changes the account: the live view on a terminal, else one line per
+/// finished step (what CI logs keep); nothing with `-q`.
+pub fn run_progress(printer: &Printer) -> Box<dyn Progress> {
+    if printer.verbosity < 0 {
+        Box::new(Silent)
+    } else if std::io::stderr().is_terminal() {
+        Box::new(Live::new(printer.paint_err))
+    } else {
+        Box::new(Lines::new(printer.paint_err))
     }
 }
 
@@ -67,6 +80,7 @@ pub fn connect<'a>(
         iam,
         limits: Limits::default(),
         progress,
+        stop: Default::default(),
     }
 }
 
@@ -74,13 +88,14 @@ pub fn connect<'a>(
 pub enum Stopped {
     /// The lock was not to be had, or the run failed: what to say.
     Failed(CliError),
-    /// Ctrl-C stopped it where it was.
+    /// A second Ctrl-C stopped it at once, running steps and all.
     Interrupted,
 }
 
 /// Runs `work` holding the stack's run lock: taken before it, given back after it whatever
-/// happens — its error, or Ctrl-C, which stops it where it is (what was made stays made and
-/// tagged, and the next run finds it).
+/// happens. The first Ctrl-C asks the engine to stop (no new step starts, the running ones
+/// finish, `work` returns its report); a second one ends it at once (what was made stays made
+/// and tagged, and the next run finds it).
 pub async fn locked<T>(
     engine: &Engine<'_>,
     config: &aws_config::SdkConfig,
@@ -100,19 +115,35 @@ pub async fn locked<T>(
     let held = lock::RunLock::acquire(store, engine.stack.name(), holder, wait)
         .await
         .map_err(|e| Stopped::Failed(CliError::from_error(&e)))?;
+    let interrupts = async {
+        let _ = tokio::signal::ctrl_c().await;
+        engine.stop.request();
+        printer.error(&format!(
+            "\ninterrupted: `{command}` starts no new step; the running ones finish (press \
+             Ctrl-C again to stop at once)"
+        ));
+        let _ = tokio::signal::ctrl_c().await;
+    };
     let outcome = tokio::select! {
         answer = work => Some(answer),
-        _ = tokio::signal::ctrl_c() => None,
+        _ = interrupts => None,
     };
-    let released = held.release().await;
-    match &released {
-        Ok(true) => printer.error(
+    // Given back within a bound: a second Ctrl-C means now.
+    let bound = match outcome {
+        Some(_) => std::time::Duration::from_secs(60),
+        None => std::time::Duration::from_secs(3),
+    };
+    match tokio::time::timeout(bound, held.release()).await {
+        Ok(Ok(true)) => printer.error(
             "warning: the stack's lock was taken away from this run while it ran (`unlock --force`)",
         ),
-        Ok(false) => {}
-        Err(e) => printer.error(&format!(
+        Ok(Ok(false)) => {}
+        Ok(Err(e)) => printer.error(&format!(
             "warning: the stack's lock could not be given back ({e}); `multiregion unlock` removes it"
         )),
+        Err(_) => printer.error(
+            "warning: the stack's lock was not given back in time; `multiregion unlock` removes it",
+        ),
     }
     match outcome {
         Some(Ok(done)) => Ok(done),
@@ -126,8 +157,8 @@ pub fn stopped(command: &str, how: Stopped) -> CliError {
     match how {
         Stopped::Failed(e) => e,
         Stopped::Interrupted => CliError::new(format!(
-            "interrupted: `{command}` stopped where it was; what it made or deleted so far stays \
-             so (tagged, found by the next run) and the stack's lock was given back"
+            "interrupted twice: `{command}` stopped at once; what it made or deleted so far stays \
+             so (tagged, found by the next run)"
         ))
         .with_hint(format!("run `{command}` again to finish"))
         .with_exit(Exit::Interrupted),

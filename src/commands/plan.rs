@@ -2,9 +2,11 @@ use std::sync::Arc;
 
 use super::{live, workloads};
 use crate::cli::{Output, PlanArgs};
+use crate::engine::target;
 use crate::errors::CliError;
 use crate::exit::Exit;
 use crate::plan::live::{LivePlan, counts};
+use crate::plan::saved::{self, SavedPlan};
 use crate::printer::Printer;
 use crate::stats::CallStats;
 use crate::{plan, stack};
@@ -16,20 +18,43 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<Exit, CliError> {
     }
     let runtime = live::runtime()?;
     // Broken manifests stop the plan before any AWS call.
-    if !args.skip_workloads {
-        workloads::prepare(&valid, &args.stack.stack, &Default::default())?;
-    }
+    let manifests = workloads::prepare(&valid, &args.stack.stack, &Default::default())?;
+    let targets = &args.target.targets;
+    let with_workloads = !args.skip_workloads && targets.is_empty();
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let result = runtime.block_on(async {
         let config = live::aws_config(&args.aws).await;
         let engine = live::connect(&valid, &config, &stats, progress.as_ref());
-        let (snapshots, _, changes) = engine
+        let (snapshots, observed, changes) = engine
             .plan_reading()
             .await
             .map_err(|e| CliError::from_error(&e))?;
         live::note_lock(printer, &valid, &snapshots);
-        if args.skip_workloads {
+        let desired = engine.desired();
+        let changes = match targets.is_empty() {
+            true => changes,
+            false => target::for_up(targets, &desired, &observed, changes).map_err(target_error)?,
+        };
+        if let Some(path) = &args.out {
+            let digest = saved::desired_digest(&desired, &manifests);
+            let plan = SavedPlan::new(
+                valid.name(),
+                digest,
+                &observed,
+                targets,
+                with_workloads,
+                &changes,
+            );
+            let text = serde_json::to_string_pretty(&plan).unwrap_or_default() + "\n";
+            crate::files::write_whole(path, &text, false).map_err(CliError::new)?;
+            printer.info(&format!(
+                "Saved the plan to {}; `up --plan {}` carries out exactly this.",
+                path.display(),
+                path.display()
+            ));
+        }
+        if !with_workloads {
             return Ok((changes, None));
         }
         let facts = workloads::facts_from(&valid, &snapshots);
@@ -53,8 +78,10 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<Exit, CliError> {
             workloads: objects.as_deref(),
         }),
         Output::Text => {
-            printer.data(&plan::live::to_text(&valid, &changes, objects_or_none));
-            if objects.is_none() {
+            printer.painted(&plan::live::to_text(&valid, &changes, objects_or_none));
+            if !targets.is_empty() {
+                printer.info("note: workloads were not compared (--target)");
+            } else if objects.is_none() {
                 printer.info("note: workloads were not compared (--skip-workloads)");
             }
         }
@@ -81,11 +108,20 @@ fn offline(
     }
     match printer.output {
         Output::Json => printer.json(&plan),
-        Output::Text => printer.data(&plan.to_text()),
+        Output::Text => printer.painted(&plan.to_text()),
     }
     Ok(if plan.changes.is_empty() {
         Exit::Ok
     } else {
         Exit::Changes
     })
+}
+
+/// An unknown `--target`, with the id it may have meant.
+pub fn target_error(e: target::UnknownTarget) -> CliError {
+    let error = CliError::from_error(&e);
+    match e.suggestion {
+        Some(s) => error.with_hint(s),
+        None => error.with_hint("`plan --output json` lists every id"),
+    }
 }

@@ -1,64 +1,128 @@
+//! `up`: discover, show the plan and ask (or carry out a saved plan), converge the
+//! infrastructure and then the workloads, and end with the outputs.
+
 use std::sync::Arc;
 
-use super::{live, workloads};
+use super::{live, review, summary, workloads};
 use crate::cli::{Output, UpArgs};
-use crate::engine::{RunReport, StepOutcome, StepReport};
+use crate::engine::{self, RunReport, StepOutcome, StepReport, target};
 use crate::errors::CliError;
 use crate::exit::Exit;
+use crate::plan::saved::{self, SavedPlan};
 use crate::printer::Printer;
-use crate::providers::ErrorKind;
 use crate::stats::CallStats;
 
 pub fn run(args: &UpArgs, printer: &Printer) -> Result<Exit, CliError> {
     let (valid, runtime) = live::prepare(&args.stack.stack)?;
+    let saved = match &args.plan {
+        Some(path) => {
+            Some(SavedPlan::read(path, valid.name()).map_err(|e| CliError::from_error(&e))?)
+        }
+        None => None,
+    };
+    let targets = match &saved {
+        Some(plan) => plan.targets.clone(),
+        None => args.target.targets.clone(),
+    };
+    let with_workloads =
+        !args.skip_workloads && targets.is_empty() && saved.as_ref().is_none_or(|p| p.workloads);
     // Broken manifests stop `up` before it changes anything.
-    if !args.skip_workloads {
-        workloads::prepare(&valid, &args.stack.stack, &Default::default())?;
-    }
+    let manifests = match with_workloads || saved.is_some() {
+        true => workloads::prepare(&valid, &args.stack.stack, &Default::default())?,
+        false => Vec::new(),
+    };
+    // A saved plan was reviewed when it was made.
+    let ask = review::will_ask(args.yes || saved.is_some(), "up", "changes the account")?;
     let stats = Arc::new(CallStats::default());
-    let progress = live::progress(printer);
+    let progress = live::run_progress(printer);
     let started = std::time::Instant::now();
     let result = runtime.block_on(async {
         let config = live::aws_config(&args.aws).await;
         let engine = live::connect(&valid, &config, &stats, progress.as_ref());
         let work = async {
-            let (changes, mut report) = engine
-                .up(args.allow_replace)
+            let desired = engine.desired();
+            let (_, observed, changes) = engine
+                .plan_reading()
                 .await
                 .map_err(|e| CliError::from_error(&e))?;
-            if !args.skip_workloads && report.failed() == 0 {
+            let changes = match targets.is_empty() {
+                true => changes,
+                false => target::for_up(&targets, &desired, &observed, changes)
+                    .map_err(super::plan::target_error)?,
+            };
+            if let Some(plan) = &saved {
+                let digest = saved::desired_digest(&desired, &manifests);
+                plan.still_holds(&digest, &observed, &changes)
+                    .map_err(|e| {
+                        CliError::from_error(&e).with_hint(
+                            "nothing was changed; make a new plan with `plan --out FILE`, review it, and carry it out",
+                        )
+                    })?;
+            }
+            engine::consented(&changes, args.allow_replace).map_err(|e| CliError::from_error(&e))?;
+            if ask && !changes.is_empty() {
+                printer.info_painted(&crate::plan::live::to_text(&valid, &changes, &[]));
+                if with_workloads {
+                    printer.info("Then the workloads are applied to both clusters.");
+                }
+                review::confirm(
+                    "Carry out these changes? Only `yes` goes ahead:",
+                    "yes",
+                    &engine.stop,
+                )
+                .await?;
+            }
+            let mut report = engine.apply(&desired, &observed, &changes).await;
+            if with_workloads && report.failed() == 0 && !engine.stop.requested() {
                 let objects = apply_workloads(args, &valid, &engine, &config).await?;
                 report.steps.extend(objects);
             }
             // What the user needs next, read afresh once everything converged.
-            let outputs = match report.failed() {
-                0 => engine
+            let outputs = match report.failed() == 0 && !engine.stop.requested() {
+                true => engine
                     .read()
                     .await
                     .ok()
                     .map(|s| crate::outputs::from_snapshots(&valid, &s)),
-                _ => None,
+                false => None,
             };
-            Ok::<_, CliError>((changes, report, outputs))
+            Ok::<_, CliError>((changes.is_empty(), report, outputs, engine.stop.requested()))
         };
         let wait = args.lock.lock_timeout;
         live::locked(&engine, &config, "up", wait, printer, work).await
     });
     live::report_stats(printer, &args.aws, &stats);
-    let (changes, report, outputs) = match result {
-        Ok(done) => done,
-        Err(how) => return Err(live::stopped("up", how)),
-    };
+    let (no_changes, report, outputs, interrupted) =
+        result.map_err(|how| live::stopped("up", how))?;
+    let summary = summary::summary(&report, started.elapsed(), interrupted);
     if printer.output == Output::Json {
-        printer.json(&report);
+        let error = summary::failure(&summary, "up");
+        printer.json(&summary::RunDocument {
+            stack: valid.name(),
+            command: "up",
+            summary: &summary,
+            steps: &report.steps,
+            outputs: outputs.as_ref(),
+            error: error.as_deref(),
+        });
     } else if let Some(outputs) = &outputs {
         printer.data(&outputs.to_text());
     }
-    let exit = summarize(printer, &report, "up", started.elapsed());
-    if changes.is_empty() && report.steps.iter().all(|s| s.detail == IN_SYNC) {
+    let exit = summary::print(printer, &report, "up", &summary);
+    if no_changes && report.steps.iter().all(|s| s.detail == IN_SYNC) {
         printer.info(&format!("Stack `{}` was already in sync.", valid.name()));
     }
-    if args.skip_workloads {
+    notes(args, &targets, &report, printer);
+    Ok(exit)
+}
+
+fn notes(args: &UpArgs, targets: &[String], report: &RunReport, printer: &Printer) {
+    if !targets.is_empty() {
+        printer.info(&format!(
+            "note: only {} and what they depend on were converged (--target); no workloads were applied",
+            targets.join(", ")
+        ));
+    } else if args.skip_workloads {
         printer.info("note: no workloads were applied (--skip-workloads)");
     } else if report
         .steps
@@ -67,7 +131,6 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Result<Exit, CliError> {
     {
         printer.error("  hint: a cluster's API can also be reached through a kubeconfig context (`cluster.kubeconfigContext` in the stack); `up --skip-workloads` builds the infrastructure alone");
     }
-    Ok(exit)
 }
 
 const IN_SYNC: &str = "in sync";
@@ -86,6 +149,7 @@ async fn apply_workloads(
     let manifests = workloads::prepare(valid, &args.stack.stack, &facts.outputs)?;
     let work = workloads::work(valid, &facts, workloads::credentials(config), manifests);
     let timeout = std::time::Duration::from_secs(args.rollout_timeout);
+    let started = std::time::Instant::now();
     let results = crate::workloads::converge(&work, timeout, engine.progress).await;
     Ok(work
         .iter()
@@ -102,45 +166,12 @@ async fn apply_workloads(
                 }
                 Err(e) => (StepOutcome::Failed, crate::errors::cause_chain(&e)),
             };
-            StepReport {
-                step: format!("{}/workloads", w.cluster),
+            StepReport::new(
+                &format!("apply {}/workloads", w.cluster),
                 outcome,
                 detail,
-                error: None,
-            }
+                started.elapsed(),
+            )
         })
         .collect())
-}
-
-/// Every failure and skip, then one line of counts; exit 1 when anything failed.
-pub fn summarize(
-    printer: &Printer,
-    report: &RunReport,
-    verb: &str,
-    elapsed: std::time::Duration,
-) -> Exit {
-    for s in report
-        .steps
-        .iter()
-        .filter(|s| s.outcome != StepOutcome::Done)
-    {
-        printer.error(&format!("{}: {} {}", s.outcome.as_str(), s.step, s.detail));
-        if s.error == Some(ErrorKind::Throttled) {
-            printer.error("  hint: AWS kept throttling the calls; run again in a few minutes");
-        }
-    }
-    let done = report.steps.len() - report.failed() - report.skipped();
-    let line = format!(
-        "{verb}: {done} step(s) done, {} failed, {} skipped in {:.1}s",
-        report.failed(),
-        report.skipped(),
-        elapsed.as_secs_f64()
-    );
-    if report.failed() > 0 {
-        printer.error(&format!("error: {line}\n  hint: fix the cause and run `{verb}` again; it carries on from where it stopped"));
-        Exit::Error
-    } else {
-        printer.info(&line);
-        Exit::Ok
-    }
 }

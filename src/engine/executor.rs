@@ -1,6 +1,7 @@
 //! The dependency-graph executor: every ready step runs at once, bounded per lane (region);
 //! when a step fails, steps already running finish, its dependants are skipped, and every
 //! failure is reported. Like a reconciler, a step returns an outcome rather than panicking.
+//! Once a stop is requested, no step starts; the running ones finish.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use crate::progress::Progress;
+use crate::stop::Stop;
 
 pub struct Step<T> {
     /// What the step does, for progress and reports (`create c1/vpc`).
@@ -30,19 +32,41 @@ pub enum Outcome<E = String> {
     Skipped {
         because: String,
     },
+    /// Not started because the run was asked to stop.
+    NotStarted,
 }
 
 const STILL_RUNNING_EVERY: Duration = Duration::from_secs(20);
 
 type Running<'a, E> = Pin<Box<dyn Future<Output = (usize, Result<String, E>, Duration)> + 'a>>;
 
-/// Runs `steps`, at most `per_lane` at once in each lane. Returns one outcome per step.
+/// Runs `steps`, at most `per_lane` at once in each lane, until done or `stop` is requested.
+/// Returns one outcome per step.
+#[cfg(test)]
 pub async fn run<'a, T, E, F, Fut>(
     steps: &'a [Step<T>],
     per_lane: usize,
     progress: &'a dyn Progress,
+    stop: &Stop,
     work: F,
 ) -> Vec<Outcome<E>>
+where
+    E: std::fmt::Display + 'a,
+    F: Fn(&'a Step<T>) -> Fut,
+    Fut: Future<Output = Result<String, E>> + 'a,
+{
+    let ran = run_timed(steps, per_lane, progress, stop, work).await;
+    ran.into_iter().map(|(o, _)| o).collect()
+}
+
+/// `run`, with how long each step took (zero for those that did not run).
+pub async fn run_timed<'a, T, E, F, Fut>(
+    steps: &'a [Step<T>],
+    per_lane: usize,
+    progress: &'a dyn Progress,
+    stop: &Stop,
+    work: F,
+) -> Vec<(Outcome<E>, Duration)>
 where
     E: std::fmt::Display + 'a,
     F: Fn(&'a Step<T>) -> Fut,
@@ -57,15 +81,17 @@ where
         }
     }
     let mut outcomes: Vec<Option<Outcome<E>>> = (0..n).map(|_| None).collect();
+    let mut took = vec![Duration::ZERO; n];
     let mut ready: Vec<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
     let mut busy: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut running: FuturesUnordered<Running<'a, E>> = FuturesUnordered::new();
     let mut in_flight: std::collections::BTreeMap<usize, tokio::time::Instant> =
         std::collections::BTreeMap::new();
+    progress.planned(n);
     loop {
         // Launch what is ready, in order, as long as its lane has room.
         let mut k = 0;
-        while k < ready.len() {
+        while k < ready.len() && !stop.requested() {
             let i = ready[k];
             let lane = steps[i].lane.as_str();
             if busy.get(lane).copied().unwrap_or(0) < per_lane {
@@ -97,6 +123,7 @@ where
             break;
         };
         in_flight.remove(&i);
+        took[i] = elapsed;
         *busy.entry(steps[i].lane.as_str()).or_default() -= 1;
         let said = match &result {
             Ok(what) => Ok(what.as_str()),
@@ -119,13 +146,17 @@ where
             }
         }
     }
+    let stopped = stop.requested();
     outcomes
         .into_iter()
-        .map(|o| {
-            o.unwrap_or_else(|| Outcome::Skipped {
+        .map(|o| match o {
+            Some(o) => o,
+            None if stopped => Outcome::NotStarted,
+            None => Outcome::Skipped {
                 because: "a dependency never finished".into(),
-            })
+            },
         })
+        .zip(took)
         .collect()
 }
 
@@ -174,7 +205,7 @@ mod tests {
         ];
         let log = Mutex::new(Vec::new());
         let start = tokio::time::Instant::now();
-        let out = run(&steps, 4, &Silent, |s| {
+        let out = run(&steps, 4, &Silent, &Stop::default(), |s| {
             let log = &log;
             async move {
                 tokio::time::sleep(Duration::from_secs(s.work)).await;
@@ -207,7 +238,7 @@ mod tests {
             step("child", "a", &[1]),
             step("grandchild", "a", &[3]),
         ];
-        let out = run(&steps, 4, &Silent, |s| async move {
+        let out = run(&steps, 4, &Silent, &Stop::default(), |s| async move {
             tokio::time::sleep(Duration::from_secs(1)).await;
             if s.label == "bad" {
                 Err("boom".to_string())
@@ -233,10 +264,34 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_stop_lets_running_steps_finish_and_starts_no_more() {
+        let steps = vec![
+            step("first", "a", &[]),
+            step("second", "a", &[0]),
+            step("beside", "b", &[]),
+        ];
+        let stop = Stop::default();
+        let out = run(&steps, 4, &Silent, &stop, |s| {
+            let stop = stop.clone();
+            async move {
+                if s.label == "first" {
+                    stop.request();
+                }
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                Ok::<_, String>(String::new())
+            }
+        })
+        .await;
+        assert!(matches!(out[0], Outcome::Done(_)), "running steps finish");
+        assert!(matches!(out[2], Outcome::Done(_)), "running steps finish");
+        assert_eq!(out[1], Outcome::NotStarted);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn lanes_are_bounded() {
         let steps: Vec<Step<u64>> = (0..6).map(|i| step(&format!("s{i}"), "a", &[])).collect();
         let start = tokio::time::Instant::now();
-        run(&steps, 2, &Silent, |_| async {
+        run(&steps, 2, &Silent, &Stop::default(), |_| async {
             tokio::time::sleep(Duration::from_secs(10)).await;
             Ok::<_, String>(String::new())
         })

@@ -8,10 +8,12 @@ mod find;
 mod matching;
 pub mod observe;
 mod peering;
+pub mod report;
 pub mod rules;
+mod steps;
 mod sweep;
+pub mod target;
 
-use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -22,6 +24,8 @@ use crate::retry;
 use diff::{Action, Change};
 use executor::{Outcome, Step};
 use observe::Observed;
+pub use report::{RunReport, StepOutcome, StepReport};
+use steps::{Work, add_sweeps, steps};
 
 use crate::kinds::Kind;
 use crate::model::{self, LoadBalancerType, Resource};
@@ -51,69 +55,8 @@ pub struct Engine<'a> {
     pub iam: Arc<dyn Iam>,
     pub limits: Limits,
     pub progress: &'a dyn Progress,
-}
-
-/// What a run did, step by step.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RunReport {
-    pub steps: Vec<StepReport>,
-}
-
-/// How a step ended, as reports say it (`"done"`, `"failed"`, `"skipped"` in JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StepOutcome {
-    Done,
-    Failed,
-    /// Not tried: something it depends on failed.
-    Skipped,
-}
-
-impl StepOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StepOutcome::Done => "done",
-            StepOutcome::Failed => "failed",
-            StepOutcome::Skipped => "skipped",
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StepReport {
-    pub step: String,
-    pub outcome: StepOutcome,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub detail: String,
-    /// What kind of error failed the step, for advice; `None` unless it failed.
-    #[serde(skip)]
-    pub error: Option<ErrorKind>,
-}
-
-impl RunReport {
-    pub fn failed(&self) -> usize {
-        self.steps
-            .iter()
-            .filter(|s| s.outcome == StepOutcome::Failed)
-            .count()
-    }
-
-    pub fn skipped(&self) -> usize {
-        self.steps
-            .iter()
-            .filter(|s| s.outcome == StepOutcome::Skipped)
-            .count()
-    }
-}
-
-/// The work of one step.
-enum Work<'c> {
-    Apply(&'c Change),
-    Delete(&'c Change),
-    /// Remove what EKS and Kubernetes left in a region's VPCs, so they can be deleted.
-    Sweep(String),
+    /// Asked once (the first Ctrl-C): no new step starts.
+    pub stop: crate::stop::Stop,
 }
 
 impl<'a> Engine<'a> {
@@ -159,6 +102,22 @@ impl<'a> Engine<'a> {
     /// Everything the stack owns in its regions, as AWS reports it: one snapshot per region,
     /// in `regions` order. The discovery pass `observe` (with IAM) and `verify` build on.
     pub async fn read(&self) -> Result<Vec<Snapshot>, EngineError> {
+        let label = format!("discover {}", self.region_names());
+        self.progress.started(&label);
+        let started = std::time::Instant::now();
+        let read = self.read_regions().await;
+        let said = read.as_ref().map(|_| "").map_err(|e| e.to_string());
+        self.progress
+            .finished(&label, said.as_ref().copied(), started.elapsed());
+        read
+    }
+
+    fn region_names(&self) -> String {
+        let names: Vec<&str> = self.regions.iter().map(|r| r.aws_region.as_str()).collect();
+        names.join(", ")
+    }
+
+    async fn read_regions(&self) -> Result<Vec<Snapshot>, EngineError> {
         let stack = self.stack.name();
         // Access entries are listed only where the stack asks for some: it owns no others.
         let with_entries: Vec<String> = self
@@ -279,54 +238,47 @@ impl<'a> Engine<'a> {
 
     /// Converges both regions. Replacements happen only with `allow_replace`, but for those of
     /// failed resources (and what depends on them), which lose nothing that works.
+    #[cfg(test)]
     pub async fn up(&self, allow_replace: bool) -> Result<(Vec<Change>, RunReport), EngineError> {
         let desired = self.desired();
         let observed = self.observe(&desired).await?;
         let changes = diff::diff(&desired, &observed);
-        let replacements: Vec<String> = changes
-            .iter()
-            .filter(|c| c.action == Action::Replace && !c.mends_failure)
-            .map(|c| c.id.clone())
-            .collect();
-        if !replacements.is_empty() && !allow_replace {
-            return Err(EngineError::ReplacementsNeedConsent(replacements));
-        }
-        let report = self.execute(&desired, &observed, &changes).await;
+        consented(&changes, allow_replace)?;
+        let report = self.apply(&desired, &observed, &changes).await;
         Ok((changes, report))
     }
 
     /// Deletes everything the stack owns, in reverse dependency order.
+    #[cfg(test)]
     pub async fn down(&self) -> Result<(Vec<Change>, RunReport), EngineError> {
         let desired = self.desired();
         let observed = self.observe(&desired).await?;
-        let changes: Vec<Change> = observed
-            .resources
-            .values()
-            .map(|o| Change {
-                id: o.id.clone(),
-                kind: o.kind,
-                region: o.region.clone(),
-                action: Action::Delete,
-                fields: vec![],
-                reason: None,
-                mends_failure: false,
-                duplicate_of: o.duplicate_of.clone(),
-                summary: None,
-            })
-            .collect();
-        let mut steps = steps(&desired, &observed, &changes);
-        add_sweeps(&mut steps, &observed);
-        let report = self.run(&steps, &desired, &observed).await;
+        let changes = teardown_changes(&observed);
+        let report = self.teardown(&desired, &observed, &changes).await;
         Ok((changes, report))
     }
 
-    async fn execute(
+    /// Carries out `changes` (from `diff` of `observed`), each after what it needs.
+    pub async fn apply(
         &self,
         desired: &[Resource],
         observed: &Observed,
         changes: &[Change],
     ) -> RunReport {
         let steps = steps(desired, observed, changes);
+        self.run(&steps, desired, observed).await
+    }
+
+    /// Carries out the deletions `changes` (from `teardown_changes`), each before what it
+    /// needs, with a sweep of the leftovers in each region whose VPC goes.
+    pub async fn teardown(
+        &self,
+        desired: &[Resource],
+        observed: &Observed,
+        changes: &[Change],
+    ) -> RunReport {
+        let mut steps = steps(desired, observed, changes);
+        add_sweeps(&mut steps, changes);
         self.run(&steps, desired, observed).await
     }
 
@@ -345,7 +297,7 @@ impl<'a> Engine<'a> {
             self.limits,
         );
         let by_id: HashMap<&str, &Resource> = desired.iter().map(|r| (r.id.as_str(), r)).collect();
-        let outcomes = executor::run(steps, PER_REGION, self.progress, |step| {
+        let outcomes = executor::run_timed(steps, PER_REGION, self.progress, &self.stop, |step| {
             let applier = &applier;
             let by_id = &by_id;
             async move {
@@ -389,7 +341,7 @@ impl<'a> Engine<'a> {
             steps: steps
                 .iter()
                 .zip(outcomes)
-                .map(|(s, o)| {
+                .map(|(s, (o, took))| {
                     let (outcome, detail, error) = match o {
                         Outcome::Done(d) => (StepOutcome::Done, d, None),
                         Outcome::Failed(e) => (StepOutcome::Failed, e.to_string(), Some(e.kind())),
@@ -398,12 +350,13 @@ impl<'a> Engine<'a> {
                             format!("after {because} failed"),
                             None,
                         ),
+                        Outcome::NotStarted => {
+                            (StepOutcome::NotStarted, "interrupted first".into(), None)
+                        }
                     };
                     StepReport {
-                        step: s.label.clone(),
-                        outcome,
-                        detail,
                         error,
+                        ..StepReport::new(&s.label, outcome, detail, took)
                     }
                 })
                 .collect(),
@@ -411,130 +364,37 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// One sweep step per region with a VPC to delete: after everything that leaves network
-/// interfaces and groups behind (clusters, node groups, load balancers), before the subnets,
-/// groups and VPC that those leftovers would block.
-fn add_sweeps(steps: &mut Vec<Step<Work<'_>>>, observed: &Observed) {
-    const LEAVE_BEHIND: &[Kind] = &[Kind::EksCluster, Kind::NodeGroup, Kind::LoadBalancer];
-    const BLOCKED: &[Kind] = &[Kind::Subnet, Kind::SecurityGroup, Kind::Vpc];
-    let kind_of = |step: &Step<Work<'_>>| match step.work {
-        Work::Delete(c) => Some(c.kind),
-        _ => None,
-    };
-    let regions: Vec<String> = observed
-        .resources
-        .values()
-        .filter(|o| o.kind == Kind::Vpc)
-        .filter_map(|o| o.region.clone())
+/// Replacements that would lose something working need `--allow-replace`.
+pub fn consented(changes: &[Change], allow_replace: bool) -> Result<(), EngineError> {
+    let replacements: Vec<String> = changes
+        .iter()
+        .filter(|c| c.action == Action::Replace && !c.mends_failure)
+        .map(|c| c.id.clone())
         .collect();
-    for region in regions {
-        let in_region = |s: &Step<Work<'_>>| s.lane == region;
-        let after: Vec<usize> = (0..steps.len())
-            .filter(|&i| {
-                in_region(&steps[i])
-                    && kind_of(&steps[i]).is_some_and(|k| LEAVE_BEHIND.contains(&k))
-            })
-            .collect();
-        let sweep = steps.len();
-        for step in steps.iter_mut() {
-            if step.lane == region && kind_of(step).is_some_and(|k| BLOCKED.contains(&k)) {
-                step.after.push(sweep);
-            }
-        }
-        steps.push(Step {
-            label: format!("sweep {region}"),
-            lane: region.clone(),
-            after,
-            work: Work::Sweep(region.clone()),
-        });
+    if replacements.is_empty() || allow_replace {
+        Ok(())
+    } else {
+        Err(EngineError::ReplacementsNeedConsent(replacements))
     }
 }
 
-/// Steps for `changes`: creates and updates after what they depend on, deletes before what
-/// they depend on (the create edges reversed), and a replacement's create after its delete.
-fn steps<'c>(
-    desired: &[Resource],
-    observed: &Observed,
-    changes: &'c [Change],
-) -> Vec<Step<Work<'c>>> {
-    let mut steps: Vec<Step<Work<'c>>> = Vec::new();
-    let mut apply_of: HashMap<&str, usize> = HashMap::new();
-    let mut delete_of: HashMap<&str, usize> = HashMap::new();
-    for c in changes {
-        let lane = c.region.clone().unwrap_or_else(|| "global".to_string());
-        if matches!(c.action, Action::Delete | Action::Replace) {
-            delete_of.insert(&c.id, steps.len());
-            steps.push(Step {
-                label: format!("delete {}", c.id),
-                lane: lane.clone(),
-                after: vec![],
-                work: Work::Delete(c),
-            });
-        }
-        if c.action != Action::Delete {
-            apply_of.insert(&c.id, steps.len());
-            let verb = match c.action {
-                Action::Update => "update",
-                Action::Replace => "recreate",
-                _ => "create",
-            };
-            steps.push(Step {
-                label: format!("{verb} {}", c.id),
-                lane,
-                after: vec![],
-                work: Work::Apply(c),
-            });
-        }
-    }
-    let deps: HashMap<&str, &[String]> = desired
-        .iter()
-        .map(|r| (r.id.as_str(), r.depends_on.as_slice()))
-        .collect();
-    for c in changes {
-        if let Some(&i) = apply_of.get(c.id.as_str()) {
-            let mut after: Vec<usize> = deps
-                .get(c.id.as_str())
-                .into_iter()
-                .flat_map(|d| d.iter())
-                .filter_map(|d| apply_of.get(d.as_str()).copied())
-                .collect();
-            if let Some(&d) = delete_of.get(c.id.as_str()) {
-                after.push(d);
-            }
-            steps[i].after = after;
-        }
-    }
-    // What the registry makes after its region waits for every other change there and for
-    // the global ones.
-    for c in changes.iter().filter(|c| c.kind.def().after_region) {
-        let Some(&mine) = apply_of.get(c.id.as_str()) else {
-            continue;
-        };
-        let others = changes
-            .iter()
-            .filter(|o| o.id != c.id && (o.region == c.region || o.region.is_none()));
-        let firsts: Vec<usize> = others
-            .flat_map(|o| [apply_of.get(o.id.as_str()), delete_of.get(o.id.as_str())])
-            .flatten()
-            .copied()
-            .collect();
-        steps[mine].after.extend(firsts);
-    }
-    // Deleting X waits for the deletion of everything that refers to X.
-    for o in observed.resources.values() {
-        let Some(&mine) = delete_of.get(o.id.as_str()) else {
-            continue;
-        };
-        for dep in &o.depends_on {
-            if let Some(&theirs) = delete_of.get(dep.as_str())
-                && theirs != mine
-                && !steps[theirs].after.contains(&mine)
-            {
-                steps[theirs].after.push(mine);
-            }
-        }
-    }
-    steps
+/// The deletion of everything the stack owns.
+pub fn teardown_changes(observed: &Observed) -> Vec<Change> {
+    observed
+        .resources
+        .values()
+        .map(|o| Change {
+            id: o.id.clone(),
+            kind: o.kind,
+            region: o.region.clone(),
+            action: Action::Delete,
+            fields: vec![],
+            reason: None,
+            mends_failure: false,
+            duplicate_of: o.duplicate_of.clone(),
+            summary: None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

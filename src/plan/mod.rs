@@ -2,6 +2,7 @@
 //! created in an empty account — rendered as text or one JSON document.
 
 pub mod live;
+pub mod saved;
 
 use std::fmt::Write as _;
 

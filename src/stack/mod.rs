@@ -283,7 +283,7 @@ fn is_within(path: &str, ancestor: &str) -> bool {
 mod tests;
 
 /// `sha256:<hex>` of the file's bytes.
-fn digest(bytes: &[u8]) -> String {
+pub fn digest(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     let hash = Sha256::digest(bytes);
     let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();

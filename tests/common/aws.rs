@@ -54,6 +54,8 @@ pub fn command(url: &str, stack: &str, args: &[&str]) -> Command {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
         .args(infrastructure_only.then_some("--skip-workloads"))
+        // `up` changes the account only when told to: the tests say so, as CI would.
+        .args((args.first() == Some(&"up") && !args.contains(&"--yes")).then_some("--yes"))
         .args(["--stack", stack, "--endpoint-url", url])
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")

@@ -59,6 +59,7 @@ pub(crate) fn engine<'a>(
         iam: world.iam(),
         limits: Limits::default(),
         progress,
+        stop: Default::default(),
     }
 }
 
