@@ -119,7 +119,13 @@ mod tests {
             .iter()
             .find(|r| r.spec.kind() == Kind::Subnet)
             .unwrap();
-        let kept = for_up(std::slice::from_ref(&subnet.id), &desired, &observed, changes).unwrap();
+        let kept = for_up(
+            std::slice::from_ref(&subnet.id),
+            &desired,
+            &observed,
+            changes,
+        )
+        .unwrap();
         let ids: Vec<&str> = kept.iter().map(|c| c.id.as_str()).collect();
         assert!(ids.contains(&subnet.id.as_str()), "{ids:?}");
         for d in &subnet.depends_on {

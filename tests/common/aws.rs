@@ -46,16 +46,22 @@ impl From<Output> for Run {
 }
 
 /// The tool against moto, on `stack`. moto's EKS clusters have no Kubernetes API behind
-/// them, so `plan`, `up` and `down` leave workloads out here.
+/// them, so `plan`, `up` and `down` leave workloads out here; `up` is approved, as CI would.
 pub fn command(url: &str, stack: &str, args: &[&str]) -> Command {
     let infrastructure_only = matches!(args.first(), Some(&("plan" | "up" | "down")));
+    let approve = args.first() == Some(&"up") && !args.contains(&"--yes");
+    let mut args: Vec<&str> = args.to_vec();
+    args.extend(infrastructure_only.then_some("--skip-workloads"));
+    args.extend(approve.then_some("--yes"));
+    bare(url, stack, &args)
+}
+
+/// The tool against moto with exactly `args`.
+pub fn bare(url: &str, stack: &str, args: &[&str]) -> Command {
     let mut command = Command::cargo_bin("multiregion").unwrap();
     command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
-        .args(infrastructure_only.then_some("--skip-workloads"))
-        // `up` changes the account only when told to: the tests say so, as CI would.
-        .args((args.first() == Some(&"up") && !args.contains(&"--yes")).then_some("--yes"))
         .args(["--stack", stack, "--endpoint-url", url])
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -93,4 +99,52 @@ pub async fn sdk_config(url: &str, region: &str) -> aws_config::SdkConfig {
         ))
         .load()
         .await
+}
+
+/// A copy of the reference stack in a folder of its own (its manifests linked), to edit.
+pub fn stack_copy() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir(dir.path().join("stacks")).unwrap();
+    std::fs::copy(root.join(STACK), dir.path().join(STACK)).unwrap();
+    std::os::unix::fs::symlink(root.join("manifests"), dir.path().join("manifests")).unwrap();
+    let path = dir.path().join(STACK).to_string_lossy().into_owned();
+    (dir, path)
+}
+
+/// A slowed emulator: a proxy on 127.0.0.1 that holds every chunk of every request for
+/// `delay` before passing it on to `url`. Its URL.
+pub fn slowed(url: &str, delay: std::time::Duration) -> String {
+    use std::net::TcpListener;
+    let target = url.trim_start_matches("http://").to_string();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = TcpStream::connect(&target) else {
+                continue;
+            };
+            let (mut c_read, mut s_write) =
+                (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 16384];
+                while let Ok(n) = c_read.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    std::thread::sleep(delay);
+                    if s_write.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = s_write.shutdown(std::net::Shutdown::Write);
+            });
+            let (mut s_read, mut c_write) = (server, client);
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut s_read, &mut c_write);
+                let _ = c_write.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}")
 }
