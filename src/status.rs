@@ -17,6 +17,55 @@ pub struct Status {
     pub in_sync: bool,
     /// `global` first, then each region by its name.
     pub regions: Vec<RegionStatus>,
+    /// Each cluster's Deployments of the stack and how far they rolled out.
+    pub workloads: Vec<ClusterRollout>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterRollout {
+    pub cluster: String,
+    /// Why the cluster's objects could not be read, when they could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
+    pub deployments: Vec<DeploymentRollout>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentRollout {
+    /// `namespace/name`.
+    pub name: String,
+    pub desired: i32,
+    pub updated: i32,
+    pub ready: i32,
+    pub available: i32,
+    /// Every desired replica is updated, ready and available.
+    pub rolled_out: bool,
+}
+
+impl DeploymentRollout {
+    pub fn of(d: &k8s_openapi::api::apps::v1::Deployment) -> Self {
+        let desired = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let status = d.status.clone().unwrap_or_default();
+        let (updated, ready, available) = (
+            status.updated_replicas.unwrap_or(0),
+            status.ready_replicas.unwrap_or(0),
+            status.available_replicas.unwrap_or(0),
+        );
+        let namespace = d.metadata.namespace.as_deref().unwrap_or("default");
+        DeploymentRollout {
+            name: format!(
+                "{namespace}/{}",
+                d.metadata.name.as_deref().unwrap_or_default()
+            ),
+            desired,
+            updated,
+            ready,
+            available,
+            rolled_out: updated >= desired && ready >= desired && available >= desired,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -105,6 +154,7 @@ pub fn from_plan(stack: &ValidStack, observed: &Observed, changes: &[Change]) ->
         stack: stack.name().to_string(),
         in_sync: changes.is_empty(),
         regions,
+        workloads: Vec::new(),
     }
 }
 
@@ -167,6 +217,22 @@ impl Status {
                     "  {:<24} {:>3} exist{notes}\n",
                     k.kind.name(),
                     k.exist
+                ));
+            }
+        }
+        for c in &self.workloads {
+            out.push_str(&format!("\nworkloads in {}\n", c.cluster));
+            if let Some(why) = &c.unavailable {
+                out.push_str(&format!("  not read: {why}\n"));
+            }
+            for d in &c.deployments {
+                out.push_str(&format!(
+                    "  {:<32} {}/{} ready, {} updated{}\n",
+                    d.name,
+                    d.ready,
+                    d.desired,
+                    d.updated,
+                    if d.rolled_out { "" } else { "  (rolling out)" }
                 ));
             }
         }

@@ -415,6 +415,21 @@ fn up_from_empty_then_a_second_up_writes_nothing_and_down_leaves_nothing() {
     assert_eq!(plan.code, 0, "in sync: {}{}", plan.stdout, plan.stderr);
     say_calls("plan", &tool_requests(mark));
 
+    // `status` reads each cluster's Deployments: rolled out on both.
+    let status = case.run(&["status", "--output", "json"]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    let status: Json = serde_json::from_str(&status.stdout).unwrap();
+    let clusters = status["workloads"].as_array().unwrap();
+    assert_eq!(clusters.len(), 2, "{status}");
+    for c in clusters {
+        let deployments = c["deployments"].as_array().unwrap();
+        assert!(!deployments.is_empty(), "{status}");
+        assert!(
+            deployments.iter().all(|d| d["rolledOut"] == true),
+            "{status}"
+        );
+    }
+
     let mark = audit_mark();
     case.down();
     say_calls("down", &tool_requests(mark));
