@@ -197,7 +197,8 @@ fn without_a_terminal_each_finished_step_is_one_line_and_the_summary_names_the_c
 
 /// The tool on a pseudo-terminal (util-linux `script`), `typed` on its input.
 fn on_a_terminal(url: &str, args: &str, typed: &str) -> Run {
-    let bin = env!("CARGO_BIN_EXE_multiregion");
+    let bin = std::env::var("CARGO_BIN_EXE_multiregion")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_multiregion").to_string());
     let line =
         format!("{bin} {args} --skip-workloads --stack {STACK} --endpoint-url {url} --color never");
     let mut child = Command::new("script")
