@@ -13,6 +13,18 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// The stack file (before or after the command: `multiregion -f FILE plan` or
+    /// `multiregion plan -f FILE`).
+    #[arg(
+        short = 'f',
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "MULTIREGION_STACK",
+        default_value = DEFAULT_STACK,
+        value_hint = clap::ValueHint::FilePath
+    )]
+    pub stack: PathBuf,
     /// Output format of the command's result on stdout.
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     pub output: Output,
@@ -127,15 +139,43 @@ pub struct UnlockArgs {
     pub force: bool,
 }
 
-#[derive(Debug, Args)]
+/// The stack file when neither `--stack` nor `MULTIREGION_STACK` names one.
+pub const DEFAULT_STACK: &str = "stacks/two-region.yaml";
+
+/// The stack file a command reads: the global `--stack`/`-f` of [`Cli`]. It adds no argument
+/// of its own (clap copies a global argument's value into every subcommand's matches, where
+/// this reads it), so a command's arguments keep `stack: StackArg` whichever side of the
+/// command's name the flag is written.
+#[derive(Debug, Clone)]
 pub struct StackArg {
-    /// The stack file.
-    #[arg(
-        long,
-        env = "MULTIREGION_STACK",
-        default_value = "stacks/two-region.yaml"
-    )]
     pub stack: PathBuf,
+}
+
+impl clap::FromArgMatches for StackArg {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let stack = matches
+            .try_get_one::<PathBuf>("stack")
+            .ok()
+            .flatten()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_STACK));
+        Ok(StackArg { stack })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for StackArg {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd
+    }
 }
 
 /// How to reach AWS.
@@ -262,5 +302,52 @@ impl From<FailOn> for crate::verify::Severity {
             FailOn::High => Severity::High,
             FailOn::Critical => Severity::Critical,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    fn stack_of(args: &[&str]) -> PathBuf {
+        let cli = Cli::try_parse_from(args).unwrap();
+        match cli.command {
+            Command::Validate(a) => a.stack,
+            Command::Plan(a) => a.stack.stack,
+            Command::Down(a) => a.stack.stack,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_stack_is_read_before_or_after_the_command() {
+        assert_eq!(
+            stack_of(&["mr", "-f", "a.yaml", "validate"]),
+            PathBuf::from("a.yaml")
+        );
+        assert_eq!(
+            stack_of(&["mr", "validate", "-f", "a.yaml"]),
+            PathBuf::from("a.yaml")
+        );
+        assert_eq!(
+            stack_of(&["mr", "--stack", "b.yaml", "plan"]),
+            PathBuf::from("b.yaml")
+        );
+        assert_eq!(
+            stack_of(&["mr", "down", "--stack=c.yaml"]),
+            PathBuf::from("c.yaml")
+        );
+        // The last one written wins, as for any flag.
+        assert_eq!(
+            stack_of(&["mr", "-f", "a.yaml", "plan", "-f", "b.yaml"]),
+            PathBuf::from("b.yaml")
+        );
     }
 }
