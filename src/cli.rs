@@ -71,6 +71,34 @@ pub enum Command {
     /// Remove the stack's run lock: a stale one (its holder stopped refreshing it), or with
     /// --force one that is still held (exit 0 removed or none, 1 refused or error).
     Unlock(UnlockArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    ///
+    /// Text whatever --output says (a script is not a result document). For example
+    /// `multiregion completions bash > ~/.local/share/bash-completion/completions/multiregion`,
+    /// `multiregion completions zsh > ~/.zfunc/_multiregion`,
+    /// `multiregion completions fish > ~/.config/fish/completions/multiregion.fish`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or with --dir write one page per command.
+    ///
+    /// The page is text whatever --output says (a page is not a result document); with --dir,
+    /// the files written are the result, a JSON document under --output json. For example
+    /// `multiregion man | man -l -`, `multiregion man --dir /usr/local/share/man/man1`.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write multiregion.1 and multiregion-COMMAND.1 for each command into DIR (made if
+    /// missing) instead of printing the top page.
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
 }
 
 /// How long a run waits for the stack's lock: `0` (refuse at once), `90`, `90s`, `5m`, `1h`.
