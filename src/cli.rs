@@ -51,8 +51,10 @@ pub enum Command {
     /// Show what `up` would change (exit 0 in sync, 2 changes or drift, 1 error).
     Plan(PlanArgs),
     /// Converge both regions to the stack (exit 0 ok, 1 error).
+    #[command(visible_alias = "apply")]
     Up(UpArgs),
     /// Delete everything the stack owns in both regions (exit 0 ok, 1 error).
+    #[command(visible_alias = "destroy")]
     Down(DownArgs),
     /// Run the security checks on the live setup, or with --static on the stack file alone
     /// (exit 0 all pass, 3 a check at or above --fail-on failed, 1 error).
