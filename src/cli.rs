@@ -278,6 +278,9 @@ pub struct VerifyArgs {
     /// Check the stack file (and its manifests) alone, with no AWS access: for pull requests.
     #[arg(long = "static")]
     pub static_only: bool,
+    /// List the checks (id, severity, title) and stop: no stack is read, no AWS call made.
+    #[arg(long, conflicts_with_all = ["static_only", "skip", "junit", "sarif", "AwsArgs"])]
+    pub list: bool,
     /// The lowest severity whose failure makes the exit status 3.
     #[arg(long, value_enum, default_value_t = FailOn::High)]
     pub fail_on: FailOn,

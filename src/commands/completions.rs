@@ -28,7 +28,10 @@ pub fn man(args: &ManArgs, printer: &Printer) -> Result<Exit, CliError> {
         return write_stdout(&page);
     };
     let written = man_pages(dir).map_err(|e| {
-        CliError::new(format!("cannot write the man pages to {}: {e}", dir.display()))
+        CliError::new(format!(
+            "cannot write the man pages to {}: {e}",
+            dir.display()
+        ))
     })?;
     let files: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     match printer.output {
