@@ -312,7 +312,7 @@ fn a_missing_stack_says_where_it_looked_and_how_to_name_another() {
 
     // From MULTIREGION_STACK, in JSON: the one document says it too.
     let r = run_in(
-        &cwd.as_ref(),
+        std::path::Path::new(cwd),
         &["status", "--output", "json"],
         &[("MULTIREGION_STACK", "nope.yaml")],
     );
