@@ -211,6 +211,16 @@ fn the_stack_is_named_before_or_after_the_command() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&env.stderr).contains("valid stack `mini`"));
+    // A flag on either side beats the environment.
+    for args in [["-f", minimal, "validate"], ["validate", "-f", minimal]] {
+        let out = multiregion()
+            .args(args)
+            .env("MULTIREGION_STACK", REFERENCE)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("valid stack `mini`"), "{args:?}: {stderr}");
+    }
     // The default, from the current directory.
     let default = run(&["validate"]);
     assert!(
