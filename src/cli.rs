@@ -13,6 +13,18 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// The stack file (before or after the command: `multiregion -f FILE plan` or
+    /// `multiregion plan -f FILE`).
+    #[arg(
+        short = 'f',
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "MULTIREGION_STACK",
+        default_value = DEFAULT_STACK,
+        value_hint = clap::ValueHint::FilePath
+    )]
+    pub stack: PathBuf,
     /// Output format of the command's result on stdout.
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     pub output: Output,
@@ -58,8 +70,10 @@ pub enum Command {
     /// Show what `up` would change (exit 0 in sync, 2 changes or drift, 1 error).
     Plan(PlanArgs),
     /// Converge both regions to the stack (exit 0 ok, 1 error).
+    #[command(visible_alias = "apply")]
     Up(UpArgs),
     /// Delete everything the stack owns in both regions (exit 0 ok, 1 error).
+    #[command(visible_alias = "destroy")]
     Down(DownArgs),
     /// Run the security checks on the live setup, or with --static on the stack file alone
     /// (exit 0 all pass, 3 a check at or above --fail-on failed, 1 error).
@@ -78,6 +92,34 @@ pub enum Command {
     /// Remove the stack's run lock: a stale one (its holder stopped refreshing it), or with
     /// --force one that is still held (exit 0 removed or none, 1 refused or error).
     Unlock(UnlockArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    ///
+    /// Text whatever --output says (a script is not a result document). For example
+    /// `multiregion completions bash > ~/.local/share/bash-completion/completions/multiregion`,
+    /// `multiregion completions zsh > ~/.zfunc/_multiregion`,
+    /// `multiregion completions fish > ~/.config/fish/completions/multiregion.fish`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or with --dir write one page per command.
+    ///
+    /// The page is text whatever --output says (a page is not a result document); with --dir,
+    /// the files written are the result, a JSON document under --output json. For example
+    /// `multiregion man | man -l -`, `multiregion man --dir /usr/local/share/man/man1`.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write multiregion.1 and multiregion-COMMAND.1 for each command into DIR (made if
+    /// missing) instead of printing the top page.
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
 }
 
 /// How long a run waits for the stack's lock: `0` (refuse at once), `90`, `90s`, `5m`, `1h`.
@@ -146,15 +188,43 @@ pub struct UnlockArgs {
     pub force: bool,
 }
 
-#[derive(Debug, Args)]
+/// The stack file when neither `--stack` nor `MULTIREGION_STACK` names one.
+pub const DEFAULT_STACK: &str = "stacks/two-region.yaml";
+
+/// The stack file a command reads: the global `--stack`/`-f` of [`Cli`]. It adds no argument
+/// of its own (clap copies a global argument's value into every subcommand's matches, where
+/// this reads it), so a command's arguments keep `stack: StackArg` whichever side of the
+/// command's name the flag is written.
+#[derive(Debug, Clone)]
 pub struct StackArg {
-    /// The stack file.
-    #[arg(
-        long,
-        env = "MULTIREGION_STACK",
-        default_value = "stacks/two-region.yaml"
-    )]
     pub stack: PathBuf,
+}
+
+impl clap::FromArgMatches for StackArg {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let stack = matches
+            .try_get_one::<PathBuf>("stack")
+            .ok()
+            .flatten()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_STACK));
+        Ok(StackArg { stack })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for StackArg {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd
+    }
 }
 
 /// How to reach AWS.
@@ -243,6 +313,9 @@ pub struct VerifyArgs {
     /// Check the stack file (and its manifests) alone, with no AWS access: for pull requests.
     #[arg(long = "static")]
     pub static_only: bool,
+    /// List the checks (id, severity, title) and stop: no stack is read, no AWS call made.
+    #[arg(long, conflicts_with_all = ["static_only", "skip", "junit", "sarif", "AwsArgs"])]
+    pub list: bool,
     /// The lowest severity whose failure makes the exit status 3.
     #[arg(long, value_enum, default_value_t = FailOn::High)]
     pub fail_on: FailOn,
@@ -297,5 +370,52 @@ impl From<FailOn> for crate::verify::Severity {
             FailOn::High => Severity::High,
             FailOn::Critical => Severity::Critical,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    fn stack_of(args: &[&str]) -> PathBuf {
+        let cli = Cli::try_parse_from(args).unwrap();
+        match cli.command {
+            Command::Validate(a) => a.stack,
+            Command::Plan(a) => a.stack.stack,
+            Command::Down(a) => a.stack.stack,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_stack_is_read_before_or_after_the_command() {
+        assert_eq!(
+            stack_of(&["mr", "-f", "a.yaml", "validate"]),
+            PathBuf::from("a.yaml")
+        );
+        assert_eq!(
+            stack_of(&["mr", "validate", "-f", "a.yaml"]),
+            PathBuf::from("a.yaml")
+        );
+        assert_eq!(
+            stack_of(&["mr", "--stack", "b.yaml", "plan"]),
+            PathBuf::from("b.yaml")
+        );
+        assert_eq!(
+            stack_of(&["mr", "down", "--stack=c.yaml"]),
+            PathBuf::from("c.yaml")
+        );
+        // The last one written wins, as for any flag.
+        assert_eq!(
+            stack_of(&["mr", "-f", "a.yaml", "plan", "-f", "b.yaml"]),
+            PathBuf::from("b.yaml")
+        );
     }
 }

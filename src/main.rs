@@ -82,6 +82,8 @@ fn main() -> ExitCode {
         Command::Unlock(args) => commands::unlock::run(args, &printer),
         Command::Output(args) => commands::output::run(args, &printer),
         Command::Status(args) => commands::status::run(args, &printer),
+        Command::Completions(args) => commands::completions::completions(args),
+        Command::Man(args) => commands::completions::man(args, &printer),
     };
     match result {
         Ok(exit) => exit,

@@ -1,5 +1,6 @@
 //! One module per command; each returns the exit status it ends with.
 
+pub mod completions;
 pub mod down;
 pub mod kubeconfig;
 pub mod live;
@@ -31,8 +32,38 @@ pub fn load_error(error: &LoadError) -> CliError {
     let e = CliError::from_error(error);
     match error {
         LoadError::Invalid { diagnostics, .. } => e.with_diagnostics(diagnostics),
+        LoadError::Read { path, source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            e.with_hint(missing_stack_hint(path))
+        }
         LoadError::Read { .. } => e,
     }
+}
+
+/// How to name the stack file, when the one named does not exist.
+fn missing_stack_hint(path: &str) -> String {
+    let path = Path::new(path);
+    let env = std::env::var_os("MULTIREGION_STACK");
+    let mut hint = String::new();
+    if env.is_some_and(|v| Path::new(&v) == path) {
+        hint.push_str("MULTIREGION_STACK is set to this path; ");
+    }
+    hint.push_str(
+        "name the stack file with `--stack FILE` or `-f FILE` (before or after the command), \
+         or with MULTIREGION_STACK",
+    );
+    if path.is_relative()
+        && let Ok(cwd) = std::env::current_dir()
+    {
+        hint.push_str(&format!(
+            "; a relative path is read from the current directory, {}",
+            cwd.display()
+        ));
+    }
+    hint.push_str(&format!(
+        "; with neither, the stack is {}",
+        crate::cli::DEFAULT_STACK
+    ));
+    hint
 }
 
 /// Problems found in the workload manifests, each said, under one error.

@@ -24,6 +24,13 @@ use crate::workloads::connect::ClusterApi;
 use crate::workloads::render::{LABEL_STACK, Manifest};
 
 pub fn run(args: &VerifyArgs, printer: &Printer) -> Result<Exit, CliError> {
+    if args.list {
+        match printer.output {
+            Output::Json => printer.json(&verify::report::catalog_json(checks::CATALOG)),
+            Output::Text => printer.data(&verify::report::catalog_text(checks::CATALOG)),
+        }
+        return Ok(Exit::Ok);
+    }
     let valid = super::load_stack(&args.stack.stack)?;
     let skips = skips(args, &valid).map_err(CliError::from)?;
     // The manifests are the static world's Kubernetes side, and checked either way.

@@ -88,9 +88,12 @@ impl ValidStack {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read stack file {path}")]
+    #[error("cannot read stack file {path}{}", looked_for(path, absolute))]
     Read {
+        /// As given.
         path: String,
+        /// Where that is from the current directory (the same for an absolute path).
+        absolute: std::path::PathBuf,
         #[source]
         source: std::io::Error,
     },
@@ -101,11 +104,21 @@ pub enum LoadError {
     },
 }
 
+/// ` (looked for /abs/path)` when `path` is relative: where a relative path led.
+fn looked_for(path: &str, absolute: &Path) -> String {
+    if Path::new(path) == absolute {
+        String::new()
+    } else {
+        format!(" (looked for {})", absolute.display())
+    }
+}
+
 /// Reads and validates the stack at `path`.
 pub fn load(path: &Path) -> Result<ValidStack, LoadError> {
     let label = path.display().to_string();
     let read_error = |source| LoadError::Read {
         path: label.clone(),
+        absolute: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
         source,
     };
     let file = std::fs::File::open(path).map_err(read_error)?;

@@ -6,7 +6,31 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
-use super::{Report, Severity, Verdict};
+use super::{Check, Report, Severity, Verdict};
+
+/// `verify --list`: each check's id, severity and title, in the order reports list them.
+pub fn catalog_text(checks: &[Check]) -> String {
+    let mut out = format!("  {:<11} {:<8} title\n", "id", "severity");
+    for c in checks {
+        let _ = writeln!(out, "  {:<11} {:<8} {}", c.id, c.severity.as_str(), c.title);
+    }
+    out
+}
+
+/// `verify --list --output json`: an array, each check with its remediation too.
+pub fn catalog_json(checks: &[Check]) -> Json {
+    checks
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "severity": c.severity,
+                "title": c.title,
+                "remediation": c.remediation,
+            })
+        })
+        .collect()
+}
 
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
