@@ -34,8 +34,20 @@ impl Action {
 #[serde(rename_all = "camelCase")]
 pub struct FieldChange {
     pub field: String,
+    #[serde(serialize_with = "typed")]
     pub observed: Option<String>,
+    #[serde(serialize_with = "typed")]
     pub desired: Option<String>,
+}
+
+/// Fields are compared as text; in JSON a boolean field stays a boolean.
+fn typed<S: serde::Serializer>(value: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match value.as_deref() {
+        Some("true") => s.serialize_bool(true),
+        Some("false") => s.serialize_bool(false),
+        Some(text) => s.serialize_str(text),
+        None => s.serialize_none(),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -286,5 +298,29 @@ fn cascade_replacements(desired: &[Resource], observed: &Observed, changes: &mut
                 }),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldChange;
+
+    #[test]
+    fn a_boolean_field_stays_a_boolean_in_json() {
+        let change = FieldChange {
+            field: "dnsHostnames".into(),
+            observed: Some("false".into()),
+            desired: Some("true".into()),
+        };
+        let json = serde_json::to_value(&change).unwrap();
+        assert_eq!(json["observed"], false);
+        assert_eq!(json["desired"], true);
+        let text = FieldChange {
+            field: "cidr".into(),
+            observed: None,
+            desired: Some("10.0.0.0/16".into()),
+        };
+        let json = serde_json::to_value(&text).unwrap();
+        assert!(json["observed"].is_null() && json["desired"] == "10.0.0.0/16");
     }
 }
