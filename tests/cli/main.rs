@@ -3,6 +3,7 @@
 //! workload manifests, `verify --static`; here the helpers and the other commands.
 
 mod bounds;
+mod json;
 mod validate;
 mod verify;
 mod workloads;
