@@ -8,7 +8,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::aws::{STACK, fresh_moto, multiregion_with};
+use common::aws::{Run, STACK, command, fresh_moto, multiregion_with, slowed};
 
 /// What `document` breaks of the committed schema of `name`.
 fn assert_matches(name: &str, document: &Value) {
@@ -113,4 +113,48 @@ fn every_document_from_empty_to_up_to_down_matches_its_schema() {
     assert!(down["summary"]["deleted"].as_u64().unwrap() > 0, "{down}");
     let (code, down_again) = json(url, &["down", "--yes"]);
     assert_eq!(code, 0, "{down_again}");
+}
+
+#[test]
+fn an_interrupted_up_keeps_its_document_with_the_error_inside() {
+    let (_guard, url) = fresh_moto();
+    // Every request held 150 ms: the `up` is still running when Ctrl-C comes.
+    let slow = slowed(url, std::time::Duration::from_millis(150));
+    let up = command(&slow, STACK, &["up", "--output", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &up.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let up: Run = up.wait_with_output().unwrap().into();
+    assert_eq!(up.code, 130, "{}", up.stderr);
+    let document: Value = serde_json::from_str(&up.stdout)
+        .unwrap_or_else(|e| panic!("not one JSON document ({e}): {}", up.stdout));
+    assert_matches("up", &document);
+    assert_eq!(document["summary"]["interrupted"], true);
+    assert!(
+        document["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("interrupted")
+    );
+    let steps = document["steps"].as_array().unwrap();
+    assert!(
+        steps.iter().any(|s| s["outcome"] == "notStarted"),
+        "{document}"
+    );
+    assert!(
+        !document["summary"]["remaining"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let (code, down) = json(url, &["down", "--yes"]);
+    assert_eq!(code, 0, "{down}");
 }
