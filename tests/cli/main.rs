@@ -5,6 +5,7 @@
 
 mod bounds;
 mod conventions;
+mod json;
 mod validate;
 mod verify;
 mod workloads;
