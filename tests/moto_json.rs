@@ -118,14 +118,14 @@ fn every_document_from_empty_to_up_to_down_matches_its_schema() {
 #[test]
 fn an_interrupted_up_keeps_its_document_with_the_error_inside() {
     let (_guard, url) = fresh_moto();
-    // Every request held 150 ms: the `up` is still running when Ctrl-C comes.
-    let slow = slowed(url, std::time::Duration::from_millis(150));
+    // Every request held 400 ms: the `up` (about 90 steps) is still running when Ctrl-C comes.
+    let slow = slowed(url, std::time::Duration::from_millis(400));
     let up = command(&slow, STACK, &["up", "--output", "json"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_secs(4));
+    std::thread::sleep(std::time::Duration::from_secs(3));
     let sent = std::process::Command::new("kill")
         .args(["-INT", &up.id().to_string()])
         .status()

@@ -259,14 +259,14 @@ fn interrupt(child: &std::process::Child) {
 #[test]
 fn the_first_ctrl_c_lets_running_steps_finish_and_a_rerun_converges() {
     let (_guard, url) = fresh_moto();
-    // Every request held 150 ms: an `up` of the reference stack takes well over the 4 s below.
-    let slow = slowed(url, Duration::from_millis(150));
+    // Every request held 400 ms: an `up` of the reference stack takes well over the 3 s below.
+    let slow = slowed(url, Duration::from_millis(400));
     let up = command(&slow, STACK, &["up"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_secs(4));
+    std::thread::sleep(Duration::from_secs(3));
     interrupt(&up);
     let up: Run = up.wait_with_output().unwrap().into();
     assert_eq!(up.code, 130, "{}", up.stderr);
