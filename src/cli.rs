@@ -233,6 +233,10 @@ pub struct AwsArgs {
     /// Send every AWS call to this endpoint (an emulator such as moto); also AWS_ENDPOINT_URL.
     #[arg(long)]
     pub endpoint_url: Option<String>,
+    /// The AWS profile every client uses (from ~/.aws/config or ~/.aws/credentials); also
+    /// AWS_PROFILE.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Print the number of AWS API calls per service (also shown with -v).
     #[arg(long)]
     pub stats: bool,

@@ -20,7 +20,9 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Result<Exit, CliError> {
     let progress = live::run_progress(printer);
     let started = std::time::Instant::now();
     let result = runtime.block_on(async {
-        let config = live::aws_config(&args.aws).await;
+        let config = live::aws_config(&args.aws)
+            .await
+            .map_err(live::Stopped::Failed)?;
         let engine = live::connect(&valid, &config, &stats, progress.as_ref());
         let work = async {
             let desired = engine.desired();

@@ -11,7 +11,7 @@ use crate::stats::CallStats;
 
 pub fn run(args: &KubeconfigArgs, printer: &Printer) -> Result<Exit, CliError> {
     let valid = super::load_stack(&args.stack.stack)?;
-    write(args, &valid, printer).map_err(CliError::new)?;
+    write(args, &valid, printer).map_err(CliError::from)?;
     Ok(Exit::Ok)
 }
 
@@ -25,8 +25,10 @@ fn write(args: &KubeconfigArgs, valid: &ValidStack, printer: &Printer) -> Result
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let runtime = live::runtime().map_err(|e| e.message.clone())?;
+    let config = runtime
+        .block_on(live::aws_config(&args.aws))
+        .map_err(|e| e.to_text())?;
     let clusters = runtime.block_on(async {
-        let config = live::aws_config(&args.aws).await;
         let engine = live::connect(valid, &config, &stats, progress.as_ref());
         let stack = valid.name();
         let reads = engine.regions.iter().zip(&valid.stack.spec.regions).map(

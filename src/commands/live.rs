@@ -50,9 +50,16 @@ pub fn run_progress(printer: &Printer) -> Box<dyn Progress> {
     }
 }
 
-/// The one SDK config every client and token comes from.
-pub async fn aws_config(aws_args: &AwsArgs) -> aws_config::SdkConfig {
-    aws::load_config(aws_args.endpoint_url.as_deref()).await
+/// The one SDK config every client and token comes from; a bad endpoint URL or a profile that
+/// is not there stops the command before any call.
+pub async fn aws_config(aws_args: &AwsArgs) -> Result<aws_config::SdkConfig, CliError> {
+    let settings = aws::Settings {
+        endpoint_url: aws_args.endpoint_url.clone(),
+        profile: aws_args.profile.clone(),
+    };
+    aws::load_config(&settings)
+        .await
+        .map_err(|e| CliError::new(e.message).with_hint(e.hint))
 }
 
 /// Clients for both regions from one SDK config.

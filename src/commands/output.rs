@@ -15,8 +15,8 @@ pub fn run(args: &OutputArgs, printer: &Printer) -> Result<Exit, CliError> {
     let (valid, runtime) = live::prepare(&args.stack.stack)?;
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
+    let config = runtime.block_on(live::aws_config(&args.aws))?;
     let result = runtime.block_on(async {
-        let config = live::aws_config(&args.aws).await;
         let engine = live::connect(&valid, &config, &stats, progress.as_ref());
         engine.read().await
     });

@@ -24,7 +24,7 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<Exit, CliError> {
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let result = runtime.block_on(async {
-        let config = live::aws_config(&args.aws).await;
+        let config = live::aws_config(&args.aws).await?;
         let engine = live::connect(&valid, &config, &stats, progress.as_ref());
         let (snapshots, observed, changes) = engine
             .plan_reading()

@@ -15,8 +15,8 @@ use crate::stats::CallStats;
 pub fn run(args: &UnlockArgs, printer: &Printer) -> Result<Exit, CliError> {
     let (valid, runtime) = live::prepare(&args.stack.stack)?;
     let stats = Arc::new(CallStats::default());
+    let config = runtime.block_on(live::aws_config(&args.aws))?;
     let result = runtime.block_on(async {
-        let config = live::aws_config(&args.aws).await;
         let progress = crate::progress::Silent;
         let engine = live::connect(&valid, &config, &stats, &progress);
         lock::unlock(engine.lock_store().as_ref(), valid.name(), args.force).await

@@ -131,7 +131,7 @@ fn live_world(args: &VerifyArgs, valid: &ValidStack, printer: &Printer) -> Resul
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let result = runtime.block_on(async {
-        let config = live::aws_config(&args.aws).await;
+        let config = live::aws_config(&args.aws).await?;
         let engine = live::connect(valid, &config, &stats, progress.as_ref());
         let snapshots = engine.read().await.map_err(|e| CliError::from_error(&e))?;
         live::note_lock(printer, valid, &snapshots);

@@ -4,20 +4,20 @@
 mod ec2;
 mod eks;
 mod elb;
+mod endpoint;
 mod errors;
 mod iam;
 mod logs;
+mod profiles;
 mod requests;
 mod scaling;
+mod setup;
 mod ssm;
 mod tags;
 mod waf;
 
 use std::sync::Arc;
 
-use aws_config::BehaviorVersion;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
@@ -29,25 +29,8 @@ use super::RegionClients;
 use crate::stats::CallStats;
 pub(crate) use errors::*;
 pub(crate) use requests::*;
+pub use setup::{Settings, load_config};
 pub(crate) use tags::*;
-
-/// Loads the standard credential chain (env, profiles, SSO, ...) once.
-pub async fn load_config(endpoint_url: Option<&str>) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        // The SDK retries throttling and transient faults with backoff (3 attempts), but for
-        // the creates that must not be repeated blindly (see `ec2::once`); what outlasts it is
-        // retried again by the engine's one policy, which knows what a call does.
-        .retry_config(RetryConfig::standard())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .operation_attempt_timeout(std::time::Duration::from_secs(30))
-                .build(),
-        );
-    if let Some(url) = endpoint_url {
-        loader = loader.endpoint_url(url);
-    }
-    loader.load().await
-}
 
 /// One service's client for a region, every call counted.
 macro_rules! client {
