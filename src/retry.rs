@@ -41,6 +41,9 @@ fn patience(call: Call, kind: ErrorKind) -> Option<Duration> {
         (NotFound, Change | Wait | Create) => Some(LAG_MAX),
         (DependencyViolation, Delete) => Some(DEPENDENCY_MAX),
         (InvalidState, Change | Delete) => Some(STATE_MAX),
+        // Credentials AWS refuses and calls the policies deny get the same answer every time:
+        // said at once, with what to do.
+        (Credentials | AccessDenied, _) => None,
         _ => None,
     }
 }
@@ -249,6 +252,12 @@ mod tests {
                 .is_err()
         );
         assert!(calls.get() > 1);
+        // Refused credentials and denied calls are final, whatever the call.
+        for kind in [ErrorKind::Credentials, ErrorKind::AccessDenied] {
+            assert!(change(counting(kind)).await.is_err());
+            assert!(delete(counting(kind)).await.is_err());
+            assert_eq!(calls.get(), 1, "{kind:?}");
+        }
         // Throttling is retried a bounded number of times, whatever the call.
         assert!(discover(counting(ErrorKind::Throttled)).await.is_err());
         assert_eq!(calls.get(), THROTTLE_ATTEMPTS as usize);

@@ -16,7 +16,7 @@ pub fn run(args: &TokenArgs, printer: &Printer) -> Result<Exit, CliError> {
         let config = aws::load_config(&aws::Settings::default())
             .await
             .map_err(|e| CliError::new(e.message).with_hint(e.hint))?;
-        let no_credentials = |why: String| CliError::new(why);
+        let no_credentials = |why: String| CliError::new(why).with_hint(aws::CREDENTIALS_HINT);
         let provider = config.credentials_provider().ok_or_else(|| {
             no_credentials("no AWS credentials provider is configured".to_string())
         })?;

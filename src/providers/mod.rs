@@ -38,7 +38,12 @@ pub enum ErrorKind {
     /// The call may or may not have taken effect: a 5xx answer, a timeout, a connection cut
     /// after the request went out. Repeating a create blindly could make a second one.
     Ambiguous,
-    /// Anything else: bad request, permissions, service failure.
+    /// No credentials, or ones AWS refuses (expired, invalid, wrongly signed): final, and the
+    /// same for every call, so never retried.
+    Credentials,
+    /// The caller's policies do not allow the call: final until someone grants it.
+    AccessDenied,
+    /// Anything else: bad request, a refused connection, service failure.
     Other,
 }
 
@@ -50,6 +55,9 @@ pub struct ProviderError {
     pub operation: &'static str,
     /// The service's code and message, or the whole cause chain of an SDK error.
     pub message: String,
+    /// What to do, when the error says more than its kind (the action to grant, the endpoint
+    /// to check).
+    pub advice: Option<String>,
 }
 
 impl ProviderError {
@@ -58,14 +66,29 @@ impl ProviderError {
             kind,
             operation,
             message: message.into(),
+            advice: None,
         }
     }
 
-    /// What the user can do about it, where the kind says.
+    pub fn with_advice(mut self, advice: impl Into<String>) -> Self {
+        self.advice = Some(advice.into());
+        self
+    }
+
+    /// What the user can do about it: its own advice, else what its kind says.
     pub fn hint(&self) -> Option<String> {
+        if let Some(advice) = &self.advice {
+            return Some(advice.clone());
+        }
         match self.kind {
             ErrorKind::Throttled => Some(format!(
                 "AWS kept throttling `{}` past every retry; run again in a few minutes",
+                self.operation
+            )),
+            ErrorKind::Credentials => Some(aws::CREDENTIALS_HINT.to_string()),
+            ErrorKind::AccessDenied => Some(format!(
+                "the credentials in use may not call `{}`: grant it in IAM, or use other \
+                 credentials (--profile)",
                 self.operation
             )),
             _ => None,

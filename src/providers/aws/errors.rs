@@ -6,6 +6,7 @@ use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
+use super::auth;
 use crate::providers::{ErrorKind, ProviderError, Result};
 
 /// The API operation an SDK type belongs to: every operation's error and output types are named
@@ -20,7 +21,8 @@ pub(crate) fn operation_of<T>() -> &'static str {
 }
 
 /// Sorts an SDK error by its service code, keeping the whole cause chain as the message; the
-/// operation is the one the error's type belongs to.
+/// operation is the one the error's type belongs to. Credentials that did not load and a call
+/// refused by policy are said in their own words, with advice.
 pub(crate) fn classify<E>(error: SdkError<E, HttpResponse>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -45,11 +47,23 @@ where
     {
         kind = ErrorKind::NotFound;
     }
+    let operation = operation_of::<E>();
+    // Credentials are resolved before the request is sent: no code, the reason deep in the chain.
+    if let Some(why) = auth::credentials_failure(&error) {
+        return ProviderError::new(ErrorKind::Credentials, operation, why);
+    }
     let message = match error.message() {
         Some(m) if !code.is_empty() => format!("{code}: {m}"),
         _ => display_chain(&error),
     };
-    ProviderError::new(kind, operation_of::<E>(), message)
+    let plain = ProviderError::new(kind, operation, message);
+    if kind != ErrorKind::AccessDenied {
+        return plain;
+    }
+    // The action to grant: the one AWS named, else the one this call is.
+    let call = format!("{}:{operation}", auth::action_prefix::<E>());
+    let denial = auth::parse_denial(error.message().unwrap_or_default());
+    plain.with_advice(auth::denied_hint(&denial, &call))
 }
 
 /// Whether the connection was refused: the request never left.
@@ -90,8 +104,15 @@ pub(crate) fn carried<'a, T>(
     })
 }
 
-/// A waiter that gave up (or failed), under the name of what it waited for.
-pub(crate) fn waited(operation: &'static str, error: impl std::error::Error) -> ProviderError {
+/// A waiter that gave up (or failed), under the name of what it waited for; credentials that
+/// ran out while it waited are said as such.
+pub(crate) fn waited(
+    operation: &'static str,
+    error: impl std::error::Error + 'static,
+) -> ProviderError {
+    if let Some(why) = auth::credentials_failure(&error) {
+        return ProviderError::new(ErrorKind::Credentials, operation, why);
+    }
     ProviderError::new(ErrorKind::Other, operation, display_chain(&error))
 }
 
@@ -106,14 +127,16 @@ pub(crate) fn display_chain(error: &dyn std::error::Error) -> String {
         }
         next = e.source();
     }
-    let mut text = parts.join(": ");
-    if text.contains("loading credentials") || text.contains("no credentials") {
-        text.push_str(" (no AWS credentials found: set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or log in with SSO; for an emulator pass --endpoint-url)");
-    }
-    text
+    parts.join(": ")
 }
 
 fn kind_of(code: &str) -> ErrorKind {
+    if auth::is_credentials_code(code) {
+        return ErrorKind::Credentials;
+    }
+    if auth::is_denied_code(code) {
+        return ErrorKind::AccessDenied;
+    }
     match code {
         "Throttling"
         | "ThrottlingException"
@@ -223,5 +246,79 @@ mod tests {
         );
         assert_eq!(kind_of("InvalidParameterValue"), ErrorKind::Other);
         assert_eq!(kind_of("InternalError"), ErrorKind::Ambiguous);
+    }
+
+    type VpcError = aws_sdk_ec2::operation::create_vpc::CreateVpcError;
+
+    /// A service's answer with `code` and `message`, as the SDK makes it.
+    fn answer(status: u16, code: &str, message: &str) -> SdkError<VpcError, HttpResponse> {
+        let meta = aws_smithy_types::error::ErrorMetadata::builder()
+            .code(code)
+            .message(message)
+            .build();
+        SdkError::service_error(
+            VpcError::generic(meta),
+            HttpResponse::new(
+                status.try_into().unwrap(),
+                aws_smithy_types::body::SdkBody::empty(),
+            ),
+        )
+    }
+
+    #[test]
+    fn refused_credentials_are_final_and_say_what_to_do() {
+        for code in [
+            "ExpiredToken",
+            "InvalidClientTokenId",
+            "SignatureDoesNotMatch",
+            "UnrecognizedClientException",
+            "AuthFailure",
+        ] {
+            let e = classify(answer(403, code, "the token is bad"));
+            assert_eq!(e.kind, ErrorKind::Credentials, "{code}");
+            assert_eq!(e.message, format!("{code}: the token is bad"));
+            assert!(e.hint().unwrap().contains("aws sso login"), "{code}");
+        }
+        // None found: the SDK fails before sending, the reason deep in the chain.
+        use aws_credential_types::provider::error::CredentialsError;
+        use aws_smithy_runtime_api::client::result::ConnectorError;
+        let none = CredentialsError::not_loaded("no providers in chain provided credentials");
+        let e = classify::<VpcError>(SdkError::dispatch_failure(ConnectorError::other(
+            Box::new(none),
+            None,
+        )));
+        assert_eq!(e.kind, ErrorKind::Credentials);
+        assert_eq!(
+            e.message,
+            "no AWS credentials found: the credential provider was not enabled: no providers in \
+             chain provided credentials"
+        );
+        assert!(e.hint().unwrap().contains("AWS_ACCESS_KEY_ID"));
+    }
+
+    #[test]
+    fn a_denied_call_names_the_action_to_grant_and_to_whom() {
+        let said = "User: arn:aws:iam::123:user/x is not authorized to perform: ec2:CreateVpc \
+                    because no identity-based policy allows the ec2:CreateVpc action";
+        let e = classify(answer(403, "UnauthorizedOperation", said));
+        assert_eq!(e.kind, ErrorKind::AccessDenied);
+        assert_eq!(e.message, format!("UnauthorizedOperation: {said}"));
+        assert!(
+            e.hint()
+                .unwrap()
+                .starts_with("grant `ec2:CreateVpc` to `arn:aws:iam::123:user/x`"),
+            "{:?}",
+            e.hint()
+        );
+        // AWS does not always say who or what: the call is the action.
+        let e = classify(answer(403, "AccessDenied", "Access Denied"));
+        assert_eq!(e.kind, ErrorKind::AccessDenied);
+        assert!(
+            e.hint()
+                .unwrap()
+                .starts_with("grant `ec2:CreateVpc` to the identity"),
+            "{:?}",
+            e.hint()
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The AWS adapter: one shared `SdkConfig`, one client per service and region, errors sorted
 //! into [`ErrorKind`]s, and every call counted.
 
+mod auth;
 mod ec2;
 mod eks;
 mod elb;
@@ -27,6 +28,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 
 use super::RegionClients;
 use crate::stats::CallStats;
+pub use auth::CREDENTIALS_HINT;
 pub(crate) use errors::*;
 pub(crate) use requests::*;
 pub use setup::{Settings, load_config};
