@@ -6,7 +6,7 @@ use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
-use super::auth;
+use super::{auth, reach};
 use crate::providers::{ErrorKind, ProviderError, Result};
 
 /// The API operation an SDK type belongs to: every operation's error and output types are named
@@ -21,8 +21,8 @@ pub(crate) fn operation_of<T>() -> &'static str {
 }
 
 /// Sorts an SDK error by its service code, keeping the whole cause chain as the message; the
-/// operation is the one the error's type belongs to. Credentials that did not load and a call
-/// refused by policy are said in their own words, with advice.
+/// operation is the one the error's type belongs to. Credentials that did not load, a call that
+/// got no answer, and a call refused by policy are said in their own words, with advice.
 pub(crate) fn classify<E>(error: SdkError<E, HttpResponse>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -51,6 +51,9 @@ where
     // Credentials are resolved before the request is sent: no code, the reason deep in the chain.
     if let Some(why) = auth::credentials_failure(&error) {
         return ProviderError::new(ErrorKind::Credentials, operation, why);
+    }
+    if let Some(u) = reach::unreachable_in(&error) {
+        return ProviderError::new(kind, operation, u.to_string()).with_advice(u.hint());
     }
     let message = match error.message() {
         Some(m) if !code.is_empty() => format!("{code}: {m}"),
@@ -105,13 +108,17 @@ pub(crate) fn carried<'a, T>(
 }
 
 /// A waiter that gave up (or failed), under the name of what it waited for; credentials that
-/// ran out while it waited are said as such.
+/// ran out, or an endpoint gone, while it waited are said as such.
 pub(crate) fn waited(
     operation: &'static str,
     error: impl std::error::Error + 'static,
 ) -> ProviderError {
     if let Some(why) = auth::credentials_failure(&error) {
         return ProviderError::new(ErrorKind::Credentials, operation, why);
+    }
+    if let Some(u) = reach::unreachable_in(&error) {
+        return ProviderError::new(ErrorKind::Other, operation, u.to_string())
+            .with_advice(u.hint());
     }
     ProviderError::new(ErrorKind::Other, operation, display_chain(&error))
 }
@@ -319,6 +326,39 @@ mod tests {
                 .starts_with("grant `ec2:CreateVpc` to the identity"),
             "{:?}",
             e.hint()
+        );
+    }
+
+    #[test]
+    fn a_call_without_an_answer_names_the_url_and_region() {
+        use aws_smithy_runtime_api::client::result::ConnectorError;
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let gone = super::reach::Unreachable::new(
+            "http://127.0.0.1:1".into(),
+            "us-west-2",
+            Box::new(refused),
+        );
+        let e = classify::<VpcError>(SdkError::dispatch_failure(ConnectorError::io(Box::new(
+            gone,
+        ))));
+        assert_eq!(e.kind, ErrorKind::Other, "refused: nothing was sent");
+        assert_eq!(
+            e.message,
+            "cannot reach http://127.0.0.1:1 (us-west-2): connection refused"
+        );
+        assert!(e.hint().unwrap().contains("emulator"));
+        let late = super::reach::Unreachable::new(
+            "https://ec2.us-west-2.amazonaws.com".into(),
+            "us-west-2",
+            "HTTP connect timeout occurred after 3.1s".into(),
+        );
+        let e = classify::<VpcError>(SdkError::dispatch_failure(ConnectorError::timeout(
+            Box::new(late),
+        )));
+        assert_eq!(e.kind, ErrorKind::Ambiguous, "a timeout may have been sent");
+        assert!(
+            e.message
+                .starts_with("cannot reach https://ec2.us-west-2.amazonaws.com")
         );
     }
 }

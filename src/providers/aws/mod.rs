@@ -10,6 +10,7 @@ mod errors;
 mod iam;
 mod logs;
 mod profiles;
+mod reach;
 mod requests;
 mod scaling;
 mod setup;
@@ -34,13 +35,17 @@ pub(crate) use requests::*;
 pub use setup::{Settings, load_config};
 pub(crate) use tags::*;
 
-/// One service's client for a region, every call counted.
+/// One service's client for a region, every call counted, and a call that got no answer
+/// told with the URL and region it was for.
 macro_rules! client {
     ($sdk:ident, $config:expr, $region:expr, $counter:expr) => {
         $sdk::Client::from_conf(
             $sdk::config::Builder::from($config)
-                .region($region)
+                .region($region.clone())
                 .interceptor($counter)
+                .interceptor(reach::Reach {
+                    region: $region.to_string(),
+                })
                 .build(),
         )
     };
