@@ -206,4 +206,32 @@ mod tests {
         let e = CliError::from_error(&Outer(Inner));
         assert!(e.causes.is_empty(), "{:?}", e.causes);
     }
+
+    #[test]
+    fn the_hint_of_a_provider_error_reaches_through_its_wrappers() {
+        use crate::providers::{ErrorKind, ProviderError};
+        let throttled =
+            ProviderError::new(ErrorKind::Throttled, "DescribeVpcs", "Throttling: slow");
+        let discovery = crate::engine::EngineError::Discovery {
+            region: "us-east-1".into(),
+            source: throttled.clone(),
+        };
+        let e = CliError::from_error(&discovery);
+        assert_eq!(e.message, "discovery failed in us-east-1");
+        assert_eq!(e.causes, ["DescribeVpcs: Throttling: slow"]);
+        assert!(
+            e.hint
+                .as_deref()
+                .unwrap()
+                .starts_with("AWS kept throttling `DescribeVpcs` past every retry"),
+            "{:?}",
+            e.hint
+        );
+        let lock = crate::lock::LockError::Provider(
+            ProviderError::new(ErrorKind::Other, "GetParameter", "refused")
+                .with_advice("check the emulator"),
+        );
+        let e = CliError::from_error(&lock);
+        assert_eq!(e.hint.as_deref(), Some("check the emulator"));
+    }
 }

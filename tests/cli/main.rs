@@ -1,10 +1,12 @@
 //! Whole-process tests: the binary as a user runs it, its outputs and exit codes. By subject:
 //! `validate` (the stack file and its YAML), `bounds` (inputs made to be slow or loud), the
 //! workload manifests, `verify --static`, `conventions` (completions, man, `--stack`/`-f`,
-//! aliases, `verify --list`, a missing stack); here the helpers and the other commands.
+//! aliases, `verify --list`, a missing stack), AWS-side `errors`; here the helpers and the
+//! other commands.
 
 mod bounds;
 mod conventions;
+mod errors;
 mod json;
 mod validate;
 mod verify;
