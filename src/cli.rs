@@ -92,6 +92,10 @@ pub enum Command {
     /// Remove the stack's run lock: a stale one (its holder stopped refreshing it), or with
     /// --force one that is still held (exit 0 removed or none, 1 refused or error).
     Unlock(UnlockArgs),
+    /// Send requests through the public entry to the frontend's echo endpoint (which calls the
+    /// backend across the regions) and report success rate, statuses and latency (exit 0 the
+    /// thresholds are met, 3 one is missed, 130 interrupted, 1 error).
+    Probe(ProbeArgs),
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
     ///
     /// Text whatever --output says (a script is not a result document). For example
@@ -131,30 +135,105 @@ pub struct LockArgs {
     pub lock_timeout: std::time::Duration,
 }
 
-/// `90`, `90s`, `5m`, `1h`: a whole number of seconds, minutes or hours.
+/// `90`, `90s`, `5m`, `1h`, `500ms`: a whole number of seconds, minutes, hours or
+/// milliseconds.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
+    let shown: String = text.chars().take(40).collect();
     let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
         Some(i) => text.split_at(i),
         None => (text, "s"),
     };
-    let scale = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
+    let millis = match unit {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
         _ => {
             return Err(format!(
-                "`{text}`: expected a number of seconds, or a number with s, m or h"
+                "`{shown}`: expected a number of seconds, or a number with ms, s, m or h"
             ));
         }
     };
     let n: u64 = number
         .parse()
-        .map_err(|_| format!("`{text}`: expected a whole number, such as 30s or 5m"))?;
-    n.checked_mul(scale)
-        .filter(|s| *s <= 24 * 3600)
-        .map(std::time::Duration::from_secs)
-        .ok_or_else(|| format!("`{text}`: at most 24h"))
+        .map_err(|_| format!("`{shown}`: expected a whole number, such as 30s or 5m"))?;
+    n.checked_mul(millis)
+        .filter(|ms| *ms <= 24 * 3_600_000)
+        .map(std::time::Duration::from_millis)
+        .ok_or_else(|| format!("`{shown}`: at most 24h"))
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    #[command(flatten)]
+    pub stack: StackArg,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Probe this URL instead of the stack's `frontendUrl` output; a URL without a path gets
+    /// the echo endpoint (`/api/echo`), one with a path is used as it is.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Send this many requests (default 100, or unbounded up to 1000000 with --duration).
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub requests: Option<u64>,
+    /// Keep sending for this long (`30s`, `5m`), at --rate.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+    /// Requests started per second (default with --duration: 10; without: as fast as
+    /// --concurrency allows).
+    #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+    /// Requests in flight at once, at most.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub concurrency: u16,
+    /// Give up on one request after this long (`500ms`, `5s`).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Exit 3 unless at least this percentage of requests succeed (2xx), such as `99.5`.
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    pub min_success: Option<f64>,
+    /// Exit 3 unless the p99 latency is at most this many milliseconds.
+    #[arg(long, value_name = "MS", value_parser = parse_positive)]
+    pub max_p99: Option<f64>,
+}
+
+fn parse_number(text: &str) -> Result<f64, String> {
+    let shown: String = text.chars().take(40).collect();
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .ok_or_else(|| format!("`{shown}` is not a number"))
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    let n = parse_number(text)?;
+    if n > 0.0 && n <= 10_000.0 {
+        Ok(n)
+    } else {
+        Err(format!(
+            "{n}: a rate from above 0 to 10000 requests a second"
+        ))
+    }
+}
+
+fn parse_percent(text: &str) -> Result<f64, String> {
+    let n = parse_number(text)?;
+    if (0.0..=100.0).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("{n}: a percentage from 0 to 100"))
+    }
+}
+
+fn parse_positive(text: &str) -> Result<f64, String> {
+    let n = parse_number(text)?;
+    if n > 0.0 {
+        Ok(n)
+    } else {
+        Err(format!("{n}: must be above 0"))
+    }
 }
 
 #[derive(Debug, Args)]

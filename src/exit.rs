@@ -7,7 +7,8 @@ pub enum Exit {
     Error = 1,
     /// `plan`: there are changes or drift.
     Changes = 2,
-    /// `verify`: a check at or above `--fail-on` failed.
+    /// `verify`: a check at or above `--fail-on` failed; `probe` and `chaos`: a threshold or
+    /// the steady state was missed.
     ChecksFailed = 3,
     /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
     Interrupted = 130,

@@ -16,6 +16,7 @@ mod outputs;
 mod paint;
 mod plan;
 mod printer;
+mod probe;
 mod progress;
 mod providers;
 mod quote;
@@ -82,6 +83,7 @@ fn main() -> ExitCode {
         Command::Unlock(args) => commands::unlock::run(args, &printer),
         Command::Output(args) => commands::output::run(args, &printer),
         Command::Status(args) => commands::status::run(args, &printer),
+        Command::Probe(args) => commands::probe::run(args, &printer),
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man(args) => commands::completions::man(args, &printer),
     };

@@ -6,6 +6,7 @@ pub mod kubeconfig;
 pub mod live;
 pub mod output;
 pub mod plan;
+pub mod probe;
 pub mod review;
 pub mod schema;
 pub mod status;
