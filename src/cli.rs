@@ -96,6 +96,11 @@ pub enum Command {
     /// backend across the regions) and report success rate, statuses and latency (exit 0 the
     /// thresholds are met, 3 one is missed, 130 interrupted, 1 error).
     Probe(ProbeArgs),
+    /// Run a fault experiment on the running setup: steady state, the fault, observation until
+    /// recovery, the rollback always, and the measured recovery time (exit 0 recovered, 3 not
+    /// recovered or steady state missed, 130 interrupted, 1 error). `--cleanup` undoes what a
+    /// killed experiment left.
+    Chaos(ChaosArgs),
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
     ///
     /// Text whatever --output says (a script is not a result document). For example
@@ -196,6 +201,69 @@ pub struct ProbeArgs {
     /// Exit 3 unless the p99 latency is at most this many milliseconds.
     #[arg(long, value_name = "MS", value_parser = parse_positive)]
     pub max_p99: Option<f64>,
+}
+
+/// The experiments `chaos` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Experiment {
+    /// Delete one (or --count) pods of the workload; recovered once it has every replica
+    /// available again.
+    PodKill,
+    /// Turn on the workload's injected delay (podinfo `--random-delay`) for --for, then
+    /// restore the stack's setting.
+    Latency,
+    /// Turn on the workload's injected errors (podinfo `--random-error`) for --for, then
+    /// restore the stack's setting.
+    Errors,
+    /// Cordon the node running most of the workload's pods and evict them (a drain);
+    /// recovered once every replica is available elsewhere; the node is uncordoned after.
+    NodeLoss,
+}
+
+#[derive(Debug, Args)]
+pub struct ChaosArgs {
+    #[command(flatten)]
+    pub stack: StackArg,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// The experiment.
+    #[arg(value_enum, required_unless_present = "cleanup")]
+    pub experiment: Option<Experiment>,
+    /// Only undo what killed experiments left (cordoned nodes, faults still set).
+    #[arg(long, conflicts_with = "experiment")]
+    pub cleanup: bool,
+    /// The workload to act on (default: the backend region's first workload).
+    #[arg(long, value_name = "NAME")]
+    pub workload: Option<String>,
+    /// pod-kill: how many pods to delete.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub count: u16,
+    /// latency, errors: how long the fault stays in.
+    #[arg(long = "for", value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub lasts: std::time::Duration,
+    /// latency: the injected delay's range, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 50, value_parser = clap::value_parser!(u32).range(0..=60_000))]
+    pub delay_min: u32,
+    #[arg(long, value_name = "MS", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=60_000))]
+    pub delay_max: u32,
+    /// Probe this URL through the experiment (as `probe --url`): the steady state and the
+    /// recovery then also need its success rate.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The probe's requests per second.
+    #[arg(long, value_name = "PER_SECOND", default_value = "10", value_parser = parse_rate)]
+    pub rate: f64,
+    /// The probe's success rate the steady state and the recovery need, percent.
+    #[arg(long, value_name = "PERCENT", default_value = "95", value_parser = parse_percent)]
+    pub min_success: f64,
+    /// How long the probe measures the steady state before the fault.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub steady: std::time::Duration,
+    /// From the fault, how long to wait for recovery.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 fn parse_number(text: &str) -> Result<f64, String> {

@@ -1,5 +1,6 @@
 //! multiregion: one stack file, two AWS regions, one EKS cluster in each.
 
+mod chaos;
 mod check_ids;
 mod cli;
 mod commands;
@@ -84,6 +85,7 @@ fn main() -> ExitCode {
         Command::Output(args) => commands::output::run(args, &printer),
         Command::Status(args) => commands::status::run(args, &printer),
         Command::Probe(args) => commands::probe::run(args, &printer),
+        Command::Chaos(args) => commands::chaos::run(args, &printer),
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man(args) => commands::completions::man(args, &printer),
     };

@@ -273,7 +273,7 @@ pub async fn unlock(
     Ok(Some(holder))
 }
 
-fn now_text() -> String {
+pub fn now_text() -> String {
     DateTime::from(SystemTime::now())
         .fmt(Format::DateTime)
         .unwrap_or_default()
@@ -286,7 +286,7 @@ fn nanos() -> u128 {
         .as_nanos()
 }
 
-fn host_name() -> String {
+pub fn host_name() -> String {
     std::env::var("HOSTNAME")
         .ok()
         .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())

@@ -38,13 +38,6 @@ pub struct Sample {
     pub answer: Answer,
 }
 
-impl Sample {
-    /// A 2xx answer is a success; anything else is not.
-    pub fn succeeded(&self) -> bool {
-        matches!(self.answer, Answer::Status(s) if (200..300).contains(&s))
-    }
-}
-
 /// The counts per kind of failure the documents and the issue speak of.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ErrorCounts {
