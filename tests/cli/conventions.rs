@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "output",
     "status",
     "unlock",
+    "probe",
+    "chaos",
     "completions",
     "man",
 ];
@@ -37,6 +39,8 @@ const STACK_COMMANDS: &[&str] = &[
     "output",
     "status",
     "unlock",
+    "probe",
+    "chaos",
 ];
 
 const CHECK_IDS: &[&str] = &[

@@ -8,6 +8,7 @@ mod bounds;
 mod conventions;
 mod errors;
 mod json;
+mod probe;
 mod validate;
 mod verify;
 mod workloads;
