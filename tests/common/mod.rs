@@ -2,6 +2,7 @@
 //! test process and stopped with it.
 
 pub mod aws;
+pub mod podinfo;
 
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
