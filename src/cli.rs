@@ -218,6 +218,10 @@ pub enum Experiment {
     /// Cordon the node running most of the workload's pods and evict them (a drain);
     /// recovered once every replica is available elsewhere; the node is uncordoned after.
     NodeLoss,
+    /// Cut one AZ's private subnets of a region off with a network ACL that denies
+    /// everything, for --for, then put their own ACLs back (the traffic effect shows on AWS,
+    /// through --url; on an emulator only the ACL).
+    AzOutage,
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +250,12 @@ pub struct ChaosArgs {
     pub delay_min: u32,
     #[arg(long, value_name = "MS", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=60_000))]
     pub delay_max: u32,
+    /// az-outage: the AZ, counted from 1 in the region's order.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=6))]
+    pub az: u16,
+    /// az-outage: the stack's region (by `name`) whose AZ goes out (default: the backend's).
+    #[arg(long, value_name = "NAME")]
+    pub region: Option<String>,
     /// Probe this URL through the experiment (as `probe --url`): the steady state and the
     /// recovery then also need its success rate.
     #[arg(long)]

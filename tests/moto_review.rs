@@ -5,31 +5,11 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use aws_sdk_ec2::types::Filter;
-
 mod common;
 
 use common::aws::{
-    Run, STACK, bare, command, fresh_moto, multiregion_with, runtime, sdk_config, slowed,
-    stack_copy,
+    Run, STACK, bare, command, fresh_moto, multiregion_with, slowed, stack_copy, vpcs,
 };
-
-/// The stack's VPCs in each region.
-fn vpcs(url: &str) -> Vec<usize> {
-    runtime().block_on(async {
-        let mut counts = Vec::new();
-        for region in ["us-east-1", "us-west-2"] {
-            let ec2 = aws_sdk_ec2::Client::new(&sdk_config(url, region).await);
-            let stack = Filter::builder()
-                .name("tag:multiregion:stack")
-                .values("petclinic")
-                .build();
-            let out = ec2.describe_vpcs().filters(stack).send().await.unwrap();
-            counts.push(out.vpcs().len());
-        }
-        counts
-    })
-}
 
 fn json(run: &Run) -> serde_json::Value {
     serde_json::from_str(&run.stdout)

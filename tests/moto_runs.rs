@@ -5,30 +5,11 @@
 
 use std::time::Duration;
 
-use aws_sdk_ec2::types::Filter;
-
 mod common;
 
-use common::aws::{Run, STACK, fresh_moto, multiregion_with, runtime, sdk_config, spawn};
+use common::aws::{Run, STACK, fresh_moto, multiregion_with, runtime, sdk_config, spawn, vpcs};
 
 const LOCK: &str = "/multiregion/petclinic/lock";
-
-/// The stack's VPCs in each region.
-fn vpcs(url: &str) -> Vec<usize> {
-    runtime().block_on(async {
-        let mut counts = Vec::new();
-        for region in ["us-east-1", "us-west-2"] {
-            let ec2 = aws_sdk_ec2::Client::new(&sdk_config(url, region).await);
-            let stack = Filter::builder()
-                .name("tag:multiregion:stack")
-                .values("petclinic")
-                .build();
-            let out = ec2.describe_vpcs().filters(stack).send().await.unwrap();
-            counts.push(out.vpcs().len());
-        }
-        counts
-    })
-}
 
 fn finished(child: std::process::Child) -> Run {
     child.wait_with_output().unwrap().into()

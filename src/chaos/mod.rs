@@ -2,6 +2,7 @@
 //! until recovery, the rollback always, and the measured figures of each phase.
 
 pub mod kube;
+pub mod network;
 pub mod run;
 #[cfg(test)]
 mod tests;

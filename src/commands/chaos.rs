@@ -45,22 +45,19 @@ pub fn run(args: &ChaosArgs, printer: &Printer) -> Result<Exit, CliError> {
                 &facts.clusters,
                 workloads::credentials(&config),
             );
-            let mut clients = Vec::new();
-            for api in &apis {
-                clients.push(match api {
-                    Some(api) => {
-                        api.check_reachable()
-                            .await
-                            .map_err(|e| CliError::from_error(&e))?;
-                        Some(api.client().await.map_err(|e| CliError::from_error(&e))?)
-                    }
-                    None => None,
-                });
-            }
+            let clients = connect_all(&apis).await;
             let mut cleaned = Vec::new();
             for (i, client) in clients.iter().enumerate() {
-                let Some(client) = client else { continue };
                 let cluster = valid.stack.spec.regions[i].cluster.name.clone();
+                let client = match client {
+                    Ok(client) => client,
+                    Err(why) => {
+                        printer.info(&format!(
+                            "note: {why}; what experiments left in it was not looked for"
+                        ));
+                        continue;
+                    }
+                };
                 let restore = |namespace: &str, name: &str| {
                     let manifest = deployment_manifest(&manifests[i], namespace, name)?;
                     Some(workload_of(&valid, client, &cluster, manifest))
@@ -70,27 +67,44 @@ pub fn run(args: &ChaosArgs, printer: &Printer) -> Result<Exit, CliError> {
                     .map_err(CliError::new)?;
                 cleaned.extend(done);
             }
+            for region in &valid.stack.spec.regions {
+                let ec2 = crate::providers::aws::ec2_client(&config, &region.region, &stats);
+                let done = crate::chaos::network::cleanup(&ec2, valid.name(), &region.region)
+                    .await
+                    .map_err(CliError::new)?;
+                cleaned.extend(done);
+            }
             let Some(experiment) = args.experiment else {
                 return Ok((None, cleaned));
             };
-            let (region, workload) = chosen(&valid, args.workload.as_deref())?;
-            let cluster = valid.stack.spec.regions[region].cluster.name.clone();
-            let client = clients[region].as_ref().ok_or_else(|| {
-                CliError::new(format!("cluster {cluster} cannot be reached: it does not exist or is not ACTIVE"))
-                    .with_hint("run `multiregion up` first")
-            })?;
-            let manifest = manifests[region]
-                .iter()
-                .find(|m| {
-                    m.kind() == "Deployment"
-                        && m.object["metadata"]["labels"][LABEL_WORKLOAD] == workload.as_str()
-                })
-                .ok_or_else(|| {
-                    CliError::new(format!("workload `{workload}` renders no Deployment to act on"))
-                })?;
-            let target = workload_of(&valid, client, &cluster, manifest);
-            let described = format!("{}/{} on {cluster}", target.namespace, target.name);
-            let fault = fault(experiment, args, target);
+            let (fault, described) = match experiment {
+                Experiment::AzOutage => az_outage(&valid, args, &config, &stats)?,
+                _ => {
+                    let (region, workload) = chosen(&valid, args.workload.as_deref())?;
+                    let cluster = valid.stack.spec.regions[region].cluster.name.clone();
+                    let client = clients[region].as_ref().map_err(|why| {
+                        CliError::new(why.clone()).with_hint("run `multiregion up` first")
+                    })?;
+                    let manifest = manifests[region]
+                        .iter()
+                        .find(|m| {
+                            m.kind() == "Deployment"
+                                && m.object["metadata"]["labels"][LABEL_WORKLOAD]
+                                    == workload.as_str()
+                        })
+                        .ok_or_else(|| {
+                            CliError::new(format!(
+                                "workload `{workload}` renders no Deployment to act on"
+                            ))
+                        })?;
+                    let target = workload_of(&valid, client, &cluster, manifest);
+                    let described = format!("{}/{} on {cluster}", target.namespace, target.name);
+                    let fault = fault(experiment, args, target).ok_or_else(|| {
+                        CliError::new("this experiment does not act on a workload")
+                    })?;
+                    (fault, described)
+                }
+            };
             let timing = Timing {
                 steady: args.steady,
                 timeout: args.timeout,
@@ -170,9 +184,66 @@ fn traffic(url: &str, args: &ChaosArgs) -> Result<Traffic, CliError> {
     })
 }
 
-fn fault(experiment: Experiment, args: &ChaosArgs, workload: Workload) -> Box<dyn Fault> {
+/// A client of each region's cluster, or why there is none.
+async fn connect_all(
+    apis: &[Option<crate::workloads::connect::ClusterApi>],
+) -> Vec<Result<kube::Client, String>> {
+    let reads = apis.iter().map(|api| async move {
+        let Some(api) = api else {
+            return Err("a cluster of the stack does not exist or is not ACTIVE".to_string());
+        };
+        let reach = async {
+            api.check_reachable().await?;
+            api.client().await
+        };
+        reach.await.map_err(|e| {
+            format!(
+                "cluster {} cannot be reached: {}",
+                api.cluster,
+                crate::errors::error_chain(&e)
+            )
+        })
+    });
+    futures::future::join_all(reads).await
+}
+
+fn az_outage(
+    valid: &ValidStack,
+    args: &ChaosArgs,
+    config: &aws_config::SdkConfig,
+    stats: &Arc<CallStats>,
+) -> Result<(Box<dyn Fault>, String), CliError> {
+    let spec = &valid.stack.spec;
+    let region = match &args.region {
+        Some(name) => spec
+            .regions
+            .iter()
+            .find(|r| &r.name == name)
+            .ok_or_else(|| {
+                CliError::new(format!(
+                    "the stack has no region `{}`",
+                    name.chars().take(80).collect::<String>()
+                ))
+            })?,
+        None => &spec.regions[valid.index_of_role(Role::Backend)],
+    };
+    let fault = crate::chaos::network::AzOutage {
+        ec2: crate::providers::aws::ec2_client(config, &region.region, stats),
+        stack: valid.name().to_string(),
+        region: region.name.clone(),
+        aws_region: region.region.clone(),
+        az: usize::from(args.az),
+        lasts: args.lasts,
+        acl: Default::default(),
+    };
+    let described = format!("AZ {} of {} ({})", args.az, region.name, region.region);
+    Ok((Box::new(fault), described))
+}
+
+/// The experiments that act on a cluster's workload (`None` for one that does not).
+fn fault(experiment: Experiment, args: &ChaosArgs, workload: Workload) -> Option<Box<dyn Fault>> {
     let flag = |k: &str, v: String| (k.to_string(), v);
-    match experiment {
+    Some(match experiment {
         Experiment::PodKill => Box::new(PodKill {
             workload,
             count: usize::from(args.count),
@@ -202,7 +273,8 @@ fn fault(experiment: Experiment, args: &ChaosArgs, workload: Workload) -> Box<dy
             workload,
             node: Default::default(),
         }),
-    }
+        Experiment::AzOutage => return None,
+    })
 }
 
 fn name_of(experiment: Experiment) -> &'static str {
@@ -211,6 +283,7 @@ fn name_of(experiment: Experiment) -> &'static str {
         Experiment::Latency => "latency",
         Experiment::Errors => "errors",
         Experiment::NodeLoss => "node-loss",
+        Experiment::AzOutage => "az-outage",
     }
 }
 

@@ -53,6 +53,9 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Result<Exit, CliError> {
                     .await
                     .map_err(|e| CliError::from_error(&e))?;
             }
+            if targets.is_empty() {
+                remove_experiment_acls(&valid, &config, &stats, printer).await?;
+            }
             let report = engine.teardown(&desired, &observed, &changes).await;
             // Deletes are confirmed by reading again: only an empty answer means gone.
             let left = match report.failed() == 0 && !engine.stop.requested() {
@@ -123,6 +126,26 @@ fn regions(valid: &ValidStack) -> String {
         .map(|r| r.region.as_str())
         .collect();
     names.join(" and ")
+}
+
+/// A network ACL an `az-outage` experiment left (killed before its rollback) holds its VPC:
+/// put the subnets' own ACLs back and delete it first.
+async fn remove_experiment_acls(
+    valid: &ValidStack,
+    config: &aws_config::SdkConfig,
+    stats: &Arc<CallStats>,
+    printer: &Printer,
+) -> Result<(), CliError> {
+    for region in &valid.stack.spec.regions {
+        let ec2 = crate::providers::aws::ec2_client(config, &region.region, stats);
+        let done = crate::chaos::network::cleanup(&ec2, valid.name(), &region.region)
+            .await
+            .map_err(CliError::new)?;
+        for d in done {
+            printer.info(&d);
+        }
+    }
+    Ok(())
 }
 
 /// Kubernetes first: LoadBalancer Services (and so their load balancers), then the stack's

@@ -25,7 +25,7 @@ fn server(fail_every: u64) -> String {
                 let n = count.fetch_add(1, Ordering::SeqCst) + 1;
                 let status = match fail_every {
                     0 => "200 OK",
-                    k if n % k == 0 => "500 Internal Server Error",
+                    k if n.is_multiple_of(k) => "500 Internal Server Error",
                     _ => "200 OK",
                 };
                 let _ = write!(

@@ -148,3 +148,20 @@ pub fn slowed(url: &str, delay: std::time::Duration) -> String {
     });
     format!("http://127.0.0.1:{port}")
 }
+
+/// The stack's VPCs in each region.
+pub fn vpcs(url: &str) -> Vec<usize> {
+    runtime().block_on(async {
+        let mut counts = Vec::new();
+        for region in ["us-east-1", "us-west-2"] {
+            let ec2 = aws_sdk_ec2::Client::new(&sdk_config(url, region).await);
+            let stack = aws_sdk_ec2::types::Filter::builder()
+                .name("tag:multiregion:stack")
+                .values("petclinic")
+                .build();
+            let out = ec2.describe_vpcs().filters(stack).send().await.unwrap();
+            counts.push(out.vpcs().len());
+        }
+        counts
+    })
+}

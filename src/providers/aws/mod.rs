@@ -117,3 +117,17 @@ impl Intercept for CallCounter {
         Ok(())
     }
 }
+
+/// A bare EC2 client of `region`, counted like the others: for what is not a kind of the
+/// stack (a chaos experiment's network ACL).
+pub fn ec2_client(
+    config: &aws_config::SdkConfig,
+    region: &str,
+    stats: &Arc<CallStats>,
+) -> aws_sdk_ec2::Client {
+    let region = aws_config::Region::new(region.to_string());
+    let counter = CallCounter {
+        stats: stats.clone(),
+    };
+    client!(aws_sdk_ec2, config, region, counter)
+}
