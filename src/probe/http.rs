@@ -44,6 +44,9 @@ impl Target for Http {
             Ok(response) => {
                 let status = response.status().as_u16();
                 match response.bytes().await {
+                    Ok(body) if (200..300).contains(&status) => {
+                        backend_answer(&body).unwrap_or(Answer::Status(status))
+                    }
                     Ok(_) => Answer::Status(status),
                     Err(e) => Answer::Failed(failure(&e)),
                 }
@@ -51,6 +54,23 @@ impl Target for Http {
             Err(e) => Answer::Failed(failure(&e)),
         }
     }
+}
+
+/// podinfo's frontend answers its echo with 200 whatever the backend did, and says in the
+/// body (a JSON array, one string per backend) when the call across failed:
+/// `backend <url> response status code <N>` or `backend <url> call failed <error>`. Such an
+/// answer counts as the backend's status, or as a failed backend call.
+fn backend_answer(body: &[u8]) -> Option<Answer> {
+    let said: Vec<serde_json::Value> = serde_json::from_slice(body).ok()?;
+    said.iter().filter_map(|s| s.as_str()).find_map(|s| {
+        let rest = s.strip_prefix("backend ")?;
+        if let Some((_, code)) = rest.split_once(" response status code ") {
+            let code = code.trim().parse().ok()?;
+            return Some(Answer::Status(code));
+        }
+        rest.contains(" call failed")
+            .then_some(Answer::Failed(Failure::Backend))
+    })
 }
 
 fn failure(e: &reqwest::Error) -> Failure {
@@ -93,6 +113,21 @@ pub fn probe_url(url: &str) -> Result<reqwest::Url, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_call_across_is_read_from_the_frontends_answer() {
+        let said = |s: &str| backend_answer(s.as_bytes());
+        assert_eq!(
+            said(r#"["backend http://b:9898/echo response status code 500"]"#),
+            Some(Answer::Status(500))
+        );
+        assert_eq!(
+            said(r#"["backend http://b/echo call failed Post \"http://b\": refused"]"#),
+            Some(Answer::Failed(Failure::Backend))
+        );
+        assert_eq!(said(r#"["multiregion probe"]"#), None);
+        assert_eq!(said("multiregion probe"), None);
+    }
 
     #[test]
     fn a_bare_url_gets_the_echo_path_and_a_path_is_kept() {

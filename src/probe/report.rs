@@ -96,6 +96,7 @@ impl ProbeReport {
             ("timeout", e.timeout),
             ("refused", e.refused),
             ("connect", e.connect),
+            ("backend unreachable", e.backend),
             ("other", e.other),
         ]
         .iter()

@@ -26,6 +26,8 @@ pub enum Failure {
     Refused,
     /// Any other failure to connect (name resolution, TLS, unreachable).
     Connect,
+    /// The frontend answered, but its call to the backend got no answer.
+    Backend,
     /// The connection broke, or the answer could not be read.
     Other,
 }
@@ -44,6 +46,8 @@ pub struct ErrorCounts {
     pub timeout: u64,
     pub refused: u64,
     pub connect: u64,
+    /// The frontend could not reach the backend.
+    pub backend: u64,
     pub other: u64,
     /// Answers with a 5xx status.
     #[serde(rename = "5xx")]
@@ -113,6 +117,7 @@ impl Stats {
                 Answer::Failed(Failure::Timeout) => stats.errors.timeout += 1,
                 Answer::Failed(Failure::Refused) => stats.errors.refused += 1,
                 Answer::Failed(Failure::Connect) => stats.errors.connect += 1,
+                Answer::Failed(Failure::Backend) => stats.errors.backend += 1,
                 Answer::Failed(Failure::Other) => stats.errors.other += 1,
             }
         }

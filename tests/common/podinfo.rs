@@ -78,7 +78,7 @@ impl Podinfo {
                 "--grpc-port=0",
                 "--secure-port=0",
                 "--port-metrics=0",
-                "--level=warn",
+                "--level=fatal", // the frontend logs every failed call across at error level
             ])
             .args(extra)
             .current_dir(std::env::temp_dir())
