@@ -104,6 +104,17 @@ fn an_az_outage_blocks_the_subnet_for_its_time_and_puts_its_acl_back() {
         String::from_utf8_lossy(&out.stderr)
     );
     let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schemas/chaos.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let problems: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(problems.is_empty(), "{problems:?}\n{doc:#}");
     assert_eq!(doc["verdict"], "recovered");
     let t = &doc["timeline"];
     let lasted = t["rolledBack"].as_f64().unwrap() - t["injected"].as_f64().unwrap();

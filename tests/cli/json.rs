@@ -76,6 +76,8 @@ const COMMANDS: &[&str] = &[
     "status",
     "unlock",
     "token",
+    "probe",
+    "chaos",
 ];
 
 #[test]

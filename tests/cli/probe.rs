@@ -86,6 +86,7 @@ fn a_missed_threshold_is_exit_3_and_the_json_says_why() {
     ]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    crate::json::assert_matches("probe", &doc);
     assert_eq!(doc["requests"], 100);
     assert_eq!(doc["succeeded"], 75);
     assert_eq!(doc["statuses"]["500"], 25);
@@ -121,6 +122,7 @@ fn nothing_listening_is_counted_as_refused() {
     ]);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    crate::json::assert_matches("probe", &doc);
     assert_eq!(doc["errors"]["refused"], 5);
     assert!(doc["latencyMs"].is_null());
 }
