@@ -29,6 +29,16 @@ pub fn multiregion() -> Command {
     cmd
 }
 
+/// The binary as a plain process, to signal while it runs.
+pub fn multiregion_std() -> std::process::Command {
+    let bin = std::env::var("CARGO_BIN_EXE_multiregion")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_multiregion").to_string());
+    let mut cmd = std::process::Command::new(bin);
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("MULTIREGION_STACK");
+    cmd
+}
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,

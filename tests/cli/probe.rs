@@ -146,3 +146,38 @@ fn bad_input_is_refused_before_any_request() {
         assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
     }
 }
+
+#[test]
+fn ctrl_c_prints_what_was_measured_so_far() {
+    let url = server(0);
+    let child = super::multiregion_std()
+        .args([
+            "probe",
+            "--url",
+            &url,
+            "--duration",
+            "60s",
+            "--rate",
+            "20",
+            "--output",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["interrupted"], true);
+    // 20 a second for about 1.5 s (the process's start included): some, far from 1200.
+    let n = doc["requests"].as_u64().unwrap();
+    assert!((5..=40).contains(&n), "{n}: {doc}");
+    assert!(doc["seconds"].as_f64().unwrap() < 5.0, "{doc}");
+}
