@@ -163,20 +163,9 @@ impl Case {
 
     pub fn run(&self, args: &[&str]) -> Run {
         let started = Instant::now();
-        let out = Command::cargo_bin("multiregion")
-            .unwrap()
-            .current_dir(root())
-            .args(args)
-            .args(approve(args))
-            .arg("--stack")
-            .arg(self.dir.path().join("stack.yaml"))
-            .args(["--endpoint-url", &crate::common::moto().url])
-            .env("KUBECONFIG", &self.kubeconfig)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("AWS_PROFILE")
-            .env_remove("MULTIREGION_STACK")
+        let mut approved: Vec<&str> = args.to_vec();
+        approved.extend(approve(args));
+        let out = Command::from_std(self.command(&approved))
             .timeout(Duration::from_secs(600))
             .output()
             .unwrap();
@@ -367,11 +356,12 @@ pub fn approve(args: &[&str]) -> Option<&'static str> {
 }
 
 impl Case {
-    /// The tool started in the background with this test's stack, to be stopped or killed.
-    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+    /// The tool with this test's stack, the emulator and the rig's kubeconfig.
+    pub fn command(&self, args: &[&str]) -> Process {
         let bin = std::env::var("CARGO_BIN_EXE_multiregion")
             .unwrap_or_else(|_| env!("CARGO_BIN_EXE_multiregion").to_string());
-        Process::new(bin)
+        let mut command = Process::new(bin);
+        command
             .current_dir(root())
             .args(args)
             .arg("--stack")
@@ -382,7 +372,13 @@ impl Case {
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env_remove("AWS_PROFILE")
-            .env_remove("MULTIREGION_STACK")
+            .env_remove("MULTIREGION_STACK");
+        command
+    }
+
+    /// The tool started in the background with this test's stack, to be stopped or killed.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(args)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
