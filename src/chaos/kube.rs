@@ -46,29 +46,23 @@ impl Workload {
         format!("{}/{} on {}", self.namespace, self.name, self.cluster)
     }
 
-    /// Every replica updated and available, as the rollout wait reads it.
-    pub async fn rolled_out(&self) -> Result<bool, String> {
-        let d = self
-            .deployments()
+    async fn read(&self) -> Result<Deployment, String> {
+        self.deployments()
             .get(&self.name)
             .await
-            .map_err(|e| format!("reading Deployment {}: {e}", self.describe()))?;
-        let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let generation = d.metadata.generation.unwrap_or(0);
-        let Some(s) = d.status else { return Ok(false) };
-        Ok(s.observed_generation.unwrap_or(0) >= generation
-            && s.updated_replicas.unwrap_or(0) == want
-            && s.available_replicas.unwrap_or(0) == want
-            && s.replicas.unwrap_or(0) == want)
+            .map_err(|e| format!("reading Deployment {}: {e}", self.describe()))
     }
 
-    /// The Deployment's pods that are not being deleted, with their nodes.
-    async fn live_pods(&self) -> Result<Vec<(String, Option<String>)>, String> {
-        let d = self
-            .deployments()
-            .get(&self.name)
-            .await
-            .map_err(|e| format!("reading Deployment {}: {e}", self.describe()))?;
+    /// Every replica updated and available, as the rollout wait reads it.
+    pub async fn rolled_out(&self) -> Result<bool, String> {
+        Ok(rolled_out(&self.read().await?))
+    }
+
+    /// The Deployment's pods that are not being deleted, with their nodes, and whether it is
+    /// rolled out: one read of each.
+    async fn live_pods(&self) -> Result<(Vec<(String, Option<String>)>, bool), String> {
+        let d = self.read().await?;
+        let whole = rolled_out(&d);
         let selector = d
             .spec
             .and_then(|s| s.selector.match_labels)
@@ -82,7 +76,7 @@ impl Workload {
             .list(&ListParams::default().labels(&selector))
             .await
             .map_err(|e| format!("listing the pods of {}: {e}", self.describe()))?;
-        Ok(pods
+        let pods = pods
             .items
             .into_iter()
             .filter(|p| p.metadata.deletion_timestamp.is_none())
@@ -90,7 +84,8 @@ impl Workload {
                 let node = p.spec.and_then(|s| s.node_name);
                 (p.metadata.name.unwrap_or_default(), node)
             })
-            .collect())
+            .collect();
+        Ok((pods, whole))
     }
 
     /// Puts the stack's own Deployment back (server-side apply, as `up` does) and removes the
@@ -111,6 +106,16 @@ impl Workload {
             .map_err(|e| format!("unmarking Deployment {}: {e}", self.describe()))?;
         Ok(())
     }
+}
+
+fn rolled_out(d: &Deployment) -> bool {
+    let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let generation = d.metadata.generation.unwrap_or(0);
+    let Some(s) = &d.status else { return false };
+    s.observed_generation.unwrap_or(0) >= generation
+        && s.updated_replicas.unwrap_or(0) == want
+        && s.available_replicas.unwrap_or(0) == want
+        && s.replicas.unwrap_or(0) == want
 }
 
 fn intent(stack: &str, experiment: &str, undo: &str) -> String {
@@ -136,13 +141,13 @@ pub struct PodKill {
 impl Fault for PodKill {
     async fn healthy(&self) -> Result<bool, String> {
         let killed = self.killed.lock().await.clone();
-        let pods = self.workload.live_pods().await?;
+        let (pods, whole) = self.workload.live_pods().await?;
         let left = pods.iter().any(|(name, _)| killed.contains(name));
-        Ok(!left && self.workload.rolled_out().await?)
+        Ok(!left && whole)
     }
 
     async fn inject(&self) -> Result<String, String> {
-        let mut pods = self.workload.live_pods().await?;
+        let (mut pods, _) = self.workload.live_pods().await?;
         pods.sort();
         let chosen: Vec<String> = pods.into_iter().take(self.count).map(|p| p.0).collect();
         if chosen.is_empty() {
@@ -191,11 +196,7 @@ impl Fault for Flags {
 
     async fn inject(&self) -> Result<String, String> {
         let w = &self.workload;
-        let d = w
-            .deployments()
-            .get(&w.name)
-            .await
-            .map_err(|e| format!("reading Deployment {}: {e}", w.describe()))?;
+        let d = w.read().await?;
         let container = d
             .spec
             .and_then(|s| s.template.spec)
@@ -271,14 +272,14 @@ impl NodeLoss {
 impl Fault for NodeLoss {
     async fn healthy(&self) -> Result<bool, String> {
         let lost = self.node.lock().await.clone();
-        let pods = self.workload.live_pods().await?;
+        let (pods, whole) = self.workload.live_pods().await?;
         let on_lost = pods.iter().any(|(_, n)| lost.is_some() && *n == lost);
-        Ok(!on_lost && self.workload.rolled_out().await?)
+        Ok(!on_lost && whole)
     }
 
     async fn inject(&self) -> Result<String, String> {
         let w = &self.workload;
-        let pods = w.live_pods().await?;
+        let (pods, _) = w.live_pods().await?;
         let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
         for node in pods.iter().filter_map(|p| p.1.clone()) {
             *counts.entry(node).or_default() += 1;
