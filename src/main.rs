@@ -4,6 +4,7 @@ mod chaos;
 mod check_ids;
 mod cli;
 mod commands;
+mod cost;
 mod eks_token;
 mod engine;
 mod errors;
@@ -74,6 +75,8 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Validate(args) => commands::validate::run(args, &printer),
+        Command::Render(args) => commands::render::run(args, &printer),
+        Command::Cost(args) => commands::cost::run(args, &printer),
         Command::Schema => commands::schema::run(&printer),
         Command::Plan(args) => commands::plan::run(args, &printer),
         Command::Up(args) => commands::up::run(args, &printer),

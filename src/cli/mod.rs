@@ -28,6 +28,16 @@ pub struct Cli {
         value_hint = clap::ValueHint::FilePath
     )]
     pub stack: PathBuf,
+    /// The environment: lays `envs/NAME.yaml` beside the stack file (or the overlay file at
+    /// a path given) over the stack, field by field.
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        env = "MULTIREGION_ENV",
+        value_hint = clap::ValueHint::FilePath
+    )]
+    pub env: Option<String>,
     /// Output format of the command's result on stdout.
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     pub output: Output,
@@ -68,6 +78,12 @@ pub enum Output {
 pub enum Command {
     /// Parse and check a stack file offline (exit 0 valid, 1 invalid).
     Validate(StackArg),
+    /// Print the stack as merged from its file and the environment's overlay (`--env`),
+    /// once it is valid, before defaults are filled in (exit 0 valid, 1 invalid).
+    Render(StackArg),
+    /// Estimate what the stack costs per month, itemised per region, from the project's dated
+    /// price table and the stack's usage assumptions; no AWS access (exit 0, 1 error).
+    Cost(CostArgs),
     /// Print the stack format as a JSON Schema (for editors and yaml-language-server).
     Schema,
     /// Show what `up` would change (exit 0 in sync, 2 changes or drift, 1 error).
@@ -117,6 +133,15 @@ pub enum Command {
     /// the files written are the result, a JSON document under --output json. For example
     /// `multiregion man | man -l -`, `multiregion man --dir /usr/local/share/man/man1`.
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    #[command(flatten)]
+    pub stack: StackArg,
+    /// Show this environment (a name or an overlay's path) beside the one `--env` chooses.
+    #[arg(long, value_name = "NAME")]
+    pub compare_env: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -213,6 +238,8 @@ pub const DEFAULT_STACK: &str = "stacks/two-region.yaml";
 #[derive(Debug, Clone)]
 pub struct StackArg {
     pub stack: PathBuf,
+    /// `--env`: an environment's name, or the path of an overlay file.
+    pub env: Option<String>,
 }
 
 impl clap::FromArgMatches for StackArg {
@@ -223,7 +250,8 @@ impl clap::FromArgMatches for StackArg {
             .flatten()
             .cloned()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_STACK));
-        Ok(StackArg { stack })
+        let env = matches.try_get_one::<String>("env").ok().flatten().cloned();
+        Ok(StackArg { stack, env })
     }
 
     fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {

@@ -23,7 +23,7 @@ const POLL: Duration = Duration::from_millis(500);
 const SETTLE: Duration = Duration::from_secs(5);
 
 pub fn run(args: &ChaosArgs, printer: &Printer) -> Result<Exit, CliError> {
-    let (valid, runtime) = live::prepare(&args.stack.stack)?;
+    let (valid, runtime) = live::prepare(&args.stack)?;
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let traffic = match &args.url {

@@ -13,7 +13,7 @@ use crate::stack::ValidStack;
 use crate::stats::CallStats;
 
 pub fn run(args: &DownArgs, printer: &Printer) -> Result<Exit, CliError> {
-    let (valid, runtime) = live::prepare(&args.stack.stack)?;
+    let (valid, runtime) = live::prepare(&args.stack)?;
     let ask = review::will_ask(args.yes, "down", "deletes what the stack owns")?;
     let targets = &args.target.targets;
     let stats = Arc::new(CallStats::default());

@@ -10,7 +10,7 @@ use crate::stack::ValidStack;
 use crate::stats::CallStats;
 
 pub fn run(args: &KubeconfigArgs, printer: &Printer) -> Result<Exit, CliError> {
-    let valid = super::load_stack(&args.stack.stack)?;
+    let valid = super::load_stack(&args.stack)?;
     write(args, &valid, printer).map_err(CliError::from)?;
     Ok(Exit::Ok)
 }

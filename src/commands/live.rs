@@ -23,7 +23,9 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 /// What a command that talks to AWS starts from: its valid stack and the runtime.
-pub fn prepare(stack: &std::path::Path) -> Result<(ValidStack, tokio::runtime::Runtime), CliError> {
+pub fn prepare(
+    stack: &crate::cli::StackArg,
+) -> Result<(ValidStack, tokio::runtime::Runtime), CliError> {
     let valid = super::load_stack(stack)?;
     Ok((valid, runtime()?))
 }

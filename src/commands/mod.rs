@@ -2,12 +2,14 @@
 
 pub mod chaos;
 pub mod completions;
+pub mod cost;
 pub mod down;
 pub mod kubeconfig;
 pub mod live;
 pub mod output;
 pub mod plan;
 pub mod probe;
+pub mod render;
 pub mod review;
 pub mod schema;
 pub mod status;
@@ -21,12 +23,13 @@ pub mod workloads;
 
 use std::path::Path;
 
+use crate::cli::StackArg;
 use crate::errors::CliError;
 use crate::stack::{self, LoadError, ValidStack};
 
-/// The stack, or the error that says every problem with it.
-pub fn load_stack(path: &Path) -> Result<ValidStack, CliError> {
-    stack::load(path).map_err(|e| load_error(&e))
+/// The stack (in its environment), or the error that says every problem with it.
+pub fn load_stack(arg: &StackArg) -> Result<ValidStack, CliError> {
+    stack::load_env(&arg.stack, arg.env.as_deref()).map_err(|e| load_error(&e))
 }
 
 /// A stack that failed to load: every diagnostic, then the summary with its cause chain.
@@ -38,6 +41,14 @@ pub fn load_error(error: &LoadError) -> CliError {
             e.with_hint(missing_stack_hint(path))
         }
         LoadError::Read { .. } => e,
+        LoadError::NoEnvironment { available, .. } if available.is_empty() => e.with_hint(
+            "an environment is an overlay file envs/NAME.yaml beside the stack file; \
+             --env also takes the overlay's path",
+        ),
+        LoadError::NoEnvironment { available, .. } => e.with_hint(format!(
+            "environments beside the stack: {}; --env also takes an overlay's path",
+            available.join(", ")
+        )),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::printer::Printer;
 use crate::stats::CallStats;
 
 pub fn run(args: &OutputArgs, printer: &Printer) -> Result<Exit, CliError> {
-    let (valid, runtime) = live::prepare(&args.stack.stack)?;
+    let (valid, runtime) = live::prepare(&args.stack)?;
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let config = runtime.block_on(live::aws_config(&args.aws))?;

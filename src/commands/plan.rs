@@ -12,7 +12,7 @@ use crate::stats::CallStats;
 use crate::{plan, stack};
 
 pub fn run(args: &PlanArgs, printer: &Printer) -> Result<Exit, CliError> {
-    let valid = super::load_stack(&args.stack.stack)?;
+    let valid = super::load_stack(&args.stack)?;
     if args.offline {
         return offline(&valid, &args.stack.stack, printer);
     }

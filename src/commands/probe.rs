@@ -23,7 +23,7 @@ pub fn run(args: &ProbeArgs, printer: &Printer) -> Result<Exit, CliError> {
     let (url, source, runtime) = match &args.url {
         Some(url) => (url.clone(), "--url".to_string(), live::runtime()?),
         None => {
-            let (valid, runtime) = live::prepare(&args.stack.stack)?;
+            let (valid, runtime) = live::prepare(&args.stack)?;
             let url = frontend_url(&valid, args, printer, &runtime)?;
             (url, "the stack's frontendUrl output".to_string(), runtime)
         }

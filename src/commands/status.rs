@@ -12,7 +12,7 @@ use crate::stats::CallStats;
 use crate::status::{ClusterRollout, DeploymentRollout};
 
 pub fn run(args: &StatusArgs, printer: &Printer) -> Result<Exit, CliError> {
-    let (valid, runtime) = live::prepare(&args.stack.stack)?;
+    let (valid, runtime) = live::prepare(&args.stack)?;
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);
     let config = runtime.block_on(live::aws_config(&args.aws))?;

@@ -13,7 +13,7 @@ use crate::printer::Printer;
 use crate::stats::CallStats;
 
 pub fn run(args: &UnlockArgs, printer: &Printer) -> Result<Exit, CliError> {
-    let (valid, runtime) = live::prepare(&args.stack.stack)?;
+    let (valid, runtime) = live::prepare(&args.stack)?;
     let stats = Arc::new(CallStats::default());
     let config = runtime.block_on(live::aws_config(&args.aws))?;
     let result = runtime.block_on(async {

@@ -13,7 +13,7 @@ use crate::printer::Printer;
 use crate::stats::CallStats;
 
 pub fn run(args: &UpArgs, printer: &Printer) -> Result<Exit, CliError> {
-    let (valid, runtime) = live::prepare(&args.stack.stack)?;
+    let (valid, runtime) = live::prepare(&args.stack)?;
     let saved = match &args.plan {
         Some(path) => {
             Some(SavedPlan::read(path, valid.name()).map_err(|e| CliError::from_error(&e))?)

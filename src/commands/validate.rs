@@ -12,6 +12,9 @@ use crate::stack::{self, LoadError, diagnostic::Diagnostic};
 #[derive(Serialize)]
 struct Report<'a> {
     file: String,
+    /// The environment's overlay file, when `--env` lays one over the stack.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overlay: Option<String>,
     valid: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     stack: Option<&'a str>,
@@ -21,7 +24,7 @@ struct Report<'a> {
 pub fn run(args: &StackArg, printer: &Printer) -> Result<Exit, CliError> {
     let started = Instant::now();
     // The manifests are checked once the stack itself is valid: their values come from it.
-    let loaded = stack::load(&args.stack).and_then(|valid| {
+    let loaded = stack::load_env(&args.stack, args.env.as_deref()).and_then(|valid| {
         match crate::workloads::prepare(&valid, &args.stack, &Default::default()) {
             Ok(_) => Ok(valid),
             Err(diagnostics) => Err(LoadError::Invalid {
@@ -35,21 +38,31 @@ pub fn run(args: &StackArg, printer: &Printer) -> Result<Exit, CliError> {
         started.elapsed().as_secs_f64() * 1e3
     ));
     let file = args.stack.display().to_string();
+    let overlay = args
+        .env
+        .as_deref()
+        .map(|env| stack::overlay_path(&args.stack, env).display().to_string());
+    let shown = match &overlay {
+        Some(overlay) => format!("{file} with {overlay}"),
+        None => file.clone(),
+    };
     match (&loaded, printer.output) {
         (Ok(valid), Output::Json) => printer.json(&Report {
             file,
+            overlay,
             valid: true,
             stack: Some(valid.name()),
             errors: &[],
         }),
         (Err(LoadError::Invalid { diagnostics, .. }), Output::Json) => printer.json(&Report {
             file,
+            overlay,
             valid: false,
             stack: None,
             errors: diagnostics,
         }),
         (Ok(valid), Output::Text) => printer.info(&format!(
-            "{file}: valid stack `{}` ({} regions)",
+            "{shown}: valid stack `{}` ({} regions)",
             valid.name(),
             valid.stack.spec.regions.len()
         )),

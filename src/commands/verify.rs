@@ -31,7 +31,7 @@ pub fn run(args: &VerifyArgs, printer: &Printer) -> Result<Exit, CliError> {
         }
         return Ok(Exit::Ok);
     }
-    let valid = super::load_stack(&args.stack.stack)?;
+    let valid = super::load_stack(&args.stack)?;
     let skips = skips(args, &valid).map_err(CliError::from)?;
     // The manifests are the static world's Kubernetes side, and checked either way.
     let manifests = workloads::prepare(&valid, &args.stack.stack, &Default::default())?;

@@ -4,17 +4,20 @@ pub mod diagnostic;
 pub mod image;
 pub mod limits;
 mod network;
+pub mod overlay;
+pub mod read;
 pub mod regions;
 pub mod semantic;
 mod structure;
 pub mod suggest;
 pub mod types;
+pub mod usage;
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 
 use diagnostic::Diagnostic;
+pub use overlay::Origins;
 pub use semantic::ResolvedNetwork;
 use structure::IssueKind;
 use types::{Role, Stack};
@@ -34,8 +37,11 @@ pub struct ValidStack {
     positions: HashMap<String, Pos>,
     /// `sha256:` and the hex digest of the file as read: which stack file a run applied.
     pub digest: String,
-    /// The file as its diagnostics name it.
-    pub file: String,
+    /// Which file (base or overlay) wrote each part.
+    pub origins: Origins,
+    /// The environment laid over the base (`--env`), if any.
+    pub env: Option<String>,
+    document: yaml::Node,
 }
 
 impl ValidStack {
@@ -46,12 +52,24 @@ impl ValidStack {
     /// Where `path` (`spec.regions[1].loadBalancer.scheme`) is written in the file, or the
     /// nearest enclosing field that is (a default has no place of its own).
     pub fn position(&self, path: &str) -> Pos {
-        position_in(&self.positions, path)
+        place_in(&self.positions, path).1
+    }
+
+    /// The file and position where `path` is written (in the overlay, when it wrote it).
+    pub fn place(&self, path: &str) -> (&str, Pos) {
+        let (located, pos) = place_in(&self.positions, path);
+        (self.origins.file_of(located), pos)
     }
 
     /// A problem found later (a `source` folder that cannot be read), placed at `path`.
     pub fn diagnostic(&self, path: &str, message: String, hint: Option<String>) -> Diagnostic {
-        Diagnostic::new(&self.file, self.position(path), path, message, hint)
+        let (file, pos) = self.place(path);
+        Diagnostic::new(file, pos, path, message, hint)
+    }
+
+    /// The stack as merged from its files, before defaults: what `render` prints.
+    pub fn document(&self) -> &yaml::Node {
+        &self.document
     }
 
     /// Index of the region with `role`; validation guarantees exactly one.
@@ -97,6 +115,13 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    #[error("there is no environment `{name}`: no overlay file {}", looked.display())]
+    NoEnvironment {
+        name: String,
+        looked: std::path::PathBuf,
+        /// The environments beside the stack (`envs/*.yaml`), sorted.
+        available: Vec<String>,
+    },
     #[error("{path}: {} problem(s) found", diagnostic::count(diagnostics))]
     Invalid {
         path: String,
@@ -115,37 +140,57 @@ fn looked_for(path: &str, absolute: &Path) -> String {
 
 /// Reads and validates the stack at `path`.
 pub fn load(path: &Path) -> Result<ValidStack, LoadError> {
-    let label = path.display().to_string();
-    let read_error = |source| LoadError::Read {
-        path: label.clone(),
-        absolute: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(read_error)?;
-    let mut bytes = Vec::new();
-    // `take` bounds the read even for endless inputs such as /dev/zero.
-    file.take(MAX_STACK_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    if bytes.len() as u64 > MAX_STACK_BYTES {
-        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        let size = if size > MAX_STACK_BYTES {
-            format!("{:.1} MiB", size as f64 / (1024.0 * 1024.0))
-        } else {
-            "more than 1 MiB".to_string()
-        };
-        return Err(invalid(
-            &label,
-            vec![Diagnostic::new(
-                &label,
-                Pos { line: 1, column: 1 },
-                "",
-                format!("the file is {size}; stack files are limited to 1 MiB"),
-                Some("is this really the stack file?".into()),
-            )],
-        ));
+    load_layers(path, None)
+}
+
+/// Reads the stack at `base`, lays the overlay at `overlay` over it (an environment), and
+/// validates the merged stack as one.
+pub fn load_layers(base: &Path, overlay: Option<&Path>) -> Result<ValidStack, LoadError> {
+    let base = read::read(base)?;
+    let overlay = overlay.map(read::read).transpose()?;
+    let label = base.label.clone();
+    parse_layers(&base, overlay.as_ref()).map_err(|d| invalid(&label, d))
+}
+
+/// The overlay file of environment `env`: `envs/NAME.yaml` beside the stack file, or `env`
+/// itself when it is a path (holds a `/` or ends in `.yaml`/`.yml`).
+pub fn overlay_path(base: &Path, env: &str) -> std::path::PathBuf {
+    if env.contains('/') || env.ends_with(".yaml") || env.ends_with(".yml") {
+        return std::path::PathBuf::from(env);
     }
-    parse(&label, &bytes).map_err(|d| invalid(&label, d))
+    envs_dir(base).join(format!("{env}.yaml"))
+}
+
+fn envs_dir(base: &Path) -> std::path::PathBuf {
+    base.parent().unwrap_or(Path::new("")).join("envs")
+}
+
+/// The stack at `base` in environment `env` (none: the base alone).
+pub fn load_env(base: &Path, env: Option<&str>) -> Result<ValidStack, LoadError> {
+    let Some(env) = env else {
+        return load(base);
+    };
+    let overlay = overlay_path(base, env);
+    if !overlay.is_file() && base.is_file() {
+        let mut available: Vec<String> = std::fs::read_dir(envs_dir(base))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".yaml").map(str::to_string)
+            })
+            .collect();
+        available.sort();
+        return Err(LoadError::NoEnvironment {
+            name: env.to_string(),
+            looked: overlay,
+            available,
+        });
+    }
+    let mut valid = load_layers(base, Some(&overlay))?;
+    valid.env = Some(env.to_string());
+    Ok(valid)
 }
 
 fn invalid(path: &str, diagnostics: Vec<Diagnostic>) -> LoadError {
@@ -156,78 +201,118 @@ fn invalid(path: &str, diagnostics: Vec<Diagnostic>) -> LoadError {
 }
 
 /// Validates stack bytes; `file` only labels the diagnostics.
+#[cfg(test)]
 pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
-    let at = |pos: Pos, path: &str, message: String, hint: Option<String>| {
-        vec![Diagnostic::new(file, pos, path, message, hint)]
+    let base = read::Source {
+        label: file.to_string(),
+        bytes: bytes.to_vec(),
     };
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.strip_prefix('\u{feff}').unwrap_or(text),
-        Err(e) => {
-            let good = &bytes[..e.valid_up_to()];
-            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-            let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
-            return Err(at(
-                Pos { line, column },
-                "",
-                format!(
-                    "the file is not UTF-8 text (invalid byte at offset {})",
-                    e.valid_up_to()
-                ),
-                Some("save the stack as UTF-8".into()),
-            ));
-        }
-    };
-    let documents = yaml::parse_documents_within(text, limits::NODES)
-        .map_err(|e| at(e.pos, "", e.message, None))?;
-    let root = match documents.as_slice() {
-        [] => {
-            return Err(at(
-                Pos { line: 1, column: 1 },
-                "",
-                "the file is empty; expected a Stack document".into(),
-                Some("start from stacks/minimal.yaml".into()),
-            ));
-        }
-        [root] => root,
-        [_, second, ..] => {
-            return Err(at(
-                second.pos,
-                "",
-                "a stack file holds one YAML document, found more".into(),
-                Some("remove the `---` separator and what follows, or split the file".into()),
-            ));
-        }
-    };
+    parse_layers(&base, None)
+}
 
+/// Validates a base stack with an optional overlay laid over it.
+pub fn parse_layers(
+    base: &read::Source,
+    overlay: Option<&read::Source>,
+) -> Result<ValidStack, Vec<Diagnostic>> {
+    let base_root = read::document(&base.label, &base.bytes)?;
+    let Some(overlay) = overlay else {
+        let origins = Origins::single(&base.label);
+        return validate(base_root, origins, Vec::new(), digest(&base.bytes));
+    };
+    let overlay_root = read::document(&overlay.label, &overlay.bytes)?;
+    if !matches!(overlay_root.value, yaml::Value::Map(_)) {
+        return Err(vec![Diagnostic::new(
+            &overlay.label,
+            overlay_root.pos,
+            "",
+            format!(
+                "an overlay is a mapping of the stack fields it changes, found {}",
+                overlay_root.value.type_name()
+            ),
+            Some("write the fields to change as in the stack: `spec: { regions: [...] }`".into()),
+        )]);
+    }
+    let merged = overlay::merge(&base_root, &overlay_root);
+    let origins = Origins {
+        base: base.label.clone(),
+        overlay: Some((overlay.label.clone(), merged.from_overlay)),
+    };
+    // Which stack a run applied: both files, in order.
+    let mut both = base.bytes.clone();
+    both.push(0);
+    both.extend_from_slice(&overlay.bytes);
+    validate(merged.root, origins, merged.undeclared, digest(&both))
+}
+
+/// Validates a (merged) document; `undeclared` are the keys an overlay adds to the base.
+fn validate(
+    root: yaml::Node,
+    origins: Origins,
+    undeclared: Vec<(String, Pos)>,
+    digest: String,
+) -> Result<ValidStack, Vec<Diagnostic>> {
     let schema = serde_json::to_value(schemars::schema_for!(Stack)).unwrap_or_default();
-    let walked = structure::walk(root, &schema);
-    let position = |path: &str| position_in(&walked.locations, path);
+    let walked = structure::walk(&root, &schema);
     let damaged: Vec<String> = walked
         .issues
         .iter()
         .filter(|i| i.kind == IssueKind::BadValue)
         .map(|i| i.finding.path.clone())
         .collect();
+    let unknown: Vec<String> = walked
+        .issues
+        .iter()
+        .filter(|i| i.kind == IssueKind::UnknownField)
+        .map(|i| i.finding.path.clone())
+        .collect();
     let mut diagnostics: Vec<Diagnostic> = walked
         .issues
         .into_iter()
-        .map(|issue| Diagnostic::of_finding(file, issue.pos, issue.finding))
+        .map(|issue| {
+            let file = origins.file_of(&issue.finding.path);
+            Diagnostic::of_finding(file, issue.pos, issue.finding)
+        })
         .collect();
+    // A misspelt key was told as unknown, with its did-you-mean; a known one the base leaves
+    // out is told here.
+    for (path, pos) in undeclared {
+        if unknown.iter().any(|u| is_within(&path, u)) || walked.free_keys.contains(&path) {
+            continue;
+        }
+        let field = path.rsplit(['.', '[']).next().unwrap_or(&path);
+        diagnostics.push(
+            Diagnostic::new(
+                origins.file_of(&path),
+                pos,
+                &path,
+                format!(
+                    "the base stack does not declare `{path}`: an overlay may only change what \
+                     the base declares, or add named items (regions, node groups, workloads, \
+                     web ACLs)"
+                ),
+                Some(format!(
+                    "write `{field}` in {} first, with the value the base should have, then \
+                     change it here",
+                    origins.base
+                )),
+            )
+            .of_kind(diagnostic::Kind::NotAllowed),
+        );
+    }
 
     let stack = match serde_json::from_value::<Stack>(walked.json) {
         Ok(stack) => stack,
         Err(e) => {
             // The walk guarantees the shape, so this is a bug in the walker, not the file.
             diagnostics.push(Diagnostic::new(
-                file,
+                &origins.base,
                 root.pos,
                 "",
                 format!("internal error: the checked stack does not deserialize: {e}"),
                 None,
             ));
-            diagnostics.sort_by_key(|d| (d.line, d.column));
-            return Err(diagnostic::cap(diagnostics));
+            return Err(ordered(diagnostics, &origins));
         }
     };
 
@@ -241,36 +326,51 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ValidStack, Vec<Diagnostic>> {
         {
             continue;
         }
-        diagnostics.push(Diagnostic::of_finding(
-            file,
-            position(&finding.path),
-            finding,
-        ));
+        let (file, pos) = match origins.written_within(&finding.path) {
+            // A finding on what holds values the overlay changed (the sizes of a node group):
+            // the overlay's change is what to look at.
+            Some(changed) => (
+                origins.file_of(changed),
+                place_in(&walked.locations, changed).1,
+            ),
+            None => {
+                let (located, pos) = place_in(&walked.locations, &finding.path);
+                (origins.file_of(located), pos)
+            }
+        };
+        diagnostics.push(Diagnostic::of_finding(file, pos, finding));
     }
     if !diagnostics.is_empty() {
-        diagnostics.sort_by_key(|d| (d.line, d.column));
-        return Err(diagnostic::cap(diagnostics));
+        return Err(ordered(diagnostics, &origins));
     }
     let networks = networks.into_iter().flatten().collect();
     Ok(ValidStack {
         stack,
         networks,
         positions: walked.locations,
-        digest: digest(bytes),
-        file: file.to_string(),
+        digest,
+        origins,
+        env: None,
+        document: root,
     })
 }
 
-/// The position of `path`, else of its nearest ancestor in `positions`; the root's is 1:1.
-fn position_in(positions: &HashMap<String, Pos>, path: &str) -> Pos {
+/// Base file first, then the overlay; each in the order of the file; then capped.
+fn ordered(mut diagnostics: Vec<Diagnostic>, origins: &Origins) -> Vec<Diagnostic> {
+    diagnostics.sort_by_key(|d| (d.file != origins.base, d.line, d.column));
+    diagnostic::cap(diagnostics)
+}
+
+/// The nearest path to `path` (itself or an ancestor) written in the document, and where.
+fn place_in<'p>(positions: &HashMap<String, Pos>, path: &'p str) -> (&'p str, Pos) {
     let mut path = path;
     loop {
         if let Some(pos) = positions.get(path) {
-            return *pos;
+            return (path, *pos);
         }
         match parent(path) {
             Some(p) => path = p,
-            None => return Pos { line: 1, column: 1 },
+            None => return ("", Pos { line: 1, column: 1 }),
         }
     }
 }
@@ -292,6 +392,8 @@ fn is_within(path: &str, ancestor: &str) -> bool {
             .is_some_and(|rest| rest.starts_with(['.', '[']))
 }
 
+#[cfg(test)]
+mod overlay_tests;
 #[cfg(test)]
 mod tests;
 

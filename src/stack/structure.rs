@@ -38,6 +38,8 @@ pub struct Walked {
     pub json: Json,
     pub issues: Vec<Issue>,
     pub locations: HashMap<String, Pos>,
+    /// Keys of maps whose keys are the user's to choose (tags, labels), not fields.
+    pub free_keys: Vec<String>,
 }
 
 pub fn walk(node: &Node, schema: &Json) -> Walked {
@@ -45,6 +47,7 @@ pub fn walk(node: &Node, schema: &Json) -> Walked {
         root: schema,
         issues: Vec::new(),
         locations: HashMap::new(),
+        free_keys: Vec::new(),
         unknown_fields: 0,
     };
     let json = walker
@@ -54,6 +57,7 @@ pub fn walk(node: &Node, schema: &Json) -> Walked {
         json,
         issues: walker.issues,
         locations: walker.locations,
+        free_keys: walker.free_keys,
     }
 }
 
@@ -61,10 +65,11 @@ struct Walker<'s> {
     root: &'s Json,
     issues: Vec<Issue>,
     locations: HashMap<String, Pos>,
+    free_keys: Vec<String>,
     unknown_fields: usize,
 }
 
-fn child_path(parent: &str, key: &str) -> String {
+pub(super) fn child_path(parent: &str, key: &str) -> String {
     // A path is printed with every problem under it: a long key is cut as values are.
     let long = key.chars().nth(SHOWN_CHARS).is_some();
     if long {
@@ -398,6 +403,7 @@ impl<'s> Walker<'s> {
                 (Some(p), _) => p,
                 (None, Some(a)) if a.is_object() => {
                     self.locations.insert(key_path.clone(), entry.key_pos);
+                    self.free_keys.push(key_path.clone());
                     if self
                         .text(entry.key_pos, &key_path, &entry.key, key_schema)
                         .is_none()

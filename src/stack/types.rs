@@ -74,6 +74,9 @@ pub struct StackSpec {
     /// Settings of `multiregion verify`.
     #[serde(default)]
     pub verify: VerifySpec,
+    /// Traffic and log volumes `multiregion cost` assumes.
+    #[serde(default)]
+    pub usage: super::usage::UsageSpec,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

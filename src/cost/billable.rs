@@ -1,0 +1,108 @@
+//! What costs money, read off a resource's fields: the same for a resource the stack wants
+//! (its desired fields) and one that exists (its observed fields), so `cost` and the plan's
+//! cost change price both alike.
+
+use crate::kinds::{Fields, Kind};
+
+/// A resource as far as its price goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Billable {
+    /// An EKS cluster, and how many control-plane log types it sends to CloudWatch Logs.
+    ControlPlane {
+        log_types: usize,
+    },
+    Nodes {
+        /// The node group's logical id.
+        group: String,
+        instance_types: Vec<String>,
+        min: u32,
+        desired: u32,
+        max: u32,
+    },
+    NatGateway,
+    /// An Elastic IP: a public IPv4 address, billed hourly.
+    ElasticIp,
+    LoadBalancer {
+        id: String,
+        network: bool,
+        internet_facing: bool,
+        /// Subnets it spans: an internet-facing one has a public address in each.
+        azs: usize,
+    },
+    WebAcl {
+        id: String,
+        rules: usize,
+    },
+    /// The flow logs' log group and how long it keeps them.
+    FlowLogs {
+        retention_days: u32,
+    },
+    /// One end of the cross-region peering: this region sends the other data over it.
+    Peering,
+}
+
+/// The billable part of resource `id` of `kind` with `fields`, or `None` for what is free
+/// (VPCs, subnets, routes, security groups, IAM, …). Every kind is named, so a new kind
+/// cannot be left out of the estimate unnoticed.
+pub fn of(id: &str, kind: Kind, fields: &Fields) -> Option<Billable> {
+    let text = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
+    let number = |name: &str| text(name).parse::<u32>().unwrap_or(0);
+    let items = |name: &str| -> Vec<String> {
+        text(name)
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    match kind {
+        Kind::EksCluster => Some(Billable::ControlPlane {
+            log_types: items("logTypes").len(),
+        }),
+        Kind::NodeGroup => Some(Billable::Nodes {
+            group: id.to_string(),
+            instance_types: items("instanceTypes"),
+            min: number("min"),
+            desired: number("desired"),
+            max: number("max"),
+        }),
+        Kind::NatGateway => Some(Billable::NatGateway),
+        Kind::ElasticIp => Some(Billable::ElasticIp),
+        Kind::LoadBalancer => Some(Billable::LoadBalancer {
+            id: id.to_string(),
+            network: text("type") == "network",
+            internet_facing: text("scheme") == "internet-facing",
+            azs: items("subnets").len(),
+        }),
+        Kind::WebAcl => Some(Billable::WebAcl {
+            id: id.to_string(),
+            // Each managed rule group is a rule, and so is the rate rule.
+            rules: items("managedRuleGroups").len() + 1,
+        }),
+        Kind::LogGroup if text("name").ends_with("/flow-logs") => Some(Billable::FlowLogs {
+            retention_days: number("retentionDays"),
+        }),
+        Kind::VpcPeering | Kind::VpcPeeringAccepter => Some(Billable::Peering),
+        // Free, or priced through another kind (flow logs through their log group).
+        Kind::LogGroup
+        | Kind::IamRole
+        | Kind::Vpc
+        | Kind::InternetGateway
+        | Kind::Subnet
+        | Kind::RouteTable
+        | Kind::MainRouteTable
+        | Kind::DefaultSecurityGroup
+        | Kind::SecurityGroup
+        | Kind::SecurityGroupRule
+        | Kind::VpcPeeringDns
+        | Kind::Route
+        | Kind::RouteTableAssociation
+        | Kind::FlowLog
+        | Kind::TargetGroup
+        | Kind::Listener
+        | Kind::WebAclAssociation
+        | Kind::AccessEntry
+        | Kind::LaunchTemplate
+        | Kind::TargetGroupAttachment
+        | Kind::RunRecord => None,
+    }
+}
