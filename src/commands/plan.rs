@@ -54,8 +54,9 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<Exit, CliError> {
                 path.display()
             ));
         }
+        let cost = crate::cost::plan_delta(&valid, &desired, &observed, &changes);
         if !with_workloads {
-            return Ok((changes, None));
+            return Ok((changes, cost, None));
         }
         let facts = workloads::facts_from(&valid, &snapshots);
         let manifests = workloads::prepare(&valid, &args.stack.stack, &facts.outputs)?;
@@ -64,10 +65,10 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<Exit, CliError> {
             CliError::from_error(&e)
                 .with_hint("`plan --skip-workloads` compares the AWS resources alone")
         })?;
-        Ok::<_, CliError>((changes, Some(objects)))
+        Ok::<_, CliError>((changes, cost, Some(objects)))
     });
     live::report_stats(printer, &args.aws, &stats);
-    let (changes, objects) = result?;
+    let (changes, cost, objects) = result?;
     let objects_or_none = objects.as_deref().unwrap_or_default();
     match printer.output {
         Output::Json => printer.json(&LivePlan {
@@ -76,9 +77,13 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<Exit, CliError> {
             changes: &changes,
             summary: counts(&changes),
             workloads: objects.as_deref(),
+            cost: &cost,
         }),
         Output::Text => {
             printer.painted(&plan::live::to_text(&valid, &changes, objects_or_none));
+            if !changes.is_empty() {
+                printer.data(&crate::cost::delta_text(&cost));
+            }
             if !targets.is_empty() {
                 printer.info("note: workloads were not compared (--target)");
             } else if objects.is_none() {

@@ -96,7 +96,7 @@ pub fn region(
         lines.push(line(
             "EKS control plane",
             clusters,
-            "cluster",
+            "EKS cluster",
             format!("{clusters} × {HOURS} h × {}", money(p.eks_hour)),
             clusters * HOURS * p.eks_hour,
         ));

@@ -80,15 +80,7 @@ pub struct Priced<'a> {
 /// The stack as written: everything `up` would create, priced.
 pub fn estimate(valid: &ValidStack) -> Estimate {
     let resources = model::desired(valid);
-    let priced: Vec<Priced<'_>> = resources
-        .iter()
-        .map(|r| Priced {
-            id: &r.id,
-            kind: r.spec.kind(),
-            region: r.region.as_deref(),
-            fields: kinds::desired(r, &[]),
-        })
-        .collect();
+    let priced: Vec<Priced<'_>> = resources.iter().map(desired_priced).collect();
     estimate_of(valid, &priced)
 }
 
@@ -151,7 +143,8 @@ pub struct LineChange {
 pub struct CostDelta {
     pub monthly: f64,
     pub changes: Vec<LineChange>,
-    pub prices: PriceSource,
+    /// The price table's date.
+    pub prices_date: &'static str,
     pub unpriced: Vec<String>,
 }
 
@@ -189,7 +182,62 @@ pub fn delta(before: &Estimate, after: &Estimate) -> CostDelta {
     CostDelta {
         monthly: changes.iter().map(|c| c.monthly).sum(),
         changes,
-        prices: after.prices.clone(),
+        prices_date: after.prices.date,
         unpriced,
+    }
+}
+
+/// The monthly cost change of carrying out `changes`: what exists now (`observed`, duplicates
+/// included) against what will exist after, each created or changed resource at its desired
+/// fields.
+pub fn plan_delta(
+    valid: &ValidStack,
+    desired: &[model::Resource],
+    observed: &kinds::Observed,
+    changes: &[crate::engine::diff::Change],
+) -> CostDelta {
+    use crate::engine::diff::Action;
+    let existing = || {
+        observed.resources.values().map(|o| {
+            let priced = Priced {
+                id: &o.id,
+                kind: o.kind,
+                region: o.region.as_deref(),
+                fields: o.fields.clone(),
+            };
+            (o.id.as_str(), priced)
+        })
+    };
+    let before: Vec<Priced<'_>> = existing().map(|(_, p)| p).collect();
+    let wanted: BTreeMap<&str, &model::Resource> =
+        desired.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut after: BTreeMap<&str, Priced<'_>> = existing().collect();
+    for change in changes {
+        match change.action {
+            Action::Delete => {
+                after.remove(change.id.as_str());
+            }
+            Action::Create | Action::Update | Action::Replace => {
+                if let Some(r) = wanted.get(change.id.as_str()) {
+                    after.insert(&r.id, desired_priced(r));
+                }
+            }
+        }
+    }
+    let after: Vec<Priced<'_>> = after.into_values().collect();
+    delta(&estimate_of(valid, &before), &estimate_of(valid, &after))
+}
+
+/// The change an offline plan makes: from nothing to the stack as written.
+pub fn offline_delta(valid: &ValidStack) -> CostDelta {
+    delta(&estimate_of(valid, &[]), &estimate(valid))
+}
+
+fn desired_priced(r: &model::Resource) -> Priced<'_> {
+    Priced {
+        id: &r.id,
+        kind: r.spec.kind(),
+        region: r.region.as_deref(),
+        fields: kinds::desired(r, &[]),
     }
 }

@@ -218,26 +218,37 @@ pub fn delta_text(delta: &CostDelta) -> String {
     if delta.changes.is_empty() {
         return format!(
             "Cost: no change to the monthly estimate (prices of {}).",
-            delta.prices.date
+            delta.prices_date
         );
     }
-    let what: Vec<String> = delta
-        .changes
+    // Counted things summed per unit across regions; what usage sizes (GB) as one sum.
+    let mut counted: Vec<(&str, f64)> = Vec::new();
+    let mut usage = 0.0;
+    for c in &delta.changes {
+        if c.unit == "GB" || c.quantity.abs() < 0.05 {
+            usage += c.monthly;
+        } else if let Some(entry) = counted.iter_mut().find(|(unit, _)| *unit == c.unit) {
+            entry.1 += c.quantity;
+        } else {
+            counted.push((c.unit, c.quantity));
+        }
+    }
+    let mut what: Vec<String> = counted
         .iter()
-        .map(|c| {
-            let sign = if c.monthly < 0.0 { "-" } else { "+" };
-            if c.quantity.abs() >= 0.05 && c.unit != "GB" {
-                format!("{sign}{} ({})", plural(c.quantity, c.unit), c.region)
-            } else {
-                format!("{} ({}) {}", c.item, c.region, signed(c.monthly))
-            }
+        .filter(|(_, q)| q.abs() >= 0.05)
+        .map(|(unit, q)| {
+            let sign = if *q < 0.0 { "-" } else { "" };
+            format!("{sign}{}", plural(*q, unit))
         })
         .collect();
+    if usage.abs() >= super::CENT {
+        what.push(format!("{} in logs and data by spec.usage", signed(usage)));
+    }
     let mut text = format!(
         "Cost: {}/month: {} (prices of {}).",
         signed(delta.monthly),
         what.join(", "),
-        delta.prices.date
+        delta.prices_date
     );
     if !delta.unpriced.is_empty() {
         text.push_str(&format!(" Not priced: {}.", delta.unpriced.join("; ")));

@@ -18,6 +18,8 @@ pub struct LivePlan<'a> {
     /// Kubernetes objects to create, update or prune in each cluster; absent when skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workloads: Option<&'a [WorkloadChange]>,
+    /// The monthly cost change the AWS changes make, from the project's price table.
+    pub cost: &'a crate::cost::CostDelta,
 }
 
 #[derive(Debug, Default, Serialize)]

@@ -41,6 +41,8 @@ pub struct Plan {
     pub summary: Summary,
     /// The Kubernetes objects `up` would then apply in each cluster.
     pub workloads: Vec<crate::workloads::sync::WorkloadChange>,
+    /// The monthly cost the plan adds, from the project's price table.
+    pub cost: crate::cost::CostDelta,
 }
 
 #[derive(Debug, Serialize)]
@@ -108,6 +110,7 @@ pub fn offline(valid: &ValidStack) -> Result<Plan, GraphError> {
         },
         changes,
         workloads: Vec::new(),
+        cost: crate::cost::offline_delta(valid),
     })
 }
 
@@ -177,6 +180,7 @@ impl Plan {
             by_region.join(", "),
             self.summary.waves
         );
+        let _ = writeln!(out, "{}", crate::cost::delta_text(&self.cost));
         out
     }
 }

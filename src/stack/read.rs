@@ -74,29 +74,25 @@ pub fn document(file: &str, bytes: &[u8]) -> Result<Node, Vec<Diagnostic>> {
     let documents = yaml::parse_documents_within(text, limits::NODES)
         .map_err(|e| at(e.pos, "", e.message, None))?;
     match documents.as_slice() {
-        [] => {
-            return Err(at(
-                Pos { line: 1, column: 1 },
-                "",
-                format!(
-                    "the file is empty; expected {}",
-                    if file.contains("envs") {
-                        "an overlay"
-                    } else {
-                        "a Stack document"
-                    }
-                ),
-                Some("start from stacks/minimal.yaml".into()),
-            ));
-        }
+        [] => Err(at(
+            Pos { line: 1, column: 1 },
+            "",
+            format!(
+                "the file is empty; expected {}",
+                if file.contains("envs") {
+                    "an overlay"
+                } else {
+                    "a Stack document"
+                }
+            ),
+            Some("start from stacks/minimal.yaml".into()),
+        )),
         [_] => Ok(documents.into_iter().next().expect("one document")),
-        [_, second, ..] => {
-            return Err(at(
-                second.pos,
-                "",
-                "a stack file holds one YAML document, found more".into(),
-                Some("remove the `---` separator and what follows, or split the file".into()),
-            ));
-        }
+        [_, second, ..] => Err(at(
+            second.pos,
+            "",
+            "a stack file holds one YAML document, found more".into(),
+            Some("remove the `---` separator and what follows, or split the file".into()),
+        )),
     }
 }

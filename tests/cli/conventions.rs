@@ -10,6 +10,8 @@ use super::{REFERENCE, Run, assert_refused, multiregion, run};
 /// The commands a completion script or man page must know, aliases included.
 const COMMANDS: &[&str] = &[
     "validate",
+    "render",
+    "cost",
     "schema",
     "plan",
     "up",
@@ -31,6 +33,8 @@ const COMMANDS: &[&str] = &[
 /// The commands that read a stack file.
 const STACK_COMMANDS: &[&str] = &[
     "validate",
+    "render",
+    "cost",
     "plan",
     "up",
     "down",

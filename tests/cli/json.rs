@@ -67,6 +67,8 @@ fn assert_error(command: &str, r: &JsonRun, message: &str) {
 const DEAD: &str = "http://127.0.0.1:9";
 const COMMANDS: &[&str] = &[
     "validate",
+    "render",
+    "cost",
     "plan",
     "up",
     "down",
@@ -206,6 +208,32 @@ fn verify_static_matches_the_schema() {
         .collect();
     assert!(statuses.contains(&"pass"), "{statuses:?}");
     assert!(statuses.contains(&"not-applicable"), "{statuses:?}");
+}
+
+#[test]
+fn render_and_cost_match_their_schemas() {
+    let render = json_run(&["render", "--env", "dev", "--stack", REFERENCE]);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    assert_matches("render", &render.document);
+    assert_eq!(render.document["metadata"]["name"], "petclinic-dev");
+    let cost = json_run(&["cost", "--stack", REFERENCE]);
+    assert_eq!(cost.code, 0, "{}", cost.stderr);
+    assert_matches("cost", &cost.document);
+    let compared = json_run(&[
+        "cost",
+        "--env",
+        "dev",
+        "--compare-env",
+        "prod",
+        "--stack",
+        REFERENCE,
+    ]);
+    assert_eq!(compared.code, 0, "{}", compared.stderr);
+    assert_matches("cost", &compared.document);
+    let change = compared.document["change"].as_f64().unwrap();
+    assert!(change > 0.0, "prod costs more than dev: {change}");
+    let missing = json_run(&["cost", "--env", "nope", "--stack", REFERENCE]);
+    assert_error("cost", &missing, "there is no environment `nope`");
 }
 
 #[test]

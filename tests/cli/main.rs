@@ -1,11 +1,13 @@
 //! Whole-process tests: the binary as a user runs it, its outputs and exit codes. By subject:
 //! `validate` (the stack file and its YAML), `bounds` (inputs made to be slow or loud), the
 //! workload manifests, `verify --static`, `conventions` (completions, man, `--stack`/`-f`,
-//! aliases, `verify --list`, a missing stack), AWS-side `errors`; here the helpers and the
+//! aliases, `verify --list`, a missing stack), AWS-side `errors`, `envs` (overlays, `render`,
+//! `cost`); here the helpers and the
 //! other commands.
 
 mod bounds;
 mod conventions;
+mod envs;
 mod errors;
 mod json;
 mod probe;
@@ -24,6 +26,7 @@ pub fn multiregion() -> Command {
     let mut cmd = Command::cargo_bin("multiregion").unwrap();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("MULTIREGION_STACK")
+        .env_remove("MULTIREGION_ENV")
         // No input can be allowed to hang the tool.
         .timeout(Duration::from_secs(20));
     cmd
@@ -35,7 +38,8 @@ pub fn multiregion_std() -> std::process::Command {
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_multiregion").to_string());
     let mut cmd = std::process::Command::new(bin);
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("MULTIREGION_STACK");
+        .env_remove("MULTIREGION_STACK")
+        .env_remove("MULTIREGION_ENV");
     cmd
 }
 
