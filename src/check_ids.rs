@@ -19,6 +19,9 @@ pub const CHECK_IDS: &[&str] = &[
     "MR-K8S-001",
     "MR-K8S-002",
     "MR-STK-001",
+    "MR-COST-001",
+    "MR-COST-002",
+    "MR-COST-003",
 ];
 
 pub fn is_check(id: &str) -> bool {

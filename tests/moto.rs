@@ -787,12 +787,16 @@ fn verify_reads_the_account_once_and_catches_an_opened_backend() {
     assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
     assert_eq!(
         clean.stdout.matches(" pass ").count(),
-        14,
+        15,
         "{}",
         clean.stdout
     );
     assert!(
-        clean.stdout.contains("14 passed, 0 failed"),
+        // A cost hazard, low: no autoscaler can be seen (moto's clusters have no Kubernetes
+        // API, and the stack runs none).
+        clean
+            .stdout
+            .contains("15 passed, 1 failed (0 at or above high)"),
         "{}",
         clean.stdout
     );

@@ -42,6 +42,17 @@ fn static_reference() -> World {
     world::from_desired(&stack, &crate::model::desired(&stack), kube_of(&stack))
 }
 
+/// The static reference with its node groups' max close to desired: no cost hazard left.
+fn static_mended() -> World {
+    let mut world = static_reference();
+    for region in &mut world.regions {
+        for group in &mut region.node_groups {
+            group.sizes.2 = group.sizes.1 + 1;
+        }
+    }
+    world
+}
+
 fn verdicts(world: &World) -> Vec<(&'static str, Verdict)> {
     run(&reference(), world, &[], Severity::High)
         .results
@@ -58,9 +69,23 @@ fn failing(world: &World) -> Vec<&'static str> {
         .collect()
 }
 
+/// The reference stack, live, in a dev environment whose cost hazards are mended: one NAT
+/// gateway per region, node groups' max close to desired. Every check passes on it.
+async fn healthy() -> World {
+    let mut world = live_reference().await;
+    world.env = Some("dev".to_string());
+    for region in &mut world.regions {
+        region.nat_gateways.truncate(1);
+        for group in &mut region.node_groups {
+            group.sizes.2 = group.sizes.1 + 1;
+        }
+    }
+    world
+}
+
 #[tokio::test(start_paused = true)]
-async fn the_reference_stack_passes_every_check_live() {
-    let world = live_reference().await;
+async fn a_healthy_world_passes_every_check_live() {
+    let world = healthy().await;
     let report = run(&reference(), &world, &[], Severity::Low);
     for r in &report.results {
         assert_eq!(r.verdict, Verdict::Pass, "{}: {:?}", r.id, r.evidence);
@@ -68,6 +93,23 @@ async fn the_reference_stack_passes_every_check_live() {
         assert!(!r.evidence.is_empty(), "{} gave no evidence", r.id);
     }
     assert_eq!(report.summary.passed, CATALOG_LEN);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_reference_stack_live_fails_only_the_autoscaler_cost_hazard() {
+    // Node groups of 2 with room for 5 and no autoscaler yet; not a dev environment, so one
+    // NAT gateway per AZ is no hazard.
+    let results = verdicts(&live_reference().await);
+    let not_passed: Vec<&(&str, Verdict)> = results
+        .iter()
+        .filter(|(_, v)| *v != Verdict::Pass)
+        .collect();
+    assert_eq!(not_passed.len(), 2, "{not_passed:?}");
+    assert!(matches!(
+        not_passed[0],
+        ("MR-COST-001", Verdict::NotApplicable(_))
+    ));
+    assert!(matches!(not_passed[1], ("MR-COST-002", Verdict::Fail)));
 }
 
 const CATALOG_LEN: usize = checks::CATALOG.len();
@@ -87,13 +129,19 @@ fn the_reference_stack_passes_statically_and_live_only_checks_say_not_applicable
             "MR-NET-006",
             "MR-NET-007",
             "MR-NET-008",
-            "MR-STK-001"
+            "MR-STK-001",
+            "MR-COST-001"
         ]
     );
-    assert!(
-        results
-            .iter()
-            .all(|(_, v)| matches!(v, Verdict::Pass | Verdict::NotApplicable(_)))
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|(_, v)| matches!(v, Verdict::Fail))
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(
+        failed,
+        ["MR-COST-002"],
+        "no autoscaler for the node groups' room to grow"
     );
 }
 
@@ -233,11 +281,19 @@ const BREAKAGES: &[Breakage] = &[
         let found = "c1/vpc: 2 found: vpc-a (kept), vpc-b (extra)";
         w.duplicates.push(found.to_string());
     }),
+    ("MR-COST-001", |w| {
+        let second = world::Named::new("nat-b", Some("c1/nat-2"));
+        frontend(w).nat_gateways.push(second);
+    }),
+    ("MR-COST-002", |w| backend(w).node_groups[0].sizes.2 = 10),
+    ("MR-COST-003", |w| {
+        frontend(w).log_groups[0].retention_days = None
+    }),
 ];
 
 #[tokio::test(start_paused = true)]
 async fn each_check_fails_alone_on_a_world_broken_its_way() {
-    let healthy = live_reference().await;
+    let healthy = healthy().await;
     let ids: Vec<&str> = checks::CATALOG.iter().map(|c| c.id).collect();
     let broken: Vec<&str> = BREAKAGES.iter().map(|(id, _)| *id).collect();
     assert_eq!(ids, broken, "every check has its breakage");
@@ -284,7 +340,7 @@ async fn the_evidence_names_what_is_wrong() {
 
 #[test]
 fn severity_and_fail_on_decide_what_blocks() {
-    let mut world = static_reference();
+    let mut world = static_mended();
     backend(&mut world)
         .cluster
         .as_mut()
@@ -323,11 +379,11 @@ fn skipped_checks_carry_their_reason_and_unreadable_clusters_are_errors() {
 
 #[test]
 fn junit_and_sarif_reports() {
-    let mut world = static_reference();
+    let mut world = static_mended();
     backend(&mut world).load_balancer.as_mut().unwrap().scheme = Some(Scheme::InternetFacing);
     let report = run(&reference(), &world, &[], Severity::High);
     let xml = report::junit(&report);
-    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"16\" failures=\"1\" errors=\"0\" skipped=\"5\">"), "{xml}");
+    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"19\" failures=\"1\" errors=\"0\" skipped=\"6\">"), "{xml}");
     assert!(xml.contains("<testcase classname=\"multiregion.MR-LB-001\" name=\"MR-LB-001 The backend load balancer is internal\">\n      <failure type=\"critical\" message=\"c2/lb: scheme internet-facing\">"), "{xml}");
     assert_eq!(xml.matches("<testcase ").count(), CATALOG_LEN);
     assert_eq!(xml.matches("</testcase>").count(), CATALOG_LEN);

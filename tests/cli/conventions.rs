@@ -64,6 +64,9 @@ const CHECK_IDS: &[&str] = &[
     "MR-K8S-001",
     "MR-K8S-002",
     "MR-STK-001",
+    "MR-COST-001",
+    "MR-COST-002",
+    "MR-COST-003",
 ];
 
 /// The binary run in `dir` (a folder with no stack in it), with `env` set.

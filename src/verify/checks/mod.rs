@@ -11,10 +11,12 @@ use super::{Check, Finding, Scope, Severity, Verdict};
 use crate::stack::types::{LoadBalancerType, Role, Scheme};
 
 mod clusters;
+mod cost;
 mod kubernetes;
 mod network;
 
 use clusters::*;
+use cost::*;
 use kubernetes::*;
 use network::*;
 
@@ -155,6 +157,30 @@ pub const CATALOG: &[Check] = &[
         remediation: "Run `up`: it keeps the resource the rest of the stack hangs on and deletes the other copies (made by two runs at once, or by hand).",
         settings: &[(Scope::Spec, "name")],
         run: no_duplicates,
+    },
+    Check {
+        id: "MR-COST-001",
+        title: "A dev environment runs one NAT gateway per region",
+        severity: Severity::Low,
+        remediation: "Set `network.nat: single` for each region in the dev overlay (envs/dev.yaml): each NAT gateway past the first costs about $33 a month and its public IPv4 address $3.65; run `up`.",
+        settings: &[(Scope::EachRegion, "network.nat")],
+        run: single_nat_in_dev,
+    },
+    Check {
+        id: "MR-COST-002",
+        title: "Node groups whose max is far above desired have an autoscaler to use it",
+        severity: Severity::Low,
+        remediation: "Run the Cluster Autoscaler (or Karpenter) in the cluster, or bring `max` close to `desired` so the stack says what will run; `multiregion cost` shows the bill at max.",
+        settings: &[(Scope::EachRegion, "cluster.nodeGroups")],
+        run: headroom_has_an_autoscaler,
+    },
+    Check {
+        id: "MR-COST-003",
+        title: "The stack's log groups expire",
+        severity: Severity::Low,
+        remediation: "Run `up`: it sets the flow logs' groups to keep 30 days. (EKS's own group for control-plane logs, /aws/eks/<cluster>/cluster, is not the tool's: set a retention on it with `aws logs put-retention-policy`.)",
+        settings: &[(Scope::EachRegion, "network.flowLogs")],
+        run: logs_expire,
     },
 ];
 

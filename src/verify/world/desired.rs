@@ -14,6 +14,7 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
             .collect(),
         peerings: Vec::new(),
         duplicates: Vec::new(),
+        env: stack.env.clone(),
     };
     let named = |id: &str| Named::new(id, None);
     let find = |id: &str| resources.iter().find(|r| r.id == id).map(|r| &r.spec);
@@ -183,10 +184,14 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
             ResourceSpec::NodeGroup {
                 subnets,
                 launch_template,
+                min,
+                desired,
+                max,
                 ..
             } => region.node_groups.push(NodeGroupView {
                 name: named(&r.id),
                 subnets: subnets.clone(),
+                sizes: (*min, *desired, *max),
                 imdsv2_required: match find(launch_template) {
                     Some(ResourceSpec::LaunchTemplate {
                         imdsv2_required, ..
@@ -195,6 +200,11 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
                 },
             }),
             ResourceSpec::FlowLog { .. } => region.flow_logs.push(r.id.clone()),
+            ResourceSpec::NatGateway { .. } => region.nat_gateways.push(named(&r.id)),
+            ResourceSpec::LogGroup { retention_days, .. } => region.log_groups.push(LogGroupView {
+                name: named(&r.id),
+                retention_days: (*retention_days > 0).then_some(*retention_days),
+            }),
             ResourceSpec::VpcPeering {
                 requester_vpc,
                 accepter_vpc,

@@ -27,6 +27,8 @@ pub struct World {
     /// Logical ids that more than one resource carries, each with what was found
     /// (`c1/vpc: 2 found: vpc-a (kept), vpc-b (extra)`).
     pub duplicates: Vec<String>,
+    /// The environment laid over the stack (`--env`), if any.
+    pub env: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +53,10 @@ pub struct RegionView {
     pub flow_logs_wanted: bool,
     /// Flow logs attached to the VPC.
     pub flow_logs: Vec<String>,
+    /// The region's NAT gateways.
+    pub nat_gateways: Vec<Named>,
+    /// The stack's CloudWatch Logs groups here.
+    pub log_groups: Vec<LogGroupView>,
     /// Names of the stack's workloads that run here.
     pub workloads: Vec<String>,
     pub kubernetes: Kube,
@@ -187,9 +193,18 @@ pub struct ClusterView {
 }
 
 #[derive(Debug, Clone)]
+pub struct LogGroupView {
+    pub name: Named,
+    /// `None`: kept forever.
+    pub retention_days: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
 pub struct NodeGroupView {
     pub name: Named,
     pub subnets: Vec<String>,
+    /// Sizes: min, desired, max.
+    pub sizes: (u32, u32, u32),
     /// `None` when the node group was not made from a launch template (EKS defaults: IMDSv1
     /// allowed).
     pub imdsv2_required: Option<bool>,
@@ -265,6 +280,8 @@ pub(super) fn region_shell(stack: &ValidStack, i: usize, kubernetes: Kube) -> Re
         node_groups: Vec::new(),
         flow_logs_wanted: region.network.flow_logs,
         flow_logs: Vec::new(),
+        nat_gateways: Vec::new(),
+        log_groups: Vec::new(),
         workloads: stack
             .stack
             .spec

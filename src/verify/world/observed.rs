@@ -3,7 +3,9 @@
 //! resources by their AWS ids, labelled with their logical ids.
 
 use super::*;
-use crate::kinds::{Handle, Kind, Observed, ObservedResource, eks_cluster, load_balancer};
+use crate::kinds::{
+    Handle, Kind, Observed, ObservedResource, eks_cluster, load_balancer, log_group,
+};
 use crate::kinds::{
     launch_template, listener, node_group, route, route_table_association, subnet, vpc_peering,
     web_acl, web_acl_association,
@@ -25,6 +27,7 @@ pub fn from_observed(stack: &ValidStack, observed: &Observed, kube: Vec<Kube>) -
                 format!("{id}: {found}")
             })
             .collect(),
+        env: stack.env.clone(),
     };
     for (i, k) in kube.into_iter().enumerate() {
         let mut region = region_shell(stack, i, k);
@@ -66,6 +69,16 @@ pub fn from_observed(stack: &ValidStack, observed: &Observed, kube: Vec<Kube>) -
         region.node_groups = here(Kind::NodeGroup).map(|g| o.node_group(g)).collect();
         region.flow_logs = here(Kind::FlowLog)
             .map(|f| f.handle.aws_id().to_string())
+            .collect();
+        region.nat_gateways = here(Kind::NatGateway).map(named).collect();
+        region.log_groups = here(Kind::LogGroup)
+            .map(|g| LogGroupView {
+                name: named(g),
+                retention_days: field(g, log_group::RETENTION_DAYS.name)
+                    .parse()
+                    .ok()
+                    .filter(|d| *d > 0),
+            })
             .collect();
         world.regions.push(region);
     }
@@ -207,9 +220,15 @@ impl<'a> Lookup<'a> {
             self.get(template)
                 .is_some_and(|t| field(t, launch_template::IMDSV2_REQUIRED.name) == "true")
         });
+        let size = |f: &str| field(g, f).parse().unwrap_or(0);
         NodeGroupView {
             name: named(g),
             subnets: self.aws_all(field(g, node_group::SUBNETS.name)),
+            sizes: (
+                size(node_group::MIN.name),
+                size(node_group::DESIRED.name),
+                size(node_group::MAX.name),
+            ),
             imdsv2_required,
         }
     }
