@@ -303,3 +303,43 @@ fn a_second_ctrl_c_ends_the_run_at_once() {
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(vpcs(url), vec![1, 1], "nothing made twice");
 }
+
+#[test]
+fn a_live_plan_ends_with_the_cost_its_changes_make() {
+    let (_guard, url) = fresh_moto();
+    let up = multiregion_with(url, STACK, &["up"]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    // An environment that keeps the stack's name: one NAT gateway in c1 instead of two, and a
+    // third node there.
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = dir.path().join("lean.yaml");
+    std::fs::write(
+        &overlay,
+        "spec:\n  regions:\n    - name: c1\n      network:\n        nat: single\n      cluster:\n        nodeGroups:\n          - name: default\n            desired: 3\n",
+    )
+    .unwrap();
+    let env = overlay.to_str().unwrap();
+    let plan = multiregion_with(url, STACK, &["plan", "--env", env]);
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    let last = plan.stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("Cost: -$4.53/month: -1 NAT gateway, +1 node, -1 public IPv4 address"),
+        "{last}"
+    );
+    let doc = json(&multiregion_with(
+        url,
+        STACK,
+        &["plan", "--env", env, "--output", "json"],
+    ));
+    // From the table (us-east-1): a NAT gateway 730 h × $0.045, its address 730 h × $0.005; a
+    // t3.medium node 730 h × $0.0416 and its 20 GB gp3 root volume × $0.08.
+    let expected = -730.0 * 0.045 - 730.0 * 0.005 + (730.0 * 0.0416 + 20.0 * 0.08);
+    let monthly = doc["cost"]["monthly"].as_f64().unwrap();
+    assert!(
+        (monthly - expected).abs() < 0.005,
+        "{monthly} != {expected}"
+    );
+    // In sync, nothing to pay for.
+    let same = json(&multiregion_with(url, STACK, &["plan", "--output", "json"]));
+    assert_eq!(same["cost"]["monthly"], 0.0, "{same}");
+}

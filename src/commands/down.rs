@@ -35,6 +35,8 @@ pub fn run(args: &DownArgs, printer: &Printer) -> Result<Exit, CliError> {
             };
             if ask {
                 printer.info_painted(&crate::plan::live::to_text(&valid, &changes, &[]));
+                let cost = crate::cost::plan_delta(&valid, &desired, &observed, &changes);
+                printer.info(&crate::cost::delta_text(&cost));
                 let question = format!(
                     "This deletes {} resource(s) tagged multiregion:stack={} in {}{}.\nType the stack name to go on:",
                     changes.len(),

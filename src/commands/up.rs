@@ -64,6 +64,8 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Result<Exit, CliError> {
             engine::consented(&changes, args.allow_replace).map_err(|e| CliError::from_error(&e))?;
             if ask && !changes.is_empty() {
                 printer.info_painted(&crate::plan::live::to_text(&valid, &changes, &[]));
+                let cost = crate::cost::plan_delta(&valid, &desired, &observed, &changes);
+                printer.info(&crate::cost::delta_text(&cost));
                 if with_workloads {
                     printer.info("Then the workloads are applied to both clusters.");
                 }

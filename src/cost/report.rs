@@ -233,11 +233,17 @@ pub fn delta_text(delta: &CostDelta) -> String {
             counted.push((c.unit, c.quantity));
         }
     }
+    // Signs on every count once some go down: `-1 NAT gateway, +1 node`.
+    let mixed = counted.iter().any(|(_, q)| *q <= -0.05);
     let mut what: Vec<String> = counted
         .iter()
         .filter(|(_, q)| q.abs() >= 0.05)
         .map(|(unit, q)| {
-            let sign = if *q < 0.0 { "-" } else { "" };
+            let sign = match (*q < 0.0, mixed) {
+                (true, _) => "-",
+                (false, true) => "+",
+                (false, false) => "",
+            };
             format!("{sign}{}", plural(*q, unit))
         })
         .collect();
