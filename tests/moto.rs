@@ -846,7 +846,8 @@ fn verify_reads_the_account_once_and_catches_an_opened_backend() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["kind"] == "fail")
+        // Beside the low cost hazard seen in the clean run too.
+        .filter(|r| r["kind"] == "fail" && r["ruleId"] != "MR-COST-002")
         .collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0]["ruleId"], "MR-NET-001");
