@@ -549,7 +549,7 @@ fn clusters_node_groups_and_roles_are_made_repaired_and_removed() {
             .await
             .unwrap();
         let cluster = cluster.cluster().unwrap();
-        assert_eq!(cluster.version(), Some("1.31"));
+        assert_eq!(cluster.version(), Some("1.35"));
         let vpc = cluster.resources_vpc_config().unwrap();
         assert_eq!(vpc.subnet_ids().len(), 2, "the private subnets");
         assert!(vpc.endpoint_private_access());
@@ -787,7 +787,7 @@ fn verify_reads_the_account_once_and_catches_an_opened_backend() {
     assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
     assert_eq!(
         clean.stdout.matches(" pass ").count(),
-        15,
+        16,
         "{}",
         clean.stdout
     );
@@ -796,7 +796,7 @@ fn verify_reads_the_account_once_and_catches_an_opened_backend() {
         // API, and the stack runs none).
         clean
             .stdout
-            .contains("15 passed, 1 failed (0 at or above high)"),
+            .contains("16 passed, 1 failed (0 at or above high)"),
         "{}",
         clean.stdout
     );

@@ -32,6 +32,13 @@ pub fn load_stack(arg: &StackArg) -> Result<ValidStack, CliError> {
     stack::load_env(&arg.stack, arg.env.as_deref()).map_err(|e| load_error(&e))
 }
 
+/// The stack's warnings on stderr: what it may hold but probably should not.
+pub fn tell_warnings(valid: &ValidStack, printer: &crate::printer::Printer) {
+    for warning in &valid.warnings {
+        printer.info(&format!("warning: {warning}"));
+    }
+}
+
 /// A stack that failed to load: every diagnostic, then the summary with its cause chain.
 pub fn load_error(error: &LoadError) -> CliError {
     let e = CliError::from_error(error);

@@ -13,6 +13,7 @@ use crate::{plan, stack};
 
 pub fn run(args: &PlanArgs, printer: &Printer) -> Result<Exit, CliError> {
     let valid = super::load_stack(&args.stack)?;
+    super::tell_warnings(&valid, printer);
     if args.offline {
         return offline(&valid, &args.stack.stack, printer);
     }

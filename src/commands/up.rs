@@ -14,6 +14,7 @@ use crate::stats::CallStats;
 
 pub fn run(args: &UpArgs, printer: &Printer) -> Result<Exit, CliError> {
     let (valid, runtime) = live::prepare(&args.stack)?;
+    super::tell_warnings(&valid, printer);
     let saved = match &args.plan {
         Some(path) => {
             Some(SavedPlan::read(path, valid.name()).map_err(|e| CliError::from_error(&e))?)

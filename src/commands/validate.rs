@@ -19,6 +19,9 @@ struct Report<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     stack: Option<&'a str>,
     errors: &'a [Diagnostic],
+    /// What the stack may hold but probably should not; never makes it invalid.
+    #[serde(skip_serializing_if = "<[Diagnostic]>::is_empty")]
+    warnings: &'a [Diagnostic],
 }
 
 pub fn run(args: &StackArg, printer: &Printer) -> Result<Exit, CliError> {
@@ -53,6 +56,7 @@ pub fn run(args: &StackArg, printer: &Printer) -> Result<Exit, CliError> {
             valid: true,
             stack: Some(valid.name()),
             errors: &[],
+            warnings: &valid.warnings,
         }),
         (Err(LoadError::Invalid { diagnostics, .. }), Output::Json) => printer.json(&Report {
             file,
@@ -60,12 +64,16 @@ pub fn run(args: &StackArg, printer: &Printer) -> Result<Exit, CliError> {
             valid: false,
             stack: None,
             errors: diagnostics,
+            warnings: &[],
         }),
-        (Ok(valid), Output::Text) => printer.info(&format!(
-            "{shown}: valid stack `{}` ({} regions)",
-            valid.name(),
-            valid.stack.spec.regions.len()
-        )),
+        (Ok(valid), Output::Text) => {
+            super::tell_warnings(valid, printer);
+            printer.info(&format!(
+                "{shown}: valid stack `{}` ({} regions)",
+                valid.name(),
+                valid.stack.spec.regions.len()
+            ));
+        }
         (Err(e), _) => return Err(load_error(e)),
     }
     Ok(if loaded.is_ok() {

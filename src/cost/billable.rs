@@ -7,8 +7,10 @@ use crate::kinds::{Fields, Kind};
 /// A resource as far as its price goes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Billable {
-    /// An EKS cluster, and how many control-plane log types it sends to CloudWatch Logs.
+    /// An EKS cluster: its Kubernetes version (which decides standard or extended support
+    /// pricing) and how many control-plane log types it sends to CloudWatch Logs.
     ControlPlane {
+        version: String,
         log_types: usize,
     },
     Nodes {
@@ -56,6 +58,7 @@ pub fn of(id: &str, kind: Kind, fields: &Fields) -> Option<Billable> {
     };
     match kind {
         Kind::EksCluster => Some(Billable::ControlPlane {
+            version: text("version").to_string(),
             log_types: items("logTypes").len(),
         }),
         Kind::NodeGroup => Some(Billable::Nodes {

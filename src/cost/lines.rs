@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::billable::Billable;
 use super::prices::{self, HOURS_PER_MONTH as HOURS, RegionPrices};
+use crate::stack::eks_versions;
 use crate::stack::usage::UsageSpec;
 
 /// Every node's root volume: the EKS AMIs' default size, in GiB.
@@ -91,15 +92,35 @@ pub fn region(
     let mut unpriced = Vec::new();
     let count = |f: fn(&Billable) -> bool| billables.iter().filter(|b| f(b)).count() as f64;
 
-    let clusters = count(|b| matches!(b, Billable::ControlPlane { .. }));
-    if clusters > 0.0 {
-        lines.push(line(
-            "EKS control plane",
-            clusters,
-            "EKS cluster",
-            format!("{clusters} × {HOURS} h × {}", money(p.eks_hour)),
-            clusters * HOURS * p.eks_hour,
-        ));
+    let today = eks_versions::today();
+    let extended = |b: &Billable| match b {
+        Billable::ControlPlane { version, .. } => Some(
+            crate::model::minor(version)
+                .is_some_and(|m| eks_versions::support(m, today).billed_extended()),
+        ),
+        _ => None,
+    };
+    for (past_standard, item, hour) in [
+        (false, "EKS control plane", p.eks_hour),
+        (
+            true,
+            "EKS control plane, extended support",
+            p.eks_extended_hour,
+        ),
+    ] {
+        let clusters = billables
+            .iter()
+            .filter(|b| extended(b) == Some(past_standard))
+            .count() as f64;
+        if clusters > 0.0 {
+            lines.push(line(
+                item,
+                clusters,
+                "EKS cluster",
+                format!("{clusters} × {HOURS} h × {}", money(hour)),
+                clusters * HOURS * hour,
+            ));
+        }
     }
     for b in billables {
         if let Billable::Nodes { .. } = b {
@@ -205,7 +226,7 @@ pub fn region(
                     "usage.flowLogGbPerMonth",
                 ));
             }
-            Billable::ControlPlane { log_types } if *log_types > 0 => {
+            Billable::ControlPlane { log_types, .. } if *log_types > 0 => {
                 // EKS makes the group itself, kept forever unless someone sets a retention.
                 let gb = f64::from(usage.control_plane_log_gb_per_month) * *log_types as f64 / 5.0;
                 lines.push(logs(

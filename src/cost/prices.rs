@@ -20,6 +20,8 @@ pub struct RegionPrices {
     pub region: &'static str,
     /// EKS cluster, per hour (standard support).
     pub eks_hour: f64,
+    /// EKS cluster on a version past standard support, per hour.
+    pub eks_extended_hour: f64,
     pub nat_hour: f64,
     /// NAT data processed, per GB.
     pub nat_gb: f64,
@@ -116,6 +118,7 @@ const fn us_east(region: &'static str) -> RegionPrices {
     RegionPrices {
         region,
         eks_hour: 0.10,
+        eks_extended_hour: 0.60,
         nat_hour: 0.045,
         nat_gb: 0.045,
         ipv4_hour: 0.005,
@@ -138,6 +141,7 @@ pub const TABLE: &[RegionPrices] = &[
     RegionPrices {
         region: "us-west-1",
         eks_hour: 0.10,
+        eks_extended_hour: 0.60,
         nat_hour: 0.048,
         nat_gb: 0.048,
         ipv4_hour: 0.005,
@@ -154,6 +158,7 @@ pub const TABLE: &[RegionPrices] = &[
     RegionPrices {
         region: "eu-west-1",
         eks_hour: 0.10,
+        eks_extended_hour: 0.60,
         nat_hour: 0.048,
         nat_gb: 0.048,
         ipv4_hour: 0.005,
@@ -170,6 +175,7 @@ pub const TABLE: &[RegionPrices] = &[
     RegionPrices {
         region: "eu-central-1",
         eks_hour: 0.10,
+        eks_extended_hour: 0.60,
         nat_hour: 0.052,
         nat_gb: 0.052,
         ipv4_hour: 0.005,

@@ -209,3 +209,18 @@ fn dates_count_days_like_the_calendar() {
     assert_eq!(prices::days_since_epoch("2026-13-01"), None);
     assert_eq!(prices::days_since_epoch("yesterday"), None);
 }
+
+#[test]
+fn a_version_past_standard_support_is_priced_at_the_extended_rate() {
+    // 1.31 left standard support on 2025-11-26: $0.60 a cluster-hour instead of $0.10.
+    let text = REFERENCE.replace("version: \"1.35\"", "version: \"1.31\"");
+    let old = estimate(&parse("s.yaml", text.as_bytes()).unwrap());
+    let current = estimate(&reference());
+    for (old, current) in old.regions.iter().zip(&current.regions) {
+        let item = |r: &super::RegionCost| r.lines[0].clone();
+        assert_eq!(item(old).item, "EKS control plane, extended support");
+        assert!(close(item(old).monthly, H * 0.60), "{:?}", item(old));
+        assert_eq!(item(current).item, "EKS control plane");
+        assert!(close(old.monthly - current.monthly, H * 0.50));
+    }
+}

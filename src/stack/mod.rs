@@ -1,6 +1,7 @@
 //! The stack file: its format, and loading it into a [`ValidStack`] with every problem reported.
 
 pub mod diagnostic;
+pub mod eks_versions;
 pub mod image;
 pub mod limits;
 mod network;
@@ -41,6 +42,8 @@ pub struct ValidStack {
     pub origins: Origins,
     /// The environment laid over the base (`--env`), if any.
     pub env: Option<String>,
+    /// What the stack may hold but probably should not; no command stops for them.
+    pub warnings: Vec<Diagnostic>,
     document: yaml::Node,
 }
 
@@ -344,7 +347,15 @@ fn validate(
         return Err(ordered(diagnostics, &origins));
     }
     let networks = networks.into_iter().flatten().collect();
+    let warnings = semantic::warnings(&stack)
+        .into_iter()
+        .map(|finding| {
+            let (located, pos) = place_in(&walked.locations, &finding.path);
+            Diagnostic::of_finding(origins.file_of(located), pos, finding)
+        })
+        .collect();
     Ok(ValidStack {
+        warnings,
         stack,
         networks,
         positions: walked.locations,

@@ -58,7 +58,7 @@ fn defaults_fill_a_minimal_stack() {
     let valid = parse("s.yaml", MINIMAL.as_bytes()).unwrap();
     let c1 = &valid.stack.spec.regions[0];
     assert_eq!(c1.network.azs, 2);
-    assert_eq!(c1.cluster.version, "1.31");
+    assert_eq!(c1.cluster.version, "1.35");
     assert_eq!(c1.cluster.logging.len(), 5);
     assert_eq!(c1.cluster.node_groups[0].instance_types, ["t3.medium"]);
     assert_eq!(c1.load_balancer.listeners, [80]);

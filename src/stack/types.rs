@@ -180,7 +180,7 @@ pub struct ClusterSpec {
     /// EKS cluster name.
     #[schemars(length(max = limits::CLUSTER_NAME))]
     pub name: String,
-    /// Kubernetes minor version, quoted: `"1.31"`.
+    /// Kubernetes minor version, quoted: `"1.35"`.
     #[serde(default = "default_k8s_version")]
     #[schemars(length(max = limits::WORD))]
     pub version: String,
@@ -205,7 +205,7 @@ pub struct ClusterSpec {
 }
 
 fn default_k8s_version() -> String {
-    "1.31".to_string()
+    "1.35".to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

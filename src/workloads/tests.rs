@@ -176,7 +176,11 @@ fn a_source_that_is_no_folder_of_manifests_is_told_at_the_source_line() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("app.yaml");
     std::fs::write(&file, "a: 1\n").unwrap();
-    let at = "stacks/two-region.yaml:98:15: spec.workloads[0].source:";
+    let line = 1 + include_str!("../../stacks/two-region.yaml")
+        .lines()
+        .position(|l| l.trim_start().starts_with("source: ../manifests/frontend"))
+        .unwrap();
+    let at = format!("stacks/two-region.yaml:{line}:15: spec.workloads[0].source:");
     assert_eq!(
         source_problems(&file.display().to_string()),
         [format!(

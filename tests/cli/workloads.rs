@@ -67,10 +67,15 @@ fn a_source_that_is_no_folder_of_manifests_is_told_at_the_source_line() {
     let r = validate_file(&dir.path().join(REFERENCE));
     assert_eq!(r.code, 1);
     let stderr = r.stderr.replace(&format!("{}/", dir.path().display()), "");
+    let line = 1 + std::fs::read_to_string(REFERENCE)
+        .unwrap()
+        .lines()
+        .position(|l| l.trim_start().starts_with("source: ../manifests/backend"))
+        .unwrap();
     assert!(
-        stderr.contains(
-            "stacks/two-region.yaml:105:15: spec.workloads[1].source: there is no folder `manifests/backend`"
-        ),
+        stderr.contains(&format!(
+            "stacks/two-region.yaml:{line}:15: spec.workloads[1].source: there is no folder `manifests/backend`"
+        )),
         "{stderr}"
     );
     // A file, or a folder with no manifests directly in it, is told at the same line.
@@ -87,9 +92,9 @@ fn a_source_that_is_no_folder_of_manifests_is_told_at_the_source_line() {
         let r = validate_file(Path::new(&stack));
         assert_eq!(r.code, 1, "{}", r.stderr);
         assert!(
-            r.stderr
-                .contains("two-region.yaml:105:15: spec.workloads[1].source: `")
-                && r.stderr.contains(what),
+            r.stderr.contains(&format!(
+                "two-region.yaml:{line}:15: spec.workloads[1].source: `"
+            )) && r.stderr.contains(what),
             "{}",
             r.stderr
         );

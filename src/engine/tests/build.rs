@@ -188,7 +188,7 @@ async fn the_run_record_follows_the_runs_that_change_its_region() {
 
     // Another stack file that changes c1 only: c1's record goes with the change, c2's stays.
     let text = include_str!("../../../stacks/two-region.yaml");
-    let newer = text.replacen("version: \"1.31\"", "version: \"1.32\"", 1);
+    let newer = text.replacen("version: \"1.35\"", "version: \"1.36\"", 1);
     let newer = parse("newer.yaml", newer.as_bytes()).unwrap();
     let (_, changes) = engine(&newer, &world, &Silent).plan().await.unwrap();
     let records: Vec<_> = changes

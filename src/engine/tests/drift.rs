@@ -322,8 +322,8 @@ async fn a_newer_version_is_reached_one_minor_at_a_time_and_an_older_one_is_a_re
     let (stack, world) = (reference(), world());
     converge(&stack, &world).await;
     let newer = include_str!("../../../stacks/two-region.yaml").replacen(
-        "version: \"1.31\"",
-        "version: \"1.33\"",
+        "version: \"1.35\"",
+        "version: \"1.37\"",
         1,
     );
     let newer = parse("newer.yaml", newer.as_bytes()).unwrap();
@@ -331,7 +331,7 @@ async fn a_newer_version_is_reached_one_minor_at_a_time_and_an_older_one_is_a_re
     let (changes, report) = engine(&newer, &world, &Silent).up(false).await.unwrap();
     assert_eq!(report.failed(), 0, "{:#?}", report.steps);
     assert_eq!(ids(&changes), [(Action::Update, "c1/eks")]);
-    // 1.31 -> 1.32 -> 1.33: two updates (the fake refuses a jump of two).
+    // 1.35 -> 1.36 -> 1.37: two updates (the fake refuses a jump of two).
     assert_eq!(
         calls_since(&before, &world).get("EKS:UpdateClusterVersion"),
         Some(&2)
@@ -339,7 +339,7 @@ async fn a_newer_version_is_reached_one_minor_at_a_time_and_an_older_one_is_a_re
 
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
     let back = find(&changes, "c1/eks");
-    assert_eq!(back.action, Action::Replace, "EKS cannot go back to 1.31");
+    assert_eq!(back.action, Action::Replace, "EKS cannot go back to 1.35");
     assert!(
         changes
             .iter()

@@ -42,7 +42,7 @@ impl Checker {
                         quoted(&cluster.version)
                     ),
                 )
-                .hint("write it quoted, like \"1.31\""),
+                .hint("write it quoted, like \"1.35\""),
             );
         }
         let endpoint = &cluster.endpoint;

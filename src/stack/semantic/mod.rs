@@ -7,6 +7,7 @@ mod load_balancers;
 mod networks;
 mod roles;
 mod verify;
+mod warnings;
 mod workloads;
 
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use std::collections::HashMap;
 use ipnet::Ipv4Net;
 
 pub use load_balancers::MANAGED_RULE_GROUPS;
+pub use warnings::warnings;
 
 use super::diagnostic::{Finding, Kind};
 use super::types::*;

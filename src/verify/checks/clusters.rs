@@ -88,3 +88,51 @@ pub(super) fn imdsv2_required(world: &World) -> Finding {
     }
     look.finish()
 }
+
+/// A version past EKS standard support costs six times as much an hour, and past extended
+/// support EKS upgrades the cluster on its own schedule.
+pub(super) fn version_supported(world: &World) -> Finding {
+    use crate::stack::eks_versions::{self, Support};
+    let today = eks_versions::today();
+    let mut look = Look::default();
+    for r in &world.regions {
+        let Some(c) = &r.cluster else {
+            look.problem(format!("{}: no EKS cluster found", r.name));
+            continue;
+        };
+        look.saw(&c.name.label);
+        let Some(minor) = crate::model::minor(&c.version) else {
+            look.problem(format!(
+                "{}: version {:?} is not a minor version",
+                c.name.label, c.version
+            ));
+            continue;
+        };
+        let target = eks_versions::oldest_in_standard(today).unwrap_or_else(eks_versions::newest);
+        let path = || {
+            let steps: Vec<String> = (minor..=target).map(|m| format!("1.{m}")).collect();
+            format!("upgrade path, one minor per `up`: {}", steps.join(" -> "))
+        };
+        let at = format!("{} (1.{minor})", c.name.label);
+        match eks_versions::support(minor, today) {
+            Support::Standard { until } => look.ok(format!("{at}: in standard support until {until}")),
+            Support::Newer => look.ok(format!(
+                "{at}: newer than any version in the table of {}, so in standard support",
+                eks_versions::TABLE_DATE
+            )),
+            Support::Extended { since, until } => look.problem(format!(
+                "{at}: standard support ended {since}; extended support (billed at six times the hourly price) ends {until}; {}",
+                path()
+            )),
+            Support::Ended { since } => look.problem(format!(
+                "{at}: all support ended {since}: EKS upgrades such clusters on its own; {}",
+                path()
+            )),
+            Support::TooOld => look.problem(format!(
+                "{at}: older than any version EKS supports; {}",
+                path()
+            )),
+        }
+    }
+    look.finish()
+}

@@ -132,6 +132,14 @@ pub const CATALOG: &[Check] = &[
         run: imdsv2_required,
     },
     Check {
+        id: "MR-EKS-005",
+        title: "Each cluster runs a Kubernetes version in EKS standard support",
+        severity: Severity::Medium,
+        remediation: "Raise `cluster.version` to a version in standard support, one minor at a time as the evidence lists (EKS upgrades one minor per update, and so does `up`); read each version's release notes for removed APIs first.",
+        settings: &[(Scope::EachRegion, "cluster.version")],
+        run: version_supported,
+    },
+    Check {
         id: "MR-K8S-001",
         title: "No LoadBalancer Service in the backend cluster; backend pods reachable only from the peer VPC",
         severity: Severity::Critical,

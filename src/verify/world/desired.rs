@@ -169,6 +169,7 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
                 });
             }
             ResourceSpec::EksCluster {
+                version,
                 endpoint_public,
                 public_cidrs,
                 log_types,
@@ -176,6 +177,7 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
             } => {
                 region.cluster = Some(ClusterView {
                     name: named(&r.id),
+                    version: version.clone(),
                     endpoint_public: *endpoint_public,
                     public_cidrs: public_cidrs.clone(),
                     log_types: log_types.clone(),

@@ -187,6 +187,8 @@ pub struct WebAclView {
 #[derive(Debug, Clone)]
 pub struct ClusterView {
     pub name: Named,
+    /// Kubernetes minor version (`1.35`).
+    pub version: String,
     pub endpoint_public: bool,
     pub public_cidrs: Vec<String>,
     pub log_types: Vec<String>,

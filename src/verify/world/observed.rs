@@ -62,6 +62,7 @@ pub fn from_observed(stack: &ValidStack, observed: &Observed, kube: Vec<Kube>) -
             .map(|lb| o.load_balancer(lb));
         region.cluster = here(Kind::EksCluster).next().map(|c| ClusterView {
             name: named(c),
+            version: field(c, eks_cluster::VERSION.name).to_string(),
             endpoint_public: field(c, eks_cluster::ENDPOINT_PUBLIC.name) == "true",
             public_cidrs: split(field(c, eks_cluster::PUBLIC_CIDRS.name)),
             log_types: split(field(c, eks_cluster::LOG_TYPES.name)),
