@@ -63,6 +63,17 @@ fn line(
     }
 }
 
+/// `count` things billed by the hour all month.
+fn hourly(item: &str, count: f64, unit: &'static str, hour: f64) -> Line {
+    line(
+        item,
+        count,
+        unit,
+        format!("{count} × {HOURS} h × {}", money(hour)),
+        count * HOURS * hour,
+    )
+}
+
 /// Requests per second on average, and GB per hour they carry.
 fn traffic(usage: &UsageSpec) -> (f64, f64) {
     let per_second = usage.requests_per_month as f64 / (HOURS * 3600.0);
@@ -113,13 +124,7 @@ pub fn region(
             .filter(|b| extended(b) == Some(past_standard))
             .count() as f64;
         if clusters > 0.0 {
-            lines.push(line(
-                item,
-                clusters,
-                "EKS cluster",
-                format!("{clusters} × {HOURS} h × {}", money(hour)),
-                clusters * HOURS * hour,
-            ));
+            lines.push(hourly(item, clusters, "EKS cluster", hour));
         }
     }
     for b in billables {
@@ -132,13 +137,7 @@ pub fn region(
     }
     let nats = count(|b| matches!(b, Billable::NatGateway));
     if nats > 0.0 {
-        lines.push(line(
-            "NAT gateways",
-            nats,
-            "NAT gateway",
-            format!("{nats} × {HOURS} h × {}", money(p.nat_hour)),
-            nats * HOURS * p.nat_hour,
-        ));
+        lines.push(hourly("NAT gateways", nats, "NAT gateway", p.nat_hour));
         let gb = f64::from(usage.nat_gb_per_month);
         lines.push(line(
             "NAT data processed",
@@ -161,12 +160,11 @@ pub fn region(
         })
         .sum();
     if addresses > 0.0 {
-        lines.push(line(
+        lines.push(hourly(
             "Public IPv4 addresses",
             addresses,
             "public IPv4 address",
-            format!("{addresses} × {HOURS} h × {}", money(p.ipv4_hour)),
-            addresses * HOURS * p.ipv4_hour,
+            p.ipv4_hour,
         ));
     }
     let (per_second, gb_per_hour) = traffic(usage);
