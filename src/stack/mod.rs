@@ -223,7 +223,14 @@ pub fn parse_layers(
         let origins = Origins::single(&base.label);
         return validate(base_root, origins, Vec::new(), digest(&base.bytes));
     };
-    let overlay_root = read::document(&overlay.label, &overlay.bytes)?;
+    let Some(overlay_root) = read::optional_document(&overlay.label, &overlay.bytes)? else {
+        // Only comments: the environment is the base as it is.
+        let origins = Origins {
+            base: base.label.clone(),
+            overlay: Some((overlay.label.clone(), Vec::new())),
+        };
+        return validate(base_root, origins, Vec::new(), digest(&base.bytes));
+    };
     if !matches!(overlay_root.value, yaml::Value::Map(_)) {
         return Err(vec![Diagnostic::new(
             &overlay.label,

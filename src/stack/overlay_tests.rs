@@ -162,3 +162,10 @@ fn an_overlay_renames_the_stack() {
     assert_eq!(valid.name(), "petclinic-qa");
     assert_eq!(valid.origins.files(), ["base.yaml", "envs/x.yaml"]);
 }
+
+#[test]
+fn an_overlay_of_comments_only_is_the_base_as_it_is() {
+    let valid = merged("# nothing differs in this environment\n").unwrap();
+    assert_eq!(valid.name(), "petclinic");
+    assert_eq!(valid.origins.files(), ["base.yaml", "envs/x.yaml"]);
+}

@@ -50,6 +50,20 @@ pub fn read(path: &Path) -> Result<Source, LoadError> {
 
 /// The one YAML document in `bytes`; `file` labels the diagnostics.
 pub fn document(file: &str, bytes: &[u8]) -> Result<Node, Vec<Diagnostic>> {
+    optional_document(file, bytes)?.ok_or_else(|| {
+        vec![Diagnostic::new(
+            file,
+            Pos { line: 1, column: 1 },
+            "",
+            "the file is empty; expected a Stack document".into(),
+            Some("start from stacks/minimal.yaml".into()),
+        )]
+    })
+}
+
+/// The one YAML document in `bytes`, or none when it holds only comments (an overlay that
+/// changes nothing).
+pub fn optional_document(file: &str, bytes: &[u8]) -> Result<Option<Node>, Vec<Diagnostic>> {
     let at = |pos: Pos, path: &str, message: String, hint: Option<String>| {
         vec![Diagnostic::new(file, pos, path, message, hint)]
     };
@@ -74,20 +88,8 @@ pub fn document(file: &str, bytes: &[u8]) -> Result<Node, Vec<Diagnostic>> {
     let documents = yaml::parse_documents_within(text, limits::NODES)
         .map_err(|e| at(e.pos, "", e.message, None))?;
     match documents.as_slice() {
-        [] => Err(at(
-            Pos { line: 1, column: 1 },
-            "",
-            format!(
-                "the file is empty; expected {}",
-                if file.contains("envs") {
-                    "an overlay"
-                } else {
-                    "a Stack document"
-                }
-            ),
-            Some("start from stacks/minimal.yaml".into()),
-        )),
-        [_] => Ok(documents.into_iter().next().expect("one document")),
+        [] => Ok(None),
+        [_] => Ok(documents.into_iter().next()),
         [_, second, ..] => Err(at(
             second.pos,
             "",
