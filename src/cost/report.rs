@@ -168,6 +168,20 @@ pub fn compare_text(a: &Estimate, b: &Estimate) -> String {
             put(&r.name, &format!("Total {}", r.name), r.monthly, left);
         }
     }
+    // Region by region in the stack's order, each region's total last.
+    let order: Vec<&str> = a
+        .regions
+        .iter()
+        .chain(&b.regions)
+        .map(|r| r.name.as_str())
+        .collect();
+    let place = |region: &str| {
+        order
+            .iter()
+            .position(|r| *r == region)
+            .unwrap_or(usize::MAX)
+    };
+    rows.sort_by_key(|r| (place(&r.0), r.1.starts_with("Total ")));
     let width = rows.iter().map(|r| r.1.len()).max().unwrap_or(10);
     let _ = writeln!(
         out,
@@ -221,34 +235,43 @@ pub fn delta_text(delta: &CostDelta) -> String {
             delta.prices_date
         );
     }
-    // Counted things summed per unit across regions; what usage sizes (GB) as one sum.
-    let mut counted: Vec<(&str, f64)> = Vec::new();
+    // Counted things summed per unit across regions; what usage sizes (GB) as one sum; a line
+    // whose count does not change but whose price does (another instance type, extended
+    // support) by its name.
+    let mut units: Vec<(&str, f64, Vec<&super::LineChange>)> = Vec::new();
     let mut usage = 0.0;
     for c in &delta.changes {
-        if c.unit == "GB" || c.quantity.abs() < 0.05 {
+        if c.unit == "GB" {
             usage += c.monthly;
-        } else if let Some(entry) = counted.iter_mut().find(|(unit, _)| *unit == c.unit) {
+        } else if let Some(entry) = units.iter_mut().find(|(unit, ..)| *unit == c.unit) {
             entry.1 += c.quantity;
+            entry.2.push(c);
         } else {
-            counted.push((c.unit, c.quantity));
+            units.push((c.unit, c.quantity, vec![c]));
         }
     }
+    let by_name =
+        |c: &super::LineChange| format!("{} ({}) {}", c.item, c.region, signed(c.monthly));
     // Signs on every count once some go down: `-1 NAT gateway, +1 node`.
-    let mixed = counted.iter().any(|(_, q)| *q <= -0.05);
-    let mut what: Vec<String> = counted
-        .iter()
-        .filter(|(_, q)| q.abs() >= 0.05)
-        .map(|(unit, q)| {
+    let mixed = units.iter().any(|(_, q, _)| *q <= -0.05);
+    let mut what: Vec<String> = Vec::new();
+    for (unit, q, changes) in &units {
+        if q.abs() >= 0.05 {
             let sign = match (*q < 0.0, mixed) {
                 (true, _) => "-",
                 (false, true) => "+",
                 (false, false) => "",
             };
-            format!("{sign}{}", plural(*q, unit))
-        })
-        .collect();
+            what.push(format!("{sign}{}", plural(*q, unit)));
+        } else {
+            what.extend(changes.iter().map(|c| by_name(c)));
+        }
+    }
     if usage.abs() >= super::CENT {
         what.push(format!("{} in logs and data by spec.usage", signed(usage)));
+    }
+    if what.is_empty() {
+        what = delta.changes.iter().map(by_name).collect();
     }
     let mut text = format!(
         "Cost: {}/month: {} (prices of {}).",

@@ -224,3 +224,35 @@ fn a_version_past_standard_support_is_priced_at_the_extended_rate() {
         assert!(close(old.monthly - current.monthly, H * 0.50));
     }
 }
+
+#[test]
+fn a_change_of_price_but_not_of_count_is_told_by_name() {
+    let valid = reference();
+    let group = |types: &str| {
+        [priced(
+            "c2/nodegroup/default",
+            Kind::NodeGroup,
+            "c2",
+            &[
+                ("instanceTypes", types),
+                ("min", "2"),
+                ("desired", "2"),
+                ("max", "5"),
+            ],
+        )]
+    };
+    let d = super::delta(
+        &estimate_of(&valid, &group("t3.medium")),
+        &estimate_of(&valid, &group("t3.large")),
+    );
+    assert!(
+        close(d.monthly, 2.0 * H * (0.0832 - 0.0416)),
+        "{}",
+        d.monthly
+    );
+    let text = super::delta_text(&d);
+    assert!(
+        text.starts_with("Cost: +$60.74/month: Nodes c2/nodegroup/default (c2) +$60.74"),
+        "{text}"
+    );
+}

@@ -336,7 +336,7 @@ fn validate(
         {
             continue;
         }
-        let (file, pos) = match origins.written_within(&finding.path) {
+        let (file, pos) = match origins.written_within(&finding.path, &finding.message) {
             // A finding on what holds values the overlay changed (the sizes of a node group):
             // the overlay's change is what to look at.
             Some(changed) => (

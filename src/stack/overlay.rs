@@ -56,7 +56,7 @@ impl Merged {
                     }
                 }
             }
-            (Value::Seq(items), Value::Seq(changes)) if named(items) && named(changes) => {
+            (Value::Seq(items), Value::Seq(changes)) if merges_by_name(items, changes) => {
                 for change in changes {
                     let name = name_of(change);
                     match items.iter().position(|item| name_of(item) == name) {
@@ -80,9 +80,15 @@ impl Merged {
 fn replaces(base: &Node, overlay: &Node) -> bool {
     match (&base.value, &overlay.value) {
         (Value::Map(_), Value::Map(_)) => false,
-        (Value::Seq(items), Value::Seq(changes)) => !(named(items) && named(changes)),
+        (Value::Seq(items), Value::Seq(changes)) => !merges_by_name(items, changes),
         _ => true,
     }
+}
+
+/// Lists of named items merge by name; an empty overlay list replaces the base's (it leaves
+/// none), as any other list does.
+fn merges_by_name(items: &[Node], changes: &[Node]) -> bool {
+    !changes.is_empty() && named(items) && named(changes)
 }
 
 /// A list of named items: every item a mapping with a string `name`. (An empty list is one,
@@ -128,16 +134,25 @@ impl Origins {
         }
     }
 
-    /// The first path strictly inside `path` that the overlay wrote, when `path` itself is the
-    /// base's.
-    pub fn written_within(&self, path: &str) -> Option<&str> {
+    /// For a finding on `path` (which the base wrote) about fields within it: the first path
+    /// inside it that the overlay wrote and whose field the finding's `message` names (the
+    /// node group sizes' finding names `desired`), so the finding points at that change.
+    pub fn written_within(&self, path: &str, message: &str) -> Option<&str> {
         let (_, paths) = self.overlay.as_ref()?;
         if paths.iter().any(|p| super::is_within(path, p)) {
             return None;
         }
+        let named = |p: &str| {
+            let field = p.rsplit(['.', '[']).next().unwrap_or(p);
+            !field.is_empty()
+                && !field.ends_with(']')
+                && message
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|word| word == field)
+        };
         paths
             .iter()
-            .find(|p| p.as_str() != path && super::is_within(p, path))
+            .find(|p| p.as_str() != path && super::is_within(p, path) && named(p))
             .map(String::as_str)
     }
 

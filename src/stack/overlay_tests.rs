@@ -169,3 +169,23 @@ fn an_overlay_of_comments_only_is_the_base_as_it_is() {
     assert_eq!(valid.name(), "petclinic");
     assert_eq!(valid.origins.files(), ["base.yaml", "envs/x.yaml"]);
 }
+
+#[test]
+fn an_empty_list_replaces_a_list_of_named_items() {
+    let valid = merged("spec:\n  workloads: []\n").unwrap();
+    assert!(valid.stack.spec.workloads.is_empty());
+}
+
+#[test]
+fn a_problem_all_the_base_s_stays_in_the_base_though_the_overlay_touched_its_item() {
+    let base = REFERENCE.replacen("desired: 2", "desired: 1", 1);
+    let overlay = "spec:\n  regions:\n    - name: c1\n      cluster:\n        nodeGroups:\n          - name: default\n            instanceTypes: [t3.large]\n";
+    let problems = parse_layers(
+        &source("base.yaml", &base),
+        Some(&source("envs/x.yaml", overlay)),
+    )
+    .unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].file, "base.yaml", "{problems:?}");
+    assert!(problems[0].message.contains("min <= desired <= max"));
+}
