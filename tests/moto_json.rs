@@ -8,7 +8,9 @@ use serde_json::Value;
 
 mod common;
 
-use common::aws::{Run, STACK, command, fresh_moto, multiregion_with, slowed};
+use common::aws::{
+    Run, STACK, command, fresh_moto, multiregion_with, slowed, spawn_until_first_step,
+};
 
 /// What `document` breaks of the committed schema of `name`.
 fn assert_matches(name: &str, document: &Value) {
@@ -118,20 +120,13 @@ fn every_document_from_empty_to_up_to_down_matches_its_schema() {
 #[test]
 fn an_interrupted_up_keeps_its_document_with_the_error_inside() {
     let (_guard, url) = fresh_moto();
-    // Every request held 400 ms: the `up` (about 90 steps) is still running when Ctrl-C comes.
+    // Every request held 400 ms: the `up` (about 90 steps) is still running when Ctrl-C comes,
+    // right after its first step.
     let slow = slowed(url, std::time::Duration::from_millis(400));
-    let up = command(&slow, STACK, &["up", "--output", "json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_secs(3));
-    let sent = std::process::Command::new("kill")
-        .args(["-INT", &up.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let up: Run = up.wait_with_output().unwrap().into();
+    let up = command(&slow, STACK, &["up", "--output", "json"]);
+    let up = spawn_until_first_step(up, std::time::Duration::from_secs(60));
+    up.interrupt();
+    let up: Run = up.finish();
     assert_eq!(up.code, 130, "{}", up.stderr);
     let document: Value = serde_json::from_str(&up.stdout)
         .unwrap_or_else(|e| panic!("not one JSON document ({e}): {}", up.stdout));

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::aws::{
-    Run, STACK, bare, command, fresh_moto, multiregion_with, slowed, stack_copy, vpcs,
+    Run, STACK, bare, command, fresh_moto, multiregion_with, slowed, spawn_until_first_step,
+    stack_copy, vpcs,
 };
 
 fn json(run: &Run) -> serde_json::Value {
@@ -228,27 +229,15 @@ fn on_a_terminal_up_and_down_show_their_plan_and_ask() {
     assert_eq!(vpcs(url), vec![0, 0]);
 }
 
-fn interrupt(child: &std::process::Child) {
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-}
-
 #[test]
 fn the_first_ctrl_c_lets_running_steps_finish_and_a_rerun_converges() {
     let (_guard, url) = fresh_moto();
-    // Every request held 400 ms: an `up` of the reference stack takes well over the 3 s below.
+    // Every request held 400 ms: an `up` of the reference stack has most of its steps left
+    // when Ctrl-C comes, right after its first step.
     let slow = slowed(url, Duration::from_millis(400));
-    let up = command(&slow, STACK, &["up"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_secs(3));
-    interrupt(&up);
-    let up: Run = up.wait_with_output().unwrap().into();
+    let up = spawn_until_first_step(command(&slow, STACK, &["up"]), Duration::from_secs(60));
+    up.interrupt();
+    let up: Run = up.finish();
     assert_eq!(up.code, 130, "{}", up.stderr);
     assert!(
         up.stderr
@@ -277,17 +266,12 @@ fn the_first_ctrl_c_lets_running_steps_finish_and_a_rerun_converges() {
 fn a_second_ctrl_c_ends_the_run_at_once() {
     let (_guard, url) = fresh_moto();
     let slow = slowed(url, Duration::from_millis(400));
-    let up = command(&slow, STACK, &["up"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_secs(4));
-    interrupt(&up);
+    let up = spawn_until_first_step(command(&slow, STACK, &["up"]), Duration::from_secs(60));
+    up.interrupt();
     std::thread::sleep(Duration::from_millis(300));
     let second = Instant::now();
-    interrupt(&up);
-    let up: Run = up.wait_with_output().unwrap().into();
+    up.interrupt();
+    let up: Run = up.finish();
     // Bounded by the lock's give-back (3 s at most), not by the running steps.
     assert!(
         second.elapsed() < Duration::from_secs(5),

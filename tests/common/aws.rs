@@ -165,3 +165,72 @@ pub fn vpcs(url: &str) -> Vec<usize> {
         counts
     })
 }
+
+/// A run of the tool in the background whose stderr is read as it comes.
+pub struct Running {
+    pub child: Child,
+    stderr: std::sync::Arc<Mutex<String>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+/// Starts `command` and returns once it has finished its first step (its first stderr line
+/// that is no warning about the stack), so a signal sent then meets a run that holds the
+/// stack's lock and has work left; panics if that takes longer than `within`.
+pub fn spawn_until_first_step(mut command: Command, within: std::time::Duration) -> Running {
+    use std::io::BufRead;
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pipe = child.stderr.take().unwrap();
+    let stderr = std::sync::Arc::new(Mutex::new(String::new()));
+    let (started, seen) = std::sync::mpsc::channel();
+    let collected = stderr.clone();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            let about_the_stack = line.starts_with("warning:") || line.starts_with("  hint:");
+            if !about_the_stack {
+                let _ = started.send(());
+            }
+            let mut all = collected.lock().unwrap();
+            all.push_str(&line);
+            all.push('\n');
+        }
+    });
+    if seen.recv_timeout(within).is_err() {
+        let _ = child.kill();
+        panic!(
+            "no step finished within {within:?}: {}",
+            stderr.lock().unwrap()
+        );
+    }
+    Running {
+        child,
+        stderr,
+        reader,
+    }
+}
+
+impl Running {
+    /// Sends SIGINT, as Ctrl-C does.
+    pub fn interrupt(&self) {
+        let sent = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
+    /// Waits for the end; all it printed.
+    pub fn finish(self) -> Run {
+        let out = self.child.wait_with_output().unwrap();
+        self.reader.join().unwrap();
+        let stderr = self.stderr.lock().unwrap().clone();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+        }
+    }
+}
