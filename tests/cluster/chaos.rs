@@ -2,6 +2,7 @@
 //! experiment takes away, and every fault is checked gone through the API afterwards, with a
 //! client of the test's own — on success, on interruption and after a killed run.
 
+use std::io::Read;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::{Node, Pod};
@@ -29,6 +30,30 @@ async fn backend_state(name: &str) -> (Vec<String>, bool) {
         .clone()
         .unwrap_or_default();
     (args, marked)
+}
+
+/// Waits (up to 60 s) until the backend Deployment is whole again: its rollout (after `up`, or
+/// after an experiment's rollback) done, every replica updated and ready.
+fn until_whole(name: &str) {
+    let started = Instant::now();
+    loop {
+        let d = block_on(deployment("rig-c2", name)).expect("the backend exists");
+        let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let generation = d.metadata.generation;
+        let s = d.status.unwrap_or_default();
+        let whole = s.observed_generation == generation
+            && s.updated_replicas == Some(want)
+            && s.ready_replicas == Some(want)
+            && s.replicas == Some(want);
+        if whole {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the backend never became whole: {s:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 async fn pods_of(name: &str) -> Vec<String> {
@@ -119,14 +144,22 @@ fn node_loss_moves_the_pods_and_uncordons_the_node_after() {
     case.down();
 }
 
-/// Waits (up to 30 s) until the backend carries an experiment's fault.
-fn until_marked(name: &str) {
+/// Waits (up to 60 s) until the backend carries the fault of the experiment `child` runs; if it
+/// never does, what the experiment said.
+fn until_marked(name: &str, child: &mut std::process::Child) {
     let started = Instant::now();
     while !block_on(backend_state(name)).1 {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the fault never went in"
-        );
+        if started.elapsed() > Duration::from_secs(60) || matches!(child.try_wait(), Ok(Some(_))) {
+            let _ = child.kill();
+            let mut said = String::new();
+            if let Some(mut out) = child.stdout.take() {
+                let _ = out.read_to_string(&mut said);
+            }
+            if let Some(mut err) = child.stderr.take() {
+                let _ = err.read_to_string(&mut said);
+            }
+            panic!("the fault never went in ({:?}): {said}", child.try_wait());
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -136,8 +169,9 @@ fn an_interrupted_experiment_rolls_back_and_a_killed_one_is_cleaned_up() {
     let case = Case::new(44);
     case.up();
     // Ctrl-C during the fault: the rollback runs, exit 130.
-    let child = case.spawn(&["chaos", "latency", "--for", "5m"]);
-    until_marked(&case.backend());
+    until_whole(&case.backend());
+    let mut child = case.spawn(&["chaos", "latency", "--for", "5m"]);
+    until_marked(&case.backend(), &mut child);
     let sent = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -153,9 +187,11 @@ fn an_interrupted_experiment_rolls_back_and_a_killed_one_is_cleaned_up() {
         "{args:?}"
     );
 
-    // Killed outright: the fault stays, marked; `--cleanup` undoes it.
+    // Killed outright: the fault stays, marked; `--cleanup` undoes it. (The rollback above
+    // rolled the backend out again: the next experiment starts from a whole workload.)
+    until_whole(&case.backend());
     let mut child = case.spawn(&["chaos", "latency", "--for", "5m"]);
-    until_marked(&case.backend());
+    until_marked(&case.backend(), &mut child);
     child.kill().unwrap();
     let _ = child.wait();
     let (args, marked) = block_on(backend_state(&case.backend()));
