@@ -1,5 +1,6 @@
 //! multiregion: one stack file, two AWS regions, one EKS cluster in each.
 
+mod alerts;
 mod chaos;
 mod check_ids;
 mod cli;
@@ -28,6 +29,7 @@ mod stats;
 mod status;
 mod stop;
 mod verify;
+mod webhook;
 mod workloads;
 mod yaml;
 
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         Command::Status(args) => commands::status::run(args, &printer),
         Command::Probe(args) => commands::probe::run(args, &printer),
         Command::Chaos(args) => commands::chaos::run(args, &printer),
+        Command::Webhook(args) => commands::webhook::run(args, &printer),
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man(args) => commands::completions::man(args, &printer),
     };

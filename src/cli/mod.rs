@@ -6,6 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod operate;
 pub use operate::{ChaosArgs, Experiment, ProbeArgs};
+mod webhook;
+pub use webhook::{WebhookArgs, WebhookCommand, WebhookServeArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -120,6 +122,9 @@ pub enum Command {
     /// recovered or steady state missed, 130 interrupted, 1 error). `--cleanup` undoes what a
     /// killed experiment left.
     Chaos(ChaosArgs),
+    /// Receive the SNS deliveries of the stack's alarm topics over HTTP (`webhook serve`):
+    /// alarm state changes and test notifications, checked and printed one line each.
+    Webhook(WebhookArgs),
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
     ///
     /// Text whatever --output says (a script is not a result document). For example

@@ -19,6 +19,7 @@ pub mod unlock;
 pub mod up;
 pub mod validate;
 pub mod verify;
+pub mod webhook;
 pub mod workloads;
 
 use std::path::Path;

@@ -41,6 +41,10 @@ pub enum Billable {
     },
     /// One end of the cross-region peering: this region sends the other data over it.
     Peering,
+    /// A standard-resolution CloudWatch alarm, billed per metric it reads.
+    Alarm {
+        metrics: usize,
+    },
 }
 
 /// The billable part of resource `id` of `kind` with `fields`, or `None` for what is free
@@ -85,6 +89,10 @@ pub fn of(id: &str, kind: Kind, fields: &Fields) -> Option<Billable> {
             retention_days: number("retentionDays"),
         }),
         Kind::VpcPeering | Kind::VpcPeeringAccepter => Some(Billable::Peering),
+        // Each metric an alarm reads shows once in its canonical text as `{dimensions}`.
+        Kind::MetricAlarm => Some(Billable::Alarm {
+            metrics: text("metric").matches('{').count().max(1),
+        }),
         // Free, or priced through another kind (flow logs through their log group).
         Kind::LogGroup
         | Kind::IamRole
@@ -106,6 +114,10 @@ pub fn of(id: &str, kind: Kind, fields: &Fields) -> Option<Billable> {
         | Kind::AccessEntry
         | Kind::LaunchTemplate
         | Kind::TargetGroupAttachment
+        // Topics and subscriptions cost nothing; an alarm's few deliveries a month are
+        // within SNS's free tier.
+        | Kind::AlertTopic
+        | Kind::AlertSubscription
         | Kind::RunRecord => None,
     }
 }

@@ -238,6 +238,23 @@ pub fn region(
             _ => {}
         }
     }
+    let alarm_metrics: usize = billables
+        .iter()
+        .map(|b| match b {
+            Billable::Alarm { metrics } => *metrics,
+            _ => 0,
+        })
+        .sum();
+    if alarm_metrics > 0 {
+        let n = alarm_metrics as f64;
+        lines.push(line(
+            "CloudWatch alarms",
+            n,
+            "alarm metrics",
+            format!("{n} metrics × {}", money(prices::ALARM_METRIC_MONTH)),
+            n * prices::ALARM_METRIC_MONTH,
+        ));
+    }
     if billables.iter().any(|b| matches!(b, Billable::Peering)) {
         let gb = f64::from(usage.cross_region_gb_per_month);
         lines.push(line(

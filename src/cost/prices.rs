@@ -48,6 +48,9 @@ pub struct RegionPrices {
 pub const WAF_ACL_MONTH: f64 = 5.0;
 pub const WAF_RULE_MONTH: f64 = 1.0;
 pub const WAF_MILLION_REQUESTS: f64 = 0.60;
+/// A standard-resolution CloudWatch alarm, per metric it reads and month (the same in the
+/// table's regions).
+pub const ALARM_METRIC_MONTH: f64 = 0.10;
 
 const US_EAST_INSTANCES: &[(&str, f64)] = &[
     ("t3.micro", 0.0104),

@@ -185,6 +185,7 @@ impl<'a> Engine<'a> {
                 eks,
                 log_groups,
                 parameters,
+                alerting,
             ) = futures::try_join!(
                 retry::discover(|| c.network.snapshot(stack)),
                 balancers,
@@ -192,6 +193,7 @@ impl<'a> Engine<'a> {
                 retry::discover(|| c.eks.snapshot(stack, cluster, access_entries)),
                 retry::discover(|| c.logs.snapshot(stack)),
                 retry::discover(|| c.parameters.snapshot(stack)),
+                retry::discover(|| c.alerting.snapshot(stack)),
             )?;
             Ok(Snapshot {
                 network,
@@ -204,6 +206,7 @@ impl<'a> Engine<'a> {
                 node_instances,
                 asgs,
                 parameters,
+                alerting,
             })
         });
         let snapshots = futures::future::join_all(reads).await;

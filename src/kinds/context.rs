@@ -301,6 +301,10 @@ impl<'a> Applier<'a> {
                 let (id, clients) = (self.aws(&r.id)?, &self.target(&r.region)?.clients);
                 retry::change(|| clients.network.set_tags(&id, &add, &remove)).await
             }
+            TagService::Alerts => {
+                let (arn, clients) = (observed.handle.aws_id(), &self.target(&r.region)?.clients);
+                retry::change(|| clients.alerting.set_tags(arn, &add, &remove)).await
+            }
             TagService::Logs | TagService::Ssm => {
                 return Err(StepError::precondition(format!(
                     "{} tags are set at creation only",

@@ -21,6 +21,8 @@ mod mapping;
 mod observed;
 
 pub mod access_entry;
+pub mod alert_subscription;
+pub mod alert_topic;
 pub mod default_security_group;
 pub mod eks_cluster;
 pub mod elastic_ip;
@@ -32,6 +34,7 @@ pub mod listener;
 pub mod load_balancer;
 pub mod log_group;
 pub mod main_route_table;
+pub mod metric_alarm;
 pub mod nat_gateway;
 pub mod node_group;
 pub mod route;
@@ -111,6 +114,9 @@ kinds! {
     LaunchTemplate,
     NodeGroup,
     TargetGroupAttachment,
+    AlertTopic,
+    AlertSubscription,
+    MetricAlarm,
     RunRecord,
 }
 
@@ -133,6 +139,8 @@ pub enum TagService {
     Iam,
     Logs,
     Ssm,
+    /// SNS topics and CloudWatch alarms, by ARN.
+    Alerts,
 }
 
 /// How a kind carries the stack's tags.
@@ -310,6 +318,9 @@ pub const REGISTRY: &[KindDef] = &[
     launch_template::DEF,
     node_group::DEF,
     target_group_attachment::DEF,
+    alert_topic::DEF,
+    alert_subscription::DEF,
+    metric_alarm::DEF,
     run_record::DEF,
 ];
 
@@ -380,6 +391,9 @@ impl ResourceSpec {
             ResourceSpec::LaunchTemplate { .. } => Kind::LaunchTemplate,
             ResourceSpec::NodeGroup { .. } => Kind::NodeGroup,
             ResourceSpec::TargetGroupAttachment { .. } => Kind::TargetGroupAttachment,
+            ResourceSpec::AlertTopic { .. } => Kind::AlertTopic,
+            ResourceSpec::AlertSubscription { .. } => Kind::AlertSubscription,
+            ResourceSpec::MetricAlarm { .. } => Kind::MetricAlarm,
             ResourceSpec::RunRecord { .. } => Kind::RunRecord,
         }
     }

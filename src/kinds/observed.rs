@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{Fields, Kind};
 use crate::providers::{
-    AutoScalingGroupInfo, EksSnapshot, LoadBalancingSnapshot, LogGroupInfo, NetworkSnapshot,
+    AlertingSnapshot, AutoScalingGroupInfo, EksSnapshot, LoadBalancingSnapshot, LogGroupInfo, NetworkSnapshot,
     NodeInstance, ParameterInfo, RuleSpec, Tags, WebAclInfo,
 };
 
@@ -39,6 +39,16 @@ pub enum Handle {
     WebAcl(WebAclInfo),
     WebAclAssociation {
         resource_arn: String,
+    },
+    /// A topic's subscription: its ARN once confirmed, and what it delivers to.
+    Subscription {
+        arn: Option<String>,
+        endpoint: String,
+    },
+    /// CloudWatch deletes an alarm by name and tags it by ARN.
+    Alarm {
+        name: String,
+        arn: String,
     },
     /// Part of another resource (the accepter side and DNS options of a peering).
     Peering {
@@ -93,6 +103,8 @@ impl Handle {
             Handle::NodeGroup { name, .. } => name,
             Handle::AccessEntry { principal, .. } => principal,
             Handle::Targets { target_group, .. } => target_group,
+            Handle::Subscription { arn, endpoint } => arn.as_deref().unwrap_or(endpoint),
+            Handle::Alarm { arn, .. } => arn,
         }
     }
 }
@@ -141,4 +153,6 @@ pub struct Snapshot {
     pub asgs: Vec<AutoScalingGroupInfo>,
     /// The stack's SSM parameters.
     pub parameters: Vec<ParameterInfo>,
+    /// The stack's alert topics and alarms.
+    pub alerting: AlertingSnapshot,
 }

@@ -63,6 +63,9 @@ fn the_registry_creates_in_the_golden_dependency_order() {
             "LaunchTemplate",
             "NodeGroup",
             "TargetGroupAttachment",
+            "AlertTopic",
+            "AlertSubscription",
+            "MetricAlarm",
             "RunRecord",
         ]
     );
@@ -154,6 +157,9 @@ fn force_new_fields_are_as_before() {
         ("WebAclAssociation", vec!["loadBalancer"]),
         ("IamRole", vec!["trustedService"]),
         ("LogGroup", vec!["name"]),
+        ("AlertTopic", vec!["name"]),
+        ("AlertSubscription", vec!["topic", "protocol", "endpoint"]),
+        ("MetricAlarm", vec!["name"]),
         ("FlowLog", vec!["vpc", "logGroup", "trafficType"]),
         ("EksCluster", vec!["role", "subnets"]),
         (

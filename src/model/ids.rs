@@ -130,3 +130,17 @@ pub fn node_group(region: &str, group: &str) -> String {
 pub fn target_group_attachment(region: &str, group: &str) -> String {
     format!("{region}/tg-attach/{group}")
 }
+
+pub fn alert_topic(region: &str) -> String {
+    format!("{region}/alerts/topic")
+}
+
+/// A webhook (`webhook-1`) or e-mail address (`email-1`) subscribed to the region's topic.
+pub fn alert_subscription(region: &str, what: &str, n: usize) -> String {
+    format!("{region}/alerts/{what}-{n}")
+}
+
+/// An alarm: `c1/alarm/errorRate`, `c2/alarm/backendPods-backend`.
+pub fn alarm(region: &str, key: &str) -> String {
+    format!("{region}/alarm/{key}")
+}

@@ -200,6 +200,31 @@ pub enum ResourceSpec {
         target_group: String,
         node_group: String,
     },
+    /// The SNS topic a region's alarms notify: encrypted with the AWS-managed key, only
+    /// CloudWatch of this account may publish, messages signed with SHA256.
+    AlertTopic {
+        name: String,
+    },
+    /// A webhook or e-mail address subscribed to an alert topic.
+    AlertSubscription {
+        topic: String,
+        /// `https`, `http` or `email`.
+        protocol: String,
+        endpoint: String,
+    },
+    /// A CloudWatch alarm whose ALARM and OK actions notify an alert topic.
+    MetricAlarm {
+        name: String,
+        description: String,
+        /// What it reads; load balancer and target group dimensions by logical id.
+        query: crate::providers::AlarmQuery,
+        comparison: String,
+        threshold: f64,
+        period: u32,
+        evaluation_periods: u32,
+        treat_missing: String,
+        topic: String,
+    },
     /// The record of the last `up` that converged the region: which tool version applied
     /// which stack file, and when (an SSM parameter).
     RunRecord {
@@ -395,6 +420,15 @@ impl ResourceSpec {
             } => {
                 format!("{node_group} -> {target_group}")
             }
+            ResourceSpec::AlertTopic { name } => {
+                format!("{name}, encrypted, only CloudWatch alarms of this account publish")
+            }
+            ResourceSpec::AlertSubscription {
+                protocol, endpoint, ..
+            } => format!("{protocol} {endpoint}"),
+            ResourceSpec::MetricAlarm {
+                name, description, ..
+            } => format!("{name}: {description}"),
             ResourceSpec::RunRecord {
                 tool_version,
                 stack_digest,

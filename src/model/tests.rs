@@ -69,6 +69,10 @@ fn reference_stack_has_every_resource_of_the_topology() {
         ("LaunchTemplate", 1),
         ("NodeGroup", 1),
         ("TargetGroupAttachment", 1),
+        ("AlertTopic", 1),
+        ("AlertSubscription", 1),
+        // Error rate, node CPU, memory and readiness, the frontend's restarts.
+        ("MetricAlarm", 5),
         ("RunRecord", 1),
     ];
     assert_eq!(c1, expected_c1.into_iter().collect());

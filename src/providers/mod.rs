@@ -4,6 +4,7 @@
 //! two regions, resources that become available over (virtual) time, injected failures,
 //! throttling and read-after-write lag.
 
+mod alerting;
 pub mod aws;
 mod clusters;
 mod error;
@@ -12,6 +13,7 @@ pub mod fake;
 mod lifecycle;
 mod parameters;
 
+pub use alerting::*;
 pub use clusters::*;
 pub use error::{ErrorKind, ProviderError, Result};
 pub use lifecycle::Lifecycle;
@@ -554,4 +556,5 @@ pub struct RegionClients {
     pub logs: Arc<dyn Logs>,
     pub scaling: Arc<dyn Scaling>,
     pub parameters: Arc<dyn Parameters>,
+    pub alerting: Arc<dyn Alerting>,
 }

@@ -1,5 +1,6 @@
 //! The stack file: its format, and loading it into a [`ValidStack`] with every problem reported.
 
+pub mod alerts;
 pub mod diagnostic;
 pub mod eks_versions;
 pub mod image;

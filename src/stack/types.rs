@@ -77,6 +77,9 @@ pub struct StackSpec {
     /// Traffic and log volumes `multiregion cost` assumes.
     #[serde(default)]
     pub usage: super::usage::UsageSpec,
+    /// Alarms and where they are delivered (webhooks, e-mail); none without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<super::alerts::AlertsSpec>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -140,6 +140,10 @@ fn expected_inventory() -> BTreeMap<&'static str, usize> {
         ("Vpc", 2),
         ("VpcPeering", 1),
         ("WebAcl", 1),
+        // Per region: the alert topic; c1's 5 alarms (error rate, nodes, frontend restarts)
+        // and c2's 6 (healthy targets, backend pods, nodes, backend restarts).
+        ("AlertTopic", 2),
+        ("MetricAlarm", 11),
     ])
 }
 

@@ -8,6 +8,7 @@ use super::{
 use crate::stack::ValidStack;
 use crate::stack::types::{LoadBalancerType, NatMode, RegionSpec, Scheme};
 
+mod alerts;
 mod builder;
 
 use builder::Builder;
@@ -417,6 +418,19 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                     node_group,
                 },
             );
+        }
+        if let Some(spec) = &valid.stack.spec.alerts {
+            let workloads = valid.stack.spec.workloads.iter();
+            let watched = alerts::Watched {
+                region,
+                load_balancer: &lb_id,
+                target_group: &tg_id,
+                workloads: workloads
+                    .filter(|w| w.region == *r)
+                    .map(|w| w.name.as_str())
+                    .collect(),
+            };
+            alerts::add(&mut b, spec, &watched);
         }
         // Made after everything else of the region and the global roles, so it records only
         // a run that converged them.

@@ -1,6 +1,7 @@
 //! The AWS adapter: one shared `SdkConfig`, one client per service and region, errors sorted
 //! into [`ErrorKind`]s, and every call counted.
 
+mod alerting;
 mod auth;
 mod ec2;
 mod eks;
@@ -76,6 +77,10 @@ pub fn region_clients(
         logs: Arc::new(logs::CloudWatchLogs::new(here!(aws_sdk_cloudwatchlogs))),
         scaling: Arc::new(scaling::AutoScaling::new(here!(aws_sdk_autoscaling))),
         parameters: Arc::new(ssm::SsmParameters::new(here!(aws_sdk_ssm))),
+        alerting: Arc::new(alerting::AwsAlerting::new(
+            here!(aws_sdk_sns),
+            here!(aws_sdk_cloudwatch),
+        )),
     }
 }
 

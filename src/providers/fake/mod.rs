@@ -3,6 +3,7 @@
 //! on delete like AWS's, injected failures, throttling and read-after-write lag. Time is tokio's,
 //! so tests under `tokio::time::pause()` run minutes of waiting in no time.
 
+mod alerting;
 mod calls;
 mod ec2;
 mod eks;
@@ -127,6 +128,7 @@ impl FakeWorld {
             logs: make(),
             scaling: make(),
             parameters: make(),
+            alerting: make(),
         }
     }
 
@@ -288,6 +290,8 @@ impl FakeWorld {
             add("NodeGroup", groups.filter(|x| ours(&x.info.tags)).count());
             add("LaunchTemplate", count(r.templates.values(), ours));
             add("Parameter", count(r.parameters.values(), ours));
+            add("AlertTopic", r.topics.values().filter(|t| ours(&t.tags)).count());
+            add("MetricAlarm", r.alarms.values().filter(|a| ours(&a.tags)).count());
         }
         add("IamRole", count(s.roles.values(), ours));
         let peerings = s.peerings.values().filter(|p| !p.deleted);

@@ -332,6 +332,10 @@ pub(crate) struct Region {
     pub parameters: BTreeMap<String, Parameter>,
     /// Auto Scaling group name -> its target group ARNs.
     pub asg_targets: BTreeMap<String, BTreeSet<String>>,
+    /// SNS topics by ARN.
+    pub topics: BTreeMap<String, super::alerting::Topic>,
+    /// CloudWatch alarms by name.
+    pub alarms: BTreeMap<String, super::alerting::Alarm>,
 }
 
 #[derive(Debug, Default)]

@@ -1,6 +1,7 @@
 //! Semantic validation: what a well-formed stack must also satisfy for AWS to accept it and for
 //! the topology to work. Every problem is collected; the resolved networks come out alongside.
 
+mod alerts;
 mod clusters;
 mod identity;
 mod load_balancers;
@@ -14,6 +15,7 @@ use std::collections::HashMap;
 
 use ipnet::Ipv4Net;
 
+pub use alerts::plain_http_webhooks;
 pub use load_balancers::MANAGED_RULE_GROUPS;
 pub use warnings::warnings;
 
@@ -55,6 +57,9 @@ pub fn check(stack: &Stack) -> (Vec<Finding>, Vec<Option<ResolvedNetwork>>) {
     c.peering(&stack.spec.peering, &region_names);
     c.workloads(&stack.spec.workloads, &region_names);
     c.verify(&stack.spec.verify);
+    if let Some(alerts) = &stack.spec.alerts {
+        c.alerts(alerts);
+    }
     (c.findings, networks)
 }
 
