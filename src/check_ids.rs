@@ -23,6 +23,7 @@ pub const CHECK_IDS: &[&str] = &[
     "MR-COST-001",
     "MR-COST-002",
     "MR-COST-003",
+    "MR-OBS-001",
 ];
 
 pub fn is_check(id: &str) -> bool {

@@ -92,6 +92,7 @@ fn main() -> ExitCode {
         Command::Probe(args) => commands::probe::run(args, &printer),
         Command::Chaos(args) => commands::chaos::run(args, &printer),
         Command::Webhook(args) => commands::webhook::run(args, &printer),
+        Command::Alarms(args) => commands::alarms::run(args, &printer),
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man(args) => commands::completions::man(args, &printer),
     };

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod alarms;
 mod operate;
+pub use alarms::{AlarmsArgs, AlarmsCommand, AlarmsTestArgs};
 pub use operate::{ChaosArgs, Experiment, ProbeArgs};
 mod webhook;
 pub use webhook::{WebhookArgs, WebhookCommand, WebhookServeArgs};
@@ -125,6 +127,9 @@ pub enum Command {
     /// Receive the SNS deliveries of the stack's alarm topics over HTTP (`webhook serve`):
     /// alarm state changes and test notifications, checked and printed one line each.
     Webhook(WebhookArgs),
+    /// List the stack's alarms per region: state, last change, and where they notify (exit 0,
+    /// 1 error); `alarms test` sends a test notification through the alert topics.
+    Alarms(AlarmsArgs),
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
     ///
     /// Text whatever --output says (a script is not a result document). For example

@@ -223,3 +223,31 @@ pub fn report_stats(printer: &Printer, aws_args: &AwsArgs, stats: &CallStats) {
         }
     }
 }
+
+/// Whether AWS calls go to an emulator: `--endpoint-url`, or AWS_ENDPOINT_URL unless the SDK
+/// is told to ignore it.
+pub fn emulated(aws_args: &AwsArgs) -> bool {
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let ignored =
+        set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    aws_args.endpoint_url.is_some() || (!ignored && set("AWS_ENDPOINT_URL").is_some())
+}
+
+/// Alarms carry what broke: on AWS they go to webhooks over HTTPS only. An emulator on this
+/// machine may be sent to a plain-HTTP receiver beside it.
+pub fn refuse_plain_webhooks(valid: &ValidStack, aws_args: &AwsArgs) -> Result<(), CliError> {
+    let Some(alerts) = &valid.stack.spec.alerts else {
+        return Ok(());
+    };
+    let plain = crate::stack::semantic::plain_http_webhooks(alerts);
+    match plain.first() {
+        Some(url) if !emulated(aws_args) => Err(CliError::new(format!(
+            "spec.alerts.webhooks: {url} is plain HTTP; SNS would send the stack's alarms to it unencrypted"
+        ))
+        .with_hint(
+            "use an https:// URL (a receiver behind TLS); plain http is taken only with \
+             --endpoint-url, for an emulator",
+        )),
+        _ => Ok(()),
+    }
+}

@@ -1,5 +1,6 @@
 //! One module per command; each returns the exit status it ends with.
 
+pub mod alarms;
 pub mod chaos;
 pub mod completions;
 pub mod cost;

@@ -17,6 +17,7 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<Exit, CliError> {
     if args.offline {
         return offline(&valid, &args.stack.stack, printer);
     }
+    live::refuse_plain_webhooks(&valid, &args.aws)?;
     let runtime = live::runtime()?;
     // Broken manifests stop the plan before any AWS call.
     let manifests = workloads::prepare(&valid, &args.stack.stack, &Default::default())?;

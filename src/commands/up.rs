@@ -33,6 +33,7 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Result<Exit, CliError> {
         false => Vec::new(),
     };
     // A saved plan was reviewed when it was made.
+    live::refuse_plain_webhooks(&valid, &args.aws)?;
     let ask = review::will_ask(args.yes || saved.is_some(), "up", "changes the account")?;
     let stats = Arc::new(CallStats::default());
     let progress = live::run_progress(printer);

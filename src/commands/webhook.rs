@@ -51,10 +51,14 @@ fn serve(args: &WebhookServeArgs, printer: &Printer) -> Result<Exit, CliError> {
         }
         let (state, mut events) = State::new(config, fetch);
         let server = tokio::spawn(server::serve(listener, Arc::new(state)));
-        printer.info(&format!("listening on http://{address}"));
-        // One Ctrl-C future for the whole run, so a signal between two events is not lost.
+        // One Ctrl-C handler for the whole run, registered before the `listening on` line (a
+        // signal sent once it is seen is not lost), and polled once so that it is.
         let interrupt = tokio::signal::ctrl_c();
         tokio::pin!(interrupt);
+        if futures::poll!(&mut interrupt).is_ready() {
+            return Ok(Exit::Interrupted);
+        }
+        printer.info(&format!("listening on http://{address}"));
         let mut seen = 0u64;
         let exit = loop {
             tokio::select! {

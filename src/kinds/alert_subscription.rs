@@ -37,7 +37,10 @@ fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
             // is nothing to remove it by (SNS drops it after three days).
             let id = match (m.desired_id(wanted), &s.arn) {
                 (Some(id), _) => id,
-                (None, Some(_)) => format!("{topic}/unlisted~{}:{}", s.protocol, s.endpoint),
+                (None, Some(_)) if s.protocol == "email" => {
+                    format!("{}/alerts/unlisted~mailto:{}", m.region, s.endpoint)
+                }
+                (None, Some(_)) => format!("{}/alerts/unlisted~{}", m.region, s.endpoint),
                 (None, None) => continue,
             };
             let f = fields([

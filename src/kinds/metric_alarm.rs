@@ -43,6 +43,17 @@ fn actions(alarm: &[String], ok: &[String], enabled: bool) -> String {
     }
 }
 
+/// The ALARM actions of an `actions` field, as [`actions`] wrote it.
+pub fn alarm_actions(field: &str) -> Vec<String> {
+    let alarm = field.strip_prefix("ALARM: ").unwrap_or_default();
+    let alarm = alarm.split(';').next().unwrap_or_default();
+    alarm
+        .split(',')
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
     for a in &snap.alerting.alarms {
         let Some(id) = tag_id(&a.tags) else { continue };

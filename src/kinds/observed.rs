@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use super::{Fields, Kind};
 use crate::providers::{
-    AlertingSnapshot, AutoScalingGroupInfo, EksSnapshot, LoadBalancingSnapshot, LogGroupInfo, NetworkSnapshot,
-    NodeInstance, ParameterInfo, RuleSpec, Tags, WebAclInfo,
+    AlertingSnapshot, AutoScalingGroupInfo, EksSnapshot, LoadBalancingSnapshot, LogGroupInfo,
+    NetworkSnapshot, NodeInstance, ParameterInfo, RuleSpec, Tags, WebAclInfo,
 };
 
 #[derive(Debug, Clone, PartialEq)]

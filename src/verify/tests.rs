@@ -76,6 +76,10 @@ async fn healthy() -> World {
     world.env = Some("dev".to_string());
     for region in &mut world.regions {
         region.nat_gateways.truncate(1);
+        // The reference's e-mail subscriber has followed AWS's link.
+        if let Some(topic) = &mut region.alert_topic {
+            topic.confirmed = topic.subscriptions;
+        }
         for group in &mut region.node_groups {
             group.sizes.2 = group.sizes.1 + 1;
         }
@@ -96,20 +100,21 @@ async fn a_healthy_world_passes_every_check_live() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_reference_stack_live_fails_only_the_autoscaler_cost_hazard() {
+async fn the_reference_stack_live_fails_only_the_autoscaler_cost_hazard_and_unconfirmed_alerts() {
     // Node groups of 2 with room for 5 and no autoscaler yet; not a dev environment, so one
-    // NAT gateway per AZ is no hazard.
+    // NAT gateway per AZ is no hazard; the e-mail subscriber has not confirmed yet.
     let results = verdicts(&live_reference().await);
     let not_passed: Vec<&(&str, Verdict)> = results
         .iter()
         .filter(|(_, v)| *v != Verdict::Pass)
         .collect();
-    assert_eq!(not_passed.len(), 2, "{not_passed:?}");
+    assert_eq!(not_passed.len(), 3, "{not_passed:?}");
     assert!(matches!(
         not_passed[0],
         ("MR-COST-001", Verdict::NotApplicable(_))
     ));
     assert!(matches!(not_passed[1], ("MR-COST-002", Verdict::Fail)));
+    assert!(matches!(not_passed[2], ("MR-OBS-001", Verdict::Fail)));
 }
 
 const CATALOG_LEN: usize = checks::CATALOG.len();
@@ -292,6 +297,7 @@ const BREAKAGES: &[Breakage] = &[
     ("MR-COST-003", |w| {
         frontend(w).log_groups[0].retention_days = None
     }),
+    ("MR-OBS-001", |w| backend(w).alarms[0].actions.clear()),
 ];
 
 #[tokio::test(start_paused = true)]
@@ -386,7 +392,7 @@ fn junit_and_sarif_reports() {
     backend(&mut world).load_balancer.as_mut().unwrap().scheme = Some(Scheme::InternetFacing);
     let report = run(&reference(), &world, &[], Severity::High);
     let xml = report::junit(&report);
-    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"20\" failures=\"1\" errors=\"0\" skipped=\"6\">"), "{xml}");
+    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"21\" failures=\"1\" errors=\"0\" skipped=\"6\">"), "{xml}");
     assert!(xml.contains("<testcase classname=\"multiregion.MR-LB-001\" name=\"MR-LB-001 The backend load balancer is internal\">\n      <failure type=\"critical\" message=\"c2/lb: scheme internet-facing\">"), "{xml}");
     assert_eq!(xml.matches("<testcase ").count(), CATALOG_LEN);
     assert_eq!(xml.matches("</testcase>").count(), CATALOG_LEN);

@@ -26,8 +26,6 @@ pub struct SnsMessage {
     pub subscribe_url: Option<String>,
     #[serde(default)]
     pub token: Option<String>,
-    #[serde(rename = "UnsubscribeURL", default)]
-    pub unsubscribe_url: Option<String>,
 }
 
 pub const NOTIFICATION: &str = "Notification";

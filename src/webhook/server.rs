@@ -170,9 +170,10 @@ async fn respond<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, status: u16,
         "text/plain; charset=utf-8"
     };
     let head = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Connection: close\r\n\r\n",
+        "HTTP/1.1 {status} {}\r\nServer: multiregion/{}\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
         reason(status),
+        env!("CARGO_PKG_VERSION"),
         body.len()
     );
     let _ = stream.write_all(head.as_bytes()).await;

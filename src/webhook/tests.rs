@@ -101,7 +101,7 @@ fn json_of(m: &SnsMessage) -> String {
         "Type": m.kind, "MessageId": m.message_id, "TopicArn": m.topic_arn,
         "Message": m.message, "Timestamp": m.timestamp,
         "SignatureVersion": m.signature_version, "Signature": m.signature,
-        "SigningCertURL": m.signing_cert_url, "UnsubscribeURL": m.unsubscribe_url,
+        "SigningCertURL": m.signing_cert_url,
     });
     if let Some(s) = &m.subject {
         v["Subject"] = s.clone().into();

@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "unlock",
     "probe",
     "chaos",
+    "webhook",
     "completions",
     "man",
 ];

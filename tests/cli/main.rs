@@ -13,6 +13,7 @@ mod json;
 mod probe;
 mod validate;
 mod verify;
+mod webhook;
 mod workloads;
 
 use std::path::Path;

@@ -16,6 +16,7 @@ use crate::providers::*;
 use crate::stack::{ValidStack, parse};
 use std::result::Result;
 
+mod alerts;
 mod build;
 mod drift;
 mod duplicates;

@@ -290,8 +290,14 @@ impl FakeWorld {
             add("NodeGroup", groups.filter(|x| ours(&x.info.tags)).count());
             add("LaunchTemplate", count(r.templates.values(), ours));
             add("Parameter", count(r.parameters.values(), ours));
-            add("AlertTopic", r.topics.values().filter(|t| ours(&t.tags)).count());
-            add("MetricAlarm", r.alarms.values().filter(|a| ours(&a.tags)).count());
+            add(
+                "AlertTopic",
+                r.topics.values().filter(|t| ours(&t.tags)).count(),
+            );
+            add(
+                "MetricAlarm",
+                r.alarms.values().filter(|a| ours(&a.tags)).count(),
+            );
         }
         add("IamRole", count(s.roles.values(), ours));
         let peerings = s.peerings.values().filter(|p| !p.deleted);

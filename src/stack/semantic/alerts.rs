@@ -43,10 +43,8 @@ impl Checker {
         for name in AlarmName::ALL {
             let spec = alerts.alarms.get(name);
             let path = format!("spec.alerts.alarms.{}", name.key());
-            if let Some(t) = spec.threshold {
-                if let Some(why) = threshold_problem(name, t) {
-                    self.push(Finding::new(format!("{path}.threshold"), why));
-                }
+            if let Some(why) = spec.threshold.and_then(|t| threshold_problem(name, t)) {
+                self.push(Finding::new(format!("{path}.threshold"), why));
             }
             if let Some(m) = spec.minutes
                 && !(1..=1440).contains(&m)
@@ -125,4 +123,64 @@ pub fn plain_http_webhooks(alerts: &AlertsSpec) -> Vec<&str> {
         .filter(plain)
         .map(String::as_str)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::stack::parse;
+
+    const REFERENCE: &str = include_str!("../../../stacks/two-region.yaml");
+
+    /// The reference stack with its `alerts:` section replaced by `alerts`.
+    fn problems(alerts: &str) -> Vec<(String, String)> {
+        let start = REFERENCE.find("  alerts:\n").unwrap();
+        let end = REFERENCE.find("\n  tags:\n").unwrap();
+        let text = format!("{}{alerts}\n{}", &REFERENCE[..start], &REFERENCE[end..]);
+        match parse("s.yaml", text.as_bytes()) {
+            Ok(_) => vec![],
+            Err(d) => d.into_iter().map(|d| (d.path, d.message)).collect(),
+        }
+    }
+
+    #[test]
+    fn each_bad_webhook_email_and_threshold_is_named_where_it_is() {
+        let found = problems(
+            "  alerts:\n    webhooks: [ftp://x.example.net/a, not a url, https://ok.example.net/a, https://ok.example.net/a]\n    emails: [oncall, a@b.c]\n    alarms:\n      errorRate: { threshold: 140 }\n      backendPods: { threshold: 0 }\n      nodeCpu: { minutes: 0 }\n",
+        );
+        let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "spec.alerts.webhooks[0]",
+                "spec.alerts.webhooks[1]",
+                "spec.alerts.webhooks[3]",
+                "spec.alerts.emails[0]",
+                "spec.alerts.alarms.errorRate.threshold",
+                "spec.alerts.alarms.backendPods.threshold",
+                "spec.alerts.alarms.nodeCpu.minutes",
+            ],
+            "{found:#?}"
+        );
+        assert!(found[0].1.contains("the scheme is ftp"), "{}", found[0].1);
+        assert!(found[4].1.contains("above 100"), "{}", found[4].1);
+    }
+
+    #[test]
+    fn unset_thresholds_are_the_documents_and_an_alarm_can_be_turned_off() {
+        let text = REFERENCE.replace(
+            "      nodeCpu: { threshold: 80, minutes: 10 }",
+            "      nodeCpu: { enabled: false }",
+        );
+        let text = text.replace(
+            "      errorRate: { threshold: 40, minutes: 1 }",
+            "      errorRate: {}",
+        );
+        let valid = parse("s.yaml", text.as_bytes()).unwrap();
+        let alarms = valid.stack.spec.alerts.as_ref().unwrap().alarms.enabled();
+        let keys: Vec<&str> = alarms.iter().map(|a| a.name.key()).collect();
+        assert!(!keys.contains(&"nodeCpu"), "{keys:?}");
+        let error_rate = alarms.iter().find(|a| a.name.key() == "errorRate").unwrap();
+        assert_eq!((error_rate.threshold, error_rate.minutes), (40.0, 1));
+        assert!(problems("  alerts: {}\n").is_empty());
+    }
 }

@@ -36,5 +36,50 @@ pub fn warnings(stack: &Stack) -> Vec<Finding> {
             }
         }
     }
+    found.extend(placeholder_recipients(stack));
+    found
+}
+
+/// The domains kept for examples (RFC 2606): nobody reads mail there or serves a webhook.
+const EXAMPLE_DOMAINS: [&str; 3] = ["example.com", "example.net", "example.org"];
+
+fn is_example(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    EXAMPLE_DOMAINS
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+/// Alarms sent to an example domain reach nobody.
+fn placeholder_recipients(stack: &Stack) -> Vec<Finding> {
+    let Some(alerts) = &stack.spec.alerts else {
+        return vec![];
+    };
+    let mut found = Vec::new();
+    for (i, hook) in alerts.webhooks.iter().enumerate() {
+        let host = url::Url::parse(hook)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string));
+        if host.as_deref().is_some_and(is_example) {
+            found.push(
+                Finding::new(
+                    format!("spec.alerts.webhooks[{i}]"),
+                    format!("{hook} is on an example domain (RFC 2606): the alarms reach nobody"),
+                )
+                .hint("replace it with your receiver's URL"),
+            );
+        }
+    }
+    for (i, mail) in alerts.emails.iter().enumerate() {
+        if mail.rsplit_once('@').is_some_and(|(_, d)| is_example(d)) {
+            found.push(
+                Finding::new(
+                    format!("spec.alerts.emails[{i}]"),
+                    format!("{mail} is on an example domain (RFC 2606): the alarms reach nobody"),
+                )
+                .hint("replace it with your on-call address"),
+            );
+        }
+    }
     found
 }

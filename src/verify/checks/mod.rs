@@ -10,11 +10,13 @@ use super::world::{Kube, KubeObjects, RegionView, TargetKind, World};
 use super::{Check, Finding, Scope, Severity, Verdict};
 use crate::stack::types::{LoadBalancerType, Role, Scheme};
 
+mod alerts;
 mod clusters;
 mod cost;
 mod kubernetes;
 mod network;
 
+use alerts::*;
 use clusters::*;
 use cost::*;
 use kubernetes::*;
@@ -189,6 +191,14 @@ pub const CATALOG: &[Check] = &[
         remediation: "Run `up`: it sets the flow logs' groups to keep 30 days. (EKS's own group for control-plane logs, /aws/eks/<cluster>/cluster, is not the tool's: set a retention on it with `aws logs put-retention-policy`.)",
         settings: &[(Scope::EachRegion, "network.flowLogs")],
         run: logs_expire,
+    },
+    Check {
+        id: "MR-OBS-001",
+        title: "The stack's alarms exist, notify their region's topic, and the topic has a confirmed subscriber",
+        severity: Severity::Medium,
+        remediation: "Add `spec.alerts` with at least one of `webhooks` or `emails` (the documents' alarms are on by default) and run `up`; an e-mail subscriber must follow the link AWS mails, a webhook must answer the subscription confirmation (`multiregion webhook serve` does).",
+        settings: &[(Scope::Spec, "alerts")],
+        run: alarms_reach_someone,
     },
 ];
 

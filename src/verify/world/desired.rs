@@ -207,6 +207,23 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
                 name: named(&r.id),
                 retention_days: (*retention_days > 0).then_some(*retention_days),
             }),
+            ResourceSpec::AlertTopic { .. } => {
+                let subscribed = resources.iter().filter(|s| {
+                    matches!(&s.spec, ResourceSpec::AlertSubscription { topic, .. } if *topic == r.id)
+                });
+                let n = subscribed.count();
+                region.alert_topic = Some(AlertTopicView {
+                    id: r.id.clone(),
+                    name: named(&r.id),
+                    subscriptions: n,
+                    confirmed: n,
+                });
+            }
+            ResourceSpec::MetricAlarm { topic, .. } => region.alarms.push(AlarmView {
+                id: r.id.clone(),
+                name: named(&r.id),
+                actions: vec![topic.clone()],
+            }),
             ResourceSpec::VpcPeering {
                 requester_vpc,
                 accepter_vpc,

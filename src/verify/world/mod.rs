@@ -60,6 +60,31 @@ pub struct RegionView {
     /// Names of the stack's workloads that run here.
     pub workloads: Vec<String>,
     pub kubernetes: Kube,
+    /// The alarms the stack asks for here, by logical id (`c1/alarm/errorRate`).
+    pub alarms_wanted: Vec<String>,
+    /// The region's alert topic.
+    pub alert_topic: Option<AlertTopicView>,
+    /// The stack's alarms here.
+    pub alarms: Vec<AlarmView>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AlertTopicView {
+    /// Its logical id.
+    pub id: String,
+    pub name: Named,
+    pub subscriptions: usize,
+    /// Subscriptions whose endpoint confirmed (planned ones count, without AWS to ask).
+    pub confirmed: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct AlarmView {
+    /// Its logical id.
+    pub id: String,
+    pub name: Named,
+    /// The logical ids (or ARNs) its ALARM actions notify.
+    pub actions: Vec<String>,
 }
 
 /// A resource as the report names it: `c1/vpc (vpc-0abc)`.
@@ -293,5 +318,13 @@ pub(super) fn region_shell(stack: &ValidStack, i: usize, kubernetes: Kube) -> Re
             .map(|w| w.name.clone())
             .collect(),
         kubernetes,
+        alarms_wanted: crate::model::desired(stack)
+            .into_iter()
+            .filter(|r| r.spec.kind() == crate::kinds::Kind::MetricAlarm)
+            .filter(|r| r.region.as_deref() == Some(region.name.as_str()))
+            .map(|r| r.id)
+            .collect(),
+        alert_topic: None,
+        alarms: Vec::new(),
     }
 }

@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::kinds::{
-    Handle, Kind, Observed, ObservedResource, eks_cluster, load_balancer, log_group,
+    Handle, Kind, Observed, ObservedResource, alert_subscription, eks_cluster, load_balancer,
+    log_group, metric_alarm,
 };
 use crate::kinds::{
     launch_template, listener, node_group, route, route_table_association, subnet, vpc_peering,
@@ -79,6 +80,24 @@ pub fn from_observed(stack: &ValidStack, observed: &Observed, kube: Vec<Kube>) -
                     .parse()
                     .ok()
                     .filter(|d| *d > 0),
+            })
+            .collect();
+        region.alert_topic = here(Kind::AlertTopic).next().map(|t| {
+            let subscriptions: Vec<&ObservedResource> = here(Kind::AlertSubscription)
+                .filter(|s| field(s, alert_subscription::TOPIC.name) == t.id)
+                .collect();
+            AlertTopicView {
+                id: t.id.clone(),
+                name: named(t),
+                subscriptions: subscriptions.len(),
+                confirmed: subscriptions.iter().filter(|s| s.state.is_none()).count(),
+            }
+        });
+        region.alarms = here(Kind::MetricAlarm)
+            .map(|a| AlarmView {
+                id: a.id.clone(),
+                name: named(a),
+                actions: metric_alarm::alarm_actions(field(a, metric_alarm::ACTIONS.name)),
             })
             .collect();
         world.regions.push(region);
