@@ -250,7 +250,7 @@ pub fn region(
         lines.push(line(
             "CloudWatch alarms",
             n,
-            "alarm metrics",
+            "alarm metric",
             format!("{n} metrics × {}", money(prices::ALARM_METRIC_MONTH)),
             n * prices::ALARM_METRIC_MONTH,
         ));

@@ -426,9 +426,15 @@ impl ResourceSpec {
             ResourceSpec::AlertSubscription {
                 protocol, endpoint, ..
             } => format!("{protocol} {endpoint}"),
+            // The description opens with the stack and region, which the plan already shows.
             ResourceSpec::MetricAlarm {
                 name, description, ..
-            } => format!("{name}: {description}"),
+            } => {
+                let what = description
+                    .split_once(": ")
+                    .map_or(description.as_str(), |(_, w)| w);
+                format!("{name}: {what}")
+            }
             ResourceSpec::RunRecord {
                 tool_version,
                 stack_digest,

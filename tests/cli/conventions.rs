@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "probe",
     "chaos",
     "webhook",
+    "alarms",
     "completions",
     "man",
 ];
@@ -46,6 +47,7 @@ const STACK_COMMANDS: &[&str] = &[
     "unlock",
     "probe",
     "chaos",
+    "alarms",
 ];
 
 const CHECK_IDS: &[&str] = &[
@@ -69,6 +71,7 @@ const CHECK_IDS: &[&str] = &[
     "MR-COST-001",
     "MR-COST-002",
     "MR-COST-003",
+    "MR-OBS-001",
 ];
 
 /// The binary run in `dir` (a folder with no stack in it), with `env` set.

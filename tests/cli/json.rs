@@ -80,6 +80,7 @@ const COMMANDS: &[&str] = &[
     "token",
     "probe",
     "chaos",
+    "alarms",
 ];
 
 #[test]
@@ -173,10 +174,19 @@ fn offline_plan_and_its_errors_match_the_schema() {
 
 #[test]
 fn commands_that_cannot_reach_aws_print_the_error_document() {
-    for command in ["plan", "status", "output", "kubeconfig", "verify"] {
+    for command in ["plan", "status", "output", "kubeconfig", "verify", "alarms"] {
         let r = json_run(&[command, "--stack", REFERENCE, "--endpoint-url", DEAD]);
         assert_error(command, &r, "");
     }
+    let test = json_run(&[
+        "alarms",
+        "test",
+        "--stack",
+        REFERENCE,
+        "--endpoint-url",
+        DEAD,
+    ]);
+    assert_error("alarms", &test, "");
     let plan = json_run(&["plan", "--stack", REFERENCE, "--endpoint-url", DEAD]);
     let causes = plan.document["error"]["causes"].as_array().unwrap();
     assert!(!causes.is_empty(), "{}", plan.document);
