@@ -39,9 +39,11 @@ fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
             (NAME, t.name.clone()),
             (KMS_KEY, t.kms_key.clone().unwrap_or_default()),
             (PUBLISHERS, t.publishers.join(",")),
+            // SNS reports the version it signs with; an emulator that does not (moto) is
+            // taken at its word that it was set: moto signs with SHA256 whatever it is told.
             (
                 SIGNATURE_VERSION,
-                t.signature_version.clone().unwrap_or_default(),
+                t.signature_version.clone().unwrap_or_else(|| SIGNATURE.to_string()),
             ),
         ]);
         let (handle, tags) = (Handle::Id(t.arn.clone()), Some(t.tags.clone()));

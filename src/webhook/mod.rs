@@ -125,6 +125,43 @@ impl Deliveries {
 pub trait Fetch: Send + Sync {
     /// The body of a 2xx answer, at most `limit` bytes.
     async fn get(&self, url: &str, limit: usize) -> Result<Vec<u8>, String>;
+
+    /// [`Fetch::get`] from an emulator, which may need telling which service and region the
+    /// request is for (SNS's own host said it).
+    async fn get_from_emulator(
+        &self,
+        url: &str,
+        limit: usize,
+        _region: &str,
+    ) -> Result<Vec<u8>, String> {
+        self.get(url, limit).await
+    }
+}
+
+/// The region of an SNS host (`sns.us-east-1.amazonaws.com`).
+fn sns_region(url: &reqwest::Url) -> &str {
+    let host = url.host_str().unwrap_or_default();
+    host.strip_prefix("sns.")
+        .and_then(|h| h.split('.').next())
+        .unwrap_or_default()
+}
+
+/// A GET of `target` (SNS's `url` itself, or its path on the emulator).
+async fn fetch(
+    state: &State,
+    url: &reqwest::Url,
+    target: &str,
+    limit: usize,
+) -> Result<Vec<u8>, String> {
+    match state.config.endpoint_url {
+        Some(_) => {
+            state
+                .fetch
+                .get_from_emulator(target, limit, sns_region(url))
+                .await
+        }
+        None => state.fetch.get(target, limit).await,
+    }
 }
 
 pub struct HttpFetch(reqwest::Client);
@@ -144,19 +181,43 @@ impl HttpFetch {
 #[async_trait::async_trait]
 impl Fetch for HttpFetch {
     async fn get(&self, url: &str, limit: usize) -> Result<Vec<u8>, String> {
-        let mut response = self.0.get(url).send().await.map_err(|e| e.to_string())?;
-        if !response.status().is_success() {
-            return Err(format!("{url} answered {}", response.status()));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
-            if body.len() + chunk.len() > limit {
-                return Err(format!("{url} answered more than {limit} bytes"));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
+        read_bounded(self.0.get(url), url, limit).await
     }
+
+    /// moto tells services apart by the credential scope of a request's Authorization
+    /// header, which SNS's own certificate and confirmation URLs do not need: one naming SNS
+    /// in the region, unsigned (the emulator checks no signature).
+    async fn get_from_emulator(
+        &self,
+        url: &str,
+        limit: usize,
+        region: &str,
+    ) -> Result<Vec<u8>, String> {
+        let scope = format!(
+            "AWS4-HMAC-SHA256 Credential=emulator/20000101/{region}/sns/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        read_bounded(self.0.get(url).header("authorization", scope), url, limit).await
+    }
+}
+
+/// The body of a 2xx answer to `request`, at most `limit` bytes.
+async fn read_bounded(
+    request: reqwest::RequestBuilder,
+    url: &str,
+    limit: usize,
+) -> Result<Vec<u8>, String> {
+    let mut response = request.send().await.map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("{url} answered {}", response.status()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > limit {
+            return Err(format!("{url} answered more than {limit} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// What the server shares between connections.
@@ -225,9 +286,7 @@ async fn check_signature(state: &State, message: &SnsMessage, host: &str) -> Res
         Some(der) => der,
         None => {
             let target = signature::fetch_target(&url, state.config.endpoint_url.as_deref());
-            let pem = state
-                .fetch
-                .get(&target, signature::MAX_CERT_BYTES)
+            let pem = fetch(state, &url, &target, signature::MAX_CERT_BYTES)
                 .await
                 .map_err(|e| (502, format!("cannot fetch the signing certificate: {e}")))?;
             let der = signature::pem_to_der(&pem).map_err(|e| (403, e))?;
@@ -246,9 +305,7 @@ async fn confirm(state: &State, message: &SnsMessage, host: &str) -> Result<(), 
         .ok_or((400, "the confirmation has no SubscribeURL".to_string()))?;
     let url = signature::check_sns_url(url, host, "SubscribeURL").map_err(|e| (403, e))?;
     let target = signature::fetch_target(&url, state.config.endpoint_url.as_deref());
-    state
-        .fetch
-        .get(&target, MAX_CONFIRM_BYTES)
+    fetch(state, &url, &target, MAX_CONFIRM_BYTES)
         .await
         .map(|_| ())
         .map_err(|e| (502, format!("cannot confirm the subscription: {e}")))
