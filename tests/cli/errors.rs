@@ -3,7 +3,7 @@
 //! is ever contacted: each run has no AWS settings but its own, an empty home folder, and
 //! instance metadata off, and either fails before any call or is sent to a closed local port.
 
-use super::{Run, multiregion};
+use super::{Run, multiregion, reference_stack_edited};
 
 const STACK: &str = "stacks/local.yaml";
 
@@ -243,4 +243,25 @@ fn every_aws_command_takes_a_profile() {
             r.stdout
         );
     }
+}
+
+#[test]
+fn a_plain_http_webhook_is_refused_on_aws_before_any_call() {
+    let (_dir, stack) = reference_stack_edited(|t| {
+        t.replacen("    webhooks: []", "    webhooks: [http://hooks.internal.test/sns]", 1)
+    });
+    let out = multiregion()
+        .args(["plan", "--stack", &stack])
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("spec.alerts.webhooks: http://hooks.internal.test/sns is plain HTTP"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--endpoint-url"), "{stderr}");
 }
