@@ -185,7 +185,9 @@ fn alarms_of(stack: &str, s: &AlarmSetting, w: &Watched<'_>) -> Vec<Alarm> {
                     metric: stat("ContainerInsights", "service_number_of_running_pods", "Minimum", &dims),
                 };
                 let what = format!("fewer than {t} running pods of workload {workload} for {during}");
-                per_minute(format!("{key}-{workload}"), what, query, BELOW, "breaching")
+                // No data is not taken for no pods: without Container Insights in the cluster
+                // there is none, and the alarm says INSUFFICIENT_DATA rather than cry wolf.
+                per_minute(format!("{key}-{workload}"), what, query, BELOW, "missing")
             })
             .collect(),
         AlarmName::BackendPods => vec![],
