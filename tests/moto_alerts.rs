@@ -40,6 +40,7 @@ fn receiver(url: &str, stack: &str, port: u16) -> Child {
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("the receiver did not start: {line}");
 }
 
@@ -52,7 +53,7 @@ fn alarms_notify_their_topic_and_a_test_notification_reaches_the_receiver_verifi
     let hook = format!("http://127.0.0.1:{port}/sns");
     let text = text.replacen("    webhooks: []", &format!("    webhooks: [{hook}]"), 1);
     std::fs::write(&stack, text).unwrap();
-    let mut serve = receiver(url, &stack, port);
+    let serve = receiver(url, &stack, port);
 
     let up = multiregion_with(url, &stack, &["up"]);
     assert_eq!(up.code, 0, "{}", up.stderr);
