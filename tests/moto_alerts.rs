@@ -13,7 +13,11 @@ mod common;
 use common::aws::{bare, fresh_moto, multiregion_with, runtime, sdk_config, stack_copy};
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// `webhook serve` on `port`, once it says it listens.
@@ -65,7 +69,10 @@ fn alarms_notify_their_topic_and_a_test_notification_reaches_the_receiver_verifi
     for region in report["regions"].as_array().unwrap() {
         let topic = region["topic"]["arn"].as_str().expect("a topic");
         let subs = region["topic"]["subscriptions"].as_array().unwrap();
-        assert!(subs.iter().any(|s| s["endpoint"] == hook.as_str()), "{region}");
+        assert!(
+            subs.iter().any(|s| s["endpoint"] == hook.as_str()),
+            "{region}"
+        );
         let alarms = region["alarms"].as_array().unwrap();
         assert!(alarms.len() >= 5, "{region}");
         for a in alarms {
@@ -97,7 +104,10 @@ fn alarms_notify_their_topic_and_a_test_notification_reaches_the_receiver_verifi
         .clone();
     assert_eq!(error_rate["state"], "ALARM", "{error_rate}");
     assert_eq!(error_rate["reason"], "test: 5xx above 40%");
-    assert_eq!(error_rate["actions"], report["regions"][0]["topic"]["arn"].clone().into_array());
+    assert_eq!(
+        error_rate["actions"],
+        report["regions"][0]["topic"]["arn"].clone().into_array()
+    );
 
     // Through SNS to the receiver, signature checked, and confirmed back to `alarms test`.
     let test = multiregion_with(url, &stack, &["alarms", "test", "--wait", "20s"]);
@@ -110,16 +120,27 @@ fn alarms_notify_their_topic_and_a_test_notification_reaches_the_receiver_verifi
     );
     // Stopped as a person would stop it, once `alarms test` has had its answers.
     let pid = serve.id().to_string();
-    std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
     let out = serve.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "Ctrl-C ends the receiver with 130");
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "Ctrl-C ends the receiver with 130"
+    );
     let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(events.len(), 2, "{events:?}");
     for e in &events {
-        assert_eq!((e["kind"].as_str(), e["verified"].as_bool()), (Some("test"), Some(true)), "{e}");
+        assert_eq!(
+            (e["kind"].as_str(), e["verified"].as_bool()),
+            (Some("test"), Some(true)),
+            "{e}"
+        );
         assert_eq!(e["stack"], "petclinic");
     }
 
@@ -127,7 +148,13 @@ fn alarms_notify_their_topic_and_a_test_notification_reaches_the_receiver_verifi
     assert_eq!(down.code, 0, "{}", down.stderr);
     let after = multiregion_with(url, &stack, &["alarms", "--output", "json"]);
     let report: serde_json::Value = serde_json::from_str(&after.stdout).unwrap();
-    assert!(report["regions"].as_array().unwrap().iter().all(|r| r["topic"].is_null()));
+    assert!(
+        report["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["topic"].is_null())
+    );
 }
 
 trait IntoArray {

@@ -143,6 +143,12 @@ fn chosen(
 
 fn send_test(args: &AlarmsArgs, t: &AlarmsTestArgs, printer: &Printer) -> Result<Exit, CliError> {
     let (valid, runtime) = live::prepare(&args.stack)?;
+    if valid.stack.spec.alerts.is_none() {
+        return Err(
+            CliError::new("the stack asks for no alarms: it has no alert topics to test")
+                .with_hint("add `spec.alerts` with a webhook or an e-mail address, then run `up`"),
+        );
+    }
     let aws = aws_of(args, Some(t));
     let stats = Arc::new(CallStats::default());
     let progress = live::progress(printer);

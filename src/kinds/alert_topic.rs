@@ -43,7 +43,9 @@ fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
             // taken at its word that it was set: moto signs with SHA256 whatever it is told.
             (
                 SIGNATURE_VERSION,
-                t.signature_version.clone().unwrap_or_else(|| SIGNATURE.to_string()),
+                t.signature_version
+                    .clone()
+                    .unwrap_or_else(|| SIGNATURE.to_string()),
             ),
         ]);
         let (handle, tags) = (Handle::Id(t.arn.clone()), Some(t.tags.clone()));

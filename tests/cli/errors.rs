@@ -248,7 +248,11 @@ fn every_aws_command_takes_a_profile() {
 #[test]
 fn a_plain_http_webhook_is_refused_on_aws_before_any_call() {
     let (_dir, stack) = reference_stack_edited(|t| {
-        t.replacen("    webhooks: []", "    webhooks: [http://hooks.internal.test/sns]", 1)
+        t.replacen(
+            "    webhooks: []",
+            "    webhooks: [http://hooks.internal.test/sns]",
+            1,
+        )
     });
     let out = multiregion()
         .args(["plan", "--stack", &stack])
