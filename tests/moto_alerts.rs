@@ -20,8 +20,20 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The receiver, stopped whatever the test's end: a failed assertion leaves no process.
+struct Receiver(Option<Child>);
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// `webhook serve` on `port`, once it says it listens.
-fn receiver(url: &str, stack: &str, port: u16) -> Child {
+fn receiver(url: &str, stack: &str, port: u16) -> Receiver {
     let port = port.to_string();
     let args = ["webhook", "serve", "--port", &port, "--output", "json"];
     let mut child = bare(url, stack, &args)
@@ -31,8 +43,9 @@ fn receiver(url: &str, stack: &str, port: u16) -> Child {
         .unwrap();
     let mut err = BufReader::new(child.stderr.take().unwrap());
     let started = Instant::now();
-    let mut line = String::new();
+    let (mut line, mut said) = (String::new(), String::new());
     while started.elapsed() < Duration::from_secs(30) {
+        said.push_str(&line);
         line.clear();
         if err.read_line(&mut line).unwrap() == 0 {
             break;
@@ -40,12 +53,12 @@ fn receiver(url: &str, stack: &str, port: u16) -> Child {
         if line.contains("listening on") {
             // Keep draining stderr, so the receiver never blocks on a full pipe.
             std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
-            return child;
+            return Receiver(Some(child));
         }
     }
     let _ = child.kill();
     let _ = child.wait();
-    panic!("the receiver did not start: {line}");
+    panic!("the receiver did not start: {said}");
 }
 
 #[test]
@@ -57,7 +70,7 @@ fn alarms_notify_their_topic_and_a_test_notification_reaches_the_receiver_verifi
     let hook = format!("http://127.0.0.1:{port}/sns");
     let text = text.replacen("    webhooks: []", &format!("    webhooks: [{hook}]"), 1);
     std::fs::write(&stack, text).unwrap();
-    let serve = receiver(url, &stack, port);
+    let mut serve = receiver(url, &stack, port);
 
     let up = multiregion_with(url, &stack, &["up"]);
     assert_eq!(up.code, 0, "{}", up.stderr);
@@ -119,12 +132,13 @@ fn alarms_notify_their_topic_and_a_test_notification_reaches_the_receiver_verifi
         test.stdout
     );
     // Stopped as a person would stop it, once `alarms test` has had its answers.
-    let pid = serve.id().to_string();
+    let child = serve.0.take().unwrap();
+    let pid = child.id().to_string();
     std::process::Command::new("kill")
         .args(["-INT", &pid])
         .status()
         .unwrap();
-    let out = serve.wait_with_output().unwrap();
+    let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(130),

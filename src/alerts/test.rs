@@ -76,7 +76,7 @@ pub async fn wait_for(webhook: &str, nonce: &str, wait: Duration) -> Delivery {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         match client.get(&url).send().await {
-            Ok(r) if r.status() == reqwest::StatusCode::OK => {
+            Ok(r) if r.status() == reqwest::StatusCode::OK && is_receiver(&r) => {
                 let body = r.bytes().await.unwrap_or_default();
                 let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
                 return Delivery::Received {

@@ -46,6 +46,11 @@ pub struct WebhookServeArgs {
     /// fetched from it (same path and query) instead of SNS; also AWS_ENDPOINT_URL.
     #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
+    /// The AWS account whose topics are the stack's (12 digits); without it, the account of
+    /// the credentials in use (STS GetCallerIdentity). A delivery from another account's
+    /// topic of the same name is refused.
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
     /// Stop (exit 0) after this many events.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_events: Option<u64>,

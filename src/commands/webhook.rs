@@ -21,16 +21,27 @@ fn serve(args: &WebhookServeArgs, printer: &Printer) -> Result<Exit, CliError> {
     let endpoint_url = endpoint(args)?;
     let valid = super::load_stack(&args.stack)?;
     super::tell_warnings(&valid, printer);
+    let runtime = live::runtime()?;
+    let account = match &args.account {
+        Some(id) if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) => id.clone(),
+        Some(id) => {
+            return Err(CliError::new(format!(
+                "--account {}: an AWS account id is 12 digits",
+                crate::quote::quoted(id)
+            )));
+        }
+        None => runtime.block_on(caller_account(endpoint_url.clone()))?,
+    };
     let config = Config {
         stack: valid.stack.metadata.name.clone(),
         topics: Config::topics_of(&valid),
         verify: !args.insecure_skip_signature,
         endpoint_url,
+        account,
     };
     let mut forward = Forward::open(args.forward_file.as_deref(), args.forward_command.clone())
         .map_err(CliError::new)?;
     let fetch = Arc::new(HttpFetch::new().map_err(CliError::new)?);
-    let runtime = live::runtime()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind((args.bind, args.port))
             .await
@@ -108,4 +119,31 @@ fn endpoint(args: &WebhookServeArgs) -> Result<Option<String>, CliError> {
         .with_hint("real SNS signs every delivery; drop --insecure-skip-signature to check them"));
     }
     Ok(endpoint)
+}
+
+/// The account of the credentials in use, whose topics the stack's are.
+async fn caller_account(endpoint_url: Option<String>) -> Result<String, CliError> {
+    let aws = crate::cli::AwsArgs {
+        endpoint_url,
+        profile: None,
+        stats: false,
+    };
+    let config = live::aws_config(&aws).await?;
+    // STS answers in every region; one is needed only to sign for it.
+    let mut sts = aws_sdk_sts::config::Builder::from(&config);
+    if config.region().is_none() {
+        sts = sts.region(aws_config::Region::new("us-east-1"));
+    }
+    let sts = aws_sdk_sts::Client::from_conf(sts.build());
+    let hint = "pass --account ID (the stack's AWS account), or run with the account's credentials";
+    match sts.get_caller_identity().send().await {
+        Ok(who) => who.account().map(str::to_string).ok_or_else(|| {
+            CliError::new("STS named no account for these credentials").with_hint(hint)
+        }),
+        Err(e) => Err(CliError::new(format!(
+            "cannot tell which account's topics are the stack's: STS GetCallerIdentity: {}",
+            crate::providers::aws::display_chain(&e)
+        ))
+        .with_hint(hint)),
+    }
 }

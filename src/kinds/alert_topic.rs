@@ -8,8 +8,11 @@ pub const KMS_KEY: Field = Field::updatable("kmsKey");
 pub const PUBLISHERS: Field = Field::updatable("publishers");
 pub const SIGNATURE_VERSION: Field = Field::updatable("signatureVersion");
 
-/// Messages at rest encrypted with the AWS-managed SNS key: no key of the stack's to keep.
-pub const KMS_KEY_ID: &str = "alias/aws/sns";
+/// No server-side encryption: CloudWatch alarms cannot publish to a topic encrypted with the
+/// AWS-managed key (`alias/aws/sns`, whose policy admits no service), only with a customer
+/// managed key whose policy lets CloudWatch use it, which the stack does not make yet. An
+/// empty key turns encryption off where someone turned it on.
+pub const KMS_KEY_ID: &str = "";
 /// The only publisher: CloudWatch alarms, of this account only.
 pub const PUBLISHER: &str = "cloudwatch.amazonaws.com";
 /// SHA256 signatures, the ones `webhook serve` checks.

@@ -34,12 +34,15 @@ pub fn condition(comparison: &str, threshold: f64, evaluations: u32, period: u32
     format!("{comparison} {threshold}, {evaluations} x {period} s")
 }
 
+/// How the `actions` field ends when CloudWatch is told not to run them.
+pub const ACTIONS_DISABLED: &str = " (actions disabled)";
+
 fn actions(alarm: &[String], ok: &[String], enabled: bool) -> String {
     let text = format!("ALARM: {}; OK: {}", list(alarm), list(ok));
     if enabled {
         text
     } else {
-        format!("{text} (actions disabled)")
+        format!("{text}{ACTIONS_DISABLED}")
     }
 }
 

@@ -421,7 +421,7 @@ impl ResourceSpec {
                 format!("{node_group} -> {target_group}")
             }
             ResourceSpec::AlertTopic { name } => {
-                format!("{name}, encrypted, only CloudWatch alarms of this account publish")
+                format!("{name}, only CloudWatch alarms of this account publish")
             }
             ResourceSpec::AlertSubscription {
                 protocol, endpoint, ..

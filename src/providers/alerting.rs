@@ -77,11 +77,13 @@ impl AlarmQuery {
     /// One canonical line: what plans compare and show.
     pub fn text(&self) -> String {
         let stat = |m: &MetricStat| {
-            let dims: Vec<String> = m
+            // Sorted: CloudWatch need not answer dimensions in the order they were put.
+            let mut dims: Vec<String> = m
                 .dimensions
                 .iter()
                 .map(|(k, v)| format!("{k}={}", v.text()))
                 .collect();
+            dims.sort();
             format!(
                 "{} {} {} {{{}}}",
                 m.namespace,

@@ -42,6 +42,9 @@ pub struct Config {
     pub verify: bool,
     /// An emulator's endpoint: certificates and confirmations are fetched there.
     pub endpoint_url: Option<String>,
+    /// The account whose topics are the stack's. Topic names are predictable: without it,
+    /// anyone's topic of the same name, signed by SNS as genuinely, would be taken.
+    pub account: String,
 }
 
 impl Config {
@@ -251,6 +254,16 @@ pub async fn handle_delivery(state: &State, body: &[u8]) -> Result<(), Refusal> 
     let message = SnsMessage::parse(body).map_err(|e| (400, e))?;
     let (partition, topic) =
         match_topic(&message.topic_arn, &state.config.topics).map_err(|e| (403, e))?;
+    let account = message.topic_arn.split(':').nth(4).unwrap_or_default();
+    if account != state.config.account {
+        return Err((
+            403,
+            format!(
+                "TopicArn is of account {account}, not the stack's account {}",
+                state.config.account
+            ),
+        ));
+    }
     let host = signature::sns_host(&partition, &topic.aws_region);
     if state.config.verify {
         check_signature(state, &message, &host).await?;

@@ -28,6 +28,7 @@ fn config(endpoint_url: Option<String>) -> Config {
         topics: topics(),
         verify: true,
         endpoint_url,
+        account: "123456789012".into(),
     }
 }
 
@@ -294,6 +295,19 @@ async fn webhook_a_confirmation_gets_the_subscribe_url_on_the_endpoint() {
         calls[0].ends_with("/SimpleNotificationService-test.pem"),
         "{calls:?}"
     );
+}
+
+#[tokio::test]
+async fn webhook_a_topic_of_the_same_name_in_another_account_is_refused() {
+    let mut config = config(None);
+    config.verify = false;
+    let run = start(config).await;
+    let foreign = C1.replace("123456789012", "210987654321");
+    let mut m = signed("Notification", &foreign, "{}", None);
+    m.signature = None;
+    let (status, body) = post(run.address, &json_of(&m)).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("account 210987654321"), "{body}");
 }
 
 #[tokio::test]

@@ -24,6 +24,8 @@ fn start(extra: &[&str]) -> (Child, String) {
         ])
         .args([
             "--insecure-skip-signature",
+            "--account",
+            "123456789012",
             "--endpoint-url",
             "http://127.0.0.1:1",
         ])
@@ -131,7 +133,16 @@ fn webhook_serve_json_is_one_line_per_event() {
 #[test]
 fn webhook_serve_refuses_to_skip_signatures_without_an_emulator() {
     let out = multiregion()
-        .args(["webhook", "serve", "--stack", REFERENCE, "--port", "0"])
+        .args([
+            "webhook",
+            "serve",
+            "--stack",
+            REFERENCE,
+            "--port",
+            "0",
+            "--account",
+            "123456789012",
+        ])
         .arg("--insecure-skip-signature")
         .env_remove("AWS_ENDPOINT_URL")
         .output()

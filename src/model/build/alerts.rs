@@ -28,11 +28,9 @@ pub(super) fn add(b: &mut Builder, alerts: &AlertsSpec, w: &Watched<'_>) {
         },
     );
     let hooks = alerts.webhooks.iter().map(|h| {
-        let protocol = if h.starts_with("http://") {
-            "http"
-        } else {
-            "https"
-        };
+        // Validation took only http and https, in any case.
+        let plain = url::Url::parse(h).is_ok_and(|u| u.scheme() == "http");
+        let protocol = if plain { "http" } else { "https" };
         ("webhook", protocol, h)
     });
     let mails = alerts.emails.iter().map(|m| ("email", "email", m));

@@ -175,7 +175,10 @@ fn alarm_of(a: &cw::MetricAlarm, tags: Tags) -> Option<AlarmInfo> {
     let period = a.period().or_else(|| {
         let queries = a.metrics().iter();
         queries
-            .filter_map(|q| q.period().or(q.metric_stat()?.period()))
+            .filter_map(|q| {
+                q.period()
+                    .or_else(|| q.metric_stat().and_then(|m| m.period()))
+            })
             .next()
     });
     Some(AlarmInfo {
@@ -245,11 +248,11 @@ impl Alerting for AwsAlerting {
     async fn snapshot(&self, stack: &str) -> Result<AlertingSnapshot> {
         let prefix = format!("{stack}-");
         let topics: Vec<sns::Topic> = every!(self.sns.list_topics()).await?;
-        let ours = topics.iter().filter_map(|t| t.topic_arn()).filter(|arn| {
+        let named = topics.iter().filter_map(|t| t.topic_arn()).filter(|arn| {
             let name = arn.rsplit(':').next().unwrap_or_default();
             name.starts_with(&prefix) && name.ends_with("-alerts")
         });
-        let topics = futures::future::try_join_all(ours.map(|arn| self.topic(arn)));
+        let topics = futures::future::try_join_all(named.map(|arn| self.topic(arn)));
         let pages = self
             .cloudwatch
             .describe_alarms()
@@ -277,9 +280,19 @@ impl Alerting for AwsAlerting {
             Ok::<_, ProviderError>(alarm_of(a, tags))
         }))
         .await?;
+        // The name prefix also matches a stack whose name starts with this one's (`shop`,
+        // `shop-eu`): only what carries this stack's tag is its own.
+        let ours = |tags: &Tags| {
+            tags.get(crate::model::TAG_STACK)
+                .is_some_and(|s| s == stack)
+        };
         Ok(AlertingSnapshot {
-            topics,
-            alarms: alarms.into_iter().flatten().collect(),
+            topics: topics.into_iter().filter(|t| ours(&t.tags)).collect(),
+            alarms: alarms
+                .into_iter()
+                .flatten()
+                .filter(|a| ours(&a.tags))
+                .collect(),
         })
     }
 

@@ -35,11 +35,16 @@ impl Alerting for FakeRegion {
     async fn snapshot(&self, stack: &str) -> Result<AlertingSnapshot> {
         let op = self.call(SNS, "ListTopics").await?;
         let prefix = format!("{stack}-");
+        let ours = |tags: &Tags| {
+            tags.get(crate::model::TAG_STACK)
+                .is_some_and(|s| s == stack)
+        };
         self.in_region(op, |r, _| {
             let topics = r
                 .topics
                 .iter()
-                .filter(|(_, t)| t.name.starts_with(&prefix) && t.name.ends_with("-alerts"));
+                .filter(|(_, t)| t.name.starts_with(&prefix) && t.name.ends_with("-alerts"))
+                .filter(|(_, t)| ours(&t.tags));
             let topics = topics
                 .map(|(arn, t)| TopicInfo {
                     arn: arn.clone(),
@@ -58,7 +63,7 @@ impl Alerting for FakeRegion {
             let alarms = r
                 .alarms
                 .values()
-                .filter(|a| a.definition.name.starts_with(&prefix));
+                .filter(|a| a.definition.name.starts_with(&prefix) && ours(&a.tags));
             let alarms = alarms
                 .map(|a| AlarmInfo {
                     arn: a.arn.clone(),

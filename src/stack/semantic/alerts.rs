@@ -73,6 +73,11 @@ fn webhook(text: &str) -> Result<(), String> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err("no host".into());
     }
+    // SNS hides the password when it lists a subscription, so one with credentials could
+    // never be matched to the stack's again.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("credentials in the URL are not supported: SNS lists such a subscription with its password hidden".into());
+    }
     Ok(())
 }
 

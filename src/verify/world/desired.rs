@@ -15,6 +15,8 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
         peerings: Vec::new(),
         duplicates: Vec::new(),
         env: stack.env.clone(),
+        alarms_off: alarm_settings(stack).0,
+        alerts: alarm_settings(stack).1,
     };
     let named = |id: &str| Named::new(id, None);
     let find = |id: &str| resources.iter().find(|r| r.id == id).map(|r| &r.spec);
@@ -223,6 +225,7 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
                 id: r.id.clone(),
                 name: named(&r.id),
                 actions: vec![topic.clone()],
+                actions_enabled: true,
             }),
             ResourceSpec::VpcPeering {
                 requester_vpc,

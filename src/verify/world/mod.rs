@@ -29,6 +29,23 @@ pub struct World {
     pub duplicates: Vec<String>,
     /// The environment laid over the stack (`--env`), if any.
     pub env: Option<String>,
+    /// The keys of the alarms the stack turns off (`errorRate`), and whether it has
+    /// `spec.alerts` at all.
+    pub alarms_off: Vec<&'static str>,
+    pub alerts: bool,
+}
+
+/// What the stack says of its alarms, for the world.
+pub(super) fn alarm_settings(stack: &ValidStack) -> (Vec<&'static str>, bool) {
+    let Some(alerts) = &stack.stack.spec.alerts else {
+        return (Vec::new(), false);
+    };
+    let off = crate::stack::alerts::AlarmName::ALL
+        .into_iter()
+        .filter(|n| !alerts.alarms.get(*n).enabled)
+        .map(|n| n.key())
+        .collect();
+    (off, true)
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +102,8 @@ pub struct AlarmView {
     pub name: Named,
     /// The logical ids (or ARNs) its ALARM actions notify.
     pub actions: Vec<String>,
+    /// CloudWatch runs its actions (an alarm can keep them but have them turned off).
+    pub actions_enabled: bool,
 }
 
 /// A resource as the report names it: `c1/vpc (vpc-0abc)`.

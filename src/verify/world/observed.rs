@@ -29,6 +29,8 @@ pub fn from_observed(stack: &ValidStack, observed: &Observed, kube: Vec<Kube>) -
             })
             .collect(),
         env: stack.env.clone(),
+        alarms_off: alarm_settings(stack).0,
+        alerts: alarm_settings(stack).1,
     };
     for (i, k) in kube.into_iter().enumerate() {
         let mut region = region_shell(stack, i, k);
@@ -85,6 +87,8 @@ pub fn from_observed(stack: &ValidStack, observed: &Observed, kube: Vec<Kube>) -
         region.alert_topic = here(Kind::AlertTopic).next().map(|t| {
             let subscriptions: Vec<&ObservedResource> = here(Kind::AlertSubscription)
                 .filter(|s| field(s, alert_subscription::TOPIC.name) == t.id)
+                // One the stack no longer lists is on its way out.
+                .filter(|s| !s.id.contains("/unlisted~"))
                 .collect();
             AlertTopicView {
                 id: t.id.clone(),
@@ -98,6 +102,8 @@ pub fn from_observed(stack: &ValidStack, observed: &Observed, kube: Vec<Kube>) -
                 id: a.id.clone(),
                 name: named(a),
                 actions: metric_alarm::alarm_actions(field(a, metric_alarm::ACTIONS.name)),
+                actions_enabled: !field(a, metric_alarm::ACTIONS.name)
+                    .ends_with(metric_alarm::ACTIONS_DISABLED),
             })
             .collect();
         world.regions.push(region);
