@@ -3,7 +3,7 @@
 //! put of the entire alarm.
 
 use super::*;
-use crate::providers::{AlarmDefinition, AlarmQuery, DimensionValue, Tags, arn_suffix};
+use crate::providers::{AlarmDefinition, DimensionValue, Tags, arn_suffix};
 
 pub const NAME: Field = Field::force_new("name");
 pub const DESCRIPTION: Field = Field::updatable("description");
@@ -98,7 +98,8 @@ fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
     }
 }
 
-fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
+/// The alarm as the stack asks for it: dimensions and actions still by logical id.
+fn asked(r: &Resource) -> Option<AlarmDefinition> {
     let ResourceSpec::MetricAlarm {
         name,
         description,
@@ -111,56 +112,49 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         topic,
     } = &r.spec
     else {
-        return Fields::new();
+        return None;
     };
-    let topic = std::slice::from_ref(topic);
-    fields([
-        (NAME, name.clone()),
-        (DESCRIPTION, description.clone()),
-        (METRIC, query.text()),
-        (
-            CONDITION,
-            condition(comparison, *threshold, *evaluation_periods, *period),
-        ),
-        (MISSING_DATA, treat_missing.clone()),
-        (ACTIONS, actions(topic, topic, true)),
-    ])
-}
-
-/// The alarm as CloudWatch takes it: every logical id resolved to what AWS calls it.
-fn definition(cx: &Applier<'_>, r: &Resource) -> StepResult<AlarmDefinition> {
-    let ResourceSpec::MetricAlarm {
-        name,
-        description,
-        query,
-        comparison,
-        threshold,
-        period,
-        evaluation_periods,
-        treat_missing,
-        topic,
-    } = &r.spec
-    else {
-        return Err(not_a(r));
-    };
-    let mut query: AlarmQuery = query.clone();
-    for value in query.dimension_values_mut() {
-        if let DimensionValue::ArnSuffixOf(logical) = value {
-            let arn = cx.aws(logical)?;
-            *value = DimensionValue::Text(arn_suffix(&arn).to_string());
-        }
-    }
-    Ok(AlarmDefinition {
+    Some(AlarmDefinition {
         name: name.clone(),
         description: description.clone(),
-        query,
+        query: query.clone(),
         comparison: comparison.clone(),
         threshold: *threshold,
         period: *period,
         evaluation_periods: *evaluation_periods,
         treat_missing: treat_missing.clone(),
-        actions: vec![cx.aws(topic)?],
+        actions: vec![topic.clone()],
     })
+}
+
+fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
+    let Some(d) = asked(r) else {
+        return Fields::new();
+    };
+    fields([
+        (NAME, d.name),
+        (DESCRIPTION, d.description),
+        (METRIC, d.query.text()),
+        (
+            CONDITION,
+            condition(&d.comparison, d.threshold, d.evaluation_periods, d.period),
+        ),
+        (MISSING_DATA, d.treat_missing),
+        (ACTIONS, actions(&d.actions, &d.actions, true)),
+    ])
+}
+
+/// The alarm as CloudWatch takes it: every logical id resolved to what AWS calls it.
+fn definition(cx: &Applier<'_>, r: &Resource) -> StepResult<AlarmDefinition> {
+    let mut d = asked(r).ok_or_else(|| not_a(r))?;
+    for value in d.query.dimension_values_mut() {
+        if let DimensionValue::ArnSuffixOf(logical) = value {
+            let arn = cx.aws(logical)?;
+            *value = DimensionValue::Text(arn_suffix(&arn).to_string());
+        }
+    }
+    d.actions = cx.aws_all(&d.actions)?;
+    Ok(d)
 }
 
 struct MetricAlarm;

@@ -140,6 +140,15 @@ fn alarms_of(stack: &str, s: &AlarmSetting, w: &Watched<'_>) -> Vec<Alarm> {
             &[("ClusterName", text(cluster))],
         ),
     };
+    // A workload's metric: its namespace and its Service (or pods) share its name.
+    let of_workload = |name: &str, statistic: &str, by: &str, workload: &str| {
+        let dims = [
+            ("ClusterName", text(cluster)),
+            ("Namespace", text(workload)),
+            (by, text(workload)),
+        ];
+        stat("ContainerInsights", name, statistic, &dims)
+    };
     let key = s.name.key();
     let backend = region.role == Role::Backend;
     match s.name {
@@ -174,13 +183,9 @@ fn alarms_of(stack: &str, s: &AlarmSetting, w: &Watched<'_>) -> Vec<Alarm> {
             .workloads
             .iter()
             .map(|workload| {
-                let dims = [
-                    ("ClusterName", text(cluster)),
-                    ("Namespace", text(workload)),
-                    ("Service", text(workload)),
-                ];
+                let pods = "service_number_of_running_pods";
                 let query = AlarmQuery::Metric {
-                    metric: stat("ContainerInsights", "service_number_of_running_pods", "Minimum", &dims),
+                    metric: of_workload(pods, "Minimum", "Service", workload),
                 };
                 let what = format!("fewer than {t} running pods of workload {workload} for {during}");
                 // No data is not taken for no pods: without Container Insights in the cluster
@@ -210,12 +215,8 @@ fn alarms_of(stack: &str, s: &AlarmSetting, w: &Watched<'_>) -> Vec<Alarm> {
             .map(|workload| {
                 // Container Insights counts restarts since each pod started; the rise from one
                 // window to the next is the restarts within it.
-                let dims = [
-                    ("ClusterName", text(cluster)),
-                    ("Namespace", text(workload)),
-                    ("PodName", text(workload)),
-                ];
-                let restarts = stat("ContainerInsights", "pod_number_of_container_restarts", "Maximum", &dims);
+                let restarts = "pod_number_of_container_restarts";
+                let restarts = of_workload(restarts, "Maximum", "PodName", workload);
                 let query = AlarmQuery::Expression {
                     expression: "DIFF(m1)".into(),
                     label: "container restarts in the period".into(),

@@ -5,18 +5,23 @@ use crate::model::{Direction, Resource, ResourceSpec, RouteTarget, RulePeer};
 
 /// The world the stack describes: what `up` would build, and the rendered manifests.
 pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>) -> World {
+    let (alarms_off, alerts) = alarm_settings(stack);
     let mut world = World {
         live: false,
         regions: kube
             .into_iter()
             .enumerate()
-            .map(|(i, k)| region_shell(stack, i, k))
+            .map(|(i, k)| {
+                let mut region = region_shell(stack, i, k);
+                region.alarms_wanted = alarms_wanted(resources, &region.name);
+                region
+            })
             .collect(),
         peerings: Vec::new(),
         duplicates: Vec::new(),
         env: stack.env.clone(),
-        alarms_off: alarm_settings(stack).0,
-        alerts: alarm_settings(stack).1,
+        alarms_off,
+        alerts,
     };
     let named = |id: &str| Named::new(id, None);
     let find = |id: &str| resources.iter().find(|r| r.id == id).map(|r| &r.spec);

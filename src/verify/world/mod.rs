@@ -35,6 +35,16 @@ pub struct World {
     pub alerts: bool,
 }
 
+/// The alarms the stack asks for in region `region`, by logical id, from its desired model.
+pub(super) fn alarms_wanted(resources: &[crate::model::Resource], region: &str) -> Vec<String> {
+    resources
+        .iter()
+        .filter(|r| r.spec.kind() == crate::kinds::Kind::MetricAlarm)
+        .filter(|r| r.region.as_deref() == Some(region))
+        .map(|r| r.id.clone())
+        .collect()
+}
+
 /// What the stack says of its alarms, for the world.
 pub(super) fn alarm_settings(stack: &ValidStack) -> (Vec<&'static str>, bool) {
     let Some(alerts) = &stack.stack.spec.alerts else {
@@ -337,12 +347,7 @@ pub(super) fn region_shell(stack: &ValidStack, i: usize, kubernetes: Kube) -> Re
             .map(|w| w.name.clone())
             .collect(),
         kubernetes,
-        alarms_wanted: crate::model::desired(stack)
-            .into_iter()
-            .filter(|r| r.spec.kind() == crate::kinds::Kind::MetricAlarm)
-            .filter(|r| r.region.as_deref() == Some(region.name.as_str()))
-            .map(|r| r.id)
-            .collect(),
+        alarms_wanted: Vec::new(),
         alert_topic: None,
         alarms: Vec::new(),
     }

@@ -17,6 +17,9 @@ use crate::providers::{RulePeerId, RuleSpec};
 /// The world of the observed model, one region per `spec.regions` entry.
 pub fn from_observed(stack: &ValidStack, observed: &Observed, kube: Vec<Kube>) -> World {
     let o = Lookup(observed);
+    let (alarms_off, alerts) = alarm_settings(stack);
+    // Which alarms the stack asks for: the desired model, built once for both regions.
+    let desired = crate::model::desired(stack);
     let mut world = World {
         live: true,
         regions: Vec::new(),
@@ -29,11 +32,12 @@ pub fn from_observed(stack: &ValidStack, observed: &Observed, kube: Vec<Kube>) -
             })
             .collect(),
         env: stack.env.clone(),
-        alarms_off: alarm_settings(stack).0,
-        alerts: alarm_settings(stack).1,
+        alarms_off,
+        alerts,
     };
     for (i, k) in kube.into_iter().enumerate() {
         let mut region = region_shell(stack, i, k);
+        region.alarms_wanted = alarms_wanted(&desired, &region.name);
         let name = region.name.clone();
         let here = |kind: Kind| {
             let name = name.clone();
