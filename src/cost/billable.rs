@@ -45,6 +45,8 @@ pub enum Billable {
     Alarm {
         metrics: usize,
     },
+    /// A customer-managed KMS key, billed per month it exists (rotation included).
+    KmsKey,
 }
 
 /// The billable part of resource `id` of `kind` with `fields`, or `None` for what is free
@@ -89,6 +91,7 @@ pub fn of(id: &str, kind: Kind, fields: &Fields) -> Option<Billable> {
             retention_days: number("retentionDays"),
         }),
         Kind::VpcPeering | Kind::VpcPeeringAccepter => Some(Billable::Peering),
+        Kind::SecretsKey => Some(Billable::KmsKey),
         // Each metric an alarm reads shows once in its canonical text as `{dimensions}`.
         Kind::MetricAlarm => Some(Billable::Alarm {
             metrics: text("metric").matches('{').count().max(1),

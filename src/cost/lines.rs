@@ -255,6 +255,20 @@ pub fn region(
             n * prices::ALARM_METRIC_MONTH,
         ));
     }
+    let keys = billables
+        .iter()
+        .filter(|b| matches!(b, Billable::KmsKey))
+        .count();
+    if keys > 0 {
+        let n = keys as f64;
+        lines.push(line(
+            "KMS keys",
+            n,
+            "key",
+            format!("{n} × {} a month", money(prices::KMS_KEY_MONTH)),
+            n * prices::KMS_KEY_MONTH,
+        ));
+    }
     if billables.iter().any(|b| matches!(b, Billable::Peering)) {
         let gb = f64::from(usage.cross_region_gb_per_month);
         lines.push(line(

@@ -51,6 +51,9 @@ pub const WAF_MILLION_REQUESTS: f64 = 0.60;
 /// A standard-resolution CloudWatch alarm, per metric it reads and month (the same in the
 /// table's regions).
 pub const ALARM_METRIC_MONTH: f64 = 0.10;
+/// A customer-managed KMS key per month, the same in the table's regions; EKS's requests
+/// (a data key cached per secret write and read) stay within KMS's 20,000 free a month.
+pub const KMS_KEY_MONTH: f64 = 1.00;
 
 const US_EAST_INSTANCES: &[(&str, f64)] = &[
     ("t3.micro", 0.0104),

@@ -186,6 +186,7 @@ impl<'a> Engine<'a> {
                 log_groups,
                 parameters,
                 alerting,
+                keys,
             ) = futures::try_join!(
                 retry::discover(|| c.network.snapshot(stack)),
                 balancers,
@@ -194,6 +195,7 @@ impl<'a> Engine<'a> {
                 retry::discover(|| c.logs.snapshot(stack)),
                 retry::discover(|| c.parameters.snapshot(stack)),
                 retry::discover(|| c.alerting.snapshot(stack)),
+                retry::discover(|| c.keys.snapshot(stack)),
             )?;
             Ok(Snapshot {
                 network,
@@ -207,6 +209,7 @@ impl<'a> Engine<'a> {
                 asgs,
                 parameters,
                 alerting,
+                keys,
             })
         });
         let snapshots = futures::future::join_all(reads).await;

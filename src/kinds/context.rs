@@ -305,6 +305,10 @@ impl<'a> Applier<'a> {
                 let (arn, clients) = (observed.handle.aws_id(), &self.target(&r.region)?.clients);
                 retry::change(|| clients.alerting.set_tags(arn, &add, &remove)).await
             }
+            TagService::Kms => {
+                let (arn, clients) = (observed.handle.aws_id(), &self.target(&r.region)?.clients);
+                retry::change(|| clients.keys.set_tags(arn, &add, &remove)).await
+            }
             TagService::Logs | TagService::Ssm => {
                 return Err(StepError::precondition(format!(
                     "{} tags are set at creation only",

@@ -15,6 +15,9 @@ pub const ENDPOINT_PRIVATE: Field = Field::updatable("endpointPrivate");
 pub const ENDPOINT_PUBLIC: Field = Field::updatable("endpointPublic");
 pub const PUBLIC_CIDRS: Field = Field::updatable("publicCidrs");
 pub const LOG_TYPES: Field = Field::updatable("logTypes");
+/// Turned on in place (AssociateEncryptionConfig); EKS can neither turn it off nor change the
+/// key, so the update refuses those.
+pub const SECRETS_KEY: Field = Field::updatable("secretsKey");
 
 pub const DEF: KindDef = KindDef {
     kind: Kind::EksCluster,
@@ -29,6 +32,7 @@ pub const DEF: KindDef = KindDef {
         ENDPOINT_PUBLIC,
         PUBLIC_CIDRS,
         LOG_TYPES,
+        SECRETS_KEY,
     ],
     desired,
     index: None,
@@ -52,13 +56,23 @@ fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
                 public_cidrs_field(c.endpoint_public, &c.public_cidrs),
             ),
             (LOG_TYPES, list(&c.log_types)),
+            (
+                SECRETS_KEY,
+                c.secrets_key
+                    .as_deref()
+                    .map(|k| m.name(k))
+                    .unwrap_or_default(),
+            ),
         ]);
         let handle = Handle::Cluster {
             name: c.name.clone(),
             arn: c.arn.clone(),
             security_group: c.cluster_security_group.clone(),
         };
-        let refs = subnets.into_iter().chain([role]).collect();
+        // The stack's key too, so that a teardown deletes the cluster before its key.
+        let key = f[SECRETS_KEY.name].clone();
+        let key = (!key.is_empty() && !key.starts_with("arn:")).then_some(key);
+        let refs = subnets.into_iter().chain([role]).chain(key).collect();
         let o = m.put(id, Kind::EksCluster, handle, f, Some(c.tags.clone()), refs);
         o.state = (c.status != Lifecycle::Ready).then(|| c.status.as_str().to_string());
     }
@@ -73,6 +87,7 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         endpoint_public,
         public_cidrs,
         log_types,
+        secrets_key,
         ..
     } = &r.spec
     else {
@@ -89,7 +104,17 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
             public_cidrs_field(*endpoint_public, public_cidrs),
         ),
         (LOG_TYPES, list(log_types)),
+        (SECRETS_KEY, secrets_key.clone().unwrap_or_default()),
     ])
+}
+
+/// A key reference: an existing key's ARN, or the logical id of the stack's key.
+fn key_arn(cx: &Applier<'_>, key: &str) -> StepResult<String> {
+    if key.starts_with("arn:") {
+        Ok(key.to_string())
+    } else {
+        cx.aws(key)
+    }
 }
 
 /// Public endpoint CIDRs only mean something while the public endpoint is on (EKS reports
@@ -112,6 +137,7 @@ impl Ops for EksCluster {
             endpoint_public,
             public_cidrs,
             log_types,
+            secrets_key,
             ..
         } = &r.spec
         else {
@@ -119,6 +145,7 @@ impl Ops for EksCluster {
         };
         let eks = &cx.target(&r.region)?.clients.eks;
         let (role, subnets) = (cx.role_arn(role)?, cx.aws_all(subnets)?);
+        let key = secrets_key.as_deref().map(|k| key_arn(cx, k)).transpose()?;
         let token = cx.token(&r.id);
         let new = NewCluster {
             token: &token,
@@ -130,6 +157,7 @@ impl Ops for EksCluster {
             endpoint_public: *endpoint_public,
             public_cidrs,
             log_types,
+            secrets_key: key.as_deref(),
             tags: &r.tags,
         };
         let made = retry::change(|| eks.create_cluster(&new)).await?;
@@ -164,6 +192,7 @@ impl Ops for EksCluster {
             endpoint_public,
             public_cidrs,
             log_types,
+            secrets_key,
             ..
         } = &r.spec
         else {
@@ -172,6 +201,20 @@ impl Ops for EksCluster {
         let eks = &cx.target(&r.region)?.clients.eks;
         let has = |f: Field| changed.contains(&f.name);
         let mut updates = Vec::new();
+        if has(SECRETS_KEY) {
+            let had = o.fields.get(SECRETS_KEY.name).filter(|k| !k.is_empty());
+            match (had, secrets_key) {
+                (None, Some(key)) => updates.push(ClusterUpdate::Encryption {
+                    key_arn: key_arn(cx, key)?,
+                }),
+                (Some(had), _) => {
+                    return Err(StepError::precondition(format!(
+                        "secrets are encrypted with {had}; EKS cannot change that key or turn encryption off (set cluster.secretsEncryption back, or replace the cluster)"
+                    )));
+                }
+                (None, None) => {}
+            }
+        }
         if has(VERSION) {
             // One minor version at a time, as EKS requires.
             let from = o.fields.get(VERSION.name).and_then(|v| minor(v));

@@ -41,6 +41,7 @@ pub mod route;
 pub mod route_table;
 pub mod route_table_association;
 pub mod run_record;
+pub mod secrets_key;
 pub mod security_group;
 pub mod security_group_rule;
 pub mod subnet;
@@ -88,6 +89,7 @@ macro_rules! kinds {
 kinds! {
     IamRole,
     LogGroup,
+    SecretsKey,
     Vpc,
     InternetGateway,
     Subnet,
@@ -141,6 +143,8 @@ pub enum TagService {
     Ssm,
     /// SNS topics and CloudWatch alarms, by ARN.
     Alerts,
+    /// KMS keys, by ARN.
+    Kms,
 }
 
 /// How a kind carries the stack's tags.
@@ -292,6 +296,7 @@ pub const TAGS: &str = "tags";
 pub const REGISTRY: &[KindDef] = &[
     iam_role::DEF,
     log_group::DEF,
+    secrets_key::DEF,
     vpc::DEF,
     internet_gateway::DEF,
     subnet::DEF,
@@ -385,6 +390,7 @@ impl ResourceSpec {
             ResourceSpec::WebAclAssociation { .. } => Kind::WebAclAssociation,
             ResourceSpec::IamRole { .. } => Kind::IamRole,
             ResourceSpec::LogGroup { .. } => Kind::LogGroup,
+            ResourceSpec::SecretsKey { .. } => Kind::SecretsKey,
             ResourceSpec::FlowLog { .. } => Kind::FlowLog,
             ResourceSpec::EksCluster { .. } => Kind::EksCluster,
             ResourceSpec::AccessEntry { .. } => Kind::AccessEntry,

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use super::{Fields, Kind};
 use crate::providers::{
-    AlertingSnapshot, AutoScalingGroupInfo, EksSnapshot, LoadBalancingSnapshot, LogGroupInfo,
-    NetworkSnapshot, NodeInstance, ParameterInfo, RuleSpec, Tags, WebAclInfo,
+    AlertingSnapshot, AutoScalingGroupInfo, EksSnapshot, KeyInfo, LoadBalancingSnapshot,
+    LogGroupInfo, NetworkSnapshot, NodeInstance, ParameterInfo, RuleSpec, Tags, WebAclInfo,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -155,4 +155,6 @@ pub struct Snapshot {
     pub parameters: Vec<ParameterInfo>,
     /// The stack's alert topics and alarms.
     pub alerting: AlertingSnapshot,
+    /// The stack's KMS keys not pending deletion.
+    pub keys: Vec<KeyInfo>,
 }

@@ -110,6 +110,11 @@ pub fn listener(region: &str, port: impl Display) -> String {
     format!("{region}/listener/{port}")
 }
 
+/// The KMS key the region's cluster encrypts secrets with.
+pub fn secrets_key(region: &str) -> String {
+    format!("{region}/kms/secrets")
+}
+
 pub fn cluster(region: &str) -> String {
     format!("{region}/eks")
 }

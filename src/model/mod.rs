@@ -169,6 +169,15 @@ pub enum ResourceSpec {
         log_types: Vec<String>,
         authentication_mode: String,
         bootstrap_cluster_creator_admin: bool,
+        /// The KMS key secrets are envelope-encrypted with: the logical id of the stack's key,
+        /// an existing key's ARN, or none.
+        secrets_key: Option<String>,
+    },
+    /// A KMS key for a cluster's secrets, used by `user` (the cluster role: a logical id or an
+    /// existing role's ARN).
+    SecretsKey {
+        description: String,
+        user: String,
     },
     AccessEntry {
         cluster: String,
@@ -381,6 +390,9 @@ impl ResourceSpec {
                 name,
                 retention_days,
             } => format!("{name}, kept {retention_days} days"),
+            ResourceSpec::SecretsKey { user, .. } => {
+                format!("KMS key for EKS secrets, rotation on, used by {user}")
+            }
             ResourceSpec::FlowLog {
                 traffic_type,
                 log_group,

@@ -65,6 +65,7 @@ fn reference_stack_has_every_resource_of_the_topology() {
         ("WebAclAssociation", 1),
         ("LogGroup", 1),
         ("FlowLog", 1),
+        ("SecretsKey", 1),
         ("EksCluster", 1),
         ("LaunchTemplate", 1),
         ("NodeGroup", 1),

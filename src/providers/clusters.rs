@@ -65,6 +65,8 @@ pub struct ClusterInfo {
     pub certificate_authority: Option<String>,
     /// The security group EKS made for the cluster.
     pub cluster_security_group: Option<String>,
+    /// The KMS key ARN Kubernetes secrets are envelope-encrypted with.
+    pub secrets_key: Option<String>,
     pub tags: Tags,
 }
 
@@ -105,6 +107,8 @@ pub struct NewCluster<'a> {
     pub endpoint_public: bool,
     pub public_cidrs: &'a [String],
     pub log_types: &'a [String],
+    /// The KMS key to envelope-encrypt secrets with.
+    pub secrets_key: Option<&'a str>,
     pub tags: &'a Tags,
     /// A repeated call with the same token answers with the first call's cluster.
     pub token: &'a str,
@@ -140,6 +144,10 @@ pub enum ClusterUpdate {
         public_cidrs: Vec<String>,
     },
     Version(String),
+    /// Envelope encryption of secrets with this key, turned on (it cannot be turned off).
+    Encryption {
+        key_arn: String,
+    },
 }
 
 /// What can change on a node group in place.

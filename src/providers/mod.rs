@@ -10,12 +10,14 @@ mod clusters;
 mod error;
 #[cfg(test)]
 pub mod fake;
+mod keys;
 mod lifecycle;
 mod parameters;
 
 pub use alerting::*;
 pub use clusters::*;
 pub use error::{ErrorKind, ProviderError, Result};
+pub use keys::*;
 pub use lifecycle::Lifecycle;
 pub use parameters::*;
 
@@ -557,4 +559,5 @@ pub struct RegionClients {
     pub scaling: Arc<dyn Scaling>,
     pub parameters: Arc<dyn Parameters>,
     pub alerting: Arc<dyn Alerting>,
+    pub keys: Arc<dyn Keys>,
 }

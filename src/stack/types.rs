@@ -189,6 +189,10 @@ pub struct ClusterSpec {
     pub version: String,
     #[serde(default)]
     pub endpoint: EndpointSpec,
+    /// Envelope encryption of Kubernetes secrets with KMS: on by default, with a key per
+    /// region the stack makes.
+    #[serde(default)]
+    pub secrets_encryption: SecretsEncryptionSpec,
     /// Control-plane log types to send to CloudWatch; all of them by default.
     #[serde(default = "LogType::all")]
     #[schemars(length(max = limits::LOG_TYPES))]
@@ -224,6 +228,30 @@ pub struct EndpointSpec {
     #[serde(default)]
     #[schemars(length(max = limits::PUBLIC_CIDRS), inner(length(max = limits::WORD)))]
     pub public_cidrs: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SecretsEncryptionSpec {
+    /// Off leaves secrets encrypted only with the EBS volumes' keys (MR-EKS-004 fails). EKS
+    /// cannot turn it off again once on.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// An existing symmetric KMS key in the cluster's region
+    /// (`arn:aws:kms:<region>:<account>:key/<id>`), used instead of one the stack makes; its
+    /// policy must let the cluster role use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::ARN))]
+    pub key_arn: Option<String>,
+}
+
+impl Default for SecretsEncryptionSpec {
+    fn default() -> Self {
+        SecretsEncryptionSpec {
+            enabled: true,
+            key_arn: None,
+        }
+    }
 }
 
 impl Default for EndpointSpec {

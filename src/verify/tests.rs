@@ -262,6 +262,13 @@ const BREAKAGES: &[Breakage] = &[
     ("MR-EKS-003", |w| {
         frontend(w).node_groups[0].imdsv2_required = Some(false)
     }),
+    ("MR-EKS-004", |w| {
+        let c = backend(w).cluster.as_mut().unwrap();
+        c.secrets_key_state = Some(world::KeyStateView {
+            enabled: true,
+            rotation: false,
+        });
+    }),
     ("MR-EKS-005", |w| {
         backend(w).cluster.as_mut().unwrap().version = "1.31".to_string()
     }),
@@ -392,7 +399,7 @@ fn junit_and_sarif_reports() {
     backend(&mut world).load_balancer.as_mut().unwrap().scheme = Some(Scheme::InternetFacing);
     let report = run(&reference(), &world, &[], Severity::High);
     let xml = report::junit(&report);
-    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"21\" failures=\"1\" errors=\"0\" skipped=\"6\">"), "{xml}");
+    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"22\" failures=\"1\" errors=\"0\" skipped=\"6\">"), "{xml}");
     assert!(xml.contains("<testcase classname=\"multiregion.MR-LB-001\" name=\"MR-LB-001 The backend load balancer is internal\">\n      <failure type=\"critical\" message=\"c2/lb: scheme internet-facing\">"), "{xml}");
     assert_eq!(xml.matches("<testcase ").count(), CATALOG_LEN);
     assert_eq!(xml.matches("</testcase>").count(), CATALOG_LEN);

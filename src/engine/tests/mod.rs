@@ -22,6 +22,7 @@ mod drift;
 mod duplicates;
 mod failures;
 mod lost;
+mod secrets;
 mod teardown;
 
 const REGIONS: [&str; 2] = ["us-east-1", "us-west-2"];
@@ -120,6 +121,8 @@ async fn converge(stack: &ValidStack, world: &FakeWorld) {
 fn expected_inventory() -> BTreeMap<&'static str, usize> {
     BTreeMap::from([
         ("EksCluster", 2),
+        // Scheduled for deletion by `down`, so not counted once pending.
+        ("SecretsKey", 2),
         // Adopted, not made: tagged once emptied.
         ("DefaultSecurityGroup", 2),
         ("ElasticIp", 4),

@@ -341,6 +341,27 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
         if iam.cluster_role_arn.is_none() {
             eks_deps.push(cluster_role.clone());
         }
+        let encryption = &cluster.secrets_encryption;
+        let secrets_key = match (&encryption.key_arn, encryption.enabled) {
+            (_, false) => None,
+            (Some(arn), true) => Some(arn.clone()),
+            (None, true) => {
+                let key_deps = eks_deps.iter().filter(|d| **d == cluster_role).cloned();
+                let key = b.add(
+                    ids::secrets_key(r),
+                    key_deps.collect(),
+                    ResourceSpec::SecretsKey {
+                        description: format!(
+                            "multiregion {}: envelope encryption of EKS cluster {}'s secrets",
+                            b.stack, cluster.name
+                        ),
+                        user: cluster_role.clone(),
+                    },
+                );
+                eks_deps.push(key.clone());
+                Some(key)
+            }
+        };
         let eks = b.add(
             ids::cluster(r),
             eks_deps,
@@ -360,6 +381,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                     .collect(),
                 authentication_mode: "API".to_string(),
                 bootstrap_cluster_creator_admin: true,
+                secrets_key,
             },
         );
         for (k, admin) in cluster.admins.iter().enumerate() {

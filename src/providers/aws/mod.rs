@@ -9,6 +9,7 @@ mod elb;
 mod endpoint;
 mod errors;
 mod iam;
+mod kms;
 mod logs;
 mod profiles;
 mod reach;
@@ -81,6 +82,7 @@ pub fn region_clients(
             here!(aws_sdk_sns),
             here!(aws_sdk_cloudwatch),
         )),
+        keys: Arc::new(kms::KmsKeys::new(here!(aws_sdk_kms))),
     }
 }
 

@@ -145,6 +145,9 @@ impl Eks for FakeRegion {
                 vpc = Some(x.vpc.clone());
             }
             let vpc = vpc.ok_or_else(|| op.refused("no subnets"))?;
+            if let Some(key) = c.secrets_key {
+                usable_key(r, op, key)?;
+            }
             let k8s = Tags::from([(
                 format!("kubernetes.io/cluster/{}", c.name),
                 "owned".to_string(),
@@ -205,6 +208,7 @@ impl Eks for FakeRegion {
                 )),
                 certificate_authority: Some("LS0tLS1CRUdJTi1GQUtFLUNBLS0tLS0=".into()),
                 cluster_security_group: Some(group),
+                secrets_key: c.secrets_key.map(str::to_string),
                 tags: c.tags.clone(),
             };
             r.clusters.insert(
@@ -246,15 +250,25 @@ impl Eks for FakeRegion {
         update: &ClusterUpdate,
         max: Duration,
     ) -> Result<()> {
-        let op = if matches!(update, ClusterUpdate::Version(_)) {
-            "UpdateClusterVersion"
-        } else {
-            "UpdateClusterConfig"
+        let op = match update {
+            ClusterUpdate::Version(_) => "UpdateClusterVersion",
+            ClusterUpdate::Encryption { .. } => "AssociateEncryptionConfig",
+            _ => "UpdateClusterConfig",
         };
         let op = self.call(EKS, op).await?;
         self.eks_state(op, |s, _| {
-            let c = op.get_mut(&mut self.here(s).clusters, name)?;
+            let r = self.here(s);
+            if let ClusterUpdate::Encryption { key_arn } = update {
+                usable_key(r, op, key_arn)?;
+            }
+            let c = op.get_mut(&mut r.clusters, name)?;
             match update {
+                ClusterUpdate::Encryption { key_arn } => {
+                    if c.info.secrets_key.is_some() {
+                        return Err(op.invalid_state("encryption is already enabled"));
+                    }
+                    c.info.secrets_key = Some(key_arn.clone());
+                }
                 ClusterUpdate::Version(v) => {
                     let (from, to) = (crate::model::minor(&c.info.version), crate::model::minor(v));
                     if to != from.map(|f| f + 1) {
@@ -511,5 +525,17 @@ impl Eks for FakeRegion {
             retag(tags, add, remove);
             Ok(())
         })
+    }
+}
+
+/// EKS takes a key of this world only while it is there and not pending deletion; a key of
+/// another account is taken on trust.
+fn usable_key(r: &Region, op: Op, key: &str) -> Result<()> {
+    match r.keys.get(key) {
+        Some(k) if k.pending_deletion => {
+            Err(op.invalid_state(format!("{key} is pending deletion")))
+        }
+        None if key.contains(":123456789012:") => Err(op.not_found(key)),
+        _ => Ok(()),
     }
 }

@@ -9,6 +9,7 @@ mod ec2;
 mod eks;
 mod elb;
 mod iam;
+mod keys;
 mod logs;
 mod scaling;
 mod ssm;
@@ -129,6 +130,7 @@ impl FakeWorld {
             scaling: make(),
             parameters: make(),
             alerting: make(),
+            keys: make(),
         }
     }
 
@@ -290,6 +292,9 @@ impl FakeWorld {
             add("NodeGroup", groups.filter(|x| ours(&x.info.tags)).count());
             add("LaunchTemplate", count(r.templates.values(), ours));
             add("Parameter", count(r.parameters.values(), ours));
+            // A key pending deletion is gone: KMS deletes it at the end of its window.
+            let keys = r.keys.values().filter(|k| !k.pending_deletion);
+            add("SecretsKey", keys.filter(|k| ours(&k.tags)).count());
             add(
                 "AlertTopic",
                 r.topics.values().filter(|t| ours(&t.tags)).count(),

@@ -336,6 +336,8 @@ pub(crate) struct Region {
     pub topics: BTreeMap<String, super::alerting::Topic>,
     /// CloudWatch alarms by name.
     pub alarms: BTreeMap<String, super::alerting::Alarm>,
+    /// KMS keys by ARN.
+    pub keys: BTreeMap<String, super::keys::Key>,
 }
 
 #[derive(Debug, Default)]

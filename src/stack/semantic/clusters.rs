@@ -8,6 +8,54 @@ use crate::stack::limits;
 use crate::stack::types::*;
 
 impl Checker {
+    /// An existing key must be a KMS key ARN in the cluster's own region (EKS takes no other).
+    pub(super) fn secrets_encryption(
+        &mut self,
+        encryption: &SecretsEncryptionSpec,
+        aws_region: &str,
+        path: &str,
+    ) {
+        let Some(arn) = &encryption.key_arn else {
+            return;
+        };
+        if !encryption.enabled {
+            self.push(Finding::new(
+                format!("{path}.keyArn"),
+                "keyArn has no effect while `enabled` is false",
+            ));
+            return;
+        }
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let key_ok = parts.len() == 6
+            && parts[0] == "arn"
+            && parts[1].starts_with("aws")
+            && parts[2] == "kms"
+            && parts[4].len() == 12
+            && parts[4].bytes().all(|b| b.is_ascii_digit())
+            && parts[5]
+                .strip_prefix("key/")
+                .is_some_and(|id| !id.is_empty());
+        if !key_ok {
+            self.push(
+                Finding::new(
+                    format!("{path}.keyArn"),
+                    format!("{} is not a KMS key ARN", quoted(arn)),
+                )
+                .hint(
+                    "arn:aws:kms:<region>:<account>:key/<key id>; an alias is not accepted by EKS",
+                ),
+            );
+        } else if parts[3] != aws_region {
+            self.push(Finding::new(
+                format!("{path}.keyArn"),
+                format!(
+                    "the key is in {}, but the cluster is in {aws_region}; EKS takes only a key of its own region",
+                    parts[3]
+                ),
+            ));
+        }
+    }
+
     pub(super) fn cluster(&mut self, cluster: &ClusterSpec, path: &str) {
         let name_ok = !cluster.name.is_empty()
             && cluster.name.len() <= limits::CLUSTER_NAME

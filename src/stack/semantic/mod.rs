@@ -43,6 +43,11 @@ pub fn check(stack: &Stack) -> (Vec<Finding>, Vec<Option<ResolvedNetwork>>) {
     for (i, region) in stack.spec.regions.iter().enumerate() {
         let path = format!("spec.regions[{i}]");
         c.cluster(&region.cluster, &format!("{path}.cluster"));
+        c.secrets_encryption(
+            &region.cluster.secrets_encryption,
+            &region.region,
+            &format!("{path}.cluster.secretsEncryption"),
+        );
         c.load_balancer(
             &region.load_balancer,
             &stack.spec.waf_acls,

@@ -89,6 +89,45 @@ pub(super) fn imdsv2_required(world: &World) -> Finding {
     look.finish()
 }
 
+/// Without envelope encryption a secret is protected only by the encryption of etcd's disks:
+/// anyone who reads etcd (or a backup of it) reads every secret.
+pub(super) fn secrets_encrypted(world: &World) -> Finding {
+    let mut look = Look::default();
+    for r in &world.regions {
+        let Some(c) = &r.cluster else {
+            look.problem(format!("{}: no EKS cluster found", r.name));
+            continue;
+        };
+        look.saw(&c.name.label);
+        let Some(key) = &c.secrets_key else {
+            look.problem(format!(
+                "{}: secrets are not envelope-encrypted",
+                c.name.label
+            ));
+            continue;
+        };
+        match c.secrets_key_state {
+            Some(s) if !s.enabled => look.problem(format!(
+                "{}: secrets key {key} is disabled: the cluster cannot read its secrets",
+                c.name.label
+            )),
+            Some(s) if !s.rotation => look.problem(format!(
+                "{}: secrets encrypted with {key}, but its automatic rotation is off",
+                c.name.label
+            )),
+            Some(_) => look.ok(format!(
+                "{}: secrets encrypted with {key} (rotation on)",
+                c.name.label
+            )),
+            None => look.ok(format!(
+                "{}: secrets encrypted with the existing key {key}",
+                c.name.label
+            )),
+        }
+    }
+    look.finish()
+}
+
 /// A version past EKS standard support costs six times as much an hour, and past extended
 /// support EKS upgrades the cluster on its own schedule.
 pub(super) fn version_supported(world: &World) -> Finding {

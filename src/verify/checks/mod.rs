@@ -134,6 +134,14 @@ pub const CATALOG: &[Check] = &[
         run: imdsv2_required,
     },
     Check {
+        id: "MR-EKS-004",
+        title: "Kubernetes secrets are envelope-encrypted with a KMS key",
+        severity: Severity::High,
+        remediation: "Leave `cluster.secretsEncryption` out (a key per region the stack makes, rotation on) or give `keyArn` of a key in the cluster's region, and run `up`: an existing cluster is encrypted in place (EKS cannot undo it).",
+        settings: &[(Scope::EachRegion, "cluster.secretsEncryption")],
+        run: secrets_encrypted,
+    },
+    Check {
         id: "MR-EKS-005",
         title: "Each cluster runs a Kubernetes version in EKS standard support",
         severity: Severity::Medium,

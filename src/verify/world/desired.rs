@@ -180,14 +180,23 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
                 endpoint_public,
                 public_cidrs,
                 log_types,
+                secrets_key,
                 ..
             } => {
+                // The stack's own key is made enabled with rotation on.
+                let made = secrets_key.as_deref().and_then(find);
+                let key_state = made.map(|_| KeyStateView {
+                    enabled: true,
+                    rotation: true,
+                });
                 region.cluster = Some(ClusterView {
                     name: named(&r.id),
                     version: version.clone(),
                     endpoint_public: *endpoint_public,
                     public_cidrs: public_cidrs.clone(),
                     log_types: log_types.clone(),
+                    secrets_key: secrets_key.clone(),
+                    secrets_key_state: key_state,
                 })
             }
             ResourceSpec::NodeGroup {

@@ -246,6 +246,16 @@ pub struct ClusterView {
     pub endpoint_public: bool,
     pub public_cidrs: Vec<String>,
     pub log_types: Vec<String>,
+    /// The KMS key its secrets are envelope-encrypted with (the stack's key by logical id, an
+    /// existing one by ARN), and how that key stands when the stack makes it.
+    pub secrets_key: Option<String>,
+    pub secrets_key_state: Option<KeyStateView>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyStateView {
+    pub enabled: bool,
+    pub rotation: bool,
 }
 
 #[derive(Debug, Clone)]

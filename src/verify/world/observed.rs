@@ -5,7 +5,7 @@
 use super::*;
 use crate::kinds::{
     Handle, Kind, Observed, ObservedResource, alert_subscription, eks_cluster, load_balancer,
-    log_group, metric_alarm,
+    log_group, metric_alarm, secrets_key,
 };
 use crate::kinds::{
     launch_template, listener, node_group, route, route_table_association, subnet, vpc_peering,
@@ -67,12 +67,21 @@ pub fn from_observed(stack: &ValidStack, observed: &Observed, kube: Vec<Kube>) -
         region.load_balancer = o
             .get(&ids::load_balancer(&region.name))
             .map(|lb| o.load_balancer(lb));
-        region.cluster = here(Kind::EksCluster).next().map(|c| ClusterView {
-            name: named(c),
-            version: field(c, eks_cluster::VERSION.name).to_string(),
-            endpoint_public: field(c, eks_cluster::ENDPOINT_PUBLIC.name) == "true",
-            public_cidrs: split(field(c, eks_cluster::PUBLIC_CIDRS.name)),
-            log_types: split(field(c, eks_cluster::LOG_TYPES.name)),
+        region.cluster = here(Kind::EksCluster).next().map(|c| {
+            let key = Some(field(c, eks_cluster::SECRETS_KEY.name)).filter(|k| !k.is_empty());
+            let key_state = key.and_then(|k| o.get(k)).map(|k| KeyStateView {
+                enabled: field(k, secrets_key::ENABLED.name) == "true",
+                rotation: field(k, secrets_key::ROTATION.name) == "true",
+            });
+            ClusterView {
+                name: named(c),
+                version: field(c, eks_cluster::VERSION.name).to_string(),
+                endpoint_public: field(c, eks_cluster::ENDPOINT_PUBLIC.name) == "true",
+                public_cidrs: split(field(c, eks_cluster::PUBLIC_CIDRS.name)),
+                log_types: split(field(c, eks_cluster::LOG_TYPES.name)),
+                secrets_key: key.map(str::to_string),
+                secrets_key_state: key_state,
+            }
         });
         region.node_groups = here(Kind::NodeGroup).map(|g| o.node_group(g)).collect();
         region.flow_logs = here(Kind::FlowLog)

@@ -58,6 +58,7 @@ impl Eks for EksClusters {
                 .role_arn(c.role_arn)
                 .resources_vpc_config(vpc)
                 .logging(logging([log_setup(c.log_types, true)]))
+                .set_encryption_config(c.secrets_key.map(|k| vec![updates::secrets_encryption(k)]))
                 .access_config(
                     CreateAccessConfigRequest::builder()
                         .authentication_mode(AuthenticationMode::Api)

@@ -166,6 +166,12 @@ pub(super) fn cluster_of(c: &Cluster) -> ClusterInfo {
         cluster_security_group: vpc
             .and_then(|v| v.cluster_security_group_id())
             .map(str::to_string),
+        secrets_key: c
+            .encryption_config()
+            .iter()
+            .filter(|e| e.resources().iter().any(|r| r == "secrets"))
+            .find_map(|e| e.provider().and_then(|p| p.key_arn()))
+            .map(str::to_string),
         tags: from_map(c.tags()),
     }
 }

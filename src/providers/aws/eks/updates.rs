@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use aws_sdk_eks::operation::describe_update::DescribeUpdateOutput;
 use aws_sdk_eks::types::{
-    LogSetup, LogType, Logging, NodegroupScalingConfig, Update, UpdateLabelsPayload, UpdateStatus,
-    VpcConfigRequest,
+    EncryptionConfig, LogSetup, LogType, Logging, NodegroupScalingConfig, Provider, Update,
+    UpdateLabelsPayload, UpdateStatus, VpcConfigRequest,
 };
 
 use super::EksClusters;
@@ -51,6 +51,13 @@ impl EksClusters {
                     .build();
                 let update = c.update_cluster_config().name(name);
                 sent(update.resources_vpc_config(vpc).send()).await?.update
+            }
+            ClusterUpdate::Encryption { key_arn } => {
+                let associate = c.associate_encryption_config().cluster_name(name);
+                let config = secrets_encryption(key_arn);
+                sent(associate.encryption_config(config).send())
+                    .await?
+                    .update
             }
         };
         Ok(started)
@@ -154,6 +161,14 @@ fn update_outcome(update: &Update) -> Option<Result<()>> {
         }
         _ => None,
     }
+}
+
+/// Envelope encryption of Kubernetes secrets with this KMS key.
+pub(super) fn secrets_encryption(key_arn: &str) -> EncryptionConfig {
+    EncryptionConfig::builder()
+        .resources("secrets")
+        .provider(Provider::builder().key_arn(key_arn).build())
+        .build()
 }
 
 /// One kind of change to the control plane's logs: these types on, or off.
