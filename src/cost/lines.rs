@@ -264,7 +264,7 @@ pub fn region(
         lines.push(line(
             "KMS keys",
             n,
-            "key",
+            "KMS key",
             format!("{n} × {} a month", money(prices::KMS_KEY_MONTH)),
             n * prices::KMS_KEY_MONTH,
         ));

@@ -64,6 +64,7 @@ const CHECK_IDS: &[&str] = &[
     "MR-EKS-001",
     "MR-EKS-002",
     "MR-EKS-003",
+    "MR-EKS-004",
     "MR-EKS-005",
     "MR-K8S-001",
     "MR-K8S-002",

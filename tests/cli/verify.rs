@@ -10,14 +10,14 @@ fn verify_static_passes_the_reference_stack_with_no_aws_access() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout
-            .contains("14 passed, 1 failed (0 at or above high), 6 not applicable"),
+            .contains("15 passed, 1 failed (0 at or above high), 6 not applicable"),
         "{}",
         r.stdout
     );
     let json = run(&["verify", "--static", "--output", "json"]);
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(report["mode"], "static");
-    assert_eq!(report["results"].as_array().unwrap().len(), 21);
+    assert_eq!(report["results"].as_array().unwrap().len(), 22);
     assert_eq!(report["results"][4]["id"], "MR-NET-003");
     assert_eq!(report["results"][4]["status"], "not-applicable");
 }
