@@ -68,6 +68,13 @@ impl KmsKeys {
     }
 }
 
+/// A key ARN's key id, which KMS takes wherever it takes the ARN (in the caller's account and
+/// region). EnableKey and ScheduleKeyDeletion are sent it: moto fails both (a 500) when
+/// given the ARN.
+fn key_id(arn: &str) -> &str {
+    arn.split_once(":key/").map_or(arn, |(_, id)| id)
+}
+
 fn kms_tags(tags: &Tags) -> Result<Vec<Tag>> {
     tags.iter()
         .map(|(k, v)| {
@@ -132,7 +139,7 @@ impl Keys for KmsKeys {
     }
 
     async fn enable_key(&self, key: &str) -> Result<()> {
-        done(self.client.enable_key().key_id(key).send()).await
+        done(self.client.enable_key().key_id(key_id(key)).send()).await
     }
 
     async fn put_policy(&self, key: &str, policy: &str) -> Result<()> {
@@ -148,7 +155,7 @@ impl Keys for KmsKeys {
     }
 
     async fn schedule_deletion(&self, key: &str) -> Result<()> {
-        let call = self.client.schedule_key_deletion().key_id(key);
+        let call = self.client.schedule_key_deletion().key_id(key_id(key));
         match done(call.pending_window_in_days(DELETION_WINDOW_DAYS).send()).await {
             // Already pending deletion: what was asked for.
             Err(e)
