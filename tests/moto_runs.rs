@@ -1,13 +1,17 @@
 //! Whole runs on moto around one writer at a time, through the real SSM adapter: two `up` at
 //! once build one network (and the winner's outputs are there to read); `down` started during
 //! an `up` waits for it and then removes everything; a stale lock is named, noted by `plan`,
-//! and removed only by `unlock` (Ctrl-C: tests/moto_review.rs).
+//! and removed only by `unlock`; Ctrl-C while waiting for another run's lock ends the run at once
+//! (Ctrl-C during a run: tests/moto_review.rs).
 
 use std::time::Duration;
 
 mod common;
 
-use common::aws::{Run, STACK, fresh_moto, multiregion_with, runtime, sdk_config, spawn, vpcs};
+use common::aws::{
+    Run, STACK, command, fresh_moto, multiregion_with, runtime, sdk_config, spawn,
+    spawn_until_first_step, vpcs,
+};
 
 const LOCK: &str = "/multiregion/petclinic/lock";
 
@@ -83,6 +87,57 @@ fn a_down_started_during_an_up_waits_for_it_then_removes_everything() {
         down.stderr
     );
     assert_eq!(vpcs(url), vec![0, 0], "down ran after up, and finished");
+}
+
+/// Another run's lock, with a heartbeat of now: held, not stale.
+fn hold_lock(url: &str) {
+    let now = std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%dT%H:%M:%SZ"])
+        .output()
+        .unwrap();
+    let now = String::from_utf8(now.stdout).unwrap().trim().to_string();
+    let held = serde_json::json!({
+        "id": "777-1", "principal": "alice (AWS access key AKIAHELD)", "host": "laptop",
+        "pid": 777, "command": "up", "since": now, "heartbeat": now
+    });
+    runtime().block_on(async {
+        let ssm = aws_sdk_ssm::Client::new(&sdk_config(url, "us-east-1").await);
+        ssm.put_parameter()
+            .name(LOCK)
+            .value(held.to_string())
+            .r#type(aws_sdk_ssm::types::ParameterType::String)
+            .send()
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn ctrl_c_while_waiting_for_the_lock_ends_the_run_saying_nothing_changed() {
+    let (_guard, url) = fresh_moto();
+    hold_lock(url);
+    let waiting = command(url, STACK, &["up", "--lock-timeout", "10m"]);
+    let run = spawn_until_first_step(waiting, Duration::from_secs(30));
+    // The line before the wait is printed; give the wait a moment to begin.
+    std::thread::sleep(Duration::from_secs(1));
+    run.interrupt();
+    let run = run.finish();
+    assert_eq!(run.code, 130, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("interrupted while taking the stack's lock: `up` changed nothing"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(vpcs(url), vec![0, 0]);
+    // The other run's lock is untouched: still held and alive.
+    let unlock = multiregion_with(url, STACK, &["unlock"]);
+    assert_eq!(unlock.code, 1, "{}", unlock.stderr);
+    assert!(
+        unlock.stderr.contains("is held and alive: `up` by alice"),
+        "{}",
+        unlock.stderr
+    );
 }
 
 #[test]

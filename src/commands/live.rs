@@ -121,9 +121,20 @@ pub async fn locked<T>(
             wait.as_secs()
         ));
     }
-    let held = lock::RunLock::acquire(store, engine.stack.name(), holder, wait)
-        .await
-        .map_err(|e| Stopped::Failed(CliError::from_error(&e)))?;
+    // Ctrl-C while the lock is being taken (or waited for) ends the run before any change,
+    // saying so, instead of SIGINT's default end without a word.
+    let acquire = lock::RunLock::acquire(store, engine.stack.name(), holder, wait);
+    let held = tokio::select! {
+        held = acquire => held.map_err(|e| Stopped::Failed(CliError::from_error(&e)))?,
+        _ = tokio::signal::ctrl_c() => {
+            let stopped = CliError::new(format!(
+                "interrupted while taking the stack's lock: `{command}` changed nothing"
+            ))
+            .with_hint("if `multiregion status` shows this run holding the lock, `multiregion unlock` removes it")
+            .with_exit(Exit::Interrupted);
+            return Err(Stopped::Failed(stopped));
+        }
+    };
     let interrupts = async {
         let _ = tokio::signal::ctrl_c().await;
         engine.stop.request();

@@ -58,7 +58,10 @@ async fn each_cluster_is_made_with_its_regions_key_and_down_schedules_the_keys_d
 
     let (_, report) = engine(&stack, &world, &Silent).down().await.unwrap();
     assert_eq!(report.failed(), 0);
-    assert_eq!(world.keys_pending_deletion("us-east-1"), vec![key.arn.clone()]);
+    assert_eq!(
+        world.keys_pending_deletion("us-east-1"),
+        vec![key.arn.clone()]
+    );
     assert!(east.keys.snapshot("petclinic").await.unwrap().is_empty());
     // A new up makes a new key: the old one is on its way out.
     converge(&stack, &world).await;
