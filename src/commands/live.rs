@@ -83,6 +83,12 @@ pub fn connect<'a>(
             clients: aws::region_clients(config, &r.region, stats),
         })
         .collect();
+    // An endpoint URL names an emulator (the rule of `emulated`): moto has no EKS add-on
+    // API, so add-ons are left out there rather than fail every run.
+    let skipped_kinds = match config.endpoint_url() {
+        Some(_) => vec![crate::kinds::Kind::ClusterAddon],
+        None => Vec::new(),
+    };
     Engine {
         stack,
         regions,
@@ -90,6 +96,7 @@ pub fn connect<'a>(
         limits: Limits::default(),
         progress,
         stop: Default::default(),
+        skipped_kinds,
     }
 }
 

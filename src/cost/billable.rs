@@ -115,6 +115,8 @@ pub fn of(id: &str, kind: Kind, fields: &Fields) -> Option<Billable> {
         | Kind::Listener
         | Kind::WebAclAssociation
         | Kind::AccessEntry
+        // EKS add-ons cost nothing of their own; their pods run on the nodes.
+        | Kind::ClusterAddon
         | Kind::LaunchTemplate
         | Kind::TargetGroupAttachment
         // Topics and subscriptions cost nothing; an alarm's few deliveries a month are

@@ -57,12 +57,17 @@ pub struct Engine<'a> {
     pub progress: &'a dyn Progress,
     /// Asked once (the first Ctrl-C): no new step starts.
     pub stop: crate::stop::Stop,
+    /// Kinds the account's API lacks (an emulator without EKS add-ons): left out of the
+    /// desired model and not read.
+    pub skipped_kinds: Vec<Kind>,
 }
 
 impl<'a> Engine<'a> {
     /// The desired model, as the engine builds it.
     pub fn desired(&self) -> Vec<Resource> {
-        model::desired(self.stack)
+        let mut all = model::desired(self.stack);
+        all.retain(|r| !self.skipped_kinds.contains(&r.spec.kind()));
+        all
     }
 
     /// Reads both regions and IAM concurrently: EC2, ELB, WAF and EKS at once; the web ACL of
@@ -127,6 +132,7 @@ impl<'a> Engine<'a> {
             .filter_map(|r| r.region)
             .collect();
         let with_entries = &with_entries;
+        let read_addons = !self.skipped_kinds.contains(&Kind::ClusterAddon);
         let reads = self.regions.iter().map(|t| async move {
             let c = &t.clients;
             let access_entries = with_entries.contains(&t.name);
@@ -187,6 +193,7 @@ impl<'a> Engine<'a> {
                 parameters,
                 alerting,
                 keys,
+                addons,
             ) = futures::try_join!(
                 retry::discover(|| c.network.snapshot(stack)),
                 balancers,
@@ -196,6 +203,13 @@ impl<'a> Engine<'a> {
                 retry::discover(|| c.parameters.snapshot(stack)),
                 retry::discover(|| c.alerting.snapshot(stack)),
                 retry::discover(|| c.keys.snapshot(stack)),
+                async {
+                    if read_addons {
+                        retry::discover(|| c.addons.snapshot(cluster)).await
+                    } else {
+                        Ok(Vec::new())
+                    }
+                },
             )?;
             Ok(Snapshot {
                 network,
@@ -210,6 +224,7 @@ impl<'a> Engine<'a> {
                 parameters,
                 alerting,
                 keys,
+                addons,
             })
         });
         let snapshots = futures::future::join_all(reads).await;

@@ -28,6 +28,7 @@ pub struct Limits {
     pub peering: Duration,
     pub cluster: Duration,
     pub node_group: Duration,
+    pub addon: Duration,
 }
 
 impl Default for Limits {
@@ -38,6 +39,7 @@ impl Default for Limits {
             peering: Duration::from_secs(10 * 60),
             cluster: Duration::from_secs(25 * 60),
             node_group: Duration::from_secs(20 * 60),
+            addon: Duration::from_secs(20 * 60),
         }
     }
 }
@@ -281,8 +283,9 @@ impl<'a> Applier<'a> {
                 retry::change(|| self.iam.set_tags(name, &add, &remove)).await
             }
             TagService::Eks => {
-                let (Handle::Cluster { arn, .. } | Handle::NodeGroup { arn, .. }) =
-                    &observed.handle
+                let (Handle::Cluster { arn, .. }
+                | Handle::NodeGroup { arn, .. }
+                | Handle::Addon { arn, .. }) = &observed.handle
                 else {
                     return Err(StepError::precondition("not an EKS resource"));
                 };

@@ -23,6 +23,7 @@ mod observed;
 pub mod access_entry;
 pub mod alert_subscription;
 pub mod alert_topic;
+pub mod cluster_addon;
 pub mod default_security_group;
 pub mod eks_cluster;
 pub mod elastic_ip;
@@ -115,6 +116,7 @@ kinds! {
     AccessEntry,
     LaunchTemplate,
     NodeGroup,
+    ClusterAddon,
     TargetGroupAttachment,
     AlertTopic,
     AlertSubscription,
@@ -322,6 +324,7 @@ pub const REGISTRY: &[KindDef] = &[
     access_entry::DEF,
     launch_template::DEF,
     node_group::DEF,
+    cluster_addon::DEF,
     target_group_attachment::DEF,
     alert_topic::DEF,
     alert_subscription::DEF,
@@ -396,6 +399,7 @@ impl ResourceSpec {
             ResourceSpec::AccessEntry { .. } => Kind::AccessEntry,
             ResourceSpec::LaunchTemplate { .. } => Kind::LaunchTemplate,
             ResourceSpec::NodeGroup { .. } => Kind::NodeGroup,
+            ResourceSpec::ClusterAddon { .. } => Kind::ClusterAddon,
             ResourceSpec::TargetGroupAttachment { .. } => Kind::TargetGroupAttachment,
             ResourceSpec::AlertTopic { .. } => Kind::AlertTopic,
             ResourceSpec::AlertSubscription { .. } => Kind::AlertSubscription,

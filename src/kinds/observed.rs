@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{Fields, Kind};
 use crate::providers::{
-    AlertingSnapshot, AutoScalingGroupInfo, EksSnapshot, KeyInfo, LoadBalancingSnapshot,
+    AddonInfo, AlertingSnapshot, AutoScalingGroupInfo, EksSnapshot, KeyInfo, LoadBalancingSnapshot,
     LogGroupInfo, NetworkSnapshot, NodeInstance, ParameterInfo, RuleSpec, Tags, WebAclInfo,
 };
 
@@ -76,6 +76,12 @@ pub enum Handle {
         cluster: String,
         principal: String,
     },
+    /// EKS calls an add-on by its cluster and name, and tags it by ARN.
+    Addon {
+        cluster: String,
+        name: String,
+        arn: String,
+    },
     /// A node group's link to a target group: its Auto Scaling groups attached to it, or
     /// where it has none, its instances registered with it.
     Targets {
@@ -101,6 +107,7 @@ impl Handle {
             Handle::Role { arn, .. } => arn,
             Handle::Cluster { name, .. } => name,
             Handle::NodeGroup { name, .. } => name,
+            Handle::Addon { arn, .. } => arn,
             Handle::AccessEntry { principal, .. } => principal,
             Handle::Targets { target_group, .. } => target_group,
             Handle::Subscription { arn, endpoint } => arn.as_deref().unwrap_or(endpoint),
@@ -157,4 +164,6 @@ pub struct Snapshot {
     pub alerting: AlertingSnapshot,
     /// The stack's KMS keys not pending deletion.
     pub keys: Vec<KeyInfo>,
+    /// The add-ons of the region's cluster.
+    pub addons: Vec<AddonInfo>,
 }

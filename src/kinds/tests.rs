@@ -63,6 +63,7 @@ fn the_registry_creates_in_the_golden_dependency_order() {
             "AccessEntry",
             "LaunchTemplate",
             "NodeGroup",
+            "ClusterAddon",
             "TargetGroupAttachment",
             "AlertTopic",
             "AlertSubscription",

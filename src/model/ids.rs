@@ -110,6 +110,11 @@ pub fn listener(region: &str, port: impl Display) -> String {
     format!("{region}/listener/{port}")
 }
 
+/// An EKS add-on of the region's cluster, by its EKS name.
+pub fn addon(region: &str, name: &str) -> String {
+    format!("{region}/addon/{name}")
+}
+
 /// The KMS key the region's cluster encrypts secrets with.
 pub fn secrets_key(region: &str) -> String {
     format!("{region}/kms/secrets")

@@ -173,6 +173,17 @@ pub enum ResourceSpec {
         /// an existing key's ARN, or none.
         secrets_key: Option<String>,
     },
+    /// An EKS managed add-on: `version` pinned, or EKS's default for the cluster's version;
+    /// `configuration` canonical JSON, or empty.
+    ClusterAddon {
+        cluster: String,
+        cluster_name: String,
+        /// The cluster's Kubernetes version, which EKS's default version is for.
+        kubernetes: String,
+        name: String,
+        version: Option<String>,
+        configuration: String,
+    },
     /// A KMS key for a cluster's secrets, used by `user` (the cluster role: a logical id or an
     /// existing role's ARN).
     SecretsKey {
@@ -390,6 +401,19 @@ impl ResourceSpec {
                 name,
                 retention_days,
             } => format!("{name}, kept {retention_days} days"),
+            ResourceSpec::ClusterAddon {
+                name,
+                version,
+                configuration,
+                ..
+            } => {
+                let version = version.as_deref().unwrap_or("EKS's default version");
+                if configuration.is_empty() {
+                    format!("{name}, {version}")
+                } else {
+                    format!("{name}, {version}, configured {configuration}")
+                }
+            }
             ResourceSpec::SecretsKey { user, .. } => {
                 format!("KMS key for EKS secrets, rotation on, used by {user}")
             }

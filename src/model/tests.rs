@@ -69,6 +69,8 @@ fn reference_stack_has_every_resource_of_the_topology() {
         ("EksCluster", 1),
         ("LaunchTemplate", 1),
         ("NodeGroup", 1),
+        // vpc-cni, coredns, kube-proxy, eks-pod-identity-agent, metrics-server.
+        ("ClusterAddon", 5),
         ("TargetGroupAttachment", 1),
         ("AlertTopic", 1),
         ("AlertSubscription", 1),

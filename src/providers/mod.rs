@@ -4,6 +4,7 @@
 //! two regions, resources that become available over (virtual) time, injected failures,
 //! throttling and read-after-write lag.
 
+mod addons;
 mod alerting;
 pub mod aws;
 mod clusters;
@@ -14,6 +15,7 @@ mod keys;
 mod lifecycle;
 mod parameters;
 
+pub use addons::*;
 pub use alerting::*;
 pub use clusters::*;
 pub use error::{ErrorKind, ProviderError, Result};
@@ -560,4 +562,5 @@ pub struct RegionClients {
     pub parameters: Arc<dyn Parameters>,
     pub alerting: Arc<dyn Alerting>,
     pub keys: Arc<dyn Keys>,
+    pub addons: Arc<dyn Addons>,
 }

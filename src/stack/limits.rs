@@ -58,6 +58,8 @@ pub const LOG_TYPES: usize = 5;
 pub const ADMINS: usize = 50;
 /// Managed node groups per cluster (EKS's default quota).
 pub const NODE_GROUPS: usize = 30;
+/// EKS add-ons per cluster.
+pub const ADDONS: usize = 20;
 /// Instance types per node group.
 pub const INSTANCE_TYPES: usize = 20;
 /// Labels per node group.

@@ -193,6 +193,13 @@ pub struct ClusterSpec {
     /// region the stack makes.
     #[serde(default)]
     pub secrets_encryption: SecretsEncryptionSpec,
+    /// EKS managed add-ons by name, over the defaults (vpc-cni with network policy
+    /// enforcement, coredns, kube-proxy, eks-pod-identity-agent, metrics-server): an entry
+    /// pins a version, sets configuration values or leaves a default out (`enabled: false`);
+    /// any other EKS add-on is added by its name.
+    #[serde(default)]
+    #[schemars(extend("maxProperties" = limits::ADDONS, "propertyNames" = {"maxLength": 100}))]
+    pub addons: std::collections::BTreeMap<String, AddonSpec>,
     /// Control-plane log types to send to CloudWatch; all of them by default.
     #[serde(default = "LogType::all")]
     #[schemars(length(max = limits::LOG_TYPES))]
@@ -228,6 +235,21 @@ pub struct EndpointSpec {
     #[serde(default)]
     #[schemars(length(max = limits::PUBLIC_CIDRS), inner(length(max = limits::WORD)))]
     pub public_cidrs: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AddonSpec {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// A version EKS offers for the cluster's Kubernetes version (`v1.19.2-eksbuild.1`);
+    /// EKS's default for it when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::WORD))]
+    pub version: Option<String>,
+    /// Configuration values, as the add-on's schema (`DescribeAddonConfiguration`) takes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

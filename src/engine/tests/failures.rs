@@ -31,8 +31,9 @@ async fn a_failure_mid_run_is_reported_and_a_rerun_converges_without_duplicates(
         skipped.iter().all(|s| s.contains("/route/")
             || s.contains("/nodegroup/")
             || s.contains("/tg-attach/")
+            || s.contains("/addon/")
             || s.ends_with("/last-up")),
-        "only routes, and the nodes that need them for egress (and their load balancer targets), wait for the gateway, and the run's record waits for everything: {skipped:?}"
+        "only routes, and the nodes that need them for egress (and their load balancer targets and the add-ons that run on them), wait for the gateway, and the run's record waits for everything: {skipped:?}"
     );
     // Siblings in the other region finished.
     let failed = report

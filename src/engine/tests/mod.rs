@@ -16,6 +16,7 @@ use crate::providers::*;
 use crate::stack::{ValidStack, parse};
 use std::result::Result;
 
+mod addons;
 mod alerts;
 mod build;
 mod drift;
@@ -62,6 +63,7 @@ pub(crate) fn engine<'a>(
         limits: Limits::default(),
         progress,
         stop: Default::default(),
+        skipped_kinds: Vec::new(),
     }
 }
 
@@ -121,6 +123,8 @@ async fn converge(stack: &ValidStack, world: &FakeWorld) {
 fn expected_inventory() -> BTreeMap<&'static str, usize> {
     BTreeMap::from([
         ("EksCluster", 2),
+        // The five default add-ons in each cluster.
+        ("ClusterAddon", 10),
         // Scheduled for deletion by `down`, so not counted once pending.
         ("SecretsKey", 2),
         // Adopted, not made: tagged once emptied.

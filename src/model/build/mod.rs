@@ -8,6 +8,7 @@ use super::{
 use crate::stack::ValidStack;
 use crate::stack::types::{LoadBalancerType, NatMode, RegionSpec, Scheme};
 
+mod addons;
 mod alerts;
 mod builder;
 
@@ -395,6 +396,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                 },
             );
         }
+        let mut node_groups = Vec::new();
         for group in &cluster.node_groups {
             let g = &group.name;
             let template = b.add(
@@ -432,6 +434,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                     labels: group.labels.clone(),
                 },
             );
+            node_groups.push(node_group.clone());
             b.add(
                 ids::target_group_attachment(r, g),
                 vec![tg_id.clone(), node_group.clone()],
@@ -441,6 +444,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                 },
             );
         }
+        addons::add(&mut b, r, cluster, &eks, &node_groups);
         if let Some(spec) = &valid.stack.spec.alerts {
             let workloads = valid.stack.spec.workloads.iter();
             let watched = alerts::Watched {

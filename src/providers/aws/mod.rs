@@ -83,6 +83,7 @@ pub fn region_clients(
             here!(aws_sdk_cloudwatch),
         )),
         keys: Arc::new(kms::KmsKeys::new(here!(aws_sdk_kms))),
+        addons: Arc::new(eks::EksAddons::new(here!(aws_sdk_eks))),
     }
 }
 

@@ -3,6 +3,7 @@
 //! on delete like AWS's, injected failures, throttling and read-after-write lag. Time is tokio's,
 //! so tests under `tokio::time::pause()` run minutes of waiting in no time.
 
+mod addons;
 mod alerting;
 mod calls;
 mod ec2;
@@ -131,6 +132,7 @@ impl FakeWorld {
             parameters: make(),
             alerting: make(),
             keys: make(),
+            addons: make(),
         }
     }
 
@@ -295,6 +297,8 @@ impl FakeWorld {
             // A key pending deletion is gone: KMS deletes it at the end of its window.
             let keys = r.keys.values().filter(|k| !k.pending_deletion);
             add("SecretsKey", keys.filter(|k| ours(&k.tags)).count());
+            let addons = r.addons.values().filter(|a| ours(&a.tags));
+            add("ClusterAddon", addons.count());
             add(
                 "AlertTopic",
                 r.topics.values().filter(|t| ours(&t.tags)).count(),

@@ -338,6 +338,8 @@ pub(crate) struct Region {
     pub alarms: BTreeMap<String, super::alerting::Alarm>,
     /// KMS keys by ARN.
     pub keys: BTreeMap<String, super::keys::Key>,
+    /// EKS add-ons by (cluster, name).
+    pub addons: BTreeMap<(String, String), super::addons::Addon>,
 }
 
 #[derive(Debug, Default)]

@@ -115,6 +115,30 @@ impl Checker {
         for (k, cidr) in endpoint.public_cidrs.iter().enumerate() {
             self.block(cidr, &format!("{path}.endpoint.publicCidrs[{k}]"));
         }
+        for (name, addon) in &cluster.addons {
+            let name_ok = !name.is_empty()
+                && name.len() <= 100
+                && name.starts_with(|c: char| c.is_ascii_lowercase())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !name_ok {
+                self.push(
+                    Finding::new(format!("{path}.addons.{name}"), format!("{} is not an EKS add-on name", quoted(name)))
+                        .hint("lowercase letters, digits and hyphens, as `aws eks describe-addon-versions` lists them (vpc-cni, coredns, ...)"),
+                );
+            }
+            if addon
+                .version
+                .as_deref()
+                .is_some_and(|v| v.trim().is_empty())
+            {
+                self.push(Finding::new(
+                    format!("{path}.addons.{name}.version"),
+                    "an empty version; leave it out for EKS's default",
+                ));
+            }
+        }
         self.unique(
             cluster.logging.iter().map(|l| l.as_str()),
             |k| format!("{path}.logging[{k}]"),

@@ -1,8 +1,11 @@
 //! EKS on `aws-sdk-eks`: clusters, node groups and access entries; reading them and updating
 //! them have modules of their own.
 
+mod addons;
 mod reads;
 mod updates;
+
+pub use addons::EksAddons;
 
 use std::time::Duration;
 
