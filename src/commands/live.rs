@@ -83,10 +83,13 @@ pub fn connect<'a>(
             clients: aws::region_clients(config, &r.region, stats),
         })
         .collect();
-    // An endpoint URL names an emulator (the rule of `emulated`): moto has no EKS add-on
-    // API, so add-ons are left out there rather than fail every run.
+    // An endpoint URL names an emulator (the rule of `emulated`): moto has neither the EKS
+    // add-on nor the Pod Identity API, so both are left out there rather than fail every run.
     let skipped_kinds = match config.endpoint_url() {
-        Some(_) => vec![crate::kinds::Kind::ClusterAddon],
+        Some(_) => vec![
+            crate::kinds::Kind::ClusterAddon,
+            crate::kinds::Kind::PodIdentity,
+        ],
         None => Vec::new(),
     };
     Engine {

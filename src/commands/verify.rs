@@ -104,6 +104,10 @@ fn skips(args: &VerifyArgs, valid: &ValidStack) -> Result<Vec<Skip>, String> {
     let ids: Vec<&str> = checks::CATALOG.iter().map(|c| c.id).collect();
     let mut out = Vec::new();
     for id in &args.skip {
+        if let Some(why) = crate::check_ids::retired(id) {
+            eprintln!("warning: --skip {id}: {why}");
+            continue;
+        }
         if !verify::is_check(id) {
             let hint = did_you_mean(id, ids.iter().copied())
                 .unwrap_or_else(|| format!("check ids: {}", ids.join(", ")));

@@ -115,6 +115,7 @@ pub fn of(id: &str, kind: Kind, fields: &Fields) -> Option<Billable> {
         | Kind::Listener
         | Kind::WebAclAssociation
         | Kind::AccessEntry
+        | Kind::PodIdentity
         // EKS add-ons cost nothing of their own; their pods run on the nodes.
         | Kind::ClusterAddon
         | Kind::LaunchTemplate

@@ -234,10 +234,16 @@ pub fn offline_delta(valid: &ValidStack) -> CostDelta {
 }
 
 fn desired_priced(r: &model::Resource) -> Priced<'_> {
+    let mut fields = kinds::desired(r, &[]);
+    // An autoscaled group's desired size is no field the diff compares, but it is what runs
+    // until the autoscaler moves it.
+    if let model::ResourceSpec::NodeGroup { desired, .. } = &r.spec {
+        fields.insert(kinds::node_group::DESIRED.name, desired.to_string());
+    }
     Priced {
         id: &r.id,
         kind: r.spec.kind(),
         region: r.region.as_deref(),
-        fields: kinds::desired(r, &[]),
+        fields,
     }
 }

@@ -133,6 +133,7 @@ impl<'a> Engine<'a> {
             .collect();
         let with_entries = &with_entries;
         let read_addons = !self.skipped_kinds.contains(&Kind::ClusterAddon);
+        let read_identities = !self.skipped_kinds.contains(&Kind::PodIdentity);
         let reads = self.regions.iter().map(|t| async move {
             let c = &t.clients;
             let access_entries = with_entries.contains(&t.name);
@@ -194,6 +195,7 @@ impl<'a> Engine<'a> {
                 alerting,
                 keys,
                 addons,
+                pod_identities,
             ) = futures::try_join!(
                 retry::discover(|| c.network.snapshot(stack)),
                 balancers,
@@ -206,6 +208,13 @@ impl<'a> Engine<'a> {
                 async {
                     if read_addons {
                         retry::discover(|| c.addons.snapshot(cluster)).await
+                    } else {
+                        Ok(Vec::new())
+                    }
+                },
+                async {
+                    if read_identities {
+                        retry::discover(|| c.pod_identities.snapshot(cluster)).await
                     } else {
                         Ok(Vec::new())
                     }
@@ -225,6 +234,7 @@ impl<'a> Engine<'a> {
                 alerting,
                 keys,
                 addons,
+                pod_identities,
             })
         });
         let snapshots = futures::future::join_all(reads).await;

@@ -285,7 +285,8 @@ impl<'a> Applier<'a> {
             TagService::Eks => {
                 let (Handle::Cluster { arn, .. }
                 | Handle::NodeGroup { arn, .. }
-                | Handle::Addon { arn, .. }) = &observed.handle
+                | Handle::Addon { arn, .. }
+                | Handle::PodIdentity { arn, .. }) = &observed.handle
                 else {
                     return Err(StepError::precondition("not an EKS resource"));
                 };

@@ -38,6 +38,7 @@ pub mod main_route_table;
 pub mod metric_alarm;
 pub mod nat_gateway;
 pub mod node_group;
+pub mod pod_identity;
 pub mod route;
 pub mod route_table;
 pub mod route_table_association;
@@ -114,6 +115,7 @@ kinds! {
     WebAclAssociation,
     EksCluster,
     AccessEntry,
+    PodIdentity,
     LaunchTemplate,
     NodeGroup,
     ClusterAddon,
@@ -322,6 +324,7 @@ pub const REGISTRY: &[KindDef] = &[
     web_acl_association::DEF,
     eks_cluster::DEF,
     access_entry::DEF,
+    pod_identity::DEF,
     launch_template::DEF,
     node_group::DEF,
     cluster_addon::DEF,
@@ -397,6 +400,7 @@ impl ResourceSpec {
             ResourceSpec::FlowLog { .. } => Kind::FlowLog,
             ResourceSpec::EksCluster { .. } => Kind::EksCluster,
             ResourceSpec::AccessEntry { .. } => Kind::AccessEntry,
+            ResourceSpec::PodIdentity { .. } => Kind::PodIdentity,
             ResourceSpec::LaunchTemplate { .. } => Kind::LaunchTemplate,
             ResourceSpec::NodeGroup { .. } => Kind::NodeGroup,
             ResourceSpec::ClusterAddon { .. } => Kind::ClusterAddon,

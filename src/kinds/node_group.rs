@@ -87,12 +87,13 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         desired,
         max,
         labels,
+        autoscaled,
         ..
     } = &r.spec
     else {
         return Fields::new();
     };
-    fields([
+    let mut f = fields([
         (CLUSTER, cluster.clone()),
         (ROLE, role.clone()),
         (SUBNETS, list(subnets)),
@@ -102,7 +103,12 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         (DESIRED, desired.to_string()),
         (MAX, max.to_string()),
         (LABELS, labels_field(labels)),
-    ])
+    ]);
+    // The autoscaler's size is not drift: `desired` is only where the group starts.
+    if *autoscaled {
+        f.remove(DESIRED.name);
+    }
+    f
 }
 
 /// Labels as canonical text: `key=value`, sorted.
@@ -126,6 +132,7 @@ impl Ops for NodeGroup {
             desired,
             max,
             labels,
+            ..
         } = &r.spec
         else {
             return Err(not_a(r));
@@ -172,10 +179,16 @@ impl Ops for NodeGroup {
             desired,
             max,
             labels,
+            autoscaled,
             ..
         } = &r.spec
         else {
             return Err(not_a(r));
+        };
+        // An autoscaled group keeps the size the autoscaler chose, moved inside new bounds.
+        let desired = match o.fields.get(DESIRED.name).and_then(|d| d.parse::<u32>().ok()) {
+            Some(now) if *autoscaled => now.clamp(*min, (*max).max(*min)),
+            _ => *desired,
         };
         let in_place = [MIN.name, DESIRED.name, MAX.name, LABELS.name];
         if let Some(other) = changed.iter().find(|f| !in_place.contains(f)) {
@@ -194,7 +207,7 @@ impl Ops for NodeGroup {
             .unwrap_or_default();
         let scaled = changed.iter().any(|f| *f != LABELS.name);
         let update = NodeGroupUpdate {
-            scaling: scaled.then_some((*min, *desired, *max)),
+            scaling: scaled.then_some((*min, desired, *max)),
             add_labels: labels
                 .iter()
                 .filter(|(k, v)| observed_labels.get(*k) != Some(*v))

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{Fields, Kind};
 use crate::providers::{
-    AddonInfo, AlertingSnapshot, AutoScalingGroupInfo, EksSnapshot, KeyInfo, LoadBalancingSnapshot,
+    AddonInfo, AlertingSnapshot, AutoScalingGroupInfo, EksSnapshot, KeyInfo, LoadBalancingSnapshot, PodIdentityInfo,
     LogGroupInfo, NetworkSnapshot, NodeInstance, ParameterInfo, RuleSpec, Tags, WebAclInfo,
 };
 
@@ -82,6 +82,12 @@ pub enum Handle {
         name: String,
         arn: String,
     },
+    /// EKS calls a Pod Identity association by its cluster and id, and tags it by ARN.
+    PodIdentity {
+        cluster: String,
+        id: String,
+        arn: String,
+    },
     /// A node group's link to a target group: its Auto Scaling groups attached to it, or
     /// where it has none, its instances registered with it.
     Targets {
@@ -108,6 +114,7 @@ impl Handle {
             Handle::Cluster { name, .. } => name,
             Handle::NodeGroup { name, .. } => name,
             Handle::Addon { arn, .. } => arn,
+            Handle::PodIdentity { arn, .. } => arn,
             Handle::AccessEntry { principal, .. } => principal,
             Handle::Targets { target_group, .. } => target_group,
             Handle::Subscription { arn, endpoint } => arn.as_deref().unwrap_or(endpoint),
@@ -166,4 +173,5 @@ pub struct Snapshot {
     pub keys: Vec<KeyInfo>,
     /// The add-ons of the region's cluster.
     pub addons: Vec<AddonInfo>,
+    pub pod_identities: Vec<PodIdentityInfo>,
 }

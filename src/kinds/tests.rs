@@ -61,6 +61,7 @@ fn the_registry_creates_in_the_golden_dependency_order() {
             "WebAclAssociation",
             "EksCluster",
             "AccessEntry",
+            "PodIdentity",
             "LaunchTemplate",
             "NodeGroup",
             "ClusterAddon",
@@ -164,6 +165,10 @@ fn force_new_fields_are_as_before() {
         ("MetricAlarm", vec!["name"]),
         ("FlowLog", vec!["vpc", "logGroup", "trafficType"]),
         ("EksCluster", vec!["role", "subnets"]),
+        (
+            "PodIdentity",
+            vec!["cluster", "namespace", "serviceAccount"],
+        ),
         (
             "LaunchTemplate",
             vec!["securityGroups", "imdsv2Required", "hopLimit"],

@@ -12,6 +12,7 @@ pub const TAG_ID: &str = "multiregion:id";
 pub const CLUSTER_ROLE: &str = "iam/cluster-role";
 pub const NODE_ROLE: &str = "iam/node-role";
 pub const FLOW_LOGS_ROLE: &str = "iam/flow-logs-role";
+pub const AUTOSCALER_ROLE: &str = "iam/cluster-autoscaler-role";
 
 /// The record of the region's last successful `up`.
 pub fn run_record(region: &str) -> String {
@@ -111,6 +112,11 @@ pub fn listener(region: &str, port: impl Display) -> String {
 }
 
 /// An EKS add-on of the region's cluster, by its EKS name.
+/// The Pod Identity association of a service account of the region's cluster.
+pub fn pod_identity(region: &str, service_account: &str) -> String {
+    format!("{region}/pod-identity/{service_account}")
+}
+
 pub fn addon(region: &str, name: &str) -> String {
     format!("{region}/addon/{name}")
 }

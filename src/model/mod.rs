@@ -214,6 +214,18 @@ pub enum ResourceSpec {
         desired: u32,
         max: u32,
         labels: BTreeMap<String, String>,
+        /// Its size is the Cluster Autoscaler's to set within min..max: `desired` is where it
+        /// starts, not drift.
+        autoscaled: bool,
+    },
+    /// An EKS Pod Identity association: pods of the service account get the role's
+    /// credentials.
+    PodIdentity {
+        cluster: String,
+        cluster_name: String,
+        namespace: String,
+        service_account: String,
+        role: String,
     },
     /// The node group's Auto Scaling group registered with a target group.
     TargetGroupAttachment {
@@ -438,6 +450,12 @@ impl ResourceSpec {
             ResourceSpec::AccessEntry { principal_arn, .. } => {
                 format!("cluster-admin for {principal_arn}")
             }
+            ResourceSpec::PodIdentity {
+                namespace,
+                service_account,
+                role,
+                ..
+            } => format!("{namespace}/{service_account} as {role}"),
             ResourceSpec::LaunchTemplate { name, .. } => format!("{name}, IMDSv2 required"),
             ResourceSpec::NodeGroup {
                 name,
@@ -445,10 +463,16 @@ impl ResourceSpec {
                 min,
                 desired,
                 max,
+                autoscaled,
                 ..
             } => format!(
-                "{name}, {} min {min} / desired {desired} / max {max}",
-                instance_types.join(",")
+                "{name}, {} min {min} / {} {desired} / max {max}",
+                instance_types.join(","),
+                if *autoscaled {
+                    "autoscaled from"
+                } else {
+                    "desired"
+                }
             ),
             ResourceSpec::TargetGroupAttachment {
                 target_group,

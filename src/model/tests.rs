@@ -69,6 +69,8 @@ fn reference_stack_has_every_resource_of_the_topology() {
         ("EksCluster", 1),
         ("LaunchTemplate", 1),
         ("NodeGroup", 1),
+        // The Cluster Autoscaler's service account.
+        ("PodIdentity", 1),
         // vpc-cni, coredns, kube-proxy, eks-pod-identity-agent, metrics-server.
         ("ClusterAddon", 5),
         ("TargetGroupAttachment", 1),
@@ -82,7 +84,7 @@ fn reference_stack_has_every_resource_of_the_topology() {
     let c2 = kinds(&rs, Some("c2"));
     assert_eq!(c2.get("VpcPeeringAccepter"), Some(&1));
     assert_eq!(c2.get("WebAcl"), None, "the backend has no WAF");
-    assert_eq!(kinds(&rs, None).get("IamRole"), Some(&3));
+    assert_eq!(kinds(&rs, None).get("IamRole"), Some(&4));
 }
 
 #[test]

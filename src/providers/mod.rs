@@ -5,6 +5,7 @@
 //! throttling and read-after-write lag.
 
 mod addons;
+mod pod_identity;
 mod alerting;
 pub mod aws;
 mod clusters;
@@ -16,6 +17,7 @@ mod lifecycle;
 mod parameters;
 
 pub use addons::*;
+pub use pod_identity::*;
 pub use alerting::*;
 pub use clusters::*;
 pub use error::{ErrorKind, ProviderError, Result};
@@ -563,4 +565,5 @@ pub struct RegionClients {
     pub alerting: Arc<dyn Alerting>,
     pub keys: Arc<dyn Keys>,
     pub addons: Arc<dyn Addons>,
+    pub pod_identities: Arc<dyn PodIdentities>,
 }

@@ -200,6 +200,9 @@ pub struct ClusterSpec {
     #[serde(default)]
     #[schemars(extend("maxProperties" = limits::ADDONS, "propertyNames" = {"maxLength": 100}))]
     pub addons: std::collections::BTreeMap<String, AddonSpec>,
+    /// The Cluster Autoscaler, run in the cluster when a node group can grow (`max > min`).
+    #[serde(default)]
+    pub autoscaler: AutoscalerSpec,
     /// Control-plane log types to send to CloudWatch; all of them by default.
     #[serde(default = "LogType::all")]
     #[schemars(length(max = limits::LOG_TYPES))]
@@ -250,6 +253,28 @@ pub struct AddonSpec {
     /// Configuration values, as the add-on's schema (`DescribeAddonConfiguration`) takes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AutoscalerSpec {
+    /// Off leaves node groups at their desired size (MR-EKS-006 fails where `max > min`).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// The image to run, pinned by tag or digest; by default the release made for the
+    /// cluster's Kubernetes minor (`registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::IMAGE))]
+    pub image: Option<String>,
+}
+
+impl Default for AutoscalerSpec {
+    fn default() -> Self {
+        AutoscalerSpec {
+            enabled: true,
+            image: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

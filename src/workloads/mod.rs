@@ -1,6 +1,7 @@
 //! The Kubernetes workloads of the stack: manifests rendered from the stack and its outputs,
 //! checked offline, and applied to, compared with and removed from each region's cluster.
 
+mod autoscaler;
 pub mod connect;
 pub mod discovery;
 mod prune;

@@ -163,6 +163,16 @@ pub fn render_all(
             Err(mut found) => problems.append(&mut found),
         }
     }
+    for (i, region) in stack.stack.spec.regions.iter().enumerate() {
+        match super::autoscaler::render(stack, i) {
+            Ok(Some(manifests)) => rendered.push(RenderedWorkload {
+                region: region.name.clone(),
+                manifests,
+            }),
+            Ok(None) => {}
+            Err(mut found) => problems.append(&mut found),
+        }
+    }
     if problems.is_empty() {
         Ok(rendered)
     } else {
@@ -241,7 +251,7 @@ pub fn render(
             problems.push(d);
             continue;
         }
-        add_labels(&mut m.object, stack_name, workload);
+        add_labels(&mut m.object, stack_name, &workload.name, &workload.region);
     }
     if problems.is_empty() {
         Ok(manifests)
@@ -277,19 +287,31 @@ fn render_file(
 ) -> Result<Vec<Manifest>, Vec<Diagnostic>> {
     use std::io::Read;
     let file = tidy(path).display().to_string();
-    let at = |pos: Pos, message: String| vec![Diagnostic::new(&file, pos, "", message, None)];
-    let start = Pos { line: 1, column: 1 };
+    let at = |message: String| {
+        let start = Pos { line: 1, column: 1 };
+        vec![Diagnostic::new(&file, start, "", message, None)]
+    };
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_MANIFEST_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| at(start, format!("cannot read: {e}")))?;
+        .map_err(|e| at(format!("cannot read: {e}")))?;
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
-        return Err(at(start, "manifest files are limited to 1 MiB".into()));
+        return Err(at("manifest files are limited to 1 MiB".into()));
     }
-    let text =
-        String::from_utf8(bytes).map_err(|_| at(start, "the file is not UTF-8 text".into()))?;
-    let text = substitute(&text, values)
-        .map_err(|(pos, message, hint)| vec![Diagnostic::new(&file, pos, "", message, hint)])?;
+    let text = String::from_utf8(bytes).map_err(|_| at("the file is not UTF-8 text".into()))?;
+    render_text(&file, &text, values)
+}
+
+/// A file's text with `values` filled in, one manifest per document; `file` names it in
+/// messages.
+pub fn render_text(
+    file: &str,
+    text: &str,
+    values: &BTreeMap<&'static str, String>,
+) -> Result<Vec<Manifest>, Vec<Diagnostic>> {
+    let at = |pos: Pos, message: String| vec![Diagnostic::new(file, pos, "", message, None)];
+    let text = substitute(text, values)
+        .map_err(|(pos, message, hint)| vec![Diagnostic::new(file, pos, "", message, hint)])?;
     let documents = yaml::parse_documents(&text).map_err(|e| at(e.pos, e.message))?;
     let mut manifests = Vec::new();
     for (i, node) in documents.into_iter().enumerate() {
@@ -298,7 +320,7 @@ fn render_file(
             continue;
         }
         manifests.push(Manifest {
-            file: file.clone(),
+            file: file.to_string(),
             document: i + 1,
             object: yaml::to_json(&node),
             node,
@@ -399,8 +421,9 @@ fn check_identity(m: &Manifest) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// The stack's labels, over whatever labels the manifest sets.
-fn add_labels(object: &mut Json, stack: &str, workload: &WorkloadSpec) {
+/// The stack's labels, over whatever labels the manifest sets: the stack's, the workload's
+/// name and the stack's name for the region (`c1`).
+pub fn add_labels(object: &mut Json, stack: &str, workload: &str, region: &str) {
     let Some(metadata) = object.get_mut("metadata").and_then(Json::as_object_mut) else {
         return;
     };
@@ -410,8 +433,8 @@ fn add_labels(object: &mut Json, stack: &str, workload: &WorkloadSpec) {
     // Labels that are not a mapping are left for the strict check to report.
     if let Some(labels) = labels.as_object_mut() {
         labels.insert(LABEL_STACK.into(), stack.into());
-        labels.insert(LABEL_WORKLOAD.into(), workload.name.as_str().into());
-        labels.insert(LABEL_REGION.into(), workload.region.as_str().into());
+        labels.insert(LABEL_WORKLOAD.into(), workload.into());
+        labels.insert(LABEL_REGION.into(), region.into());
         labels.insert(LABEL_MANAGED_BY.into(), "multiregion".into());
     }
 }

@@ -66,11 +66,11 @@ const CHECK_IDS: &[&str] = &[
     "MR-EKS-003",
     "MR-EKS-004",
     "MR-EKS-005",
+    "MR-EKS-006",
     "MR-K8S-001",
     "MR-K8S-002",
     "MR-STK-001",
     "MR-COST-001",
-    "MR-COST-002",
     "MR-COST-003",
     "MR-OBS-001",
 ];

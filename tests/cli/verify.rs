@@ -10,7 +10,7 @@ fn verify_static_passes_the_reference_stack_with_no_aws_access() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout
-            .contains("15 passed, 1 failed (0 at or above high), 6 not applicable"),
+            .contains("16 passed, 0 failed (0 at or above high), 6 not applicable"),
         "{}",
         r.stdout
     );
@@ -148,11 +148,7 @@ fn sarif_points_at_the_manifest_object_a_check_blames() {
         .collect();
     assert!(problems.is_empty(), "{problems:?}");
     let results = report["runs"][0]["results"].as_array().unwrap();
-    // Beside it only the low cost hazard of the reference stack (no autoscaler, MR-COST-002).
-    let failed: Vec<&serde_json::Value> = results
-        .iter()
-        .filter(|r| r["kind"] == "fail" && r["ruleId"] != "MR-COST-002")
-        .collect();
+    let failed: Vec<&serde_json::Value> = results.iter().filter(|r| r["kind"] == "fail").collect();
     assert_eq!(failed.len(), 1, "{failed:#?}");
     assert_eq!(failed[0]["ruleId"], "MR-K8S-002");
     // First the Deployment in the backend's manifest (its document starts after the first

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service};
+use k8s_openapi::api::rbac::v1::ClusterRole;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use kube::config::Kubeconfig;
@@ -36,6 +37,20 @@ fn up_from_empty_then_a_second_up_writes_nothing_and_down_leaves_nothing() {
             );
             let labels = d.metadata.labels.unwrap();
             assert_eq!(labels["multiregion.dev/stack"], "t1");
+            // The Cluster Autoscaler beside them (the node groups can grow), rolled out too.
+            let client = client(context).await;
+            let autoscaler = Api::<Deployment>::namespaced(client, "cluster-autoscaler")
+                .get("cluster-autoscaler")
+                .await
+                .expect("the Cluster Autoscaler is applied");
+            let image = autoscaler.spec.unwrap().template.spec.unwrap().containers[0]
+                .image
+                .clone()
+                .unwrap();
+            assert!(image.ends_with("/cluster-autoscaler:v1.35.1"), "{image}");
+            assert_eq!(autoscaler.status.unwrap().available_replicas, Some(1));
+            let labels = autoscaler.metadata.labels.unwrap();
+            assert_eq!(labels["multiregion.dev/workload"], "cluster-autoscaler");
         }
     });
 
@@ -91,6 +106,11 @@ fn up_from_empty_then_a_second_up_writes_nothing_and_down_leaves_nothing() {
                 .await
                 .unwrap();
             assert!(left.items.is_empty());
+            let left = Api::<ClusterRole>::all(client.clone())
+                .list(&owned)
+                .await
+                .unwrap();
+            assert!(left.items.is_empty(), "the autoscaler's ClusterRole is deleted");
             let left = Api::<Namespace>::all(client).list(&owned).await.unwrap();
             assert!(left.items.is_empty());
         }

@@ -18,6 +18,7 @@ use std::result::Result;
 
 mod addons;
 mod alerts;
+mod autoscaler;
 mod build;
 mod drift;
 mod duplicates;
@@ -132,7 +133,9 @@ fn expected_inventory() -> BTreeMap<&'static str, usize> {
         ("ElasticIp", 4),
         ("MainRouteTable", 2),
         ("FlowLog", 2),
-        ("IamRole", 3),
+        // Cluster, nodes, flow logs, the Cluster Autoscaler.
+        ("IamRole", 4),
+        ("PodIdentity", 2),
         ("InternetGateway", 2),
         ("LaunchTemplate", 2),
         ("LogGroup", 2),

@@ -10,6 +10,7 @@ use crate::stack::types::{LoadBalancerType, NatMode, RegionSpec, Scheme};
 
 mod addons;
 mod alerts;
+mod autoscaler;
 mod builder;
 
 use builder::Builder;
@@ -67,6 +68,8 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             Some(FLOW_LOGS_POLICY),
         )
     });
+
+    let autoscaler_role = autoscaler::role(&mut b, valid);
 
     let (requester, accepter) = valid.peering_ends();
     let peering_id = ids::peering(&regions[requester].name);
@@ -432,6 +435,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                     desired: group.desired,
                     max: group.max,
                     labels: group.labels.clone(),
+                    autoscaled: crate::stack::autoscaler::wanted(cluster),
                 },
             );
             node_groups.push(node_group.clone());
@@ -445,6 +449,11 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
             );
         }
         addons::add(&mut b, r, cluster, &eks, &node_groups);
+        if let Some(role) = &autoscaler_role
+            && crate::stack::autoscaler::wanted(cluster)
+        {
+            autoscaler::association(&mut b, r, &cluster.name, &eks, role);
+        }
         if let Some(spec) = &valid.stack.spec.alerts {
             let workloads = valid.stack.spec.workloads.iter();
             let watched = alerts::Watched {

@@ -19,9 +19,16 @@ impl IamRoles {
 }
 
 fn trust_policy(service: &str) -> String {
+    // EKS Pod Identity tags the sessions it opens (with the cluster, namespace and service
+    // account), which the trust policy must allow.
+    let action = if service == "pods.eks.amazonaws.com" {
+        serde_json::json!(["sts:AssumeRole", "sts:TagSession"])
+    } else {
+        serde_json::json!("sts:AssumeRole")
+    };
     serde_json::json!({
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": action}]
     })
     .to_string()
 }

@@ -84,6 +84,7 @@ pub fn region_clients(
         )),
         keys: Arc::new(kms::KmsKeys::new(here!(aws_sdk_kms))),
         addons: Arc::new(eks::EksAddons::new(here!(aws_sdk_eks))),
+        pod_identities: Arc::new(eks::EksPodIdentities::new(here!(aws_sdk_eks))),
     }
 }
 

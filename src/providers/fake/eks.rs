@@ -312,6 +312,8 @@ impl Eks for FakeRegion {
                 return Ok(());
             }
             c.deleted_at = Some(Instant::now() + takes);
+            // Its Pod Identity associations go with it.
+            r.pod_identities.retain(|_, a| a.info.cluster != name);
             // EKS removes its own group; what the load balancer controller made stays, with an
             // interface of the balancer it had, as in real accounts.
             let own = c.info.cluster_security_group.clone();

@@ -12,6 +12,7 @@ mod elb;
 mod iam;
 mod keys;
 mod logs;
+mod pod_identity;
 mod scaling;
 mod ssm;
 mod state;
@@ -133,6 +134,7 @@ impl FakeWorld {
             alerting: make(),
             keys: make(),
             addons: make(),
+            pod_identities: make(),
         }
     }
 
@@ -299,6 +301,8 @@ impl FakeWorld {
             add("SecretsKey", keys.filter(|k| ours(&k.tags)).count());
             let addons = r.addons.values().filter(|a| ours(&a.tags));
             add("ClusterAddon", addons.count());
+            let associations = r.pod_identities.values().filter(|a| ours(&a.info.tags));
+            add("PodIdentity", associations.count());
             add(
                 "AlertTopic",
                 r.topics.values().filter(|t| ours(&t.tags)).count(),

@@ -82,3 +82,29 @@ impl Scaling for FakeRegion {
         })
     }
 }
+
+impl FakeWorld {
+    /// A node group's (min, desired, max), by cluster and name.
+    pub fn node_group_sizes(&self, region: &str, cluster: &str, name: &str) -> Option<(u32, u32, u32)> {
+        let s = self.inner.lock();
+        let key = (cluster.to_string(), name.to_string());
+        let g = &s.regions.get(region)?.node_groups.get(&key)?.info;
+        Some((g.min, g.desired, g.max))
+    }
+
+    /// What the Cluster Autoscaler does: sets a group's desired size.
+    pub fn scale_node_group(&self, region: &str, cluster: &str, name: &str, desired: u32) {
+        let mut s = self.inner.lock();
+        let key = (cluster.to_string(), name.to_string());
+        if let Some(g) = s.regions.get_mut(region).and_then(|r| r.node_groups.get_mut(&key)) {
+            g.info.desired = desired;
+        }
+    }
+
+    /// A role's trusted service and inline policies, by name.
+    pub fn role(&self, name: &str) -> Option<(String, BTreeMap<String, String>)> {
+        let s = self.inner.lock();
+        let role = s.roles.get(name)?;
+        Some((role.service.clone(), role.inline.clone()))
+    }
+}

@@ -340,6 +340,8 @@ pub(crate) struct Region {
     pub keys: BTreeMap<String, super::keys::Key>,
     /// EKS add-ons by (cluster, name).
     pub addons: BTreeMap<(String, String), super::addons::Addon>,
+    /// EKS Pod Identity associations by id.
+    pub pod_identities: BTreeMap<String, super::pod_identity::Association>,
 }
 
 #[derive(Debug, Default)]

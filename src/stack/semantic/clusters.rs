@@ -3,9 +3,14 @@
 use super::identity::is_principal_arn;
 use super::{Checker, is_dns_label};
 use crate::quote::quoted;
+use crate::stack::autoscaler;
 use crate::stack::diagnostic::Finding;
+use crate::stack::image;
 use crate::stack::limits;
 use crate::stack::types::*;
+
+/// The add-on whose agent hands pods the credentials of their Pod Identity association.
+pub const POD_IDENTITY_AGENT: &str = "eks-pod-identity-agent";
 
 impl Checker {
     /// An existing key must be a KMS key ARN in the cluster's own region (EKS takes no other).
@@ -174,6 +179,9 @@ impl Checker {
         for (k, group) in cluster.node_groups.iter().enumerate() {
             self.node_group(group, &format!("{path}.nodeGroups[{k}]"));
         }
+        if version_ok {
+            self.autoscaler(cluster, path);
+        }
         if let Some(context) = &cluster.kubeconfig_context
             && context.trim().is_empty()
         {
@@ -181,6 +189,61 @@ impl Checker {
                 format!("{path}.kubeconfigContext"),
                 "the context name is empty",
             ));
+        }
+    }
+
+    /// The autoscaler's image is pinned and known, and its credentials can reach it.
+    fn autoscaler(&mut self, cluster: &ClusterSpec, cluster_path: &str) {
+        let path = format!("{cluster_path}.autoscaler");
+        if let Some(text) = &cluster.autoscaler.image {
+            match image::parse(text) {
+                Err(problem) => self.push(Finding::new(
+                    format!("{path}.image"),
+                    format!(
+                        "{} is not an image reference (character {}: {})",
+                        quoted(text),
+                        problem.at,
+                        problem.reason
+                    ),
+                )),
+                Ok(r) if r.digest.is_none() && r.tag.is_none_or(|t| t == "latest") => self.push(
+                    Finding::new(format!("{path}.image"), format!("{} is not pinned", quoted(text)))
+                        .hint("name a release tag (`:v1.35.1`) or a digest (`@sha256:...`)"),
+                ),
+                Ok(_) => {}
+            }
+        }
+        if !autoscaler::wanted(cluster) {
+            return;
+        }
+        if autoscaler::image(cluster).is_none() {
+            self.push(
+                Finding::new(
+                    format!("{cluster_path}.version"),
+                    format!(
+                        "no Cluster Autoscaler release is known for Kubernetes {} (the tool knows {})",
+                        cluster.version,
+                        autoscaler::known_minors()
+                    ),
+                )
+                .hint(format!(
+                    "set `autoscaler.image` to the release for {} (registry.k8s.io/autoscaling/cluster-autoscaler:v{}.N), or `autoscaler.enabled: false`",
+                    cluster.version, cluster.version
+                )),
+            );
+        }
+        if cluster
+            .addons
+            .get(POD_IDENTITY_AGENT)
+            .is_some_and(|a| !a.enabled)
+        {
+            self.push(
+                Finding::new(
+                    format!("{cluster_path}.addons.{POD_IDENTITY_AGENT}.enabled"),
+                    format!("the Cluster Autoscaler gets its AWS credentials through Pod Identity, but the {POD_IDENTITY_AGENT} add-on is left out"),
+                )
+                .hint("leave the add-on on, or set `autoscaler.enabled: false`"),
+            );
         }
     }
 

@@ -11,7 +11,9 @@ impl Checker {
         let ids = crate::check_ids::CHECK_IDS;
         for (i, skip) in verify.skip.iter().enumerate() {
             let path = format!("spec.verify.skip[{i}]");
-            if !crate::check_ids::is_check(&skip.id) {
+            if !crate::check_ids::is_check(&skip.id)
+                && crate::check_ids::retired(&skip.id).is_none()
+            {
                 self.push(
                     Finding::new(
                         format!("{path}.id"),

@@ -37,6 +37,14 @@ pub fn warnings(stack: &Stack) -> Vec<Finding> {
         }
     }
     found.extend(placeholder_recipients(stack));
+    for (i, skip) in stack.spec.verify.skip.iter().enumerate() {
+        if let Some(why) = crate::check_ids::retired(&skip.id) {
+            found.push(
+                Finding::new(format!("spec.verify.skip[{i}].id"), why)
+                    .hint("remove this skip; it no longer skips anything"),
+            );
+        }
+    }
     found
 }
 

@@ -8,6 +8,9 @@ use crate::stack::limits;
 use crate::stack::suggest::did_you_mean;
 use crate::stack::types::*;
 
+/// The workload name (and namespace) of the Cluster Autoscaler's objects.
+const RESERVED_WORKLOAD: &str = "cluster-autoscaler";
+
 impl Checker {
     pub(super) fn workloads(&mut self, workloads: &[WorkloadSpec], regions: &[&str]) {
         self.unique(
@@ -27,6 +30,15 @@ impl Checker {
                         "it names a Kubernetes namespace, a DNS-1123 label: 1-{} lowercase letters, digits and hyphens, starting with a letter (so that `<name>-allow` is one too)",
                         limits::WORKLOAD_NAME
                     )),
+                );
+            }
+            if w.name == RESERVED_WORKLOAD {
+                self.push(
+                    Finding::new(
+                        format!("{path}.name"),
+                        format!("{} is the name of the Cluster Autoscaler the tool runs itself", quoted(&w.name)),
+                    )
+                    .hint("choose another name; `cluster.autoscaler` configures the tool's own"),
                 );
             }
             if !regions.contains(&w.region.as_str()) {

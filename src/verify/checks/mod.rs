@@ -11,12 +11,14 @@ use super::{Check, Finding, Scope, Severity, Verdict};
 use crate::stack::types::{LoadBalancerType, Role, Scheme};
 
 mod alerts;
+mod autoscaling;
 mod clusters;
 mod cost;
 mod kubernetes;
 mod network;
 
 use alerts::*;
+use autoscaling::*;
 use clusters::*;
 use cost::*;
 use kubernetes::*;
@@ -150,6 +152,17 @@ pub const CATALOG: &[Check] = &[
         run: version_supported,
     },
     Check {
+        id: "MR-EKS-006",
+        title: "Node groups that can grow (max above min) have an autoscaler that discovers them",
+        severity: Severity::Medium,
+        remediation: "Leave `cluster.autoscaler.enabled` on (the default) and run `up`: the tool runs the Cluster Autoscaler, which discovers the node groups by their Auto Scaling groups' tags; or set `max` to `min` if the group should not grow.",
+        settings: &[
+            (Scope::EachRegion, "cluster.autoscaler"),
+            (Scope::EachRegion, "cluster.nodeGroups"),
+        ],
+        run: growing_groups_have_an_autoscaler,
+    },
+    Check {
         id: "MR-K8S-001",
         title: "No LoadBalancer Service in the backend cluster; backend pods reachable only from the peer VPC",
         severity: Severity::Critical,
@@ -183,14 +196,6 @@ pub const CATALOG: &[Check] = &[
         remediation: "Set `network.nat: single` for each region in the dev overlay (envs/dev.yaml): each NAT gateway past the first costs about $33 a month and its public IPv4 address $3.65; run `up`.",
         settings: &[(Scope::EachRegion, "network.nat")],
         run: single_nat_in_dev,
-    },
-    Check {
-        id: "MR-COST-002",
-        title: "Node groups whose max is far above desired have an autoscaler to use it",
-        severity: Severity::Low,
-        remediation: "Run the Cluster Autoscaler (or Karpenter) in the cluster, or bring `max` close to `desired` so the stack says what will run; `multiregion cost` shows the bill at max.",
-        settings: &[(Scope::EachRegion, "cluster.nodeGroups")],
-        run: headroom_has_an_autoscaler,
     },
     Check {
         id: "MR-COST-003",

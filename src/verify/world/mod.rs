@@ -63,6 +63,9 @@ pub struct RegionView {
     /// The stack's name for it (`c1`).
     pub name: String,
     pub role: Role,
+    /// The EKS cluster's name as the stack gives it (its node groups' Auto Scaling groups are
+    /// tagged with it).
+    pub cluster_name: String,
     /// The VPC block the stack gives this region, and the other region's.
     pub cidr: String,
     pub peer_cidr: String,
@@ -333,6 +336,7 @@ pub(super) fn region_shell(stack: &ValidStack, i: usize, kubernetes: Kube) -> Re
     RegionView {
         name: region.name.clone(),
         role: region.role,
+        cluster_name: region.cluster.name.clone(),
         cidr: stack.networks[i].vpc.to_string(),
         peer_cidr: stack.networks[peer].vpc.to_string(),
         endpoint_cidrs: region.cluster.endpoint.public_cidrs.clone(),

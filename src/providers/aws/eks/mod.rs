@@ -2,10 +2,12 @@
 //! them have modules of their own.
 
 mod addons;
+mod pod_identity;
 mod reads;
 mod updates;
 
 pub use addons::EksAddons;
+pub use pod_identity::EksPodIdentities;
 
 use std::time::Duration;
 
