@@ -5,6 +5,7 @@
 pub const CHECK_IDS: &[&str] = &[
     "MR-WAF-001",
     "MR-LB-001",
+    "MR-LB-002",
     "MR-NET-001",
     "MR-NET-002",
     "MR-NET-003",

@@ -54,15 +54,15 @@ pub fn from_snapshots(stack: &ValidStack, snapshots: &[Snapshot]) -> Outputs {
     };
     let frontend = stack.index_of_role(Role::Frontend);
     let frontend_dns = dns_of(Role::Frontend);
-    let port = spec.regions[frontend]
-        .load_balancer
-        .listeners
-        .first()
-        .copied();
-    let frontend_url = frontend_dns.as_ref().map(|dns| match port {
-        Some(80) | None => format!("http://{dns}"),
-        Some(443) => format!("https://{dns}"),
-        Some(p) => format!("http://{dns}:{p}"),
+    let entry = &spec.regions[frontend].load_balancer;
+    let port = entry.listeners.first().copied();
+    let frontend_url = frontend_dns.as_ref().map(|dns| match (&entry.tls, port) {
+        // With TLS the plain ports only redirect: the entry is the HTTPS listener.
+        (Some(tls), _) if tls.port == 443 => format!("https://{dns}"),
+        (Some(tls), _) => format!("https://{dns}:{}", tls.port),
+        (None, Some(80) | None) => format!("http://{dns}"),
+        (None, Some(443)) => format!("https://{dns}"),
+        (None, Some(p)) => format!("http://{dns}:{p}"),
     });
     let snap = snapshots.get(frontend);
     let peering = snap.and_then(|s| {

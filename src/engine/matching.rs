@@ -224,9 +224,20 @@ impl<'d> Matches<'d> {
                 (listener::TARGET_GROUP, tg.clone()),
                 (listener::PROTOCOL, l.protocol.clone()),
                 (listener::PORT, l.port.to_string()),
+                (listener::REDIRECT, l.redirect.clone().unwrap_or_default()),
+                (
+                    listener::CERTIFICATE,
+                    l.certificate_arn.clone().unwrap_or_default(),
+                ),
+                (
+                    listener::SSL_POLICY,
+                    l.ssl_policy.clone().unwrap_or_default(),
+                ),
             ]);
             let handle = Handle::Id(l.arn.clone());
-            m.put(id, Kind::Listener, handle, f, None, vec![lb, tg]);
+            // A redirecting listener refers to no target group.
+            let refs = std::iter::once(lb).chain(Some(tg).filter(|t| !t.is_empty()));
+            m.put(id, Kind::Listener, handle, f, None, refs.collect());
         }
     }
 

@@ -1,18 +1,33 @@
-//! A load balancer's listener, known by its load balancer and port.
+//! A load balancer's listener, known by its load balancer and port: it forwards to the
+//! target group, or, where the stack terminates TLS, redirects plain HTTP to HTTPS.
 
 use super::*;
+use crate::model::ListenerTls;
+use crate::providers::{ListenerAction, NewListener};
 
 pub const LOAD_BALANCER: Field = Field::force_new("loadBalancer");
 pub const TARGET_GROUP: Field = Field::updatable("targetGroup");
 pub const PROTOCOL: Field = Field::updatable("protocol");
 pub const PORT: Field = Field::updatable("port");
+/// `HTTPS:443` for a listener that redirects, empty for one that forwards.
+pub const REDIRECT: Field = Field::updatable("redirect");
+pub const CERTIFICATE: Field = Field::updatable("certificate");
+pub const SSL_POLICY: Field = Field::updatable("sslPolicy");
 
 pub const DEF: KindDef = KindDef {
     kind: Kind::Listener,
     scope: Scope::Regional,
     tagging: Tagging::AtCreation(TagService::Elbv2),
     after_region: false,
-    fields: &[LOAD_BALANCER, TARGET_GROUP, PROTOCOL, PORT],
+    fields: &[
+        LOAD_BALANCER,
+        TARGET_GROUP,
+        PROTOCOL,
+        PORT,
+        REDIRECT,
+        CERTIFICATE,
+        SSL_POLICY,
+    ],
     desired,
     index: None,
     discovery: Discovery::ByRule("matching: a listener by its load balancer and port"),
@@ -25,16 +40,60 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
         target_group,
         protocol,
         port,
+        tls,
+        redirect_to,
     } = &r.spec
     else {
         return Fields::new();
     };
+    // A redirecting listener forwards nowhere.
+    let forwards_to = match redirect_to {
+        Some(_) => String::new(),
+        None => target_group.clone(),
+    };
     fields([
         (LOAD_BALANCER, load_balancer.clone()),
-        (TARGET_GROUP, target_group.clone()),
+        (TARGET_GROUP, forwards_to),
         (PROTOCOL, protocol.clone()),
         (PORT, port.to_string()),
+        (
+            REDIRECT,
+            redirect_to
+                .map(ListenerAction::redirect_text)
+                .unwrap_or_default(),
+        ),
+        (
+            CERTIFICATE,
+            tls.as_ref()
+                .map(|t| t.certificate.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            SSL_POLICY,
+            tls.as_ref().map(|t| t.policy.clone()).unwrap_or_default(),
+        ),
     ])
+}
+
+/// The listener as ELB takes it, its target group's ARN resolved.
+fn new_listener<'a>(
+    protocol: &'a str,
+    port: u16,
+    target_group_arn: &'a str,
+    tls: &'a Option<ListenerTls>,
+    redirect_to: &Option<u16>,
+) -> NewListener<'a> {
+    NewListener {
+        protocol,
+        port,
+        action: match redirect_to {
+            Some(to) => ListenerAction::RedirectToHttps(*to),
+            None => ListenerAction::Forward(target_group_arn),
+        },
+        tls: tls
+            .as_ref()
+            .map(|t| (t.certificate.as_str(), t.policy.as_str())),
+    }
 }
 
 struct Listener;
@@ -47,39 +106,42 @@ impl Ops for Listener {
             target_group,
             protocol,
             port,
+            tls,
+            redirect_to,
         } = &r.spec
         else {
             return Err(not_a(r));
         };
         let lbs = &cx.target(&r.region)?.clients.load_balancing;
         let (lb, tg) = (cx.aws(load_balancer)?, cx.aws(target_group)?);
+        let new = new_listener(protocol, *port, &tg, tls, redirect_to);
         let arn = cx
-            .create_id(r, || {
-                lbs.create_listener(&lb, protocol, *port, &tg, &r.tags)
-            })
+            .create_id(r, || lbs.create_listener(&lb, &new, &r.tags))
             .await?;
         Ok((Handle::Id(arn.clone()), arn))
     }
 
-    /// Protocol, port and target group change in one call.
+    /// Everything but the load balancer changes in one call.
     async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
         let InPlace(cx, r, changed, _) = u;
         let ResourceSpec::Listener {
             target_group,
             protocol,
             port,
+            tls,
+            redirect_to,
             ..
         } = &r.spec
         else {
             return Err(not_a(r));
         };
-        let in_place = [PROTOCOL.name, PORT.name, TARGET_GROUP.name];
-        if let Some(other) = changed.iter().find(|f| !in_place.contains(f)) {
+        if let Some(other) = changed.iter().find(|f| **f == LOAD_BALANCER.name) {
             return Err(cannot_change(r, other));
         }
         let lbs = &cx.target(&r.region)?.clients.load_balancing;
         let (arn, tg) = (cx.aws(&r.id)?, cx.aws(target_group)?);
-        Ok(retry::change(|| lbs.modify_listener(&arn, protocol, *port, &tg)).await?)
+        let new = new_listener(protocol, *port, &tg, tls, redirect_to);
+        Ok(retry::change(|| lbs.modify_listener(&arn, &new)).await?)
     }
 
     async fn delete(&self, cx: &Applier<'_>, o: &ObservedResource) -> StepResult<()> {

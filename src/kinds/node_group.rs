@@ -186,7 +186,11 @@ impl Ops for NodeGroup {
             return Err(not_a(r));
         };
         // An autoscaled group keeps the size the autoscaler chose, moved inside new bounds.
-        let desired = match o.fields.get(DESIRED.name).and_then(|d| d.parse::<u32>().ok()) {
+        let desired = match o
+            .fields
+            .get(DESIRED.name)
+            .and_then(|d| d.parse::<u32>().ok())
+        {
             Some(now) if *autoscaled => now.clamp(*min, (*max).max(*min)),
             _ => *desired,
         };

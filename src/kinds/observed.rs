@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use super::{Fields, Kind};
 use crate::providers::{
-    AddonInfo, AlertingSnapshot, AutoScalingGroupInfo, EksSnapshot, KeyInfo, LoadBalancingSnapshot, PodIdentityInfo,
-    LogGroupInfo, NetworkSnapshot, NodeInstance, ParameterInfo, RuleSpec, Tags, WebAclInfo,
+    AddonInfo, AlertingSnapshot, AutoScalingGroupInfo, EksSnapshot, KeyInfo, LoadBalancingSnapshot,
+    LogGroupInfo, NetworkSnapshot, NodeInstance, ParameterInfo, PodIdentityInfo, RuleSpec, Tags,
+    WebAclInfo,
 };
 
 #[derive(Debug, Clone, PartialEq)]

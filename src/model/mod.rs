@@ -36,6 +36,14 @@ pub struct Resource {
     pub spec: ResourceSpec,
 }
 
+/// What an HTTPS listener serves with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListenerTls {
+    pub certificate: String,
+    pub policy: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
 pub enum ResourceSpec {
@@ -124,11 +132,18 @@ pub enum ResourceSpec {
         target_type: String,
         health_check_path: Option<String>,
     },
+    /// Forwards to `target_group`, or, with `redirect_to`, answers every request with a
+    /// permanent redirect to HTTPS on that port.
     Listener {
         load_balancer: String,
         target_group: String,
         protocol: String,
         port: u16,
+        /// An HTTPS listener's certificate and security policy.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tls: Option<ListenerTls>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        redirect_to: Option<u16>,
     },
     WebAcl {
         name: String,
@@ -385,10 +400,16 @@ impl ResourceSpec {
                 protocol,
                 port,
                 target_group,
+                tls,
+                redirect_to,
                 ..
-            } => {
-                format!("{protocol}:{port} -> {target_group}")
-            }
+            } => match (tls, redirect_to) {
+                (_, Some(to)) => format!("{protocol}:{port} redirects to HTTPS:{to}"),
+                (Some(tls), None) => {
+                    format!("{protocol}:{port} -> {target_group}, {}", tls.policy)
+                }
+                (None, None) => format!("{protocol}:{port} -> {target_group}"),
+            },
             ResourceSpec::WebAcl {
                 name,
                 managed_rule_groups,

@@ -5,7 +5,6 @@
 //! throttling and read-after-write lag.
 
 mod addons;
-mod pod_identity;
 mod alerting;
 pub mod aws;
 mod clusters;
@@ -15,15 +14,16 @@ pub mod fake;
 mod keys;
 mod lifecycle;
 mod parameters;
+mod pod_identity;
 
 pub use addons::*;
-pub use pod_identity::*;
 pub use alerting::*;
 pub use clusters::*;
 pub use error::{ErrorKind, ProviderError, Result};
 pub use keys::*;
 pub use lifecycle::Lifecycle;
 pub use parameters::*;
+pub use pod_identity::*;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -389,6 +389,37 @@ pub struct ListenerInfo {
     pub port: u16,
     /// Target group of the default forward action.
     pub target_group_arn: Option<String>,
+    /// The default action's redirect (`HTTPS:443`), when it redirects.
+    pub redirect: Option<String>,
+    /// An HTTPS listener's default certificate and security policy.
+    pub certificate_arn: Option<String>,
+    pub ssl_policy: Option<String>,
+}
+
+/// What a listener does with a request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ListenerAction<'a> {
+    /// To this target group (ARN).
+    Forward(&'a str),
+    /// A permanent (301) redirect to HTTPS on this port, host, path and query kept.
+    RedirectToHttps(u16),
+}
+
+impl ListenerAction<'_> {
+    /// The redirect as [`ListenerInfo::redirect`] has it.
+    pub fn redirect_text(port: u16) -> String {
+        format!("HTTPS:{port}")
+    }
+}
+
+/// A listener to make, or what to set an existing one to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NewListener<'a> {
+    pub protocol: &'a str,
+    pub port: u16,
+    pub action: ListenerAction<'a>,
+    /// `(certificate ARN, security policy)` of an HTTPS listener.
+    pub tls: Option<(&'a str, &'a str)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -439,18 +470,11 @@ pub trait LoadBalancing: Send + Sync {
     async fn create_listener(
         &self,
         lb: &str,
-        protocol: &str,
-        port: u16,
-        target_group: &str,
+        listener: &NewListener<'_>,
         tags: &Tags,
     ) -> Result<String>;
-    async fn modify_listener(
-        &self,
-        arn: &str,
-        protocol: &str,
-        port: u16,
-        target_group: &str,
-    ) -> Result<()>;
+    /// Sets protocol, port, action, certificate and policy at once.
+    async fn modify_listener(&self, arn: &str, listener: &NewListener<'_>) -> Result<()>;
     async fn delete_listener(&self, arn: &str) -> Result<()>;
 
     /// Instance ids registered with a target group.

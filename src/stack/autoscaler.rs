@@ -105,7 +105,10 @@ mod tests {
     #[test]
     fn the_release_table_is_fresh() {
         let age = eks_versions::today() - days_since_epoch(RELEASES_DATE).unwrap();
-        assert!(age >= 0, "the table is dated in the future: {RELEASES_DATE}");
+        assert!(
+            age >= 0,
+            "the table is dated in the future: {RELEASES_DATE}"
+        );
         assert!(
             age <= MAX_AGE_DAYS,
             "the Cluster Autoscaler release table of {RELEASES_DATE} is {age} days old: add \

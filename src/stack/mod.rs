@@ -13,6 +13,7 @@ pub mod regions;
 pub mod semantic;
 mod structure;
 pub mod suggest;
+pub mod tls;
 pub mod types;
 pub mod usage;
 

@@ -412,6 +412,35 @@ pub struct LoadBalancerSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = limits::WAF_ACL_NAME))]
     pub waf: Option<String>,
+    /// HTTPS on the load balancer (application load balancers only): an HTTPS listener with
+    /// the certificate, and every port of `listeners` redirecting to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TlsSpec {
+    /// An ACM certificate of the load balancer's region
+    /// (`arn:aws:acm:<region>:<account>:certificate/<id>`) for the names clients use.
+    #[schemars(length(max = limits::ARN))]
+    pub certificate_arn: String,
+    /// The HTTPS listener's port.
+    #[serde(default = "default_tls_port")]
+    pub port: u16,
+    /// An ELB security policy that allows TLS 1.2 and newer only.
+    #[serde(default = "default_tls_policy")]
+    #[schemars(length(max = limits::WORD))]
+    pub policy: String,
+}
+
+fn default_tls_port() -> u16 {
+    443
+}
+
+/// TLS 1.3 and 1.2 with forward secrecy, AWS's recommended policy.
+pub fn default_tls_policy() -> String {
+    "ELBSecurityPolicy-TLS13-1-2-2021-06".to_string()
 }
 
 fn default_listeners() -> Vec<u16> {

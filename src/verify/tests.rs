@@ -26,20 +26,42 @@ fn kube_of(stack: &ValidStack) -> Vec<Kube> {
     .collect()
 }
 
-/// The reference stack after `up` on the fake AWS.
-async fn live_reference() -> World {
-    let stack = reference();
+/// The reference stack with the HTTPS it shows commented out: port 80 redirects to 443.
+fn reference_with_tls() -> ValidStack {
+    let text = include_str!("../../stacks/two-region.yaml");
+    let commented =
+        "# tls: { certificateArn: \"arn:aws:acm:us-east-1:<account>:certificate/<id>\" }";
+    assert!(text.contains(commented));
+    let tls =
+        "tls: { certificateArn: \"arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d\" }";
+    crate::stack::parse("two-region.yaml", text.replace(commented, tls).as_bytes()).expect("valid")
+}
+
+/// A stack after `up` on the fake AWS.
+async fn live_of(stack: &ValidStack) -> World {
     let fake = world();
-    let engine = engine(&stack, &fake, &Silent);
+    let engine = engine(stack, &fake, &Silent);
     let (_, report) = engine.up(false).await.unwrap();
     assert_eq!(report.failed(), 0);
     let snapshots = engine.read().await.unwrap();
-    world::from_observed(&stack, &engine.map_regions(&snapshots), kube_of(&stack))
+    world::from_observed(stack, &engine.map_regions(&snapshots), kube_of(stack))
+}
+
+async fn live_reference() -> World {
+    live_of(&reference()).await
+}
+
+fn static_of(stack: &ValidStack) -> World {
+    world::from_desired(stack, &crate::model::desired(stack), kube_of(stack))
 }
 
 fn static_reference() -> World {
-    let stack = reference();
-    world::from_desired(&stack, &crate::model::desired(&stack), kube_of(&stack))
+    static_of(&reference())
+}
+
+/// The static reference with HTTPS on: nothing fails.
+fn static_mended() -> World {
+    static_of(&reference_with_tls())
 }
 
 fn verdicts(world: &World) -> Vec<(&'static str, Verdict)> {
@@ -58,10 +80,10 @@ fn failing(world: &World) -> Vec<&'static str> {
         .collect()
 }
 
-/// The reference stack, live, in a dev environment whose cost hazard is mended: one NAT
-/// gateway per region. Every check passes on it.
+/// The reference stack with HTTPS, live, in a dev environment whose cost hazard is mended:
+/// one NAT gateway per region. Every check passes on it.
 async fn healthy() -> World {
-    let mut world = live_reference().await;
+    let mut world = live_of(&reference_with_tls()).await;
     world.env = Some("dev".to_string());
     for region in &mut world.regions {
         region.nat_gateways.truncate(1);
@@ -86,20 +108,21 @@ async fn a_healthy_world_passes_every_check_live() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_reference_stack_live_fails_only_unconfirmed_alerts() {
-    // Not a dev environment, so one NAT gateway per AZ is no hazard; the e-mail subscriber
-    // has not confirmed yet.
+async fn the_reference_stack_live_fails_only_plain_http_and_unconfirmed_alerts() {
+    // Plain HTTP (the stack's own skip accepts it); not a dev environment, so one NAT
+    // gateway per AZ is no hazard; the e-mail subscriber has not confirmed yet.
     let results = verdicts(&live_reference().await);
     let not_passed: Vec<&(&str, Verdict)> = results
         .iter()
         .filter(|(_, v)| *v != Verdict::Pass)
         .collect();
-    assert_eq!(not_passed.len(), 2, "{not_passed:?}");
+    assert_eq!(not_passed.len(), 3, "{not_passed:?}");
+    assert!(matches!(not_passed[0], ("MR-LB-002", Verdict::Fail)));
     assert!(matches!(
-        not_passed[0],
+        not_passed[1],
         ("MR-COST-001", Verdict::NotApplicable(_))
     ));
-    assert!(matches!(not_passed[1], ("MR-OBS-001", Verdict::Fail)));
+    assert!(matches!(not_passed[2], ("MR-OBS-001", Verdict::Fail)));
 }
 
 const CATALOG_LEN: usize = checks::CATALOG.len();
@@ -128,7 +151,13 @@ fn the_reference_stack_passes_statically_and_live_only_checks_say_not_applicable
         .filter(|(_, v)| matches!(v, Verdict::Fail))
         .map(|(id, _)| *id)
         .collect();
-    assert!(failed.is_empty(), "{failed:?}");
+    // Plain HTTP, which the stack's own `verify.skip` accepts.
+    assert_eq!(failed, ["MR-LB-002"]);
+    let with_tls = verdicts(&static_mended());
+    assert!(
+        with_tls.iter().all(|(_, v)| !matches!(v, Verdict::Fail)),
+        "{with_tls:?}"
+    );
 }
 
 fn frontend(world: &mut World) -> &mut world::RegionView {
@@ -175,6 +204,12 @@ const BREAKAGES: &[Breakage] = &[
     }),
     ("MR-LB-001", |w| {
         backend(w).load_balancer.as_mut().unwrap().scheme = Some(Scheme::InternetFacing);
+    }),
+    ("MR-LB-002", |w| {
+        // Port 80 serves plain HTTP again.
+        let lb = frontend(w).load_balancer.as_mut().unwrap();
+        let plain = lb.listeners.iter_mut().find(|l| l.port == 80).unwrap();
+        plain.redirect = None;
     }),
     ("MR-NET-001", |w| {
         backend(w).security_groups[0].ingress.push(open_rule(22));
@@ -348,7 +383,7 @@ async fn the_evidence_names_what_is_wrong() {
 
 #[test]
 fn severity_and_fail_on_decide_what_blocks() {
-    let mut world = static_reference();
+    let mut world = static_mended();
     backend(&mut world)
         .cluster
         .as_mut()
@@ -389,11 +424,11 @@ fn skipped_checks_carry_their_reason_and_unreadable_clusters_are_errors() {
 
 #[test]
 fn junit_and_sarif_reports() {
-    let mut world = static_reference();
+    let mut world = static_mended();
     backend(&mut world).load_balancer.as_mut().unwrap().scheme = Some(Scheme::InternetFacing);
     let report = run(&reference(), &world, &[], Severity::High);
     let xml = report::junit(&report);
-    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"22\" failures=\"1\" errors=\"0\" skipped=\"6\">"), "{xml}");
+    assert!(xml.contains("<testsuites name=\"multiregion verify petclinic (static)\" tests=\"23\" failures=\"1\" errors=\"0\" skipped=\"6\">"), "{xml}");
     assert!(xml.contains("<testcase classname=\"multiregion.MR-LB-001\" name=\"MR-LB-001 The backend load balancer is internal\">\n      <failure type=\"critical\" message=\"c2/lb: scheme internet-facing\">"), "{xml}");
     assert_eq!(xml.matches("<testcase ").count(), CATALOG_LEN);
     assert_eq!(xml.matches("</testcase>").count(), CATALOG_LEN);

@@ -17,9 +17,12 @@ fn verify_static_passes_the_reference_stack_with_no_aws_access() {
     let json = run(&["verify", "--static", "--output", "json"]);
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(report["mode"], "static");
-    assert_eq!(report["results"].as_array().unwrap().len(), 22);
-    assert_eq!(report["results"][4]["id"], "MR-NET-003");
-    assert_eq!(report["results"][4]["status"], "not-applicable");
+    assert_eq!(report["results"].as_array().unwrap().len(), 23);
+    assert_eq!(report["results"][5]["id"], "MR-NET-003");
+    assert_eq!(report["results"][5]["status"], "not-applicable");
+    // Plain HTTP, accepted by the reference stack's own skip with its reason.
+    assert_eq!(report["results"][2]["id"], "MR-LB-002");
+    assert_eq!(report["results"][2]["status"], "skipped");
 }
 
 #[test]
@@ -93,7 +96,7 @@ fn verify_static_exit_codes_follow_fail_on_and_skips() {
 #[test]
 fn the_stack_can_skip_a_check_with_a_reason_that_the_report_shows() {
     let (_dir, stack) = reference_stack_edited(|t| {
-        t + "\n  verify:\n    skip:\n      - id: MR-EKS-002\n        reason: control-plane logs go to the central account\n"
+        t.replace("    skip:\n", "    skip:\n      - id: MR-EKS-002\n        reason: control-plane logs go to the central account\n")
     });
     let r = run(&["verify", "--static", "--stack", &stack]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
@@ -105,7 +108,10 @@ fn the_stack_can_skip_a_check_with_a_reason_that_the_report_shows() {
     );
 
     let (_dir, stack) = reference_stack_edited(|t| {
-        t + "\n  verify:\n    skip:\n      - id: MR-EKS-02\n        reason: \"\"\n"
+        t.replace(
+            "    skip:\n",
+            "    skip:\n      - id: MR-EKS-02\n        reason: \"\"\n",
+        )
     });
     let r = run(&["validate", "--stack", &stack]);
     assert_eq!(r.code, 1);

@@ -110,7 +110,10 @@ fn up_from_empty_then_a_second_up_writes_nothing_and_down_leaves_nothing() {
                 .list(&owned)
                 .await
                 .unwrap();
-            assert!(left.items.is_empty(), "the autoscaler's ClusterRole is deleted");
+            assert!(
+                left.items.is_empty(),
+                "the autoscaler's ClusterRole is deleted"
+            );
             let left = Api::<Namespace>::all(client).list(&owned).await.unwrap();
             assert!(left.items.is_empty());
         }

@@ -42,7 +42,10 @@ async fn the_autoscaler_gets_a_narrow_role_through_pod_identity() {
     for s in statements.iter().filter(|s| s["Resource"] == "*") {
         for action in s["Action"].as_array().unwrap() {
             let name = action.as_str().unwrap().split(':').nth(1).unwrap();
-            assert!(name.starts_with("Describe") || name.starts_with("Get"), "{action}");
+            assert!(
+                name.starts_with("Describe") || name.starts_with("Get"),
+                "{action}"
+            );
         }
     }
     for region in REGIONS {
@@ -96,5 +99,8 @@ async fn groups_that_cannot_grow_get_no_autoscaler_and_their_size_is_drift_again
     world.scale_node_group("us-east-1", "petclinic-c1", "default", 1);
     let (_, changes) = engine(&fixed, &world, &Silent).plan().await.unwrap();
     assert_eq!(ids(&changes), [(Action::Update, "c1/nodegroup/default")]);
-    assert_eq!(find(&changes, "c1/nodegroup/default").fields[0].field, "desired");
+    assert_eq!(
+        find(&changes, "c1/nodegroup/default").fields[0].field,
+        "desired"
+    );
 }

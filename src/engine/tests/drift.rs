@@ -47,7 +47,15 @@ async fn every_kind_of_drift_is_detected_and_repaired() {
         .unwrap();
     let tg = listener.target_group_arn.clone().unwrap();
     west.load_balancing
-        .modify_listener(&listener.arn, "TLS", 80, &tg)
+        .modify_listener(
+            &listener.arn,
+            &NewListener {
+                protocol: "TLS",
+                port: 80,
+                action: ListenerAction::Forward(&tg),
+                tls: None,
+            },
+        )
         .await
         .unwrap();
     // The WAF ACL's rules changed, and the ACL taken off the ALB.

@@ -203,6 +203,8 @@ impl Builder {
                     .then(|| "/readyz".to_string()),
             },
         );
+        // With TLS the plain ports only redirect, and the HTTPS port forwards.
+        let redirect_to = lb.tls.as_ref().map(|t| t.port);
         for port in &lb.listeners {
             self.add(
                 ids::listener(r, port),
@@ -212,6 +214,25 @@ impl Builder {
                     target_group: tg_id.clone(),
                     protocol: protocol.clone(),
                     port: *port,
+                    tls: None,
+                    redirect_to,
+                },
+            );
+        }
+        if let Some(tls) = &lb.tls {
+            self.add(
+                ids::listener(r, tls.port),
+                vec![lb_id.clone(), tg_id.clone()],
+                ResourceSpec::Listener {
+                    load_balancer: lb_id.clone(),
+                    target_group: tg_id.clone(),
+                    protocol: "HTTPS".to_string(),
+                    port: tls.port,
+                    tls: Some(ListenerTls {
+                        certificate: tls.certificate_arn.clone(),
+                        policy: tls.policy.clone(),
+                    }),
+                    redirect_to: None,
                 },
             );
         }

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Direction, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_ID, TAG_STACK, ids,
+    Direction, ListenerTls, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_ID,
+    TAG_STACK, ids,
 };
 use crate::stack::ValidStack;
 use crate::stack::types::{LoadBalancerType, NatMode, RegionSpec, Scheme};
@@ -269,7 +270,8 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
         let lb = &region.load_balancer;
         let lb_sg = b.security_group(r, &vpc, "lb", "load balancer listeners");
         let nodes_sg = b.security_group(r, &vpc, "nodes", "worker nodes");
-        for port in &lb.listeners {
+        let tls_port = lb.tls.as_ref().map(|t| t.port);
+        for port in lb.listeners.iter().chain(tls_port.iter()) {
             for who in &lb.allow {
                 let (label, cidr) = match who.as_str() {
                     "internet" => ("internet".to_string(), ANYWHERE.to_string()),

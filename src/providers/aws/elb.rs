@@ -6,8 +6,9 @@ use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::client::Waiters;
 use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
-    ProtocolEnum, TargetTypeEnum,
+    Action, ActionTypeEnum, Certificate, LoadBalancerSchemeEnum, LoadBalancerStateEnum,
+    LoadBalancerTypeEnum, ProtocolEnum, RedirectActionConfig, RedirectActionStatusCodeEnum,
+    TargetTypeEnum,
 };
 
 use super::{carried, classify, done, every, retag, sdk_tags, sent, tags_of, waited};
@@ -52,6 +53,30 @@ fn forward(target_group: &str) -> Action {
         .r#type(ActionTypeEnum::Forward)
         .target_group_arn(target_group)
         .build()
+}
+
+/// A listener's default action: forward, or a permanent redirect to HTTPS that keeps the
+/// host, path and query (ELB's `#{host}`, `#{path}`, `#{query}` are the defaults).
+fn default_action(action: ListenerAction<'_>) -> Action {
+    match action {
+        ListenerAction::Forward(target_group) => forward(target_group),
+        ListenerAction::RedirectToHttps(port) => Action::builder()
+            .r#type(ActionTypeEnum::Redirect)
+            .redirect_config(
+                RedirectActionConfig::builder()
+                    .protocol("HTTPS")
+                    .port(port.to_string())
+                    .status_code(RedirectActionStatusCodeEnum::Http301)
+                    .build(),
+            )
+            .build(),
+    }
+}
+
+fn certificates(listener: &NewListener<'_>) -> Option<Vec<Certificate>> {
+    listener
+        .tls
+        .map(|(arn, _)| vec![Certificate::builder().certificate_arn(arn).build()])
 }
 
 /// An impaired load balancer still serves (it cannot scale for a while): not a failure.
@@ -171,6 +196,24 @@ impl LoadBalancing for ElbLoadBalancing {
                     .find(|a| a.r#type() == Some(&ActionTypeEnum::Forward))
                     .and_then(|a| a.target_group_arn())
                     .map(str::to_string),
+                redirect: l
+                    .default_actions()
+                    .iter()
+                    .find(|a| a.r#type() == Some(&ActionTypeEnum::Redirect))
+                    .and_then(|a| a.redirect_config())
+                    .map(|r| {
+                        format!(
+                            "{}:{}",
+                            r.protocol().unwrap_or("#{protocol}"),
+                            r.port().unwrap_or("#{port}")
+                        )
+                    }),
+                certificate_arn: l
+                    .certificates()
+                    .first()
+                    .and_then(|c| c.certificate_arn())
+                    .map(str::to_string),
+                ssl_policy: l.ssl_policy().map(str::to_string),
             });
         }
         Ok(snap)
@@ -301,18 +344,18 @@ impl LoadBalancing for ElbLoadBalancing {
     async fn create_listener(
         &self,
         lb: &str,
-        protocol: &str,
-        port: u16,
-        target_group: &str,
+        listener: &NewListener<'_>,
         tags: &Tags,
     ) -> Result<String> {
         let out = sent(
             self.client
                 .create_listener()
                 .load_balancer_arn(lb)
-                .protocol(ProtocolEnum::from(protocol))
-                .port(i32::from(port))
-                .default_actions(forward(target_group))
+                .protocol(ProtocolEnum::from(listener.protocol))
+                .port(i32::from(listener.port))
+                .default_actions(default_action(listener.action))
+                .set_certificates(certificates(listener))
+                .set_ssl_policy(listener.tls.map(|(_, policy)| policy.to_string()))
                 .set_tags(Some(sdk_tags(tags)?))
                 .send(),
         )
@@ -320,20 +363,16 @@ impl LoadBalancing for ElbLoadBalancing {
         carried(&out, "ARN", |o| o.listeners().first()?.listener_arn())
     }
 
-    async fn modify_listener(
-        &self,
-        arn: &str,
-        protocol: &str,
-        port: u16,
-        target_group: &str,
-    ) -> Result<()> {
+    async fn modify_listener(&self, arn: &str, listener: &NewListener<'_>) -> Result<()> {
         done(
             self.client
                 .modify_listener()
                 .listener_arn(arn)
-                .protocol(ProtocolEnum::from(protocol))
-                .port(i32::from(port))
-                .default_actions(forward(target_group))
+                .protocol(ProtocolEnum::from(listener.protocol))
+                .port(i32::from(listener.port))
+                .default_actions(default_action(listener.action))
+                .set_certificates(certificates(listener))
+                .set_ssl_policy(listener.tls.map(|(_, policy)| policy.to_string()))
                 .send(),
         )
         .await

@@ -61,7 +61,10 @@ impl LoadBalancing for FakeRegion {
                         load_balancer_arn: arn.clone(),
                         protocol: x.protocol.clone(),
                         port: x.port,
-                        target_group_arn: Some(x.target_group.clone()),
+                        target_group_arn: Some(x.target_group.clone()).filter(|t| !t.is_empty()),
+                        redirect: x.redirect.clone(),
+                        certificate_arn: x.certificate.clone(),
+                        ssl_policy: x.ssl_policy.clone(),
                     });
                 }
             }
@@ -240,9 +243,7 @@ impl LoadBalancing for FakeRegion {
     async fn create_listener(
         &self,
         lb: &str,
-        protocol: &str,
-        port: u16,
-        target_group: &str,
+        listener: &NewListener<'_>,
         _tags: &Tags,
     ) -> Result<String> {
         let op = self.call(ELB, "CreateListener").await?;
@@ -251,39 +252,27 @@ impl LoadBalancing for FakeRegion {
             self.arn(&mut s, "elasticloadbalancing", "listener")
         };
         let life = self.life(Duration::ZERO);
+        let port = listener.port;
         self.in_region(op, |r, lag| {
             op.seen(&r.lbs, lb, lag)?;
-            op.seen(&r.tgs, target_group, lag)?;
+            let made = Self::listener_of(op, r, lag, lb, listener, life)?;
             if r.listeners.values().any(|l| l.lb == lb && l.port == port) {
                 return Err(op.exists(format!("a listener on {port} exists")));
             }
-            r.listeners.insert(
-                arn.clone(),
-                Listener {
-                    lb: lb.into(),
-                    protocol: protocol.into(),
-                    port,
-                    target_group: target_group.into(),
-                    life,
-                },
-            );
+            r.listeners.insert(arn.clone(), made);
             Ok(arn.clone())
         })
     }
 
-    async fn modify_listener(
-        &self,
-        arn: &str,
-        protocol: &str,
-        port: u16,
-        target_group: &str,
-    ) -> Result<()> {
+    async fn modify_listener(&self, arn: &str, listener: &NewListener<'_>) -> Result<()> {
         let op = self.call(ELB, "ModifyListener").await?;
-        self.in_region(op, |r, _| {
-            let l = op.get_mut(&mut r.listeners, arn)?;
-            l.protocol = protocol.into();
-            l.port = port;
-            l.target_group = target_group.into();
+        self.in_region(op, |r, lag| {
+            let (lb, life) = {
+                let l = op.get(&r.listeners, arn)?;
+                (l.lb.clone(), l.life.clone())
+            };
+            let made = Self::listener_of(op, r, lag, &lb, listener, life)?;
+            r.listeners.insert(arn.to_string(), made);
             Ok(())
         })
     }
@@ -334,6 +323,42 @@ impl LoadBalancing for FakeRegion {
                 .ok_or_else(|| op.not_found(arn))?;
             retag(tags, add, remove);
             Ok(())
+        })
+    }
+}
+
+impl FakeRegion {
+    /// A listener as ELB takes it: HTTPS only with a certificate and policy, and a target
+    /// group to forward to that exists.
+    fn listener_of(
+        op: Op,
+        r: &Region,
+        lag: Duration,
+        lb: &str,
+        listener: &NewListener<'_>,
+        life: Life,
+    ) -> Result<Listener> {
+        if (listener.protocol == "HTTPS") != listener.tls.is_some() {
+            return Err(op.refused("an HTTPS listener needs a certificate, and only it takes one"));
+        }
+        let (target_group, redirect) = match listener.action {
+            ListenerAction::Forward(tg) => {
+                op.seen(&r.tgs, tg, lag)?;
+                (tg.to_string(), None)
+            }
+            ListenerAction::RedirectToHttps(port) => {
+                (String::new(), Some(ListenerAction::redirect_text(port)))
+            }
+        };
+        Ok(Listener {
+            lb: lb.into(),
+            protocol: listener.protocol.into(),
+            port: listener.port,
+            target_group,
+            redirect,
+            certificate: listener.tls.map(|t| t.0.to_string()),
+            ssl_policy: listener.tls.map(|t| t.1.to_string()),
+            life,
         })
     }
 }

@@ -19,7 +19,10 @@ impl PodIdentities for FakeRegion {
     async fn snapshot(&self, cluster: &str) -> Result<Vec<PodIdentityInfo>> {
         let op = self.call(EKS, "ListPodIdentityAssociations").await?;
         let found: Vec<PodIdentityInfo> = self.in_region(op, |r, _| {
-            let ours = r.pod_identities.values().filter(|a| a.info.cluster == cluster);
+            let ours = r
+                .pod_identities
+                .values()
+                .filter(|a| a.info.cluster == cluster);
             Ok(ours.map(|a| a.info.clone()).collect())
         })?;
         // One description each, as the AWS adapter reads them.

@@ -85,7 +85,12 @@ impl Scaling for FakeRegion {
 
 impl FakeWorld {
     /// A node group's (min, desired, max), by cluster and name.
-    pub fn node_group_sizes(&self, region: &str, cluster: &str, name: &str) -> Option<(u32, u32, u32)> {
+    pub fn node_group_sizes(
+        &self,
+        region: &str,
+        cluster: &str,
+        name: &str,
+    ) -> Option<(u32, u32, u32)> {
         let s = self.inner.lock();
         let key = (cluster.to_string(), name.to_string());
         let g = &s.regions.get(region)?.node_groups.get(&key)?.info;
@@ -96,7 +101,11 @@ impl FakeWorld {
     pub fn scale_node_group(&self, region: &str, cluster: &str, name: &str, desired: u32) {
         let mut s = self.inner.lock();
         let key = (cluster.to_string(), name.to_string());
-        if let Some(g) = s.regions.get_mut(region).and_then(|r| r.node_groups.get_mut(&key)) {
+        if let Some(g) = s
+            .regions
+            .get_mut(region)
+            .and_then(|r| r.node_groups.get_mut(&key))
+        {
             g.info.desired = desired;
         }
     }

@@ -129,7 +129,11 @@ pub(crate) struct Listener {
     pub lb: String,
     pub protocol: String,
     pub port: u16,
+    /// Empty when it redirects.
     pub target_group: String,
+    pub redirect: Option<String>,
+    pub certificate: Option<String>,
+    pub ssl_policy: Option<String>,
     pub life: Life,
 }
 

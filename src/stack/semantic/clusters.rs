@@ -207,8 +207,11 @@ impl Checker {
                     ),
                 )),
                 Ok(r) if r.digest.is_none() && r.tag.is_none_or(|t| t == "latest") => self.push(
-                    Finding::new(format!("{path}.image"), format!("{} is not pinned", quoted(text)))
-                        .hint("name a release tag (`:v1.35.1`) or a digest (`@sha256:...`)"),
+                    Finding::new(
+                        format!("{path}.image"),
+                        format!("{} is not pinned", quoted(text)),
+                    )
+                    .hint("name a release tag (`:v1.35.1`) or a digest (`@sha256:...`)"),
                 ),
                 Ok(_) => {}
             }

@@ -114,6 +114,69 @@ impl Checker {
         }
     }
 
+    /// HTTPS needs an application load balancer, an ACM certificate of its own region, a
+    /// policy of TLS 1.2 and newer, and a port of its own.
+    pub(super) fn tls(&mut self, lb: &LoadBalancerSpec, aws_region: &str, path: &str) {
+        let Some(tls) = &lb.tls else { return };
+        let path = format!("{path}.tls");
+        if lb.kind == LoadBalancerType::Network {
+            self.push(
+                Finding::new(
+                    &path,
+                    "the tool terminates TLS on Application Load Balancers only",
+                )
+                .hint("use `type: application`, or remove `tls`"),
+            );
+        }
+        match crate::stack::tls::certificate_region(&tls.certificate_arn) {
+            None => self.push(
+                Finding::new(
+                    format!("{path}.certificateArn"),
+                    format!("{} is not an ACM certificate ARN", quoted(&tls.certificate_arn)),
+                )
+                .hint("arn:aws:acm:<region>:<account>:certificate/<id>, as `aws acm list-certificates` shows it"),
+            ),
+            Some(region) if region != aws_region => self.push(Finding::new(
+                format!("{path}.certificateArn"),
+                format!("the certificate is in {region}, but the load balancer is in {aws_region}; a load balancer takes only certificates of its own region"),
+            )),
+            Some(_) => {}
+        }
+        if !crate::stack::tls::tls12_or_newer(&tls.policy) {
+            self.push(
+                Finding::new(
+                    format!("{path}.policy"),
+                    format!(
+                        "{} is not a security policy of TLS 1.2 and newer only",
+                        quoted(&tls.policy)
+                    ),
+                )
+                .hint(format!(
+                    "leave it out for {}, or name another ELBSecurityPolicy-TLS13-1-2-… policy",
+                    default_tls_policy()
+                )),
+            );
+        }
+        if tls.port == 0 {
+            self.push(Finding::new(
+                format!("{path}.port"),
+                "port 0 is not a listener port",
+            ));
+        }
+        if let Some(k) = lb.listeners.iter().position(|p| *p == tls.port) {
+            self.push(
+                Finding::new(
+                    format!("{path}.port"),
+                    format!(
+                        "port {} is also in `listeners[{k}]`, which redirect to HTTPS",
+                        tls.port
+                    ),
+                )
+                .hint("list only the plain-HTTP ports (80) in `listeners`"),
+            );
+        }
+    }
+
     pub(super) fn waf_acls(&mut self, acls: &[WafAclSpec]) {
         self.unique(
             acls.iter().map(|a| a.name.as_str()),

@@ -53,6 +53,11 @@ pub fn check(stack: &Stack) -> (Vec<Finding>, Vec<Option<ResolvedNetwork>>) {
             &stack.spec.waf_acls,
             &format!("{path}.loadBalancer"),
         );
+        c.tls(
+            &region.load_balancer,
+            &region.region,
+            &format!("{path}.loadBalancer"),
+        );
     }
     c.unique(
         stack.spec.regions.iter().map(|r| r.cluster.name.as_str()),

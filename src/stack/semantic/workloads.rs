@@ -36,7 +36,10 @@ impl Checker {
                 self.push(
                     Finding::new(
                         format!("{path}.name"),
-                        format!("{} is the name of the Cluster Autoscaler the tool runs itself", quoted(&w.name)),
+                        format!(
+                            "{} is the name of the Cluster Autoscaler the tool runs itself",
+                            quoted(&w.name)
+                        ),
                     )
                     .hint("choose another name; `cluster.autoscaler` configures the tool's own"),
                 );

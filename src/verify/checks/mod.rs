@@ -16,6 +16,7 @@ mod clusters;
 mod cost;
 mod kubernetes;
 mod network;
+mod tls;
 
 use alerts::*;
 use autoscaling::*;
@@ -23,6 +24,7 @@ use clusters::*;
 use cost::*;
 use kubernetes::*;
 use network::*;
+use tls::*;
 
 pub const CATALOG: &[Check] = &[
     Check {
@@ -43,6 +45,14 @@ pub const CATALOG: &[Check] = &[
         remediation: "Set the backend region's `loadBalancer.scheme: internal`; AWS cannot change a scheme in place, so run `up --allow-replace`.",
         settings: &[(Scope::Region(Role::Backend), "loadBalancer.scheme")],
         run: backend_is_internal,
+    },
+    Check {
+        id: "MR-LB-002",
+        title: "The public load balancer serves HTTPS only (plain HTTP only redirects) with a TLS 1.2+ policy",
+        severity: Severity::High,
+        remediation: "Set `loadBalancer.tls.certificateArn` to an ACM certificate of the region for the names clients use, and run `up`: the tool adds the HTTPS listener (ELBSecurityPolicy-TLS13-1-2-2021-06 unless `tls.policy` names another TLS 1.2+ policy) and turns the `listeners` into redirects to it. To accept plain HTTP, skip this check in `spec.verify.skip` with the reason.",
+        settings: &[(Scope::Region(Role::Frontend), "loadBalancer.tls")],
+        run: public_entry_is_https,
     },
     Check {
         id: "MR-NET-001",

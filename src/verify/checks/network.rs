@@ -125,7 +125,7 @@ pub(super) fn internet_only_on_listeners(world: &World) -> Finding {
                 && rule.from_port == rule.to_port
                 && rule
                     .from_port
-                    .is_some_and(|p| lb.listeners.iter().any(|l| i32::from(*l) == p));
+                    .is_some_and(|p| lb.listeners.iter().any(|l| i32::from(l.port) == p));
             if on_lb && listener_port {
                 look.ok(format!(
                     "{}: admits {} (a listener port)",
@@ -137,7 +137,7 @@ pub(super) fn internet_only_on_listeners(world: &World) -> Finding {
                     "{}: admits {}; the internet may reach only listener ports {:?} of {}",
                     g.name.label,
                     rule.describe(),
-                    lb.listeners,
+                    lb.listeners.iter().map(|l| l.port).collect::<Vec<_>>(),
                     lb.name.label
                 ));
             }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::{Direction, Resource, ResourceSpec, RouteTarget, RulePeer};
+use crate::providers::ListenerAction;
 
 /// The world the stack describes: what `up` would build, and the rendered manifests.
 pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>) -> World {
@@ -166,8 +167,16 @@ pub fn from_desired(stack: &ValidStack, resources: &[Resource], kube: Vec<Kube>)
                             ResourceSpec::Listener {
                                 load_balancer,
                                 port,
+                                protocol,
+                                tls,
+                                redirect_to,
                                 ..
-                            } if load_balancer == &r.id => Some(*port),
+                            } if load_balancer == &r.id => Some(ListenerView {
+                                port: *port,
+                                protocol: protocol.clone(),
+                                redirect: redirect_to.map(ListenerAction::redirect_text),
+                                ssl_policy: tls.as_ref().map(|t| t.policy.clone()),
+                            }),
                             _ => None,
                         })
                         .collect(),

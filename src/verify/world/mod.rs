@@ -228,9 +228,19 @@ pub struct LoadBalancerView {
     /// `None` for what AWS names otherwise.
     pub scheme: Option<Scheme>,
     pub lb_type: Option<LoadBalancerType>,
-    pub listeners: Vec<u16>,
+    pub listeners: Vec<ListenerView>,
     pub security_groups: Vec<String>,
     pub web_acl: Option<WebAclView>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListenerView {
+    pub port: u16,
+    pub protocol: String,
+    /// Where it redirects (`HTTPS:443`), if it only redirects.
+    pub redirect: Option<String>,
+    /// An HTTPS listener's security policy.
+    pub ssl_policy: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -219,7 +219,15 @@ impl<'a> Lookup<'a> {
         let listeners = self
             .of_kind(Kind::Listener)
             .filter(|l| field(l, listener::LOAD_BALANCER.name) == lb.id)
-            .filter_map(|l| field(l, listener::PORT.name).parse().ok())
+            .filter_map(|l| {
+                let text = |f: &str| Some(field(l, f).to_string()).filter(|t| !t.is_empty());
+                Some(ListenerView {
+                    port: field(l, listener::PORT.name).parse().ok()?,
+                    protocol: field(l, listener::PROTOCOL.name).to_string(),
+                    redirect: text(listener::REDIRECT.name),
+                    ssl_policy: text(listener::SSL_POLICY.name),
+                })
+            })
             .collect();
         let web_acl = self
             .of_kind(Kind::WebAclAssociation)

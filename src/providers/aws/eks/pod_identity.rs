@@ -35,27 +35,30 @@ impl EksPodIdentities {
                 Err(e) if e.kind == ErrorKind::NotFound => return Ok(Vec::new()),
                 Err(e) => return Err(e),
             };
-        let each = listed.iter().filter_map(|a| a.association_id()).map(|id| async move {
-            let describe = self
-                .client
-                .describe_pod_identity_association()
-                .cluster_name(cluster)
-                .association_id(id);
-            match sent(describe.send()).await {
-                Ok(out) => Ok(out.association().map(|a| PodIdentityInfo {
-                    cluster: cluster.to_string(),
-                    id: id.to_string(),
-                    arn: a.association_arn().unwrap_or_default().to_string(),
-                    namespace: a.namespace().unwrap_or_default().to_string(),
-                    service_account: a.service_account().unwrap_or_default().to_string(),
-                    role_arn: a.role_arn().unwrap_or_default().to_string(),
-                    tags: from_map(a.tags()),
-                })),
-                // Deleted between the listing and the describe.
-                Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(e),
-            }
-        });
+        let each = listed
+            .iter()
+            .filter_map(|a| a.association_id())
+            .map(|id| async move {
+                let describe = self
+                    .client
+                    .describe_pod_identity_association()
+                    .cluster_name(cluster)
+                    .association_id(id);
+                match sent(describe.send()).await {
+                    Ok(out) => Ok(out.association().map(|a| PodIdentityInfo {
+                        cluster: cluster.to_string(),
+                        id: id.to_string(),
+                        arn: a.association_arn().unwrap_or_default().to_string(),
+                        namespace: a.namespace().unwrap_or_default().to_string(),
+                        service_account: a.service_account().unwrap_or_default().to_string(),
+                        role_arn: a.role_arn().unwrap_or_default().to_string(),
+                        tags: from_map(a.tags()),
+                    })),
+                    // Deleted between the listing and the describe.
+                    Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(e),
+                }
+            });
         let found = futures::future::try_join_all(each).await?;
         Ok(found.into_iter().flatten().collect())
     }
@@ -82,8 +85,14 @@ impl PodIdentities for EksPodIdentities {
                 let a = out.association();
                 return Ok(PodIdentityInfo {
                     cluster: new.cluster.to_string(),
-                    id: a.and_then(|a| a.association_id()).unwrap_or_default().into(),
-                    arn: a.and_then(|a| a.association_arn()).unwrap_or_default().into(),
+                    id: a
+                        .and_then(|a| a.association_id())
+                        .unwrap_or_default()
+                        .into(),
+                    arn: a
+                        .and_then(|a| a.association_arn())
+                        .unwrap_or_default()
+                        .into(),
                     namespace: new.namespace.to_string(),
                     service_account: new.service_account.to_string(),
                     role_arn: new.role_arn.to_string(),

@@ -1,0 +1,76 @@
+//! Which ELB security policies allow TLS 1.2 and newer only. AWS names its policies by the
+//! oldest protocol they accept (`ELBSecurityPolicy-TLS13-1-2-2021-06`: TLS 1.3 and 1.2), so the
+//! families below are those whose floor is 1.2 or 1.3; the older ones (`ELBSecurityPolicy-2016-08`,
+//! `-TLS-1-1-2017-01`, `-TLS13-1-0-2021-06`, `-FS-1-1-2019-08`) still accept TLS 1.0 or 1.1.
+
+const TLS12_FAMILIES: &[&str] = &[
+    "ELBSecurityPolicy-TLS13-1-2-",
+    "ELBSecurityPolicy-TLS13-1-3-",
+    "ELBSecurityPolicy-TLS-1-2-",
+    "ELBSecurityPolicy-FS-1-2-",
+];
+
+/// Whether `policy` accepts only TLS 1.2 and newer.
+pub fn tls12_or_newer(policy: &str) -> bool {
+    TLS12_FAMILIES
+        .iter()
+        .any(|f| policy.strip_prefix(f).is_some_and(|rest| !rest.is_empty()))
+}
+
+/// Whether `arn` is an ACM certificate ARN, and its region.
+pub fn certificate_region(arn: &str) -> Option<&str> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "acm"
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts[5]
+            .strip_prefix("certificate/")
+            .is_some_and(|id| !id.is_empty());
+    ok.then_some(parts[3])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_policies_with_a_tls_1_2_floor_pass() {
+        for good in [
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+            "ELBSecurityPolicy-TLS13-1-3-2021-06",
+            "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+            "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+        ] {
+            assert!(tls12_or_newer(good), "{good}");
+        }
+        for bad in [
+            "ELBSecurityPolicy-2016-08",
+            "ELBSecurityPolicy-TLS-1-1-2017-01",
+            "ELBSecurityPolicy-TLS13-1-0-2021-06",
+            "ELBSecurityPolicy-TLS13-1-1-2021-06",
+            "ELBSecurityPolicy-FS-1-1-2019-08",
+            "ELBSecurityPolicy-TLS13-1-2-",
+            "",
+        ] {
+            assert!(!tls12_or_newer(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn certificate_arns_name_their_region() {
+        let arn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b";
+        assert_eq!(certificate_region(arn), Some("us-east-1"));
+        assert_eq!(
+            certificate_region("arn:aws:iam::123456789012:server-certificate/x"),
+            None
+        );
+        assert_eq!(
+            certificate_region("arn:aws:acm:us-east-1:123:certificate/x"),
+            None
+        );
+    }
+}
