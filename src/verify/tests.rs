@@ -469,3 +469,14 @@ fn the_catalog_holds_exactly_the_check_ids_the_stack_format_knows() {
     let ids: Vec<&str> = super::checks::CATALOG.iter().map(|c| c.id).collect();
     assert_eq!(ids, crate::check_ids::CHECK_IDS);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_cluster_on_a_key_that_is_not_the_stacks_own_fails_encryption() {
+    // The stack makes its own key, but the cluster reads its secrets with another: one pending
+    // deletion (discovery reads no such keys) or made elsewhere.
+    let mut world = healthy().await;
+    let c = backend(&mut world).cluster.as_mut().unwrap();
+    c.secrets_key = Some("arn:aws:kms:us-west-2:123456789012:key/gone".into());
+    c.secrets_key_state = None;
+    assert_eq!(failing(&world), ["MR-EKS-004"]);
+}

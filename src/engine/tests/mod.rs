@@ -26,6 +26,7 @@ mod failures;
 mod lost;
 mod secrets;
 mod teardown;
+mod tls;
 
 const REGIONS: [&str; 2] = ["us-east-1", "us-west-2"];
 

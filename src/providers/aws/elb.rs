@@ -73,6 +73,10 @@ fn default_action(action: ListenerAction<'_>) -> Action {
     }
 }
 
+fn terminates_tls(l: &aws_sdk_elasticloadbalancingv2::types::Listener) -> bool {
+    matches!(l.protocol(), Some(ProtocolEnum::Https | ProtocolEnum::Tls))
+}
+
 fn certificates(listener: &NewListener<'_>) -> Option<Vec<Certificate>> {
     listener
         .tls
@@ -208,12 +212,18 @@ impl LoadBalancing for ElbLoadBalancing {
                             r.port().unwrap_or("#{port}")
                         )
                     }),
+                // Only a listener that terminates TLS has them (moto names a policy for
+                // plain HTTP listeners too).
                 certificate_arn: l
                     .certificates()
                     .first()
                     .and_then(|c| c.certificate_arn())
+                    .filter(|_| terminates_tls(&l))
                     .map(str::to_string),
-                ssl_policy: l.ssl_policy().map(str::to_string),
+                ssl_policy: l
+                    .ssl_policy()
+                    .filter(|_| terminates_tls(&l))
+                    .map(str::to_string),
             });
         }
         Ok(snap)

@@ -119,6 +119,13 @@ pub(super) fn secrets_encrypted(world: &World) -> Finding {
                 "{}: secrets encrypted with {key} (rotation on)",
                 c.name.label
             )),
+            // The stack makes its own key, but the cluster's is none of its live keys: one
+            // pending deletion (the cluster loses its secrets when KMS deletes it) or made
+            // elsewhere.
+            None if r.own_secrets_key => look.problem(format!(
+                "{}: secrets encrypted with {key}, which is not the stack's key: one pending deletion, or made elsewhere",
+                c.name.label
+            )),
             None => look.ok(format!(
                 "{}: secrets encrypted with the existing key {key}",
                 c.name.label

@@ -66,6 +66,8 @@ pub struct RegionView {
     /// The EKS cluster's name as the stack gives it (its node groups' Auto Scaling groups are
     /// tagged with it).
     pub cluster_name: String,
+    /// Whether the stack makes the cluster's secrets key (rather than naming one, or none).
+    pub own_secrets_key: bool,
     /// The VPC block the stack gives this region, and the other region's.
     pub cidr: String,
     pub peer_cidr: String,
@@ -347,6 +349,8 @@ pub(super) fn region_shell(stack: &ValidStack, i: usize, kubernetes: Kube) -> Re
         name: region.name.clone(),
         role: region.role,
         cluster_name: region.cluster.name.clone(),
+        own_secrets_key: region.cluster.secrets_encryption.enabled
+            && region.cluster.secrets_encryption.key_arn.is_none(),
         cidr: stack.networks[i].vpc.to_string(),
         peer_cidr: stack.networks[peer].vpc.to_string(),
         endpoint_cidrs: region.cluster.endpoint.public_cidrs.clone(),

@@ -105,9 +105,10 @@ impl PodIdentities for EksPodIdentities {
         // id is the one a lost answer made.
         let account = Some((new.namespace, new.service_account));
         let existing = self.list(new.cluster, account).await?;
+        let id = new.tags.get(TAG_ID);
         let ours = existing
             .into_iter()
-            .find(|a| a.tags.get(TAG_ID).is_some() && a.tags.get(TAG_ID) == new.tags.get(TAG_ID));
+            .find(|a| id.is_some() && a.tags.get(TAG_ID) == id);
         ours.ok_or(error)
     }
 

@@ -12,6 +12,13 @@ use super::EksClusters;
 use crate::providers::aws::{operation_of, sent, tag_map};
 use crate::providers::*;
 
+/// The idempotency token of associating `key_arn` with cluster `name`.
+fn encryption_token(name: &str, key_arn: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{name}/{key_arn}"));
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
 impl EksClusters {
     /// Starts a cluster update: the update EKS reports, if any.
     pub(super) async fn start_update(
@@ -53,7 +60,13 @@ impl EksClusters {
                 sent(update.resources_vpc_config(vpc).send()).await?.update
             }
             ClusterUpdate::Encryption { key_arn } => {
-                let associate = c.associate_encryption_config().cluster_name(name);
+                // A cluster is associated with one key once, ever: a token of the two makes a
+                // repeat after a lost answer the same request, not a second one EKS refuses.
+                let token = encryption_token(name, key_arn);
+                let associate = c
+                    .associate_encryption_config()
+                    .cluster_name(name)
+                    .client_request_token(token);
                 let config = secrets_encryption(key_arn);
                 sent(associate.encryption_config(config).send())
                     .await?
