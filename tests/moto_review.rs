@@ -294,12 +294,12 @@ fn a_live_plan_ends_with_the_cost_its_changes_make() {
     let up = multiregion_with(url, STACK, &["up"]);
     assert_eq!(up.code, 0, "{}", up.stderr);
     // An environment that keeps the stack's name: one NAT gateway in c1 instead of two, and a
-    // third node there.
+    // third node there (the floor: the autoscaler's desired size is no drift).
     let dir = tempfile::tempdir().unwrap();
     let overlay = dir.path().join("lean.yaml");
     std::fs::write(
         &overlay,
-        "spec:\n  regions:\n    - name: c1\n      network:\n        nat: single\n      cluster:\n        nodeGroups:\n          - name: default\n            desired: 3\n",
+        "spec:\n  regions:\n    - name: c1\n      network:\n        nat: single\n      cluster:\n        nodeGroups:\n          - name: default\n            min: 3\n            desired: 3\n",
     )
     .unwrap();
     let env = overlay.to_str().unwrap();
