@@ -56,14 +56,22 @@ pub fn from_snapshots(stack: &ValidStack, snapshots: &[Snapshot]) -> Outputs {
     let frontend_dns = dns_of(Role::Frontend);
     let entry = &spec.regions[frontend].load_balancer;
     let port = entry.listeners.first().copied();
-    let frontend_url = frontend_dns.as_ref().map(|dns| match (&entry.tls, port) {
-        // With TLS the plain ports only redirect: the entry is the HTTPS listener.
-        (Some(tls), _) if tls.port == 443 => format!("https://{dns}"),
-        (Some(tls), _) => format!("https://{dns}:{}", tls.port),
-        (None, Some(80) | None) => format!("http://{dns}"),
-        (None, Some(443)) => format!("https://{dns}"),
-        (None, Some(p)) => format!("http://{dns}:{p}"),
-    });
+    // A requested certificate is for the stack's domain: that is the name clients use.
+    let host = |dns: &String| match entry.tls.as_ref().and_then(|t| t.domain.as_ref()) {
+        Some(domain) => domain.clone(),
+        None => dns.clone(),
+    };
+    let frontend_url = frontend_dns
+        .as_ref()
+        .map(host)
+        .map(|dns| match (&entry.tls, port) {
+            // With TLS the plain ports only redirect: the entry is the HTTPS listener.
+            (Some(tls), _) if tls.port == 443 => format!("https://{dns}"),
+            (Some(tls), _) => format!("https://{dns}:{}", tls.port),
+            (None, Some(80) | None) => format!("http://{dns}"),
+            (None, Some(443)) => format!("https://{dns}"),
+            (None, Some(p)) => format!("http://{dns}:{p}"),
+        });
     let snap = snapshots.get(frontend);
     let peering = snap.and_then(|s| {
         let id = ids::peering(&spec.regions[frontend].name);

@@ -219,15 +219,17 @@ impl<'d> Matches<'d> {
                 .get(&(lb.clone(), l.port))
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| format!("{lb}/extra-listener/{}", l.port));
+            let certificate = l.certificate_arn.as_deref().map(|a| m.name(a));
             let f = fields([
                 (listener::LOAD_BALANCER, lb.clone()),
                 (listener::TARGET_GROUP, tg.clone()),
                 (listener::PROTOCOL, l.protocol.clone()),
                 (listener::PORT, l.port.to_string()),
                 (listener::REDIRECT, l.redirect.clone().unwrap_or_default()),
+                // A certificate the stack requested, by its logical id.
                 (
                     listener::CERTIFICATE,
-                    l.certificate_arn.clone().unwrap_or_default(),
+                    certificate.clone().unwrap_or_default(),
                 ),
                 (
                     listener::SSL_POLICY,
@@ -235,8 +237,11 @@ impl<'d> Matches<'d> {
                 ),
             ]);
             let handle = Handle::Id(l.arn.clone());
-            // A redirecting listener refers to no target group.
-            let refs = std::iter::once(lb).chain(Some(tg).filter(|t| !t.is_empty()));
+            // A redirecting listener refers to no target group; put(...) keeps only references
+            // to the stack's own resources (not an existing certificate's ARN).
+            let refs = std::iter::once(lb)
+                .chain(Some(tg).filter(|t| !t.is_empty()))
+                .chain(certificate);
             m.put(id, Kind::Listener, handle, f, None, refs.collect());
         }
     }

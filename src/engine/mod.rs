@@ -194,6 +194,7 @@ impl<'a> Engine<'a> {
                 parameters,
                 alerting,
                 keys,
+                certificates,
                 addons,
                 pod_identities,
             ) = futures::try_join!(
@@ -205,6 +206,7 @@ impl<'a> Engine<'a> {
                 retry::discover(|| c.parameters.snapshot(stack)),
                 retry::discover(|| c.alerting.snapshot(stack)),
                 retry::discover(|| c.keys.snapshot(stack)),
+                retry::discover(|| c.certificates.snapshot(stack)),
                 async {
                     if read_addons {
                         retry::discover(|| c.addons.snapshot(cluster)).await
@@ -233,6 +235,7 @@ impl<'a> Engine<'a> {
                 parameters,
                 alerting,
                 keys,
+                certificates,
                 addons,
                 pod_identities,
             })

@@ -29,6 +29,9 @@ pub struct Limits {
     pub cluster: Duration,
     pub node_group: Duration,
     pub addon: Duration,
+    /// From the validation records written to the certificate issued (Terraform waits 75
+    /// minutes; ACM usually takes a few).
+    pub certificate: Duration,
 }
 
 impl Default for Limits {
@@ -40,6 +43,7 @@ impl Default for Limits {
             cluster: Duration::from_secs(25 * 60),
             node_group: Duration::from_secs(20 * 60),
             addon: Duration::from_secs(20 * 60),
+            certificate: Duration::from_secs(45 * 60),
         }
     }
 }
@@ -194,7 +198,8 @@ impl<'a> Applier<'a> {
         logical.iter().map(|l| self.aws(l)).collect()
     }
 
-    /// A role reference: the ARN of an existing role, or the logical id of one the stack makes.
+    /// A reference (to a role, a certificate): the ARN of an existing one, or the logical id
+    /// of one the stack makes.
     pub fn role_arn(&self, reference: &str) -> StepResult<String> {
         if reference.starts_with("arn:") {
             Ok(reference.to_string())
@@ -312,6 +317,10 @@ impl<'a> Applier<'a> {
             TagService::Kms => {
                 let (arn, clients) = (observed.handle.aws_id(), &self.target(&r.region)?.clients);
                 retry::change(|| clients.keys.set_tags(arn, &add, &remove)).await
+            }
+            TagService::Acm => {
+                let (arn, clients) = (observed.handle.aws_id(), &self.target(&r.region)?.clients);
+                retry::change(|| clients.certificates.set_tags(arn, &add, &remove)).await
             }
             TagService::Logs | TagService::Ssm => {
                 return Err(StepError::precondition(format!(

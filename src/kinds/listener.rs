@@ -75,12 +75,12 @@ fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
     ])
 }
 
-/// The listener as ELB takes it, its target group's ARN resolved.
+/// The listener as ELB takes it, its target group's and certificate's ARNs resolved.
 fn new_listener<'a>(
     protocol: &'a str,
     port: u16,
     target_group_arn: &'a str,
-    tls: &'a Option<ListenerTls>,
+    tls: Option<(&'a str, &'a str)>,
     redirect_to: &Option<u16>,
 ) -> NewListener<'a> {
     NewListener {
@@ -90,10 +90,15 @@ fn new_listener<'a>(
             Some(to) => ListenerAction::RedirectToHttps(*to),
             None => ListenerAction::Forward(target_group_arn),
         },
-        tls: tls
-            .as_ref()
-            .map(|t| (t.certificate.as_str(), t.policy.as_str())),
+        tls,
     }
+}
+
+/// The certificate's ARN: the stack's own certificate ARN, or that of the one it requested.
+fn certificate_arn(cx: &Applier<'_>, tls: &Option<ListenerTls>) -> StepResult<Option<String>> {
+    tls.as_ref()
+        .map(|t| cx.role_arn(&t.certificate))
+        .transpose()
 }
 
 struct Listener;
@@ -114,6 +119,10 @@ impl Ops for Listener {
         };
         let lbs = &cx.target(&r.region)?.clients.load_balancing;
         let (lb, tg) = (cx.aws(load_balancer)?, cx.aws(target_group)?);
+        let certificate = certificate_arn(cx, tls)?;
+        let tls = certificate
+            .as_deref()
+            .zip(tls.as_ref().map(|t| t.policy.as_str()));
         let new = new_listener(protocol, *port, &tg, tls, redirect_to);
         let arn = cx
             .create_id(r, || lbs.create_listener(&lb, &new, &r.tags))
@@ -140,6 +149,10 @@ impl Ops for Listener {
         }
         let lbs = &cx.target(&r.region)?.clients.load_balancing;
         let (arn, tg) = (cx.aws(&r.id)?, cx.aws(target_group)?);
+        let certificate = certificate_arn(cx, tls)?;
+        let tls = certificate
+            .as_deref()
+            .zip(tls.as_ref().map(|t| t.policy.as_str()));
         let new = new_listener(protocol, *port, &tg, tls, redirect_to);
         Ok(retry::change(|| lbs.modify_listener(&arn, &new)).await?)
     }

@@ -23,6 +23,8 @@ mod observed;
 pub mod access_entry;
 pub mod alert_subscription;
 pub mod alert_topic;
+pub mod certificate;
+pub mod certificate_validation;
 pub mod cluster_addon;
 pub mod default_security_group;
 pub mod eks_cluster;
@@ -108,6 +110,8 @@ kinds! {
     Route,
     RouteTableAssociation,
     FlowLog,
+    Certificate,
+    CertificateValidation,
     LoadBalancer,
     TargetGroup,
     Listener,
@@ -149,6 +153,8 @@ pub enum TagService {
     Alerts,
     /// KMS keys, by ARN.
     Kms,
+    /// ACM certificates, by ARN.
+    Acm,
 }
 
 /// How a kind carries the stack's tags.
@@ -317,6 +323,8 @@ pub const REGISTRY: &[KindDef] = &[
     route::DEF,
     route_table_association::DEF,
     flow_log::DEF,
+    certificate::DEF,
+    certificate_validation::DEF,
     load_balancer::DEF,
     target_group::DEF,
     listener::DEF,
@@ -397,6 +405,8 @@ impl ResourceSpec {
             ResourceSpec::IamRole { .. } => Kind::IamRole,
             ResourceSpec::LogGroup { .. } => Kind::LogGroup,
             ResourceSpec::SecretsKey { .. } => Kind::SecretsKey,
+            ResourceSpec::Certificate { .. } => Kind::Certificate,
+            ResourceSpec::CertificateValidation { .. } => Kind::CertificateValidation,
             ResourceSpec::FlowLog { .. } => Kind::FlowLog,
             ResourceSpec::EksCluster { .. } => Kind::EksCluster,
             ResourceSpec::AccessEntry { .. } => Kind::AccessEntry,

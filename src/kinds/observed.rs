@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use super::{Fields, Kind};
 use crate::providers::{
-    AddonInfo, AlertingSnapshot, AutoScalingGroupInfo, EksSnapshot, KeyInfo, LoadBalancingSnapshot,
-    LogGroupInfo, NetworkSnapshot, NodeInstance, ParameterInfo, PodIdentityInfo, RuleSpec, Tags,
-    WebAclInfo,
+    AddonInfo, AlertingSnapshot, AutoScalingGroupInfo, CertificateInfo, EksSnapshot, KeyInfo,
+    LoadBalancingSnapshot, LogGroupInfo, NetworkSnapshot, NodeInstance, ParameterInfo,
+    PodIdentityInfo, RuleSpec, Tags, WebAclInfo,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +89,12 @@ pub enum Handle {
         id: String,
         arn: String,
     },
+    /// A certificate's validation records in a hosted zone, kept to delete them by.
+    Validation {
+        certificate: String,
+        zone: String,
+        records: Vec<crate::providers::DnsRecord>,
+    },
     /// A node group's link to a target group: its Auto Scaling groups attached to it, or
     /// where it has none, its instances registered with it.
     Targets {
@@ -120,6 +126,7 @@ impl Handle {
             Handle::Targets { target_group, .. } => target_group,
             Handle::Subscription { arn, endpoint } => arn.as_deref().unwrap_or(endpoint),
             Handle::Alarm { arn, .. } => arn,
+            Handle::Validation { certificate, .. } => certificate,
         }
     }
 }
@@ -172,6 +179,8 @@ pub struct Snapshot {
     pub alerting: AlertingSnapshot,
     /// The stack's KMS keys not pending deletion.
     pub keys: Vec<KeyInfo>,
+    /// The stack's ACM certificates, with their validation records in their zones.
+    pub certificates: Vec<CertificateInfo>,
     /// The add-ons of the region's cluster.
     pub addons: Vec<AddonInfo>,
     pub pod_identities: Vec<PodIdentityInfo>,

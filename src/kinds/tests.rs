@@ -7,13 +7,20 @@ use super::*;
 use crate::model::{TAG_ID, TAG_STACK};
 use crate::stack::parse;
 
-/// The reference stack, with a cluster admin so that it has every kind.
+/// The reference stack, with a cluster admin and a requested certificate so that it has
+/// every kind.
 fn reference() -> Vec<Resource> {
-    let text = include_str!("../../stacks/two-region.yaml").replacen(
-        "        name: petclinic-c1\n",
-        "        name: petclinic-c1\n        admins: [\"arn:aws:iam::123456789012:role/ops\"]\n",
-        1,
-    );
+    let text = include_str!("../../stacks/two-region.yaml")
+        .replacen(
+            "        name: petclinic-c1\n",
+            "        name: petclinic-c1\n        admins: [\"arn:aws:iam::123456789012:role/ops\"]\n",
+            1,
+        )
+        .replacen(
+            "# tls: { domain: shop.example.com",
+            "tls: { domain: shop.example.com",
+            1,
+        );
     let stack = parse("two-region.yaml", text.as_bytes()).expect("the reference stack is valid");
     crate::model::desired(&stack)
 }
@@ -54,6 +61,8 @@ fn the_registry_creates_in_the_golden_dependency_order() {
             "Route",
             "RouteTableAssociation",
             "FlowLog",
+            "Certificate",
+            "CertificateValidation",
             "LoadBalancer",
             "TargetGroup",
             "Listener",
@@ -165,6 +174,8 @@ fn force_new_fields_are_as_before() {
         ("MetricAlarm", vec!["name"]),
         ("FlowLog", vec!["vpc", "logGroup", "trafficType"]),
         ("EksCluster", vec!["role", "subnets"]),
+        ("Certificate", vec!["domain"]),
+        ("CertificateValidation", vec!["certificate", "hostedZone"]),
         (
             "PodIdentity",
             vec!["cluster", "namespace", "serviceAccount"],

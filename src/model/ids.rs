@@ -121,6 +121,15 @@ pub fn addon(region: &str, name: &str) -> String {
     format!("{region}/addon/{name}")
 }
 
+/// The certificate the region's public load balancer serves, when the stack requests one.
+pub fn certificate(region: &str) -> String {
+    format!("{region}/certificate")
+}
+
+pub fn certificate_validation(region: &str) -> String {
+    format!("{region}/certificate-validation")
+}
+
 /// The KMS key the region's cluster encrypts secrets with.
 pub fn secrets_key(region: &str) -> String {
     format!("{region}/kms/secrets")

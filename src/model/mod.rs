@@ -205,6 +205,16 @@ pub enum ResourceSpec {
         description: String,
         user: String,
     },
+    /// A DNS-validated ACM certificate for the public load balancer's domain.
+    Certificate {
+        domain: String,
+        hosted_zone: String,
+    },
+    /// The certificate's validation records in the hosted zone, and the wait for issuance.
+    CertificateValidation {
+        certificate: String,
+        hosted_zone: String,
+    },
     AccessEntry {
         cluster: String,
         principal_arn: String,
@@ -446,6 +456,13 @@ impl ResourceSpec {
                 } else {
                     format!("{name}, {version}, configured {configuration}")
                 }
+            }
+            ResourceSpec::Certificate {
+                domain,
+                hosted_zone,
+            } => format!("ACM certificate for {domain}, validated through DNS in {hosted_zone}"),
+            ResourceSpec::CertificateValidation { certificate, .. } => {
+                format!("DNS validation records of {certificate}, then issued")
             }
             ResourceSpec::SecretsKey { user, .. } => {
                 format!("KMS key for EKS secrets, rotation on, used by {user}")

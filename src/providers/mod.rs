@@ -7,6 +7,7 @@
 mod addons;
 mod alerting;
 pub mod aws;
+mod certificates;
 mod clusters;
 mod error;
 #[cfg(test)]
@@ -18,6 +19,7 @@ mod pod_identity;
 
 pub use addons::*;
 pub use alerting::*;
+pub use certificates::*;
 pub use clusters::*;
 pub use error::{ErrorKind, ProviderError, Result};
 pub use keys::*;
@@ -588,6 +590,7 @@ pub struct RegionClients {
     pub parameters: Arc<dyn Parameters>,
     pub alerting: Arc<dyn Alerting>,
     pub keys: Arc<dyn Keys>,
+    pub certificates: Arc<dyn Certificates>,
     pub addons: Arc<dyn Addons>,
     pub pod_identities: Arc<dyn PodIdentities>,
 }

@@ -30,6 +30,8 @@ pub const WORKLOAD_NAME: usize = 40;
 pub const WAF_ACL_NAME: usize = 100;
 /// IAM ARNs.
 pub const ARN: usize = 2048;
+/// A DNS name.
+pub const DOMAIN: usize = 253;
 /// A kubeconfig context's name.
 pub const CONTEXT: usize = 253;
 /// An image name with its registry (the OCI distribution's 255) and an optional

@@ -32,6 +32,42 @@ pub fn certificate_region(arn: &str) -> Option<&str> {
     ok.then_some(parts[3])
 }
 
+/// Whether `name` is a DNS name ACM can issue a certificate for: two labels or more of
+/// lowercase letters, digits and inner hyphens, a wildcard only as the first label.
+pub fn domain_name(name: &str) -> Result<(), String> {
+    if name.len() > 253 {
+        return Err("longer than DNS's 253 characters".to_string());
+    }
+    let bare = name.strip_prefix("*.").unwrap_or(name);
+    let labels: Vec<&str> = bare.split('.').collect();
+    if labels.len() < 2 {
+        return Err("not a fully qualified name".to_string());
+    }
+    for label in labels {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !ok {
+            return Err(format!(
+                "label {label:?} is not 1 to 63 lowercase letters, digits and inner hyphens"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `id` looks like a Route 53 hosted zone id.
+pub fn hosted_zone_id(id: &str) -> bool {
+    (1..=32).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +108,25 @@ mod tests {
             certificate_region("arn:aws:acm:us-east-1:123:certificate/x"),
             None
         );
+    }
+
+    #[test]
+    fn domain_names_are_fully_qualified_and_lowercase() {
+        assert!(domain_name("shop.example.com").is_ok());
+        assert!(domain_name("*.example.com").is_ok());
+        assert!(domain_name("a-1.example.com").is_ok());
+        for bad in [
+            "example",
+            "Shop.example.com",
+            "shop..example.com",
+            "-a.example.com",
+            "shop.example.com.",
+            "a.*.example.com",
+        ] {
+            assert!(domain_name(bad).is_err(), "{bad}");
+        }
+        assert!(hosted_zone_id("Z0123456789ABCDEFGHIJ"));
+        assert!(!hosted_zone_id("/hostedzone/Z0123"));
+        assert!(!hosted_zone_id(""));
     }
 }

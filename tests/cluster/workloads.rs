@@ -90,32 +90,42 @@ fn up_from_empty_then_a_second_up_writes_nothing_and_down_leaves_nothing() {
     say_calls("down", &tool_requests(mark));
     block_on(async {
         for (context, name) in [("rig-c1", case.frontend()), ("rig-c2", case.backend())] {
-            assert!(
-                namespace_gone(context, &name).await,
-                "namespace {name} is deleted"
-            );
+            namespace_gone(context, &name).await.unwrap();
             let client = client(context).await;
             let owned = ListParams::default().labels("multiregion.dev/stack=t1");
             let left = Api::<Service>::all(client.clone())
                 .list(&owned)
                 .await
                 .unwrap();
-            assert!(left.items.is_empty());
+            assert!(
+                left.items.is_empty(),
+                "Services are deleted: {:?}",
+                names(&left.items)
+            );
             let left = Api::<Deployment>::all(client.clone())
                 .list(&owned)
                 .await
                 .unwrap();
-            assert!(left.items.is_empty());
+            assert!(
+                left.items.is_empty(),
+                "Deployments are deleted: {:?}",
+                names(&left.items)
+            );
             let left = Api::<ClusterRole>::all(client.clone())
                 .list(&owned)
                 .await
                 .unwrap();
             assert!(
                 left.items.is_empty(),
-                "the autoscaler's ClusterRole is deleted"
+                "the autoscaler's ClusterRole is deleted: {:?}",
+                names(&left.items)
             );
             let left = Api::<Namespace>::all(client).list(&owned).await.unwrap();
-            assert!(left.items.is_empty());
+            assert!(
+                left.items.is_empty(),
+                "namespaces are deleted: {:?}",
+                names(&left.items)
+            );
         }
     });
 }

@@ -20,6 +20,7 @@ mod addons;
 mod alerts;
 mod autoscaler;
 mod build;
+mod certificates;
 mod drift;
 mod duplicates;
 mod failures;

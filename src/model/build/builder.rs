@@ -220,16 +220,27 @@ impl Builder {
             );
         }
         if let Some(tls) = &lb.tls {
+            let mut deps = vec![lb_id.clone(), tg_id.clone()];
+            let certificate = match (&tls.certificate_arn, &tls.domain, &tls.hosted_zone_id) {
+                (Some(arn), ..) => arn.clone(),
+                (None, Some(domain), Some(zone)) => {
+                    let (certificate, validated) = self.certificate(r, domain, zone);
+                    // The listener takes the certificate only once it is issued.
+                    deps.push(validated);
+                    certificate
+                }
+                _ => String::new(),
+            };
             self.add(
                 ids::listener(r, tls.port),
-                vec![lb_id.clone(), tg_id.clone()],
+                deps,
                 ResourceSpec::Listener {
                     load_balancer: lb_id.clone(),
                     target_group: tg_id.clone(),
                     protocol: "HTTPS".to_string(),
                     port: tls.port,
                     tls: Some(ListenerTls {
-                        certificate: tls.certificate_arn.clone(),
+                        certificate,
                         policy: tls.policy.clone(),
                     }),
                     redirect_to: None,
@@ -237,5 +248,30 @@ impl Builder {
             );
         }
         (lb_id, tg_id)
+    }
+
+    /// A certificate requested for `domain` and its validation in `zone`; returns (the
+    /// certificate, its validation).
+    fn certificate(&mut self, region: &str, domain: &str, zone: &str) -> (String, String) {
+        let certificate = self.add(
+            ids::certificate(region),
+            vec![],
+            ResourceSpec::Certificate {
+                domain: domain.to_string(),
+                hosted_zone: zone.to_string(),
+            },
+        );
+        // Discovery finds the validation records through the zone the certificate names.
+        let made = self.resources.last_mut().expect("just added");
+        made.tags.insert(TAG_ZONE.to_string(), zone.to_string());
+        let validated = self.add(
+            ids::certificate_validation(region),
+            vec![certificate.clone()],
+            ResourceSpec::CertificateValidation {
+                certificate: certificate.clone(),
+                hosted_zone: zone.to_string(),
+            },
+        );
+        (certificate, validated)
     }
 }

@@ -6,6 +6,7 @@ use super::{
     Direction, ListenerTls, PeeringSide, Resource, ResourceSpec, RouteTarget, RulePeer, TAG_ID,
     TAG_STACK, ids,
 };
+use crate::providers::TAG_ZONE;
 use crate::stack::ValidStack;
 use crate::stack::types::{LoadBalancerType, NatMode, RegionSpec, Scheme};
 

@@ -1,6 +1,7 @@
 //! The AWS adapter: one shared `SdkConfig`, one client per service and region, errors sorted
 //! into [`ErrorKind`]s, and every call counted.
 
+mod acm;
 mod alerting;
 mod auth;
 mod ec2;
@@ -83,6 +84,10 @@ pub fn region_clients(
             here!(aws_sdk_cloudwatch),
         )),
         keys: Arc::new(kms::KmsKeys::new(here!(aws_sdk_kms))),
+        certificates: Arc::new(acm::AcmCertificates::new(
+            here!(aws_sdk_acm),
+            here!(aws_sdk_route53),
+        )),
         addons: Arc::new(eks::EksAddons::new(here!(aws_sdk_eks))),
         pod_identities: Arc::new(eks::EksPodIdentities::new(here!(aws_sdk_eks))),
     }

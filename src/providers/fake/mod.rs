@@ -6,6 +6,7 @@
 mod addons;
 mod alerting;
 mod calls;
+mod certificates;
 mod ec2;
 mod eks;
 mod elb;
@@ -133,6 +134,7 @@ impl FakeWorld {
             parameters: make(),
             alerting: make(),
             keys: make(),
+            certificates: make(),
             addons: make(),
             pod_identities: make(),
         }
@@ -299,6 +301,8 @@ impl FakeWorld {
             // A key pending deletion is gone: KMS deletes it at the end of its window.
             let keys = r.keys.values().filter(|k| !k.pending_deletion);
             add("SecretsKey", keys.filter(|k| ours(&k.tags)).count());
+            let certificates = r.certificates.values().filter(|c| ours(&c.tags));
+            add("Certificate", certificates.count());
             let addons = r.addons.values().filter(|a| ours(&a.tags));
             add("ClusterAddon", addons.count());
             let associations = r.pod_identities.values().filter(|a| ours(&a.info.tags));

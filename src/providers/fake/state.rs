@@ -346,6 +346,8 @@ pub(crate) struct Region {
     pub addons: BTreeMap<(String, String), super::addons::Addon>,
     /// EKS Pod Identity associations by id.
     pub pod_identities: BTreeMap<String, super::pod_identity::Association>,
+    /// ACM certificates by ARN.
+    pub certificates: BTreeMap<String, super::certificates::Certificate>,
 }
 
 #[derive(Debug, Default)]
@@ -355,6 +357,8 @@ pub(crate) struct State {
     pub peerings: BTreeMap<String, Peering>,
     /// IAM is global.
     pub roles: BTreeMap<String, Role>,
+    /// Route 53 is global: hosted zones by id.
+    pub zones: BTreeMap<String, super::certificates::Zone>,
     pub(super) next_id: u64,
     /// Operation -> (kind, how many more times to fail).
     pub(super) failures: HashMap<String, Vec<(ErrorKind, u32)>>,

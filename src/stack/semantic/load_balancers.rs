@@ -128,20 +128,7 @@ impl Checker {
                 .hint("use `type: application`, or remove `tls`"),
             );
         }
-        match crate::stack::tls::certificate_region(&tls.certificate_arn) {
-            None => self.push(
-                Finding::new(
-                    format!("{path}.certificateArn"),
-                    format!("{} is not an ACM certificate ARN", quoted(&tls.certificate_arn)),
-                )
-                .hint("arn:aws:acm:<region>:<account>:certificate/<id>, as `aws acm list-certificates` shows it"),
-            ),
-            Some(region) if region != aws_region => self.push(Finding::new(
-                format!("{path}.certificateArn"),
-                format!("the certificate is in {region}, but the load balancer is in {aws_region}; a load balancer takes only certificates of its own region"),
-            )),
-            Some(_) => {}
-        }
+        self.certificate(tls, aws_region, &path);
         if !crate::stack::tls::tls12_or_newer(&tls.policy) {
             self.push(
                 Finding::new(
@@ -225,6 +212,82 @@ impl Checker {
                 |g| format!("{path}.managedRuleGroups[{g}]"),
                 "rule group",
             );
+        }
+    }
+}
+
+impl Checker {
+    /// The certificate: an existing one of the load balancer's region, or a domain to request
+    /// one for with the hosted zone that proves it.
+    fn certificate(&mut self, tls: &TlsSpec, aws_region: &str, path: &str) {
+        match (&tls.certificate_arn, &tls.domain) {
+            (Some(_), Some(_)) => self.push(
+                Finding::new(
+                    format!("{path}.domain"),
+                    "give either `certificateArn` (an existing certificate) or `domain` (one to request), not both",
+                )
+                .hint("remove one of them"),
+            ),
+            (None, None) => self.push(
+                Finding::new(path, "no certificate: give `certificateArn` or `domain`")
+                    .hint("`domain: shop.example.com` with `hostedZoneId` has the tool request and validate one"),
+            ),
+            _ => {}
+        }
+        if let Some(arn) = &tls.certificate_arn {
+            match crate::stack::tls::certificate_region(arn) {
+                None => self.push(
+                    Finding::new(
+                        format!("{path}.certificateArn"),
+                        format!("{} is not an ACM certificate ARN", quoted(arn)),
+                    )
+                    .hint("arn:aws:acm:<region>:<account>:certificate/<id>, as `aws acm list-certificates` shows it"),
+                ),
+                Some(region) if region != aws_region => self.push(Finding::new(
+                    format!("{path}.certificateArn"),
+                    format!("the certificate is in {region}, but the load balancer is in {aws_region}; a load balancer takes only certificates of its own region"),
+                )),
+                Some(_) => {}
+            }
+            if let Some(zone) = &tls.hosted_zone_id {
+                self.push(
+                    Finding::new(
+                        format!("{path}.hostedZoneId"),
+                        format!("hosted zone {} is for a requested certificate's validation, and this one exists", quoted(zone)),
+                    )
+                    .hint("remove `hostedZoneId`, or `certificateArn` to have a certificate requested"),
+                );
+            }
+        }
+        if let Some(domain) = &tls.domain {
+            if let Err(why) = crate::stack::tls::domain_name(domain) {
+                self.push(
+                    Finding::new(
+                        format!("{path}.domain"),
+                        format!("{}: {why}", quoted(domain)),
+                    )
+                    .hint(
+                        "a fully qualified name such as shop.example.com, without a trailing dot",
+                    ),
+                );
+            }
+            match &tls.hosted_zone_id {
+                None => self.push(
+                    Finding::new(
+                        format!("{path}.hostedZoneId"),
+                        format!("a requested certificate for {} is validated through DNS: name the Route 53 hosted zone it is in", quoted(domain)),
+                    )
+                    .hint("`aws route53 list-hosted-zones-by-name --dns-name <zone>` shows its id"),
+                ),
+                Some(zone) if !crate::stack::tls::hosted_zone_id(zone) => self.push(
+                    Finding::new(
+                        format!("{path}.hostedZoneId"),
+                        format!("{} is not a Route 53 hosted zone id", quoted(zone)),
+                    )
+                    .hint("the id alone (Z0123456789ABCDEFGHIJ), without `/hostedzone/`"),
+                ),
+                Some(_) => {}
+            }
         }
     }
 }

@@ -35,10 +35,22 @@ pub struct LoadBalancerSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TlsSpec {
-    /// An ACM certificate of the load balancer's region
-    /// (`arn:aws:acm:<region>:<account>:certificate/<id>`) for the names clients use.
+    /// An existing ACM certificate of the load balancer's region
+    /// (`arn:aws:acm:<region>:<account>:certificate/<id>`) for the names clients use; or
+    /// leave it out and give `domain` and `hostedZoneId` to have one requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = limits::ARN))]
-    pub certificate_arn: String,
+    pub certificate_arn: Option<String>,
+    /// The name clients use (`shop.example.com`): the tool requests an ACM certificate for
+    /// it, validates it through DNS in `hostedZoneId` and waits until it is issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::DOMAIN))]
+    pub domain: Option<String>,
+    /// The Route 53 public hosted zone `domain` is in (`Z0123456789ABCDEFGHIJ`), where the
+    /// validation records are written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = limits::WORD))]
+    pub hosted_zone_id: Option<String>,
     /// The HTTPS listener's port.
     #[serde(default = "default_tls_port")]
     pub port: u16,

@@ -1,0 +1,115 @@
+//! ACM certificates the stack requests for the public load balancer's domain, and the DNS
+//! records in the stack's Route 53 hosted zone that prove the domain is ours to ACM.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::{ErrorKind, ProviderError, Result, Tags};
+
+/// The tag a requested certificate carries its hosted zone in: discovery finds the
+/// validation records through it even after the stack stopped naming the zone.
+pub const TAG_ZONE: &str = "multiregion:hosted-zone";
+
+/// ACM's answer once the domain is validated.
+pub const ISSUED: &str = "ISSUED";
+/// ACM's answer while it waits for the DNS records.
+pub const PENDING: &str = "PENDING_VALIDATION";
+
+/// A DNS record as Route 53 takes it; names end with a dot, as Route 53 writes them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DnsRecord {
+    pub name: String,
+    /// `CNAME` for a validation record.
+    pub kind: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CertificateInfo {
+    pub arn: String,
+    pub domain: String,
+    /// ACM's status: `PENDING_VALIDATION`, `ISSUED`, `FAILED`, `VALIDATION_TIMED_OUT`, ...
+    pub status: String,
+    /// The records ACM asks for, one per name; empty until ACM has made them up (seconds).
+    pub validation: Vec<DnsRecord>,
+    /// Of `validation`, those found in the zone the certificate's tag names, with that value.
+    pub validation_found: Vec<DnsRecord>,
+    pub tags: Tags,
+}
+
+impl CertificateInfo {
+    /// The hosted zone the certificate is validated in.
+    pub fn zone(&self) -> Option<&str> {
+        self.tags.get(TAG_ZONE).map(String::as_str)
+    }
+
+    /// A status from which ACM never issues the certificate.
+    pub fn failed(&self) -> bool {
+        !matches!(self.status.as_str(), ISSUED | PENDING)
+    }
+}
+
+/// ACM in one region, and Route 53 (global) for the validation records.
+#[async_trait]
+pub trait Certificates: Send + Sync {
+    /// The stack's certificates, each with its validation records looked up in its zone.
+    async fn snapshot(&self, stack: &str) -> Result<Vec<CertificateInfo>>;
+    /// Requests a DNS-validated certificate for `domain`; `token` makes a repeated request
+    /// answer the first one's ARN.
+    async fn request(&self, domain: &str, token: &str, tags: &Tags) -> Result<String>;
+    async fn describe(&self, arn: &str) -> Result<CertificateInfo>;
+    /// Deletes the certificate; one in use (by a listener going away) is a dependency.
+    async fn delete(&self, arn: &str) -> Result<()>;
+    async fn set_tags(&self, arn: &str, add: &Tags, remove: &[String]) -> Result<()>;
+    /// The hosted zone's name, with its trailing dot.
+    async fn zone_name(&self, zone: &str) -> Result<String>;
+    /// Writes the records (`UPSERT`: a validation record's name is the certificate's own).
+    async fn upsert_records(&self, zone: &str, records: &[DnsRecord]) -> Result<()>;
+    /// Deletes the records; ones not there are done.
+    async fn delete_records(&self, zone: &str, records: &[DnsRecord]) -> Result<()>;
+    /// Waits until ACM has issued the certificate or said it never will, up to `max`;
+    /// answers what it last saw.
+    async fn wait_issued(&self, arn: &str, max: Duration) -> Result<CertificateInfo>;
+}
+
+/// The error for a certificate ACM gave up on: it is never issued, whatever the records.
+pub fn not_issued(c: &CertificateInfo) -> ProviderError {
+    ProviderError::new(
+        ErrorKind::Other,
+        "DescribeCertificate",
+        format!(
+            "ACM reports certificate {} for {} as {}: it will not be issued",
+            c.arn, c.domain, c.status
+        ),
+    )
+    .with_advice(
+        "check that the hosted zone is the one the domain's registrar delegates to; then \
+         `multiregion up --replace` requests a new certificate",
+    )
+}
+
+/// Whether `domain` is `zone` (with or without its trailing dot) or a name under it.
+pub fn in_zone(domain: &str, zone: &str) -> bool {
+    let (domain, zone) = (domain.trim_end_matches('.'), zone.trim_end_matches('.'));
+    let domain = domain.strip_prefix("*.").unwrap_or(domain);
+    domain.eq_ignore_ascii_case(zone)
+        || domain
+            .to_ascii_lowercase()
+            .ends_with(&format!(".{}", zone.to_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_domain_is_in_its_zone_and_under_it_but_not_beside_it() {
+        assert!(in_zone("shop.example.com", "example.com."));
+        assert!(in_zone("example.com", "example.com."));
+        assert!(in_zone("*.example.com", "example.com"));
+        assert!(in_zone("Shop.Example.com", "example.COM."));
+        assert!(!in_zone("shopexample.com", "example.com."));
+        assert!(!in_zone("example.org", "example.com."));
+    }
+}
