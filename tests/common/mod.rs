@@ -9,6 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+/// How long moto keeps a requested certificate pending validation.
+pub const ACM_VALIDATION_WAIT_SECS: u64 = 3;
+
 pub struct Moto {
     pub url: String,
     _process: Child,
@@ -27,6 +30,9 @@ pub fn moto() -> &'static Moto {
         let process = Command::new("sh")
             .args(["-c", &script])
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            // moto issues a requested certificate once it is this old, whatever the DNS
+            // records (60 s by default): long enough that `up` is seen to wait for it.
+            .env("MOTO_ACM_VALIDATION_WAIT", ACM_VALIDATION_WAIT_SECS.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
