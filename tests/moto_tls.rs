@@ -4,7 +4,7 @@
 //! `verify` passes MR-LB-002; a policy weakened by hand is put back by the next `up`. And a
 //! certificate the tool requests for `domain`: its DNS validation record written to the
 //! Route 53 zone, the wait while moto holds it pending, the HTTPS listener on it, the
-//! record and the certificate gone after `down`.
+//! domain an alias to the load balancer; the records and the certificate gone after `down`.
 
 mod common;
 
@@ -276,11 +276,22 @@ fn a_requested_certificate_is_validated_in_the_zone_and_waited_for_before_https(
             .map(str::to_string)
             .collect::<Vec<_>>()
     });
-    assert_eq!(served, [arn.clone()]);
+    assert_eq!(served, std::slice::from_ref(arn));
     let url_out = multiregion_with(url, &stack, &["output", "frontendUrl"]);
     assert_eq!(url_out.stdout.trim(), "https://shop.example.com");
+    let frontend_dns = multiregion_with(url, &stack, &["output", "frontendDns"]);
+    let alias = runtime().block_on(alias_target(&route53, &zone, "shop.example.com."));
+    assert_eq!(
+        alias.as_deref().map(|a| a.trim_end_matches('.')),
+        Some(frontend_dns.stdout.trim()),
+        "the domain is an alias to the load balancer"
+    );
     let plan = multiregion_with(url, &stack, &["plan"]);
-    assert_eq!(plan.code, 0, "nothing left to do:\n{}", plan.stdout);
+    assert_eq!(
+        plan.code, 0,
+        "nothing left to do:\n{}{}",
+        plan.stdout, plan.stderr
+    );
 
     let down = multiregion_with(url, &stack, &["down", "--yes"]);
     assert_eq!(down.code, 0, "{}", down.stderr);
@@ -294,4 +305,21 @@ fn a_requested_certificate_is_validated_in_the_zone_and_waited_for_before_https(
         cnames.is_empty(),
         "the validation record is deleted: {cnames:?}"
     );
+    let alias = runtime().block_on(alias_target(&route53, &zone, "shop.example.com."));
+    assert_eq!(alias, None, "the alias record is deleted");
+}
+
+/// The DNS name the `A` alias record at `name` resolves as.
+async fn alias_target(route53: &aws_sdk_route53::Client, zone: &str, name: &str) -> Option<String> {
+    let listed = route53
+        .list_resource_record_sets()
+        .hosted_zone_id(zone)
+        .send()
+        .await
+        .unwrap();
+    let sets = listed.resource_record_sets().iter();
+    let mut a = sets.filter(|r| r.name() == name && r.r#type().as_str() == "A");
+    a.next()
+        .and_then(|r| r.alias_target())
+        .map(|t| t.dns_name().to_string())
 }

@@ -117,6 +117,7 @@ pub fn of(id: &str, kind: Kind, fields: &Fields) -> Option<Billable> {
         // Public ACM certificates are free; the records live in the user's hosted zone.
         | Kind::Certificate
         | Kind::CertificateValidation
+        | Kind::DomainAlias
         | Kind::AccessEntry
         | Kind::PodIdentity
         // EKS add-ons cost nothing of their own; their pods run on the nodes.

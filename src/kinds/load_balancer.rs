@@ -41,6 +41,7 @@ fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
         let handle = Handle::LoadBalancer {
             arn: l.arn.clone(),
             dns_name: l.dns_name.clone(),
+            zone: l.canonical_zone.clone(),
         };
         let refs = subnets.into_iter().chain(groups).collect();
         let o = m.put(
@@ -104,11 +105,12 @@ impl Ops for LoadBalancer {
             Ok(Handle::LoadBalancer {
                 arn: lb.arn,
                 dns_name: lb.dns_name,
+                zone: lb.canonical_zone,
             })
         };
         let found = |o: ObservedResource| Some(o.handle);
         let handle = cx.create_once(r, make, found).await?;
-        let Handle::LoadBalancer { arn, dns_name } = &handle else {
+        let Handle::LoadBalancer { arn, dns_name, .. } = &handle else {
             return Err(not_a(r));
         };
         // Known before the long wait, so a failed wait still leaves it deletable.

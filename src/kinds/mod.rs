@@ -27,6 +27,7 @@ pub mod certificate;
 pub mod certificate_validation;
 pub mod cluster_addon;
 pub mod default_security_group;
+pub mod domain_alias;
 pub mod eks_cluster;
 pub mod elastic_ip;
 pub mod flow_log;
@@ -115,6 +116,7 @@ kinds! {
     LoadBalancer,
     TargetGroup,
     Listener,
+    DomainAlias,
     WebAcl,
     WebAclAssociation,
     EksCluster,
@@ -328,6 +330,7 @@ pub const REGISTRY: &[KindDef] = &[
     load_balancer::DEF,
     target_group::DEF,
     listener::DEF,
+    domain_alias::DEF,
     web_acl::DEF,
     web_acl_association::DEF,
     eks_cluster::DEF,
@@ -407,6 +410,7 @@ impl ResourceSpec {
             ResourceSpec::SecretsKey { .. } => Kind::SecretsKey,
             ResourceSpec::Certificate { .. } => Kind::Certificate,
             ResourceSpec::CertificateValidation { .. } => Kind::CertificateValidation,
+            ResourceSpec::DomainAlias { .. } => Kind::DomainAlias,
             ResourceSpec::FlowLog { .. } => Kind::FlowLog,
             ResourceSpec::EksCluster { .. } => Kind::EksCluster,
             ResourceSpec::AccessEntry { .. } => Kind::AccessEntry,

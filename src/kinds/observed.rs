@@ -36,6 +36,8 @@ pub enum Handle {
     LoadBalancer {
         arn: String,
         dns_name: String,
+        /// The hosted zone of its DNS name, for an alias record to it.
+        zone: String,
     },
     WebAcl(WebAclInfo),
     WebAclAssociation {
@@ -95,6 +97,11 @@ pub enum Handle {
         zone: String,
         records: Vec<crate::providers::DnsRecord>,
     },
+    /// An alias record in a hosted zone: Route 53 deletes one only as it is.
+    Alias {
+        zone: String,
+        record: crate::providers::AliasRecord,
+    },
     /// A node group's link to a target group: its Auto Scaling groups attached to it, or
     /// where it has none, its instances registered with it.
     Targets {
@@ -127,6 +134,7 @@ impl Handle {
             Handle::Subscription { arn, endpoint } => arn.as_deref().unwrap_or(endpoint),
             Handle::Alarm { arn, .. } => arn,
             Handle::Validation { certificate, .. } => certificate,
+            Handle::Alias { record, .. } => &record.name,
         }
     }
 }

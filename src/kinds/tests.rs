@@ -66,6 +66,7 @@ fn the_registry_creates_in_the_golden_dependency_order() {
             "LoadBalancer",
             "TargetGroup",
             "Listener",
+            "DomainAlias",
             "WebAcl",
             "WebAclAssociation",
             "EksCluster",
@@ -175,6 +176,7 @@ fn force_new_fields_are_as_before() {
         ("FlowLog", vec!["vpc", "logGroup", "trafficType"]),
         ("EksCluster", vec!["role", "subnets"]),
         ("Certificate", vec!["domain"]),
+        ("DomainAlias", vec!["name", "hostedZone"]),
         ("CertificateValidation", vec!["certificate", "hostedZone"]),
         (
             "PodIdentity",

@@ -130,6 +130,11 @@ pub fn certificate_validation(region: &str) -> String {
     format!("{region}/certificate-validation")
 }
 
+/// The stack's domain, pointed at the region's public load balancer.
+pub fn domain_alias(region: &str) -> String {
+    format!("{region}/dns-alias")
+}
+
 /// The KMS key the region's cluster encrypts secrets with.
 pub fn secrets_key(region: &str) -> String {
     format!("{region}/kms/secrets")

@@ -215,6 +215,12 @@ pub enum ResourceSpec {
         certificate: String,
         hosted_zone: String,
     },
+    /// The domain as an alias record to the public load balancer.
+    DomainAlias {
+        name: String,
+        hosted_zone: String,
+        load_balancer: String,
+    },
     AccessEntry {
         cluster: String,
         principal_arn: String,
@@ -461,6 +467,11 @@ impl ResourceSpec {
                 domain,
                 hosted_zone,
             } => format!("ACM certificate for {domain}, validated through DNS in {hosted_zone}"),
+            ResourceSpec::DomainAlias {
+                name,
+                load_balancer,
+                ..
+            } => format!("{name} resolving as {load_balancer}"),
             ResourceSpec::CertificateValidation { certificate, .. } => {
                 format!("DNS validation records of {certificate}, then issued")
             }

@@ -25,6 +25,22 @@ pub struct DnsRecord {
     pub value: String,
 }
 
+/// An `A` alias record: the name, and the DNS name (with its hosted zone) it resolves as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AliasRecord {
+    pub name: String,
+    pub target: String,
+    pub target_zone: String,
+}
+
+/// What an `A` record at a name holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ARecord {
+    Alias(AliasRecord),
+    /// Addresses, written by someone else.
+    Addresses(Vec<String>),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CertificateInfo {
     pub arn: String,
@@ -35,6 +51,8 @@ pub struct CertificateInfo {
     pub validation: Vec<DnsRecord>,
     /// Of `validation`, those found in the zone the certificate's tag names, with that value.
     pub validation_found: Vec<DnsRecord>,
+    /// The `A` record at the domain in that zone.
+    pub a_record: Option<ARecord>,
     pub tags: Tags,
 }
 
@@ -68,6 +86,12 @@ pub trait Certificates: Send + Sync {
     async fn upsert_records(&self, zone: &str, records: &[DnsRecord]) -> Result<()>;
     /// Deletes the records; ones not there are done.
     async fn delete_records(&self, zone: &str, records: &[DnsRecord]) -> Result<()>;
+    /// The `A` record at `name` in the zone.
+    async fn a_record(&self, zone: &str, name: &str) -> Result<Option<ARecord>>;
+    /// Writes (`UPSERT`) an alias record.
+    async fn upsert_alias(&self, zone: &str, alias: &AliasRecord) -> Result<()>;
+    /// Deletes the alias record as it is; one not there is done.
+    async fn delete_alias(&self, zone: &str, alias: &AliasRecord) -> Result<()>;
     /// Waits until ACM has issued the certificate or said it never will, up to `max`;
     /// answers what it last saw.
     async fn wait_issued(&self, arn: &str, max: Duration) -> Result<CertificateInfo>;
@@ -87,6 +111,18 @@ pub fn not_issued(c: &CertificateInfo) -> ProviderError {
         "check that the hosted zone is the one the domain's registrar delegates to; then \
          `multiregion up --replace` requests a new certificate",
     )
+}
+
+/// A DNS name compared as Route 53 and ELB write it: lowercase, no trailing dot, and without the
+/// `dualstack.` prefix Route 53 shows for an alias to a load balancer.
+pub fn same_dns_name(a: &str, b: &str) -> bool {
+    let plain = |n: &str| {
+        let n = n.trim_end_matches('.').to_ascii_lowercase();
+        n.strip_prefix("dualstack.")
+            .map(str::to_string)
+            .unwrap_or(n)
+    };
+    plain(a) == plain(b)
 }
 
 /// Whether `domain` is `zone` (with or without its trailing dot) or a name under it.

@@ -367,6 +367,8 @@ pub struct LoadBalancerInfo {
     pub subnets: Vec<String>,
     pub security_groups: Vec<String>,
     pub dns_name: String,
+    /// The Route 53 hosted zone of its DNS name, which an alias record to it names.
+    pub canonical_zone: String,
     pub state: Lifecycle,
     pub tags: Tags,
 }

@@ -1,6 +1,7 @@
 //! The stack file: its format, and loading it into a [`ValidStack`] with every problem reported.
 
 pub mod alerts;
+pub mod arn;
 pub mod autoscaler;
 pub mod diagnostic;
 pub mod eks_versions;

@@ -17,21 +17,6 @@ pub fn tls12_or_newer(policy: &str) -> bool {
         .any(|f| policy.strip_prefix(f).is_some_and(|rest| !rest.is_empty()))
 }
 
-/// Whether `arn` is an ACM certificate ARN, and its region.
-pub fn certificate_region(arn: &str) -> Option<&str> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let ok = parts.len() == 6
-        && parts[0] == "arn"
-        && parts[1].starts_with("aws")
-        && parts[2] == "acm"
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit())
-        && parts[5]
-            .strip_prefix("certificate/")
-            .is_some_and(|id| !id.is_empty());
-    ok.then_some(parts[3])
-}
-
 /// Whether `name` is a DNS name ACM can issue a certificate for: two labels or more of
 /// lowercase letters, digits and inner hyphens, a wildcard only as the first label.
 pub fn domain_name(name: &str) -> Result<(), String> {
@@ -94,20 +79,6 @@ mod tests {
         ] {
             assert!(!tls12_or_newer(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn certificate_arns_name_their_region() {
-        let arn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b";
-        assert_eq!(certificate_region(arn), Some("us-east-1"));
-        assert_eq!(
-            certificate_region("arn:aws:iam::123456789012:server-certificate/x"),
-            None
-        );
-        assert_eq!(
-            certificate_region("arn:aws:acm:us-east-1:123:certificate/x"),
-            None
-        );
     }
 
     #[test]

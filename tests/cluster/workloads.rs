@@ -90,7 +90,11 @@ fn up_from_empty_then_a_second_up_writes_nothing_and_down_leaves_nothing() {
     say_calls("down", &tool_requests(mark));
     block_on(async {
         for (context, name) in [("rig-c1", case.frontend()), ("rig-c2", case.backend())] {
-            namespace_gone(context, &name).await.unwrap();
+            // `down` deletes the namespaces and goes; the namespace controller ends them once
+            // their pods are gone.
+            for namespace in [name.as_str(), "cluster-autoscaler"] {
+                namespace_gone(context, namespace).await.unwrap();
+            }
             let client = client(context).await;
             let owned = ListParams::default().labels("multiregion.dev/stack=t1");
             let left = Api::<Service>::all(client.clone())

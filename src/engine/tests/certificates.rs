@@ -2,7 +2,8 @@
 //! ACM, it is issued only once its validation record is in a zone the domain is in): the
 //! request, the record and the wait before the HTTPS listener takes it; a record deleted by
 //! hand written again; a certificate ACM gave up on replaced; a domain outside the zone
-//! refused before any listener; `down` removing the records and the certificate.
+//! refused before any listener; the domain pointed at the load balancer, but never over a
+//! record someone else wrote; `down` removing the records and the certificate.
 
 use super::*;
 
@@ -50,6 +51,10 @@ async fn a_requested_certificate_is_validated_in_the_zone_before_the_listener_ta
         https_certificate(&world).await.as_deref(),
         Some(arn.as_str())
     );
+    let Some(ARecord::Alias(alias)) = world.zone_a_record(&zone, "shop.example.com.") else {
+        panic!("the domain is an alias to the load balancer");
+    };
+    assert_eq!(alias.target, "petclinic-c1-lb.us-east-1.elb.amazonaws.com");
     let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
     assert!(ids(&changes).is_empty(), "{:?}", ids(&changes));
 
@@ -76,6 +81,38 @@ async fn a_requested_certificate_is_validated_in_the_zone_before_the_listener_ta
         world.zone_records(&zone).is_empty(),
         "the validation records are deleted"
     );
+    assert_eq!(world.zone_a_record(&zone, "shop.example.com."), None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_name_someone_else_points_elsewhere_is_never_overwritten() {
+    let world = world();
+    let zone = world.add_zone("example.com.");
+    world.put_a_record(&zone, "shop.example.com.", "198.51.100.7");
+    let stack = with_domain(&zone);
+    let (_, report) = engine(&stack, &world, &Silent).up(false).await.unwrap();
+    let failed: Vec<_> = report
+        .steps
+        .iter()
+        .filter(|s| s.outcome == StepOutcome::Failed)
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert_eq!(failed[0].id, "c1/dns-alias");
+    let why = &failed[0].detail;
+    assert!(
+        why.contains("already has an A record") && why.contains("198.51.100.7"),
+        "{why}"
+    );
+    let theirs = Some(ARecord::Addresses(vec!["198.51.100.7".to_string()]));
+    assert_eq!(world.zone_a_record(&zone, "shop.example.com."), theirs);
+    assert!(
+        https_certificate(&world).await.is_some(),
+        "HTTPS is served all the same"
+    );
+    // `down` leaves the other record alone too.
+    let (_, report) = engine(&stack, &world, &Silent).down().await.unwrap();
+    assert_eq!(report.failed(), 0);
+    assert_eq!(world.zone_a_record(&zone, "shop.example.com."), theirs);
 }
 
 #[tokio::test(start_paused = true)]

@@ -231,7 +231,7 @@ impl Builder {
                 }
                 _ => String::new(),
             };
-            self.add(
+            let https = self.add(
                 ids::listener(r, tls.port),
                 deps,
                 ResourceSpec::Listener {
@@ -246,6 +246,20 @@ impl Builder {
                     redirect_to: None,
                 },
             );
+            // The name resolves to the load balancer once it serves HTTPS.
+            if let (None, Some(domain), Some(zone)) =
+                (&tls.certificate_arn, &tls.domain, &tls.hosted_zone_id)
+            {
+                self.add(
+                    ids::domain_alias(r),
+                    vec![lb_id.clone(), https],
+                    ResourceSpec::DomainAlias {
+                        name: domain.clone(),
+                        hosted_zone: zone.clone(),
+                        load_balancer: lb_id.clone(),
+                    },
+                );
+            }
         }
         (lb_id, tg_id)
     }

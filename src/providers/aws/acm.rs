@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use aws_sdk_acm::types::{CertificateStatus, Tag, ValidationMethod};
 use aws_sdk_route53::types::{
-    Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+    AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
 };
 
 use super::{done, every, retag, sent};
@@ -73,6 +73,7 @@ impl AcmCertificates {
                 .to_string(),
             validation,
             validation_found: Vec::new(),
+            a_record: None,
             tags,
         })
     }
@@ -105,6 +106,35 @@ impl AcmCertificates {
             .into_iter()
             .flatten()
             .collect())
+    }
+
+    async fn alias_change(&self, zone: &str, action: ChangeAction, a: &AliasRecord) -> Result<()> {
+        let invalid = |e: aws_smithy_types::error::operation::BuildError| {
+            ProviderError::new(ErrorKind::Other, "ChangeResourceRecordSets", e.to_string())
+        };
+        let target = AliasTarget::builder()
+            .dns_name(&a.target)
+            .hosted_zone_id(&a.target_zone)
+            .evaluate_target_health(true)
+            .build()
+            .map_err(invalid)?;
+        let set = ResourceRecordSet::builder()
+            .name(dotted(&a.name))
+            .r#type(RrType::A)
+            .alias_target(target)
+            .build()
+            .map_err(invalid)?;
+        let change = Change::builder().action(action).resource_record_set(set);
+        let batch = ChangeBatch::builder()
+            .comment("multiregion: the public entry's domain")
+            .changes(change.build().map_err(invalid)?)
+            .build()
+            .map_err(invalid)?;
+        let call = self
+            .route53
+            .change_resource_record_sets()
+            .hosted_zone_id(zone);
+        done(call.change_batch(batch).send()).await
     }
 
     async fn change(&self, zone: &str, action: ChangeAction, records: &[DnsRecord]) -> Result<()> {
@@ -177,7 +207,11 @@ impl Certificates for AcmCertificates {
                 }
                 let mut c = self.certificate(arn, tags).await?;
                 if let Some(zone) = c.zone().map(str::to_string) {
-                    c.validation_found = self.found(&zone, &c.validation).await?;
+                    let (found, a_record) = futures::try_join!(
+                        self.found(&zone, &c.validation),
+                        self.a_record(&zone, &c.domain),
+                    )?;
+                    (c.validation_found, c.a_record) = (found, a_record);
                 }
                 Ok::<_, ProviderError>(Some(c))
             });
@@ -253,6 +287,47 @@ impl Certificates for AcmCertificates {
             return Ok(());
         }
         self.change(zone, ChangeAction::Delete, &there).await
+    }
+
+    async fn a_record(&self, zone: &str, name: &str) -> Result<Option<ARecord>> {
+        let name = dotted(name);
+        let listed = sent(
+            self.route53
+                .list_resource_record_sets()
+                .hosted_zone_id(zone)
+                .start_record_name(&name)
+                .start_record_type(RrType::A)
+                .max_items(1)
+                .send(),
+        )
+        .await?;
+        let set = listed.resource_record_sets().iter().find(|set| {
+            dotted(set.name()).eq_ignore_ascii_case(&name) && set.r#type() == &RrType::A
+        });
+        Ok(set.map(|set| match set.alias_target() {
+            Some(t) => ARecord::Alias(AliasRecord {
+                name: name.clone(),
+                target: t.dns_name().trim_end_matches('.').to_string(),
+                target_zone: t.hosted_zone_id().to_string(),
+            }),
+            None => {
+                let values = set.resource_records().iter();
+                ARecord::Addresses(values.map(|r| r.value().to_string()).collect())
+            }
+        }))
+    }
+
+    async fn upsert_alias(&self, zone: &str, alias: &AliasRecord) -> Result<()> {
+        self.alias_change(zone, ChangeAction::Upsert, alias).await
+    }
+
+    async fn delete_alias(&self, zone: &str, alias: &AliasRecord) -> Result<()> {
+        match self.a_record(zone, &alias.name).await? {
+            Some(ARecord::Alias(there)) => {
+                self.alias_change(zone, ChangeAction::Delete, &there).await
+            }
+            _ => Ok(()),
+        }
     }
 
     async fn wait_issued(&self, arn: &str, max: Duration) -> Result<CertificateInfo> {

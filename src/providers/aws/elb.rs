@@ -156,6 +156,7 @@ impl LoadBalancing for ElbLoadBalancing {
                     .collect(),
                 security_groups: l.security_groups().to_vec(),
                 dns_name: l.dns_name().unwrap_or_default().to_string(),
+                canonical_zone: l.canonical_hosted_zone_id().unwrap_or_default().to_string(),
                 state: lifecycle(l),
                 tags,
             });
@@ -254,6 +255,7 @@ impl LoadBalancing for ElbLoadBalancing {
             subnets: lb.subnets.to_vec(),
             security_groups: lb.security_groups.to_vec(),
             dns_name: l.dns_name().unwrap_or_default().to_string(),
+            canonical_zone: l.canonical_hosted_zone_id().unwrap_or_default().to_string(),
             state: lifecycle(l),
             tags: lb.tags.clone(),
         })

@@ -2,7 +2,7 @@
 //! ACM, a requested certificate is issued only once its validation record is in a zone the
 //! domain is in; a test can make ACM give up on one instead.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -24,6 +24,12 @@ pub(crate) struct Certificate {
 pub(crate) struct Zone {
     pub name: String,
     pub records: BTreeSet<DnsRecord>,
+    /// `A` records by name (with its trailing dot).
+    pub a_records: BTreeMap<String, ARecord>,
+}
+
+fn dotted(name: &str) -> String {
+    format!("{}.", name.trim_end_matches('.'))
 }
 
 /// The record ACM asks for: a name of the certificate's own under the domain.
@@ -62,12 +68,14 @@ fn info(s: &State, arn: &str, c: &Certificate) -> CertificateInfo {
     let record = validation_record(arn, &c.domain);
     let zone = c.tags.get(TAG_ZONE).and_then(|z| s.zones.get(z));
     let found = zone.is_some_and(|z| z.records.contains(&record));
+    let a_record = zone.and_then(|z| z.a_records.get(&dotted(&c.domain)).cloned());
     CertificateInfo {
         arn: arn.to_string(),
         domain: c.domain.clone(),
         status: c.status.clone(),
         validation: vec![record.clone()],
         validation_found: if found { vec![record] } else { Vec::new() },
+        a_record,
         tags: c.tags.clone(),
     }
 }
@@ -185,6 +193,44 @@ impl Certificates for FakeRegion {
         })
     }
 
+    async fn a_record(&self, zone: &str, name: &str) -> Result<Option<ARecord>> {
+        let op = self.call(ROUTE53, "ListResourceRecordSets").await?;
+        self.with(op, |s, _| {
+            Ok(Self::zone(s, op, zone)?
+                .a_records
+                .get(&dotted(name))
+                .cloned())
+        })
+    }
+
+    async fn upsert_alias(&self, zone: &str, alias: &AliasRecord) -> Result<()> {
+        let op = self.call(ROUTE53, "ChangeResourceRecordSets").await?;
+        self.with(op, |s, _| {
+            let record = ARecord::Alias(AliasRecord {
+                name: dotted(&alias.name),
+                ..alias.clone()
+            });
+            Self::zone(s, op, zone)?
+                .a_records
+                .insert(dotted(&alias.name), record);
+            Ok(())
+        })
+    }
+
+    async fn delete_alias(&self, zone: &str, alias: &AliasRecord) -> Result<()> {
+        let op = self.call(ROUTE53, "ChangeResourceRecordSets").await?;
+        self.with(op, |s, _| {
+            let z = Self::zone(s, op, zone)?;
+            if matches!(
+                z.a_records.get(&dotted(&alias.name)),
+                Some(ARecord::Alias(_))
+            ) {
+                z.a_records.remove(&dotted(&alias.name));
+            }
+            Ok(())
+        })
+    }
+
     async fn wait_issued(&self, arn: &str, _max: Duration) -> Result<CertificateInfo> {
         let op = self.call(ACM, "DescribeCertificate").await?;
         self.describe_now(op, arn)
@@ -211,6 +257,23 @@ impl FakeWorld {
         let records = s.zones.get(zone).map(|z| &z.records);
         let text = |r: &DnsRecord| format!("{} {} {}", r.name, r.kind, r.value);
         records.into_iter().flatten().map(text).collect()
+    }
+
+    /// The `A` record at `name` (`shop.example.com.`) in a zone.
+    pub fn zone_a_record(&self, zone: &str, name: &str) -> Option<ARecord> {
+        let s = self.inner.lock();
+        s.zones
+            .get(zone)
+            .and_then(|z| z.a_records.get(name).cloned())
+    }
+
+    /// An `A` record someone else wrote.
+    pub fn put_a_record(&self, zone: &str, name: &str, address: &str) {
+        let mut s = self.inner.lock();
+        if let Some(z) = s.zones.get_mut(zone) {
+            let record = ARecord::Addresses(vec![address.to_string()]);
+            z.a_records.insert(name.to_string(), record);
+        }
     }
 
     /// Removes a record someone deleted by hand.

@@ -10,6 +10,9 @@ use crate::providers::*;
 
 const ELB: &str = "Elastic Load Balancing v2";
 
+/// The hosted zone of the fake load balancers' names (AWS has one per region and type).
+const CANONICAL_ZONE: &str = "Z35SXDOTRQ7X7K";
+
 #[async_trait]
 impl LoadBalancing for FakeRegion {
     async fn snapshot(&self, stack: &str) -> Result<LoadBalancingSnapshot> {
@@ -44,6 +47,7 @@ impl LoadBalancing for FakeRegion {
                     subnets: l.subnets.clone(),
                     security_groups: l.groups.clone(),
                     dns_name: format!("{}.{}.elb.amazonaws.com", l.name, self.region),
+                    canonical_zone: CANONICAL_ZONE.to_string(),
                     state: match now < l.life.ready {
                         true => Lifecycle::Pending,
                         false if l.broken => Lifecycle::Failed,
@@ -136,6 +140,7 @@ impl LoadBalancing for FakeRegion {
                 subnets: lb.subnets.to_vec(),
                 security_groups: lb.security_groups.to_vec(),
                 dns_name: format!("{}.{}.elb.amazonaws.com", lb.name, self.region),
+                canonical_zone: CANONICAL_ZONE.to_string(),
                 state: Lifecycle::Pending,
                 tags: lb.tags.clone(),
             })

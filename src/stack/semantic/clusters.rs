@@ -30,17 +30,8 @@ impl Checker {
             ));
             return;
         }
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
-        let key_ok = parts.len() == 6
-            && parts[0] == "arn"
-            && parts[1].starts_with("aws")
-            && parts[2] == "kms"
-            && parts[4].len() == 12
-            && parts[4].bytes().all(|b| b.is_ascii_digit())
-            && parts[5]
-                .strip_prefix("key/")
-                .is_some_and(|id| !id.is_empty());
-        if !key_ok {
+        let key_region = crate::stack::arn::region_of(arn, "kms", "key/");
+        if key_region.is_none() {
             self.push(
                 Finding::new(
                     format!("{path}.keyArn"),
@@ -50,12 +41,11 @@ impl Checker {
                     "arn:aws:kms:<region>:<account>:key/<key id>; an alias is not accepted by EKS",
                 ),
             );
-        } else if parts[3] != aws_region {
+        } else if let Some(region) = key_region.filter(|r| *r != aws_region) {
             self.push(Finding::new(
                 format!("{path}.keyArn"),
                 format!(
-                    "the key is in {}, but the cluster is in {aws_region}; EKS takes only a key of its own region",
-                    parts[3]
+                    "the key is in {region}, but the cluster is in {aws_region}; EKS takes only a key of its own region"
                 ),
             ));
         }

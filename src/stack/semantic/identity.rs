@@ -73,20 +73,6 @@ pub(super) fn is_principal_arn(arn: &str) -> bool {
 
 /// The resource part of `arn:<partition>:iam::<account>:<resource>`.
 fn iam_arn_resource(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    let (arn_word, partition, service, region, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    let ok = arn_word == "arn"
-        && partition.starts_with("aws")
-        && service == "iam"
-        && region.is_empty()
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit());
-    ok.then_some(resource)
+    let a = crate::stack::arn::parse(arn)?;
+    (a.service == "iam" && a.region.is_empty()).then_some(a.resource)
 }

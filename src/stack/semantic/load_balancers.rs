@@ -235,7 +235,7 @@ impl Checker {
             _ => {}
         }
         if let Some(arn) = &tls.certificate_arn {
-            match crate::stack::tls::certificate_region(arn) {
+            match crate::stack::arn::region_of(arn, "acm", "certificate/") {
                 None => self.push(
                     Finding::new(
                         format!("{path}.certificateArn"),

@@ -99,10 +99,19 @@ impl PodIdentities for EksPodIdentities {
                     tags: new.tags.clone(),
                 });
             }
-            Err(e) => e,
+            // Only an association already there for the service account (EKS keeps one) can
+            // be what an earlier, lost answer made; any other error is the answer.
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ErrorKind::AlreadyExists | ErrorKind::DependencyViolation
+                ) =>
+            {
+                e
+            }
+            Err(e) => return Err(e),
         };
-        // EKS keeps one association per service account: one that carries this resource's
-        // id is the one a lost answer made.
+        // One that carries this resource's id is the one a lost answer made.
         let account = Some((new.namespace, new.service_account));
         let existing = self.list(new.cluster, account).await?;
         let id = new.tags.get(TAG_ID);
