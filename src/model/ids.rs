@@ -13,6 +13,7 @@ pub const CLUSTER_ROLE: &str = "iam/cluster-role";
 pub const NODE_ROLE: &str = "iam/node-role";
 pub const FLOW_LOGS_ROLE: &str = "iam/flow-logs-role";
 pub const AUTOSCALER_ROLE: &str = "iam/cluster-autoscaler-role";
+pub const CLOUDWATCH_AGENT_ROLE: &str = "iam/cloudwatch-agent-role";
 
 /// The record of the region's last successful `up`.
 pub fn run_record(region: &str) -> String {

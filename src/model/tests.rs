@@ -69,10 +69,11 @@ fn reference_stack_has_every_resource_of_the_topology() {
         ("EksCluster", 1),
         ("LaunchTemplate", 1),
         ("NodeGroup", 1),
-        // The Cluster Autoscaler's service account.
-        ("PodIdentity", 1),
-        // vpc-cni, coredns, kube-proxy, eks-pod-identity-agent, metrics-server.
-        ("ClusterAddon", 5),
+        // The Cluster Autoscaler's and the CloudWatch agent's service accounts.
+        ("PodIdentity", 2),
+        // vpc-cni, coredns, kube-proxy, eks-pod-identity-agent, metrics-server, and
+        // amazon-cloudwatch-observability for the alarms on Container Insights.
+        ("ClusterAddon", 6),
         ("TargetGroupAttachment", 1),
         ("AlertTopic", 1),
         ("AlertSubscription", 1),
@@ -84,7 +85,8 @@ fn reference_stack_has_every_resource_of_the_topology() {
     let c2 = kinds(&rs, Some("c2"));
     assert_eq!(c2.get("VpcPeeringAccepter"), Some(&1));
     assert_eq!(c2.get("WebAcl"), None, "the backend has no WAF");
-    assert_eq!(kinds(&rs, None).get("IamRole"), Some(&4));
+    // Cluster, nodes, flow logs, the Cluster Autoscaler, the CloudWatch agent.
+    assert_eq!(kinds(&rs, None).get("IamRole"), Some(&5));
 }
 
 #[test]

@@ -125,6 +125,12 @@ impl AlarmName {
         }
     }
 
+    /// Whether it reads a Container Insights metric, which only the CloudWatch Observability
+    /// add-on publishes.
+    pub fn reads_container_insights(self) -> bool {
+        !matches!(self, AlarmName::ErrorRate | AlarmName::BackendHealthyHosts)
+    }
+
     /// The documents' threshold and minutes.
     pub fn default_setting(self) -> (f64, u32) {
         match self {
@@ -144,6 +150,16 @@ pub struct AlarmSetting {
     pub name: AlarmName,
     pub threshold: f64,
     pub minutes: u32,
+}
+
+impl AlertsSpec {
+    /// The keys of the alarms turned on that read Container Insights metrics.
+    pub fn container_insights(&self) -> Vec<&'static str> {
+        let on = self.alarms.enabled().into_iter().map(|s| s.name);
+        on.filter(|n| n.reads_container_insights())
+            .map(AlarmName::key)
+            .collect()
+    }
 }
 
 impl AlarmsSpec {

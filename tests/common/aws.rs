@@ -234,3 +234,179 @@ impl Running {
         }
     }
 }
+
+/// Runs the tool against moto on the reference stack (workloads left out: see
+/// [`command`]).
+pub fn multiregion(url: &str, args: &[&str]) -> Run {
+    multiregion_with(url, STACK, args)
+}
+
+/// The reference stack edited by `edit`, in a temporary folder (kept while the guard lives),
+/// its manifests found where they are.
+pub fn edited_stack(edit: impl Fn(String) -> String) -> (tempfile::TempDir, String) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifests = root.join("manifests");
+    let text = std::fs::read_to_string(root.join(STACK))
+        .unwrap()
+        .replace("../manifests", manifests.to_str().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stack.yaml");
+    std::fs::write(&path, edit(text)).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    (dir, path)
+}
+
+/// The action `plan --output json` gives the change of `id`, if any.
+pub fn planned_action(plan: &serde_json::Value, id: &str) -> Option<String> {
+    plan["changes"]
+        .as_array()?
+        .iter()
+        .find(|c| c["id"] == id)
+        .and_then(|c| c["action"].as_str())
+        .map(str::to_string)
+}
+
+/// An EC2 filter for what carries this logical id.
+pub fn tagged(id: &str) -> aws_sdk_ec2::types::Filter {
+    aws_sdk_ec2::types::Filter::builder()
+        .name("tag:multiregion:id")
+        .values(id)
+        .build()
+}
+
+pub async fn id_of_vpc(ec2: &aws_sdk_ec2::Client, id: &str) -> String {
+    let out = ec2
+        .describe_vpcs()
+        .filters(tagged(id))
+        .send()
+        .await
+        .unwrap();
+    out.vpcs()[0].vpc_id().unwrap().to_string()
+}
+
+/// An independent look at both regions: nothing of the stack's is left, in any service.
+pub async fn assert_nothing_left(url: &str) {
+    let stack = aws_sdk_ec2::types::Filter::builder()
+        .name("tag:multiregion:stack")
+        .values("petclinic")
+        .build();
+    for region in ["us-east-1", "us-west-2"] {
+        let config = sdk_config(url, region).await;
+        let ec2 = aws_sdk_ec2::Client::new(&config);
+        let vpcs = ec2
+            .describe_vpcs()
+            .filters(stack.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(vpcs.vpcs().is_empty(), "{region}: VPCs left");
+        let subnets = ec2
+            .describe_subnets()
+            .filters(stack.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(subnets.subnets().is_empty(), "{region}: subnets left");
+        let igws = ec2
+            .describe_internet_gateways()
+            .filters(stack.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            igws.internet_gateways().is_empty(),
+            "{region}: internet gateways left"
+        );
+        let eips = ec2
+            .describe_addresses()
+            .filters(stack.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(eips.addresses().is_empty(), "{region}: Elastic IPs left");
+        let groups = ec2
+            .describe_security_groups()
+            .filters(stack.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            groups.security_groups().is_empty(),
+            "{region}: security groups left"
+        );
+        let tables = ec2
+            .describe_route_tables()
+            .filters(stack.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            tables.route_tables().is_empty(),
+            "{region}: route tables left"
+        );
+        // NAT gateways and peerings stay listed for a while in state `deleted`, as on AWS.
+        let nats = ec2.describe_nat_gateways().send().await.unwrap();
+        for n in nats.nat_gateways() {
+            let ours = n
+                .tags()
+                .iter()
+                .any(|t| t.key() == Some("multiregion:stack") && t.value() == Some("petclinic"));
+            let state = n.state().map(|s| s.as_str()).unwrap_or_default();
+            assert!(
+                !ours || state == "deleted",
+                "{region}: NAT gateway {:?} is {state}",
+                n.nat_gateway_id()
+            );
+        }
+        let pcx = ec2.describe_vpc_peering_connections().send().await.unwrap();
+        for p in pcx.vpc_peering_connections() {
+            let code = p
+                .status()
+                .and_then(|s| s.code())
+                .map(|c| c.as_str())
+                .unwrap_or_default();
+            assert_eq!(
+                code,
+                "deleted",
+                "{region}: peering {:?}",
+                p.vpc_peering_connection_id()
+            );
+        }
+        let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+        let lbs = elb.describe_load_balancers().send().await.unwrap();
+        assert!(
+            lbs.load_balancers().is_empty(),
+            "{region}: load balancers left"
+        );
+        let tgs = elb.describe_target_groups().send().await.unwrap();
+        assert!(
+            tgs.target_groups().is_empty(),
+            "{region}: target groups left"
+        );
+        let eks = aws_sdk_eks::Client::new(&config);
+        let clusters = eks.list_clusters().send().await.unwrap();
+        assert!(
+            clusters.clusters().is_empty(),
+            "{region}: clusters left: {:?}",
+            clusters.clusters()
+        );
+        let waf = aws_sdk_wafv2::Client::new(&config);
+        let acls = waf
+            .list_web_acls()
+            .scope(aws_sdk_wafv2::types::Scope::Regional)
+            .send()
+            .await
+            .unwrap();
+        assert!(acls.web_acls().is_empty(), "{region}: web ACLs left");
+        let flow_logs = ec2.describe_flow_logs().send().await.unwrap();
+        assert!(flow_logs.flow_logs().is_empty(), "{region}: flow logs left");
+        let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+        let groups = logs
+            .describe_log_groups()
+            .log_group_name_prefix("/multiregion/petclinic/")
+            .send()
+            .await
+            .unwrap();
+        assert!(groups.log_groups().is_empty(), "{region}: log groups left");
+    }
+}

@@ -126,8 +126,9 @@ async fn converge(stack: &ValidStack, world: &FakeWorld) {
 fn expected_inventory() -> BTreeMap<&'static str, usize> {
     BTreeMap::from([
         ("EksCluster", 2),
-        // The five default add-ons in each cluster.
-        ("ClusterAddon", 10),
+        // The five default add-ons in each cluster, and CloudWatch Observability for the
+        // alarms on Container Insights.
+        ("ClusterAddon", 12),
         // Scheduled for deletion by `down`, so not counted once pending.
         ("SecretsKey", 2),
         // Adopted, not made: tagged once emptied.
@@ -135,9 +136,10 @@ fn expected_inventory() -> BTreeMap<&'static str, usize> {
         ("ElasticIp", 4),
         ("MainRouteTable", 2),
         ("FlowLog", 2),
-        // Cluster, nodes, flow logs, the Cluster Autoscaler.
-        ("IamRole", 4),
-        ("PodIdentity", 2),
+        // Cluster, nodes, flow logs, the Cluster Autoscaler, the CloudWatch agent.
+        ("IamRole", 5),
+        // Per region: the Cluster Autoscaler's and the CloudWatch agent's.
+        ("PodIdentity", 4),
         ("InternetGateway", 2),
         ("LaunchTemplate", 2),
         ("LogGroup", 2),

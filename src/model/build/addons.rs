@@ -28,10 +28,19 @@ pub fn defaults() -> BTreeMap<String, AddonSpec> {
     ])
 }
 
-/// The add-ons a cluster runs: each default, replaced by the stack's entry of that name, and
-/// the stack's others.
-pub fn effective(cluster: &ClusterSpec) -> BTreeMap<String, AddonSpec> {
+/// The add-ons a cluster runs: each default (with CloudWatch Observability where the alarms
+/// read Container Insights), replaced by the stack's entry of that name, and the stack's
+/// others.
+pub fn effective(cluster: &ClusterSpec, insights: bool) -> BTreeMap<String, AddonSpec> {
     let mut all = defaults();
+    if insights {
+        let on = AddonSpec {
+            enabled: true,
+            version: None,
+            configuration: None,
+        };
+        all.insert(super::insights::ADDON.to_string(), on);
+    }
     all.extend(cluster.addons.clone());
     all.retain(|_, a| a.enabled);
     all
@@ -39,8 +48,15 @@ pub fn effective(cluster: &ClusterSpec) -> BTreeMap<String, AddonSpec> {
 
 /// Adds the region's add-ons, after its node groups: CoreDNS and metrics-server are
 /// Deployments that become active only once nodes run them.
-pub fn add(b: &mut Builder, region: &str, cluster: &ClusterSpec, eks: &str, groups: &[String]) {
-    for (name, addon) in effective(cluster) {
+pub fn add(
+    b: &mut Builder,
+    region: &str,
+    cluster: &ClusterSpec,
+    insights: bool,
+    eks: &str,
+    groups: &[String],
+) {
+    for (name, addon) in effective(cluster, insights) {
         let deps = std::iter::once(eks.to_string()).chain(groups.iter().cloned());
         let configuration = addon
             .configuration

@@ -14,6 +14,7 @@ mod addons;
 mod alerts;
 mod autoscaler;
 mod builder;
+mod insights;
 
 use builder::Builder;
 
@@ -72,6 +73,7 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
     });
 
     let autoscaler_role = autoscaler::role(&mut b, valid);
+    let agent_role = insights::role(&mut b, valid);
 
     let (requester, accepter) = valid.peering_ends();
     let peering_id = ids::peering(&regions[requester].name);
@@ -451,7 +453,11 @@ pub fn desired(valid: &ValidStack) -> Vec<Resource> {
                 },
             );
         }
-        addons::add(&mut b, r, cluster, &eks, &node_groups);
+        let runs_insights = insights::runs(valid, cluster);
+        if let Some(role) = agent_role.as_ref().filter(|_| runs_insights) {
+            insights::association(&mut b, r, &cluster.name, &eks, role);
+        }
+        addons::add(&mut b, r, cluster, runs_insights, &eks, &node_groups);
         if let Some(role) = &autoscaler_role
             && crate::stack::autoscaler::wanted(cluster)
         {

@@ -37,6 +37,7 @@ pub fn warnings(stack: &Stack) -> Vec<Finding> {
         }
     }
     found.extend(placeholder_recipients(stack));
+    found.extend(unread_insights(stack));
     for (i, skip) in stack.spec.verify.skip.iter().enumerate() {
         if let Some(why) = crate::check_ids::retired(&skip.id) {
             found.push(
@@ -90,4 +91,57 @@ fn placeholder_recipients(stack: &Stack) -> Vec<Finding> {
         }
     }
     found
+}
+
+/// Alarms on Container Insights metrics where the add-on that publishes them is left out.
+fn unread_insights(stack: &Stack) -> Vec<Finding> {
+    const ADDON: &str = "amazon-cloudwatch-observability";
+    let Some(alerts) = &stack.spec.alerts else {
+        return Vec::new();
+    };
+    let alarms = alerts.container_insights();
+    if alarms.is_empty() {
+        return Vec::new();
+    }
+    let regions = stack.spec.regions.iter().enumerate();
+    let left_out = regions.filter(|(_, r)| r.cluster.addons.get(ADDON).is_some_and(|a| !a.enabled));
+    left_out
+        .map(|(i, _)| {
+            Finding::new(
+                format!("spec.regions[{i}].cluster.addons.{ADDON}.enabled"),
+                format!(
+                    "the alarms {} read Container Insights metrics, which only this add-on publishes: without it they never leave INSUFFICIENT_DATA",
+                    alarms.join(", ")
+                ),
+            )
+            .hint("leave the add-on on, or turn those alarms off under spec.alerts.alarms")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn alarms_on_container_insights_without_its_add_on_are_warned_of() {
+        let text = include_str!("../../../stacks/two-region.yaml");
+        let at = "        name: petclinic-c2\n";
+        let off = "        addons: { amazon-cloudwatch-observability: { enabled: false } }\n";
+        let text = text.replacen(at, &format!("{at}{off}"), 1);
+        let stack = crate::stack::parse("two-region.yaml", text.as_bytes()).expect("valid");
+        let warned: Vec<_> = stack
+            .warnings
+            .iter()
+            .filter(|w| w.path.ends_with("amazon-cloudwatch-observability.enabled"))
+            .collect();
+        assert_eq!(warned.len(), 1, "{:?}", stack.warnings);
+        assert_eq!(
+            warned[0].path,
+            "spec.regions[1].cluster.addons.amazon-cloudwatch-observability.enabled"
+        );
+        assert!(
+            warned[0]
+                .message
+                .contains("backendPods, nodeCpu, nodeMemory, nodeNotReady, podRestarts")
+        );
+    }
 }
