@@ -4,6 +4,7 @@
 
 pub mod event;
 pub mod message;
+mod replay;
 pub mod server;
 pub mod signature;
 
@@ -229,6 +230,8 @@ pub struct State {
     pub fetch: Arc<dyn Fetch>,
     pub certs: signature::CertCache,
     pub deliveries: Deliveries,
+    /// The MessageIds already handled.
+    pub seen: replay::Seen,
     pub events: mpsc::UnboundedSender<Event>,
 }
 
@@ -240,6 +243,7 @@ impl State {
             fetch,
             certs: signature::CertCache::default(),
             deliveries: Deliveries::default(),
+            seen: replay::Seen::default(),
             events,
         };
         (state, receiver)
@@ -267,6 +271,12 @@ pub async fn handle_delivery(state: &State, body: &[u8]) -> Result<(), Refusal> 
     let host = signature::sns_host(&partition, &topic.aws_region);
     if state.config.verify {
         check_signature(state, &message, &host).await?;
+        // Only a signed time can be trusted to be SNS's.
+        replay::fresh(&message.timestamp, std::time::SystemTime::now()).map_err(|e| (403, e))?;
+    }
+    // A delivery SNS repeats because it lost the first answer: acknowledged, told once.
+    if state.seen.contains(&message.message_id) {
+        return Ok(());
     }
     let verified = state.config.verify;
     let (stack, region) = (&state.config.stack, &topic.region_name);
@@ -286,6 +296,7 @@ pub async fn handle_delivery(state: &State, body: &[u8]) -> Result<(), Refusal> 
             received_at: event.received_at.clone(),
         });
     }
+    state.seen.remember(&message.message_id);
     let _ = state.events.send(event);
     Ok(())
 }

@@ -15,9 +15,12 @@ pub const CERT_URL: &str = "https://sns.us-east-1.amazonaws.com/SimpleNotificati
 
 /// An SNS-shaped message of `kind`, signed with the test key over its string to sign.
 pub fn signed(kind: &str, topic_arn: &str, message: &str, subject: Option<&str>) -> SnsMessage {
+    // Each message its own id, as SNS gives them (the receiver tells a repeated one once).
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut value = serde_json::json!({
-        "Type": kind, "MessageId": "0f5a1c2e-test", "TopicArn": topic_arn,
-        "Message": message, "Timestamp": "2026-12-02T10:00:00.000Z",
+        "Type": kind, "MessageId": format!("0f5a1c2e-test-{n}"), "TopicArn": topic_arn,
+        "Message": message, "Timestamp": crate::eks_token::rfc3339(SystemTime::now()),
         "SignatureVersion": "2", "Signature": "",
         "SigningCertURL": CERT_URL,
         "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&x=1",

@@ -250,6 +250,34 @@ async fn webhook_a_signed_test_notification_is_an_event_and_a_delivery() {
 }
 
 #[tokio::test]
+async fn webhook_a_delivery_made_again_is_told_once_and_an_old_one_replayed_is_refused() {
+    let mut run = start(config(None)).await;
+    let m = signed("Notification", C1, &test_message("nonce-9"), None);
+    assert_eq!(post(run.address, &json_of(&m)).await.0, 200);
+    assert_eq!(
+        run.events.recv().await.unwrap().nonce.as_deref(),
+        Some("nonce-9")
+    );
+    // SNS lost the answer and delivers the same message again: acknowledged, not told.
+    assert_eq!(post(run.address, &json_of(&m)).await.0, 200);
+    // A message signed two hours ago, captured and sent again.
+    let mut old = signed("Notification", C1, &test_message("nonce-10"), None);
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    old.timestamp = crate::eks_token::rfc3339(two_hours_ago);
+    super::signature::tests::sign(&mut old);
+    let (status, why) = post(run.address, &json_of(&old)).await;
+    assert_eq!(status, 403, "{why}");
+    assert!(why.contains("a replay"), "{why}");
+    // The next new one is the next event: the repeat told nothing.
+    let next = signed("Notification", C1, &test_message("nonce-11"), None);
+    assert_eq!(post(run.address, &json_of(&next)).await.0, 200);
+    assert_eq!(
+        run.events.recv().await.unwrap().nonce.as_deref(),
+        Some("nonce-11")
+    );
+}
+
+#[tokio::test]
 async fn webhook_a_confirmation_gets_the_subscribe_url_on_the_endpoint() {
     let endpoint = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint_url = format!("http://{}", endpoint.local_addr().unwrap());
@@ -339,6 +367,7 @@ async fn webhook_an_alarm_unsigned_is_accepted_only_when_told() {
     assert_eq!(json["newState"], "ALARM");
     m.message = "plain words\nacross lines".into();
     m.subject = None;
+    m.message_id = "another message".into();
     post(run.address, &json_of(&m)).await;
     let event = run.events.recv().await.unwrap();
     assert_eq!(
