@@ -172,8 +172,27 @@ impl Ops for CertificateValidation {
                 o.id
             )));
         };
+        // ACM asks every certificate of the account for the same domain for the same record:
+        // one another validation of the stack (in either region) that stays still uses is kept.
+        let kept: Vec<DnsRecord> = records
+            .iter()
+            .filter(|record| !still_used(cx, o, record))
+            .cloned()
+            .collect();
+        if kept.is_empty() {
+            return Ok(());
+        }
         let certificates = &cx.target(&o.region)?.clients.certificates;
-        let records: &[DnsRecord] = records;
-        Ok(retry::delete(|| certificates.delete_records(zone, records)).await?)
+        Ok(retry::delete(|| certificates.delete_records(zone, &kept)).await?)
     }
+}
+
+/// Whether a validation other than `o`, not being deleted, lists `record`.
+fn still_used(cx: &Applier<'_>, o: &ObservedResource, record: &DnsRecord) -> bool {
+    cx.observed.resources.values().any(|v| {
+        let Handle::Validation { records, .. } = &v.handle else {
+            return false;
+        };
+        v.id != o.id && cx.handle(&v.id).is_ok() && records.contains(record)
+    })
 }

@@ -50,7 +50,9 @@ fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
             record: alias.clone(),
         };
         let id = crate::model::ids::domain_alias(region);
-        m.put(id, Kind::DomainAlias, handle, f, None, vec![target]);
+        // Deleted before its load balancer and the certificate it is found through.
+        let refs = vec![target, certificate.clone()];
+        m.put(id, Kind::DomainAlias, handle, f, None, refs);
     }
 }
 

@@ -17,14 +17,20 @@ pub fn tls12_or_newer(policy: &str) -> bool {
         .any(|f| policy.strip_prefix(f).is_some_and(|rest| !rest.is_empty()))
 }
 
-/// Whether `name` is a DNS name ACM can issue a certificate for: two labels or more of
-/// lowercase letters, digits and inner hyphens, a wildcard only as the first label.
+/// Whether `name` is a DNS name to request the entry's certificate for: two labels or more of
+/// lowercase letters, digits and inner hyphens (no wildcard: the name is also pointed at the
+/// load balancer).
 pub fn domain_name(name: &str) -> Result<(), String> {
     if name.len() > 253 {
         return Err("longer than DNS's 253 characters".to_string());
     }
-    let bare = name.strip_prefix("*.").unwrap_or(name);
-    let labels: Vec<&str> = bare.split('.').collect();
+    if name.starts_with("*.") {
+        return Err(
+            "a wildcard is no name clients use: the entry needs one to point at the load balancer"
+                .to_string(),
+        );
+    }
+    let labels: Vec<&str> = name.split('.').collect();
     if labels.len() < 2 {
         return Err("not a fully qualified name".to_string());
     }
@@ -84,7 +90,11 @@ mod tests {
     #[test]
     fn domain_names_are_fully_qualified_and_lowercase() {
         assert!(domain_name("shop.example.com").is_ok());
-        assert!(domain_name("*.example.com").is_ok());
+        assert!(
+            domain_name("*.example.com")
+                .unwrap_err()
+                .contains("wildcard")
+        );
         assert!(domain_name("a-1.example.com").is_ok());
         for bad in [
             "example",

@@ -274,15 +274,20 @@ pub async fn handle_delivery(state: &State, body: &[u8]) -> Result<(), Refusal> 
         // Only a signed time can be trusted to be SNS's.
         replay::fresh(&message.timestamp, std::time::SystemTime::now()).map_err(|e| (403, e))?;
     }
-    // A delivery SNS repeats because it lost the first answer: acknowledged, told once.
-    if state.seen.contains(&message.message_id) {
+    // A delivery SNS repeats because it lost (or is still waiting for) the first answer:
+    // acknowledged, told once.
+    if !state.seen.claim(&message.message_id) {
         return Ok(());
     }
     let verified = state.config.verify;
     let (stack, region) = (&state.config.stack, &topic.region_name);
     let event = match message.kind.as_str() {
         SUBSCRIPTION_CONFIRMATION => {
-            confirm(state, &message, &host).await?;
+            if let Err(refusal) = confirm(state, &message, &host).await {
+                // Not confirmed: SNS's next attempt must get through.
+                state.seen.release(&message.message_id);
+                return Err(refusal);
+            }
             Event::of(stack, region, &message, verified, Kind::Confirmation)
         }
         // Notifications and unsubscribe confirmations (told apart by the event's summary).
@@ -296,7 +301,6 @@ pub async fn handle_delivery(state: &State, body: &[u8]) -> Result<(), Refusal> 
             received_at: event.received_at.clone(),
         });
     }
-    state.seen.remember(&message.message_id);
     let _ = state.events.send(event);
     Ok(())
 }

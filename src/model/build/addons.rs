@@ -57,14 +57,20 @@ pub fn add(
     groups: &[String],
 ) {
     for (name, addon) in effective(cluster, insights) {
-        let deps = std::iter::once(eks.to_string()).chain(groups.iter().cloned());
+        let mut deps: Vec<String> = std::iter::once(eks.to_string())
+            .chain(groups.iter().cloned())
+            .collect();
+        // Pod Identity hands credentials only to pods started after the association exists.
+        if insights && name == super::insights::ADDON {
+            deps.push(ids::pod_identity(region, super::insights::SERVICE_ACCOUNT));
+        }
         let configuration = addon
             .configuration
             .map(|c| canonical_configuration(&serde_json::Value::Object(c).to_string()))
             .unwrap_or_default();
         b.add(
             ids::addon(region, &name),
-            deps.collect(),
+            deps,
             ResourceSpec::ClusterAddon {
                 cluster: eks.to_string(),
                 cluster_name: cluster.name.clone(),

@@ -12,6 +12,9 @@ use aws_sdk_route53::types::{
 use super::{done, every, retag, sent};
 use crate::providers::*;
 
+/// How many certificates' tags discovery reads at once.
+const TAG_READS_AT_ONCE: usize = 5;
+
 /// How long Route 53 resolvers may keep a validation record.
 const VALIDATION_TTL: i64 = 300;
 
@@ -108,6 +111,25 @@ impl AcmCertificates {
             .collect())
     }
 
+    /// The `A` record set at `name` (with its trailing dot), as Route 53 keeps it.
+    async fn a_set(&self, zone: &str, name: &str) -> Result<Option<ResourceRecordSet>> {
+        let listed = sent(
+            self.route53
+                .list_resource_record_sets()
+                .hosted_zone_id(zone)
+                .start_record_name(name)
+                .start_record_type(RrType::A)
+                .max_items(1)
+                .send(),
+        )
+        .await?;
+        let mut sets = listed.resource_record_sets().iter();
+        let set = sets.find(|set| {
+            dotted(set.name()).eq_ignore_ascii_case(name) && set.r#type() == &RrType::A
+        });
+        Ok(set.cloned())
+    }
+
     async fn alias_change(&self, zone: &str, action: ChangeAction, a: &AliasRecord) -> Result<()> {
         let invalid = |e: aws_smithy_types::error::operation::BuildError| {
             ProviderError::new(ErrorKind::Other, "ChangeResourceRecordSets", e.to_string())
@@ -173,6 +195,14 @@ impl AcmCertificates {
     }
 }
 
+/// A deletion of a record that another run deleted a moment before: done.
+fn gone_is_not_found(mut e: ProviderError) -> ProviderError {
+    if e.message.contains("InvalidChangeBatch") && e.message.contains("not found") {
+        e.kind = ErrorKind::NotFound;
+    }
+    e
+}
+
 /// A DNS name as Route 53 writes it, with its trailing dot.
 fn dotted(name: &str) -> String {
     if name.ends_with('.') {
@@ -197,9 +227,12 @@ impl Certificates for AcmCertificates {
     async fn snapshot(&self, stack: &str) -> Result<Vec<CertificateInfo>> {
         let listed: Vec<aws_sdk_acm::types::CertificateSummary> =
             every!(self.acm.list_certificates()).await?;
-        let each = listed
+        let arns: Vec<String> = listed
             .iter()
-            .filter_map(|c| c.certificate_arn())
+            .filter_map(|c| c.certificate_arn().map(str::to_string))
+            .collect();
+        let each: Vec<_> = arns
+            .iter()
             .map(|arn| async move {
                 let tags = self.tags(arn).await?;
                 if tags.get(crate::model::TAG_STACK).map(String::as_str) != Some(stack) {
@@ -214,12 +247,15 @@ impl Certificates for AcmCertificates {
                     (c.validation_found, c.a_record) = (found, a_record);
                 }
                 Ok::<_, ProviderError>(Some(c))
-            });
-        Ok(futures::future::try_join_all(each)
-            .await?
-            .into_iter()
-            .flatten()
-            .collect())
+            })
+            .collect();
+        // An account may hold many certificates: a few tag reads at a time, not all at once.
+        use futures::{StreamExt, TryStreamExt};
+        let ours: Vec<Option<CertificateInfo>> = futures::stream::iter(each)
+            .buffer_unordered(TAG_READS_AT_ONCE)
+            .try_collect()
+            .await?;
+        Ok(ours.into_iter().flatten().collect())
     }
 
     async fn request(&self, domain: &str, token: &str, tags: &Tags) -> Result<String> {
@@ -286,24 +322,13 @@ impl Certificates for AcmCertificates {
         if there.is_empty() {
             return Ok(());
         }
-        self.change(zone, ChangeAction::Delete, &there).await
+        let deleted = self.change(zone, ChangeAction::Delete, &there).await;
+        deleted.map_err(gone_is_not_found)
     }
 
     async fn a_record(&self, zone: &str, name: &str) -> Result<Option<ARecord>> {
         let name = dotted(name);
-        let listed = sent(
-            self.route53
-                .list_resource_record_sets()
-                .hosted_zone_id(zone)
-                .start_record_name(&name)
-                .start_record_type(RrType::A)
-                .max_items(1)
-                .send(),
-        )
-        .await?;
-        let set = listed.resource_record_sets().iter().find(|set| {
-            dotted(set.name()).eq_ignore_ascii_case(&name) && set.r#type() == &RrType::A
-        });
+        let set = self.a_set(zone, &name).await?;
         Ok(set.map(|set| match set.alias_target() {
             Some(t) => ARecord::Alias(AliasRecord {
                 name: name.clone(),
@@ -321,13 +346,35 @@ impl Certificates for AcmCertificates {
         self.alias_change(zone, ChangeAction::Upsert, alias).await
     }
 
+    /// Only an alias that still resolves as the stack's load balancer, deleted exactly as it
+    /// is (Route 53 deletes a record only with all its values).
     async fn delete_alias(&self, zone: &str, alias: &AliasRecord) -> Result<()> {
-        match self.a_record(zone, &alias.name).await? {
-            Some(ARecord::Alias(there)) => {
-                self.alias_change(zone, ChangeAction::Delete, &there).await
-            }
-            _ => Ok(()),
+        let Some(set) = self.a_set(zone, &dotted(&alias.name)).await? else {
+            return Ok(());
+        };
+        let ours = set
+            .alias_target()
+            .is_some_and(|t| same_dns_name(t.dns_name(), &alias.target));
+        if !ours {
+            return Ok(());
         }
+        let invalid = |e: aws_smithy_types::error::operation::BuildError| {
+            ProviderError::new(ErrorKind::Other, "ChangeResourceRecordSets", e.to_string())
+        };
+        let change = Change::builder()
+            .action(ChangeAction::Delete)
+            .resource_record_set(set);
+        let batch = ChangeBatch::builder()
+            .changes(change.build().map_err(invalid)?)
+            .build()
+            .map_err(invalid)?;
+        let call = self
+            .route53
+            .change_resource_record_sets()
+            .hosted_zone_id(zone);
+        done(call.change_batch(batch).send())
+            .await
+            .map_err(gone_is_not_found)
     }
 
     async fn wait_issued(&self, arn: &str, max: Duration) -> Result<CertificateInfo> {

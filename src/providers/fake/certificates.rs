@@ -32,10 +32,11 @@ fn dotted(name: &str) -> String {
     format!("{}.", name.trim_end_matches('.'))
 }
 
-/// The record ACM asks for: a name of the certificate's own under the domain.
-fn validation_record(arn: &str, domain: &str) -> DnsRecord {
-    let token = arn.rsplit('/').next().unwrap_or(arn);
+/// The record ACM asks for: as in ACM, the same for every certificate of the account for the
+/// same domain, in whichever region.
+fn validation_record(_arn: &str, domain: &str) -> DnsRecord {
     let domain = domain.strip_prefix("*.").unwrap_or(domain);
+    let token: String = domain.bytes().map(|b| format!("{b:02x}")).take(8).collect();
     DnsRecord {
         name: format!("_{token}.{domain}."),
         kind: "CNAME".to_string(),
@@ -221,10 +222,8 @@ impl Certificates for FakeRegion {
         let op = self.call(ROUTE53, "ChangeResourceRecordSets").await?;
         self.with(op, |s, _| {
             let z = Self::zone(s, op, zone)?;
-            if matches!(
-                z.a_records.get(&dotted(&alias.name)),
-                Some(ARecord::Alias(_))
-            ) {
+            let there = z.a_records.get(&dotted(&alias.name));
+            if matches!(there, Some(ARecord::Alias(a)) if same_dns_name(&a.target, &alias.target)) {
                 z.a_records.remove(&dotted(&alias.name));
             }
             Ok(())

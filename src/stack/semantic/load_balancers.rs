@@ -291,3 +291,27 @@ impl Checker {
         }
     }
 }
+
+impl Checker {
+    /// A domain points at one load balancer: its alias record is one name in one zone.
+    pub(super) fn one_region_per_domain(&mut self, regions: &[RegionSpec]) {
+        let mut seen: Vec<(&str, usize)> = Vec::new();
+        for (i, region) in regions.iter().enumerate() {
+            let tls = region.load_balancer.tls.as_ref();
+            let Some(domain) = tls.and_then(|t| t.domain.as_deref()) else {
+                continue;
+            };
+            if let Some((_, first)) = seen.iter().find(|(d, _)| *d == domain) {
+                self.push(
+                    Finding::new(
+                        format!("spec.regions[{i}].loadBalancer.tls.domain"),
+                        format!("{} is also the domain of spec.regions[{first}]: one name points at one load balancer", quoted(domain)),
+                    )
+                    .hint("give this region's entry a name of its own"),
+                );
+            } else {
+                seen.push((domain, i));
+            }
+        }
+    }
+}

@@ -64,6 +64,7 @@ pub fn check(stack: &Stack) -> (Vec<Finding>, Vec<Option<ResolvedNetwork>>) {
         |i| format!("spec.regions[{i}].cluster.name"),
         "cluster name",
     );
+    c.one_region_per_domain(&stack.spec.regions);
     c.peering(&stack.spec.peering, &region_names);
     c.workloads(&stack.spec.workloads, &region_names);
     c.verify(&stack.spec.verify);
