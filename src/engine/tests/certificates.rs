@@ -133,7 +133,12 @@ async fn a_certificate_acm_gave_up_on_is_replaced_by_a_new_request() {
     assert_ne!(now[0].0, first);
     assert_eq!(now[0].2, ISSUED);
     // ACM asks the new certificate for the old one's record: it is in the zone still.
-    assert_eq!(world.zone_records(&zone).len(), 1, "{:?}", world.zone_records(&zone));
+    assert_eq!(
+        world.zone_records(&zone).len(),
+        1,
+        "{:?}",
+        world.zone_records(&zone)
+    );
     assert_eq!(https_certificate(&world).await, Some(now[0].0.clone()));
 }
 
