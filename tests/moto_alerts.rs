@@ -94,6 +94,32 @@ fn alarms_notify_their_topic_and_a_test_notification_reaches_the_receiver_verifi
         }
     }
 
+    // Each topic encrypted with a key of the stack's whose policy lets CloudWatch use it.
+    for (n, region) in ["us-east-1", "us-west-2"].iter().enumerate() {
+        let topic = report["regions"][n]["topic"]["arn"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        runtime().block_on(async {
+            let config = sdk_config(url, region).await;
+            let attributes = aws_sdk_sns::Client::new(&config)
+                .get_topic_attributes()
+                .topic_arn(&topic)
+                .send()
+                .await
+                .unwrap();
+            let key = attributes.attributes().unwrap()["KmsMasterKeyId"].clone();
+            assert!(key.starts_with(&format!("arn:aws:kms:{region}:")), "{key}");
+            let kms = aws_sdk_kms::Client::new(&config);
+            let policy = kms.get_key_policy().key_id(&key).policy_name("default");
+            let policy = policy.send().await.unwrap();
+            let policy = policy.policy().unwrap_or_default();
+            assert!(policy.contains("\"cloudwatch.amazonaws.com\""), "{policy}");
+            let rotation = kms.get_key_rotation_status().key_id(&key).send().await;
+            assert!(rotation.unwrap().key_rotation_enabled(), "{key}");
+        });
+    }
+
     // An alarm's state set from outside (as CloudWatch would on 5xx) is what `alarms` shows.
     runtime().block_on(async {
         let config = sdk_config(url, "us-east-1").await;

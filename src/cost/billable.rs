@@ -91,7 +91,7 @@ pub fn of(id: &str, kind: Kind, fields: &Fields) -> Option<Billable> {
             retention_days: number("retentionDays"),
         }),
         Kind::VpcPeering | Kind::VpcPeeringAccepter => Some(Billable::Peering),
-        Kind::SecretsKey => Some(Billable::KmsKey),
+        Kind::SecretsKey | Kind::AlertsKey => Some(Billable::KmsKey),
         // Each metric an alarm reads shows once in its canonical text as `{dimensions}`.
         Kind::MetricAlarm => Some(Billable::Alarm {
             metrics: text("metric").matches('{').count().max(1),

@@ -4,17 +4,13 @@ use super::*;
 use crate::providers::{Tags, TopicSettings};
 
 pub const NAME: Field = Field::force_new("name");
+/// The key its messages are encrypted with at rest: the region's alerts key.
 pub const KMS_KEY: Field = Field::updatable("kmsKey");
 pub const PUBLISHERS: Field = Field::updatable("publishers");
 pub const SIGNATURE_VERSION: Field = Field::updatable("signatureVersion");
 
-/// No server-side encryption: CloudWatch alarms cannot publish to a topic encrypted with the
-/// AWS-managed key (`alias/aws/sns`, whose policy admits no service), only with a customer
-/// managed key whose policy lets CloudWatch use it, which the stack does not make yet. An
-/// empty key turns encryption off where someone turned it on.
-pub const KMS_KEY_ID: &str = "";
 /// The only publisher: CloudWatch alarms, of this account only.
-pub const PUBLISHER: &str = "cloudwatch.amazonaws.com";
+pub const PUBLISHER: &str = crate::providers::ALERTS_USER;
 /// SHA256 signatures, the ones `webhook serve` checks.
 pub const SIGNATURE: &str = "2";
 
@@ -40,7 +36,7 @@ fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
         let Some(id) = tag_id(&t.tags) else { continue };
         let f = fields([
             (NAME, t.name.clone()),
-            (KMS_KEY, t.kms_key.clone().unwrap_or_default()),
+            (KMS_KEY, m.name(t.kms_key.as_deref().unwrap_or_default())),
             (PUBLISHERS, t.publishers.join(",")),
             // SNS reports the version it signs with; an emulator that does not (moto) is
             // taken at its word that it was set: moto signs with SHA256 whatever it is told.
@@ -51,29 +47,40 @@ fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
                     .unwrap_or_else(|| SIGNATURE.to_string()),
             ),
         ]);
+        // The stack's key, so that a teardown deletes the topic before its key.
+        let key = f[KMS_KEY.name].clone();
+        let refs = (!key.is_empty() && !key.starts_with("arn:")).then_some(key);
         let (handle, tags) = (Handle::Id(t.arn.clone()), Some(t.tags.clone()));
-        m.put(id, Kind::AlertTopic, handle, f, tags, vec![]);
+        m.put(
+            id,
+            Kind::AlertTopic,
+            handle,
+            f,
+            tags,
+            refs.into_iter().collect(),
+        );
     }
 }
 
 fn desired(r: &Resource, _: &DesiredContext<'_>) -> Fields {
-    let ResourceSpec::AlertTopic { name } = &r.spec else {
+    let ResourceSpec::AlertTopic { name, key } = &r.spec else {
         return Fields::new();
     };
     fields([
         (NAME, name.clone()),
-        (KMS_KEY, KMS_KEY_ID.to_string()),
+        (KMS_KEY, key.clone()),
         (PUBLISHERS, format!("{PUBLISHER} (account)")),
         (SIGNATURE_VERSION, SIGNATURE.to_string()),
     ])
 }
 
-fn settings() -> TopicSettings {
-    TopicSettings {
-        kms_key: KMS_KEY_ID.to_string(),
+/// The topic's settings, its key's ARN for the key's logical id.
+fn settings(cx: &Applier<'_>, key: &str) -> StepResult<TopicSettings> {
+    Ok(TopicSettings {
+        kms_key: cx.aws(key)?,
         publisher: PUBLISHER.to_string(),
         signature_version: SIGNATURE.to_string(),
-    }
+    })
 }
 
 struct AlertTopic;
@@ -81,13 +88,13 @@ struct AlertTopic;
 #[async_trait]
 impl Ops for AlertTopic {
     async fn create(&self, cx: &Applier<'_>, r: &Resource) -> StepResult<(Handle, String)> {
-        let ResourceSpec::AlertTopic { name } = &r.spec else {
+        let ResourceSpec::AlertTopic { name, key } = &r.spec else {
             return Err(not_a(r));
         };
         let alerting = &cx.target(&r.region)?.clients.alerting;
+        let settings = settings(cx, key)?;
         // SNS makes one topic per name: a repeated create answers the same topic.
         let arn = retry::change(|| alerting.create_topic(name, &r.tags)).await?;
-        let settings = settings();
         retry::change(|| alerting.set_topic_settings(&arn, &settings)).await?;
         Ok((Handle::Id(arn.clone()), arn))
     }
@@ -95,9 +102,12 @@ impl Ops for AlertTopic {
     /// Key, policy and signature version, set together.
     async fn update(&self, u: InPlace<'_>) -> StepResult<()> {
         let InPlace(cx, r, _, o) = u;
+        let ResourceSpec::AlertTopic { key, .. } = &r.spec else {
+            return Err(not_a(r));
+        };
         let alerting = &cx.target(&r.region)?.clients.alerting;
         let arn = o.handle.aws_id();
-        let settings = settings();
+        let settings = settings(cx, key)?;
         Ok(retry::change(|| alerting.set_topic_settings(arn, &settings)).await?)
     }
 

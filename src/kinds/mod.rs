@@ -23,6 +23,7 @@ mod observed;
 pub mod access_entry;
 pub mod alert_subscription;
 pub mod alert_topic;
+pub mod alerts_key;
 pub mod certificate;
 pub mod certificate_validation;
 pub mod cluster_addon;
@@ -95,6 +96,7 @@ kinds! {
     IamRole,
     LogGroup,
     SecretsKey,
+    AlertsKey,
     Vpc,
     InternetGateway,
     Subnet,
@@ -309,6 +311,7 @@ pub const REGISTRY: &[KindDef] = &[
     iam_role::DEF,
     log_group::DEF,
     secrets_key::DEF,
+    alerts_key::DEF,
     vpc::DEF,
     internet_gateway::DEF,
     subnet::DEF,
@@ -408,6 +411,7 @@ impl ResourceSpec {
             ResourceSpec::IamRole { .. } => Kind::IamRole,
             ResourceSpec::LogGroup { .. } => Kind::LogGroup,
             ResourceSpec::SecretsKey { .. } => Kind::SecretsKey,
+            ResourceSpec::AlertsKey { .. } => Kind::AlertsKey,
             ResourceSpec::Certificate { .. } => Kind::Certificate,
             ResourceSpec::CertificateValidation { .. } => Kind::CertificateValidation,
             ResourceSpec::DomainAlias { .. } => Kind::DomainAlias,

@@ -3,7 +3,8 @@
 //! pending deletion is gone for discovery, so the next `up` makes a new one.
 
 use super::*;
-use crate::providers::{Tags, secrets_key_policy};
+use crate::model::ids;
+use crate::providers::{KeyInfo, Tags, secrets_key_policy};
 
 pub const DESCRIPTION: Field = Field::updatable("description");
 pub const ENABLED: Field = Field::updatable("enabled");
@@ -24,14 +25,20 @@ pub const DEF: KindDef = KindDef {
 };
 
 fn index(snap: &Snapshot) -> Vec<(&str, &Tags)> {
-    snap.keys
-        .iter()
+    keys(snap, false)
         .map(|k| (k.arn.as_str(), &k.tags))
         .collect()
 }
 
+/// The stack's keys that are alert topics' keys (`alerts`), or the others: secrets keys.
+pub fn keys(snap: &Snapshot, alerts: bool) -> impl Iterator<Item = &KeyInfo> {
+    let is =
+        move |k: &&KeyInfo| tag_id(&k.tags).is_some_and(|id| ids::is_alerts_key(&id) == alerts);
+    snap.keys.iter().filter(is)
+}
+
 fn observe(m: &mut Mapper<'_>, snap: &Snapshot) {
-    for k in &snap.keys {
+    for k in keys(snap, false) {
         let Some(id) = tag_id(&k.tags) else { continue };
         let users: Vec<String> = k.users.iter().map(|u| m.name(u)).collect();
         let f = fields([
@@ -69,7 +76,7 @@ impl Ops for SecretsKey {
         let policy = secrets_key_policy(&cx.role_arn(user)?)?;
         // CreateKey takes no client token: a lost answer is settled by looking for the tag.
         let arn = cx
-            .create_id(r, || keys.create_key(description, &policy, &r.tags))
+            .create_id(r, || keys.create_key(description, Some(&policy), &r.tags))
             .await?;
         retry::change(|| keys.enable_rotation(&arn)).await?;
         Ok((Handle::Id(arn.clone()), format!("{arn}, rotation on")))

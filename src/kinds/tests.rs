@@ -45,6 +45,7 @@ fn the_registry_creates_in_the_golden_dependency_order() {
             "IamRole",
             "LogGroup",
             "SecretsKey",
+            "AlertsKey",
             "Vpc",
             "InternetGateway",
             "Subnet",

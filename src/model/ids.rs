@@ -141,6 +141,16 @@ pub fn secrets_key(region: &str) -> String {
     format!("{region}/kms/secrets")
 }
 
+/// The KMS key the region's alert topic encrypts its messages with.
+pub fn alerts_key(region: &str) -> String {
+    format!("{region}/kms/alerts")
+}
+
+/// Whether a key's id is an alert topic's key; any other key of the stack is a secrets key.
+pub fn is_alerts_key(id: &str) -> bool {
+    id.ends_with("/kms/alerts")
+}
+
 pub fn cluster(region: &str) -> String {
     format!("{region}/eks")
 }

@@ -205,6 +205,10 @@ pub enum ResourceSpec {
         description: String,
         user: String,
     },
+    /// A KMS key the region's alert topic is encrypted with, which CloudWatch may use.
+    AlertsKey {
+        description: String,
+    },
     /// A DNS-validated ACM certificate for the public load balancer's domain.
     Certificate {
         domain: String,
@@ -263,10 +267,11 @@ pub enum ResourceSpec {
         target_group: String,
         node_group: String,
     },
-    /// The SNS topic a region's alarms notify: encrypted with the AWS-managed key, only
-    /// CloudWatch of this account may publish, messages signed with SHA256.
+    /// The SNS topic a region's alarms notify: encrypted with `key` (the region's alerts
+    /// key), only CloudWatch of this account may publish, messages signed with SHA256.
     AlertTopic {
         name: String,
+        key: String,
     },
     /// A webhook or e-mail address subscribed to an alert topic.
     AlertSubscription {
@@ -478,6 +483,9 @@ impl ResourceSpec {
             ResourceSpec::SecretsKey { user, .. } => {
                 format!("KMS key for EKS secrets, rotation on, used by {user}")
             }
+            ResourceSpec::AlertsKey { .. } => {
+                "KMS key for the alert topic, rotation on, used by CloudWatch alarms".to_string()
+            }
             ResourceSpec::FlowLog {
                 traffic_type,
                 log_group,
@@ -529,8 +537,10 @@ impl ResourceSpec {
             } => {
                 format!("{node_group} -> {target_group}")
             }
-            ResourceSpec::AlertTopic { name } => {
-                format!("{name}, only CloudWatch alarms of this account publish")
+            ResourceSpec::AlertTopic { name, key } => {
+                format!(
+                    "{name}, encrypted with {key}, only CloudWatch alarms of this account publish"
+                )
             }
             ResourceSpec::AlertSubscription {
                 protocol, endpoint, ..

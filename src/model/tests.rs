@@ -66,6 +66,7 @@ fn reference_stack_has_every_resource_of_the_topology() {
         ("LogGroup", 1),
         ("FlowLog", 1),
         ("SecretsKey", 1),
+        ("AlertsKey", 1),
         ("EksCluster", 1),
         ("LaunchTemplate", 1),
         ("NodeGroup", 1),

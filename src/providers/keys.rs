@@ -1,5 +1,5 @@
 //! KMS keys the stack makes: per region, the key EKS envelope-encrypts Kubernetes secrets
-//! with. A key is never deleted at once: `down` schedules its deletion with KMS's shortest
+//! with, and the key the alert topic's messages are encrypted with at rest. A key is never deleted at once: `down` schedules its deletion with KMS's shortest
 //! window, and a key pending deletion is gone for the stack.
 
 use async_trait::async_trait;
@@ -11,6 +11,12 @@ pub const DELETION_WINDOW_DAYS: i32 = 7;
 
 /// The key policy statement that lets the cluster role use the key.
 const USE_SID: &str = "ClusterUsesKeyForSecrets";
+/// The key policy statement that lets CloudWatch alarms publish to a topic encrypted with it.
+const ALERTS_SID: &str = "CloudWatchAlarmsUseKeyForAlerts";
+/// The service whose alarms publish to the alert topic.
+pub const ALERTS_USER: &str = "cloudwatch.amazonaws.com";
+/// What a publisher to an encrypted topic needs of its key (SNS's documented statement).
+const ALERTS_ACTIONS: &[&str] = &["kms:Decrypt", "kms:GenerateDataKey*"];
 /// What EKS's cluster role needs of the key to encrypt and decrypt secrets.
 const USE_ACTIONS: &[&str] = &[
     "kms:Encrypt",
@@ -26,7 +32,7 @@ pub struct KeyInfo {
     pub enabled: bool,
     /// Yearly automatic rotation of the key material.
     pub rotation: bool,
-    /// The principals the key policy lets use the key for secrets, sorted.
+    /// The principals the key policy lets use the key (for secrets or for alerts), sorted.
     pub users: Vec<String>,
     pub tags: Tags,
 }
@@ -36,8 +42,14 @@ pub struct KeyInfo {
 pub trait Keys: Send + Sync {
     /// The keys tagged with the stack that are not pending deletion.
     async fn snapshot(&self, stack: &str) -> Result<Vec<KeyInfo>>;
-    /// Makes a symmetric encryption key with this policy and tags; answers its ARN.
-    async fn create_key(&self, description: &str, policy: &str, tags: &Tags) -> Result<String>;
+    /// Makes a symmetric encryption key with this policy (KMS's default, the account's
+    /// administration only, when `None`) and tags; answers its ARN.
+    async fn create_key(
+        &self,
+        description: &str,
+        policy: Option<&str>,
+        tags: &Tags,
+    ) -> Result<String>;
     async fn enable_rotation(&self, key: &str) -> Result<()>;
     async fn enable_key(&self, key: &str) -> Result<()>;
     async fn put_policy(&self, key: &str, policy: &str) -> Result<()>;
@@ -81,6 +93,43 @@ pub fn secrets_key_policy(user: &str) -> Result<String> {
     Ok(policy.to_string())
 }
 
+/// The policy of an alert topic's key (`key_arn`, whose account it names): the account
+/// administers it, and CloudWatch may use it to publish its alarms' notifications, without
+/// which an alarm's action on the encrypted topic fails unseen.
+pub fn alerts_key_policy(key_arn: &str) -> Result<String> {
+    let arn = crate::stack::arn::parse(key_arn)
+        .filter(|a| a.service == "kms")
+        .ok_or_else(|| {
+            ProviderError::new(
+                ErrorKind::Other,
+                "PutKeyPolicy",
+                format!("{key_arn:?} is not a KMS key ARN; no key policy can name its account"),
+            )
+        })?;
+    let (partition, account) = (arn.partition, arn.account);
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Id": "multiregion-alerts",
+        "Statement": [
+            {
+                "Sid": "AccountAdministersKey",
+                "Effect": "Allow",
+                "Principal": { "AWS": format!("arn:{partition}:iam::{account}:root") },
+                "Action": "kms:*",
+                "Resource": "*"
+            },
+            {
+                "Sid": ALERTS_SID,
+                "Effect": "Allow",
+                "Principal": { "Service": ALERTS_USER },
+                "Action": ALERTS_ACTIONS,
+                "Resource": "*"
+            }
+        ]
+    });
+    Ok(policy.to_string())
+}
+
 /// `arn:aws:iam::123456789012:role/x` -> `arn:aws:iam::123456789012:root`.
 fn account_root(role_arn: &str) -> Option<String> {
     let mut parts = role_arn.splitn(6, ':');
@@ -95,8 +144,8 @@ fn account_root(role_arn: &str) -> Option<String> {
     ok.then(|| format!("arn:{partition}:iam::{account}:root"))
 }
 
-/// The principals a key policy's secrets-use statement names, sorted; none when the policy
-/// is not JSON or has no such statement (someone rewrote it).
+/// The principals (roles or services) a key policy's use statement names, sorted; none when
+/// the policy is not JSON or has no such statement (someone rewrote it).
 pub fn key_users(policy: &str) -> Vec<String> {
     let Ok(doc) = serde_json::from_str::<serde_json::Value>(policy) else {
         return Vec::new();
@@ -104,9 +153,10 @@ pub fn key_users(policy: &str) -> Vec<String> {
     let statements = doc["Statement"].as_array().cloned().unwrap_or_default();
     let mut users: Vec<String> = statements
         .iter()
-        .filter(|s| s["Sid"] == USE_SID && s["Effect"] == "Allow")
-        .flat_map(|s| match &s["Principal"]["AWS"] {
-            serde_json::Value::String(p) => vec![p.clone()],
+        .filter(|s| (s["Sid"] == USE_SID || s["Sid"] == ALERTS_SID) && s["Effect"] == "Allow")
+        .flat_map(|s| ["AWS", "Service"].map(|k| s["Principal"][k].clone()))
+        .flat_map(|p| match p {
+            serde_json::Value::String(p) => vec![p],
             serde_json::Value::Array(ps) => ps
                 .iter()
                 .filter_map(|p| p.as_str().map(str::to_string))
@@ -144,6 +194,21 @@ mod tests {
         assert!(key_users("not json").is_empty());
         let listed = other.replace("Other", USE_SID);
         assert_eq!(key_users(&listed), vec!["x".to_string()]);
+    }
+
+    #[test]
+    fn the_alerts_policy_lets_cloudwatch_of_the_keys_account_use_the_key() {
+        let key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let policy = alerts_key_policy(key).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&policy).unwrap();
+        assert_eq!(
+            doc["Statement"][0]["Principal"]["AWS"],
+            "arn:aws:iam::123456789012:root"
+        );
+        assert_eq!(doc["Statement"][1]["Action"][1], "kms:GenerateDataKey*");
+        assert_eq!(key_users(&policy), vec![ALERTS_USER.to_string()]);
+        let e = alerts_key_policy("key/1234").unwrap_err();
+        assert!(e.message.contains("not a KMS key ARN"), "{e}");
     }
 
     #[test]

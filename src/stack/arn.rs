@@ -8,6 +8,8 @@ pub struct Arn<'a> {
     /// Empty for global services (IAM).
     pub region: &'a str,
     pub resource: &'a str,
+    pub partition: &'a str,
+    pub account: &'a str,
 }
 
 pub fn parse(arn: &str) -> Option<Arn<'_>> {
@@ -25,6 +27,8 @@ pub fn parse(arn: &str) -> Option<Arn<'_>> {
         && account.len() == 12
         && account.bytes().all(|b| b.is_ascii_digit());
     ok.then_some(Arn {
+        partition,
+        account,
         service,
         region,
         resource,

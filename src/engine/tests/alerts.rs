@@ -1,5 +1,6 @@
-//! The stack's alerting on the fake world: an alarm changed by hand is put back whole, a
-//! webhook the stack no longer lists is unsubscribed, and `down` leaves no topic or alarm.
+//! The stack's alerting on the fake world: each topic encrypted with its region's key, which
+//! CloudWatch may use; an alarm changed by hand is put back whole, a webhook the stack no
+//! longer lists is unsubscribed, and `down` leaves no topic, alarm or key.
 
 use super::*;
 
@@ -13,6 +14,64 @@ fn with_webhooks(hooks: &[&str]) -> ValidStack {
         .join(", ");
     let text = text.replacen("    webhooks: []", &format!("    webhooks: [{list}]"), 1);
     parse("two-region.yaml", text.as_bytes()).expect("valid")
+}
+
+fn alerts_key(keys: &[crate::providers::KeyInfo], region: &str) -> crate::providers::KeyInfo {
+    let id = crate::model::ids::alerts_key(region);
+    let found = keys
+        .iter()
+        .find(|k| k.tags.get(crate::model::TAG_ID) == Some(&id));
+    found.cloned().expect("the alert topic's key")
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_topic_is_encrypted_with_its_regions_key_and_turning_either_off_is_drift() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    for (region, name) in REGIONS.iter().zip(["c1", "c2"]) {
+        let clients = world.clients(region);
+        let key = alerts_key(&clients.keys.snapshot("petclinic").await.unwrap(), name);
+        assert!(key.enabled && key.rotation, "{key:#?}");
+        assert_eq!(
+            key.users,
+            ["cloudwatch.amazonaws.com"],
+            "only CloudWatch uses it"
+        );
+        let snap = clients.alerting.snapshot("petclinic").await.unwrap();
+        assert_eq!(snap.topics[0].kms_key.as_deref(), Some(key.arn.as_str()));
+    }
+
+    // Encryption taken off the topic, and the key's policy rewritten without CloudWatch.
+    let east = world.clients("us-east-1");
+    let key = alerts_key(&east.keys.snapshot("petclinic").await.unwrap(), "c1");
+    let topic = east.alerting.snapshot("petclinic").await.unwrap().topics[0].clone();
+    let plain = crate::providers::TopicSettings {
+        kms_key: String::new(),
+        publisher: "cloudwatch.amazonaws.com".into(),
+        signature_version: "2".into(),
+    };
+    east.alerting
+        .set_topic_settings(&topic.arn, &plain)
+        .await
+        .unwrap();
+    east.keys.put_policy(&key.arn, "{}").await.unwrap();
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert_eq!(
+        ids(&changes),
+        [
+            (Action::Update, "c1/kms/alerts"),
+            (Action::Update, "c1/alerts/topic")
+        ]
+    );
+    let change = find(&changes, "c1/alerts/topic");
+    assert_eq!(change.fields[0].field, "kmsKey");
+    assert_eq!(change.fields[0].desired.as_deref(), Some("c1/kms/alerts"));
+
+    converge(&stack, &world).await;
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert!(ids(&changes).is_empty(), "{:#?}", ids(&changes));
+    let snap = east.alerting.snapshot("petclinic").await.unwrap();
+    assert_eq!(snap.topics[0].kms_key.as_deref(), Some(key.arn.as_str()));
 }
 
 #[tokio::test(start_paused = true)]
@@ -124,4 +183,8 @@ async fn down_removes_every_topic_and_alarm() {
             "{region}: {snap:?}"
         );
     }
+    // The keys after the topics they encrypted: scheduled for deletion, none left live.
+    let keys = world.clients("us-east-1").keys.snapshot("petclinic").await;
+    assert!(keys.unwrap().is_empty());
+    assert_eq!(world.keys_pending_deletion("us-east-1").len(), 2);
 }

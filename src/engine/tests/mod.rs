@@ -131,6 +131,7 @@ fn expected_inventory() -> BTreeMap<&'static str, usize> {
         ("ClusterAddon", 12),
         // Scheduled for deletion by `down`, so not counted once pending.
         ("SecretsKey", 2),
+        ("AlertsKey", 2),
         // Adopted, not made: tagged once emptied.
         ("DefaultSecurityGroup", 2),
         ("ElasticIp", 4),

@@ -20,11 +20,22 @@ pub(super) struct Watched<'a> {
 
 pub(super) fn add(b: &mut Builder, alerts: &AlertsSpec, w: &Watched<'_>) {
     let r = &w.region.name;
+    let key = b.add(
+        ids::alerts_key(r),
+        vec![],
+        ResourceSpec::AlertsKey {
+            description: format!(
+                "multiregion {}: encryption at rest of region {r}'s alert topic",
+                b.stack
+            ),
+        },
+    );
     let topic = b.add(
         ids::alert_topic(r),
-        vec![],
+        vec![key.clone()],
         ResourceSpec::AlertTopic {
             name: crate::alerts::topic_name(&b.stack, r),
+            key,
         },
     );
     let hooks = alerts.webhooks.iter().map(|h| {

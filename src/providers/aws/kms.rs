@@ -115,12 +115,17 @@ impl Keys for KmsKeys {
         Ok(ours.into_iter().flatten().collect())
     }
 
-    async fn create_key(&self, description: &str, policy: &str, tags: &Tags) -> Result<String> {
+    async fn create_key(
+        &self,
+        description: &str,
+        policy: Option<&str>,
+        tags: &Tags,
+    ) -> Result<String> {
         let out = sent(
             self.client
                 .create_key()
                 .description(description)
-                .policy(policy)
+                .set_policy(policy.map(str::to_string))
                 .set_tags(Some(kms_tags(tags)?))
                 .send(),
         )

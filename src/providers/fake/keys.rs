@@ -47,7 +47,12 @@ impl Keys for FakeRegion {
         })
     }
 
-    async fn create_key(&self, description: &str, policy: &str, tags: &Tags) -> Result<String> {
+    async fn create_key(
+        &self,
+        description: &str,
+        policy: Option<&str>,
+        tags: &Tags,
+    ) -> Result<String> {
         let op = self.call(KMS, "CreateKey").await?;
         self.with(op, |s, _| {
             let arn = self.arn(s, "kms", "key");
@@ -55,7 +60,8 @@ impl Keys for FakeRegion {
                 description: description.to_string(),
                 enabled: true,
                 rotation: false,
-                policy: policy.to_string(),
+                // KMS's default policy names no user of the key.
+                policy: policy.unwrap_or("{}").to_string(),
                 pending_deletion: false,
                 tags: tags.clone(),
             };

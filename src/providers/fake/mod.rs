@@ -299,8 +299,17 @@ impl FakeWorld {
             add("LaunchTemplate", count(r.templates.values(), ours));
             add("Parameter", count(r.parameters.values(), ours));
             // A key pending deletion is gone: KMS deletes it at the end of its window.
-            let keys = r.keys.values().filter(|k| !k.pending_deletion);
-            add("SecretsKey", keys.filter(|k| ours(&k.tags)).count());
+            let keys: Vec<_> = r
+                .keys
+                .values()
+                .filter(|k| !k.pending_deletion && ours(&k.tags))
+                .collect();
+            let alerts = |k: &&&keys::Key| {
+                crate::kinds::tag_id(&k.tags)
+                    .is_some_and(|id| crate::model::ids::is_alerts_key(&id))
+            };
+            add("AlertsKey", keys.iter().filter(alerts).count());
+            add("SecretsKey", keys.iter().filter(|k| !alerts(k)).count());
             let certificates = r.certificates.values().filter(|c| ours(&c.tags));
             add("Certificate", certificates.count());
             let addons = r.addons.values().filter(|a| ours(&a.tags));
