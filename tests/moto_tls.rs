@@ -4,17 +4,18 @@
 //! `verify` passes MR-LB-002; a policy weakened by hand is put back by the next `up`. And a
 //! certificate the tool requests for `domain`: its DNS validation record written to the
 //! Route 53 zone, the wait while moto holds it pending, the HTTPS listener on it, the
-//! domain an alias to the load balancer; the records and the certificate gone after `down`.
+//! domain an alias to the load balancer; the records and the certificate gone after `down`,
+//! but for a record a certificate outside the stack asks for too.
 
 mod common;
 
 use aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum;
 use common::aws::{fresh_moto, multiregion_with, runtime, sdk_config, stack_copy};
 
-/// A certificate from moto's ACM in us-east-1, for a name nobody validates.
-fn request_certificate(url: &str) -> String {
+/// A certificate from moto's ACM in `region`, for a name the tool does not validate for it.
+fn request_certificate(url: &str, region: &str) -> String {
     runtime().block_on(async {
-        let acm = aws_sdk_acm::Client::new(&sdk_config(url, "us-east-1").await);
+        let acm = aws_sdk_acm::Client::new(&sdk_config(url, region).await);
         let requested = acm
             .request_certificate()
             .domain_name("shop.example.com")
@@ -46,7 +47,7 @@ fn with_tls(stack: &str, commented: &str, tls: &str) {
 #[test]
 fn the_entry_serves_https_with_the_certificate_and_port_80_only_redirects() {
     let (_guard, url) = fresh_moto();
-    let certificate = request_certificate(url);
+    let certificate = request_certificate(url, "us-east-1");
     let (_dir, stack) = stack_copy();
     let commented =
         "# tls: { certificateArn: \"arn:aws:acm:us-east-1:<account>:certificate/<id>\" }";
@@ -147,6 +148,26 @@ fn the_entry_serves_https_with_the_certificate_and_port_80_only_redirects() {
     assert_eq!(down.code, 0, "{}", down.stderr);
 }
 
+/// A hosted zone `example.com` in moto's Route 53; its id.
+async fn example_zone(route53: &aws_sdk_route53::Client) -> String {
+    let made = route53
+        .create_hosted_zone()
+        .name("example.com")
+        .caller_reference(format!("moto-tls-{}", std::process::id()))
+        .send()
+        .await
+        .unwrap();
+    let id = made.hosted_zone().unwrap().id();
+    id.trim_start_matches("/hostedzone/").to_string()
+}
+
+/// The stack at `stack` asking for a certificate for `shop.example.com`, validated in `zone`.
+fn with_domain(stack: &str, zone: &str) {
+    let commented = "# tls: { domain: shop.example.com, hostedZoneId: Z0123456789ABCDEFGHIJ }";
+    let tls = format!("tls: {{ domain: shop.example.com, hostedZoneId: {zone} }}");
+    with_tls(stack, commented, &tls);
+}
+
 /// The zone's records of `kind`, as `name value`.
 async fn records(route53: &aws_sdk_route53::Client, zone: &str, kind: &str) -> Vec<String> {
     let listed = route53
@@ -176,21 +197,9 @@ fn a_requested_certificate_is_validated_in_the_zone_and_waited_for_before_https(
             aws_sdk_acm::Client::new(&config),
         )
     });
-    let zone = runtime().block_on(async {
-        let made = route53
-            .create_hosted_zone()
-            .name("example.com")
-            .caller_reference(format!("moto-tls-{}", std::process::id()))
-            .send()
-            .await
-            .unwrap();
-        let id = made.hosted_zone().unwrap().id();
-        id.trim_start_matches("/hostedzone/").to_string()
-    });
+    let zone = runtime().block_on(example_zone(&route53));
     let (_dir, stack) = stack_copy();
-    let commented = "# tls: { domain: shop.example.com, hostedZoneId: Z0123456789ABCDEFGHIJ }";
-    let tls = format!("tls: {{ domain: shop.example.com, hostedZoneId: {zone} }}");
-    with_tls(&stack, commented, &tls);
+    with_domain(&stack, &zone);
 
     let up = multiregion_with(url, &stack, &["up"]);
     assert_eq!(up.code, 0, "{}", up.stderr);
@@ -322,4 +331,46 @@ async fn alias_target(route53: &aws_sdk_route53::Client, zone: &str, name: &str)
     a.next()
         .and_then(|r| r.alias_target())
         .map(|t| t.dns_name().to_string())
+}
+
+#[test]
+fn down_keeps_the_validation_record_a_certificate_outside_the_stack_asks_for() {
+    let (_guard, url) = fresh_moto();
+    let (route53, west) = runtime().block_on(async {
+        (
+            aws_sdk_route53::Client::new(&sdk_config(url, "us-east-1").await),
+            aws_sdk_acm::Client::new(&sdk_config(url, "us-west-2").await),
+        )
+    });
+    let zone = runtime().block_on(example_zone(&route53));
+    let (_dir, stack) = stack_copy();
+    with_domain(&stack, &zone);
+    // Only the certificate and its validation: what this test is about.
+    let up = multiregion_with(
+        url,
+        &stack,
+        &["up", "--target", "c1/certificate-validation"],
+    );
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    let cnames = runtime().block_on(records(&route53, &zone, "CNAME"));
+    assert_eq!(cnames.len(), 1, "{cnames:?}");
+
+    // Someone else's certificate for the same domain, in the stack's other region: ACM (and
+    // moto) asks it for the same record.
+    let theirs = request_certificate(url, "us-west-2");
+    let down = multiregion_with(url, &stack, &["down", "--yes"]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    assert_eq!(
+        runtime().block_on(records(&route53, &zone, "CNAME")),
+        cnames,
+        "the record their certificate needs stays"
+    );
+    let left = runtime().block_on(async {
+        let listed = west.list_certificates().send().await.unwrap();
+        let arns = listed.certificate_summary_list().iter();
+        arns.filter_map(|c| c.certificate_arn())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(left, [theirs], "theirs is left alone");
 }

@@ -54,6 +54,9 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Result<Exit, CliError> {
                 false => target::for_up(&targets, &desired, &observed, changes)
                     .map_err(super::plan::target_error)?,
             };
+            engine
+                .refuse_conflicts(&observed, &changes)
+                .map_err(|e| CliError::from_error(&e))?;
             if let Some(plan) = &saved {
                 let digest = saved::desired_digest(&desired, &manifests);
                 plan.still_holds(&digest, &observed, &changes)

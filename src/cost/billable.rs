@@ -47,6 +47,9 @@ pub enum Billable {
     },
     /// A customer-managed KMS key, billed per month it exists (rotation included).
     KmsKey,
+    /// Container Insights (the CloudWatch Observability add-on), billed per observation of the
+    /// cluster's nodes, pods and containers.
+    ContainerInsights,
 }
 
 /// The billable part of resource `id` of `kind` with `fields`, or `None` for what is free
@@ -92,6 +95,9 @@ pub fn of(id: &str, kind: Kind, fields: &Fields) -> Option<Billable> {
         }),
         Kind::VpcPeering | Kind::VpcPeeringAccepter => Some(Billable::Peering),
         Kind::SecretsKey | Kind::AlertsKey => Some(Billable::KmsKey),
+        Kind::ClusterAddon if id.ends_with(&format!("/addon/{}", crate::model::INSIGHTS_ADDON)) => {
+            Some(Billable::ContainerInsights)
+        }
         // Each metric an alarm reads shows once in its canonical text as `{dimensions}`.
         Kind::MetricAlarm => Some(Billable::Alarm {
             metrics: text("metric").matches('{').count().max(1),
@@ -120,7 +126,7 @@ pub fn of(id: &str, kind: Kind, fields: &Fields) -> Option<Billable> {
         | Kind::DomainAlias
         | Kind::AccessEntry
         | Kind::PodIdentity
-        // EKS add-ons cost nothing of their own; their pods run on the nodes.
+        // The other EKS add-ons cost nothing of their own; their pods run on the nodes.
         | Kind::ClusterAddon
         | Kind::LaunchTemplate
         | Kind::TargetGroupAttachment

@@ -269,6 +269,10 @@ pub fn region(
             n * prices::KMS_KEY_MONTH,
         ));
     }
+    if billables.contains(&Billable::ContainerInsights) {
+        // Observations depend on how many pods and containers run, which no stack says.
+        unpriced.push(insights_unpriced());
+    }
     if billables.iter().any(|b| matches!(b, Billable::Peering)) {
         let gb = f64::from(usage.cross_region_gb_per_month);
         lines.push(line(
@@ -283,6 +287,14 @@ pub fn region(
         ));
     }
     (lines, unpriced)
+}
+
+/// What `cost` says of Container Insights, which it cannot price.
+pub fn insights_unpriced() -> Unpriced {
+    format!(
+        "Container Insights ({}), billed per observation of each cluster's nodes, pods and containers",
+        crate::model::INSIGHTS_ADDON
+    )
 }
 
 /// A node group at its desired size, and at its max; several instance types are priced at the

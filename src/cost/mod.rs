@@ -100,7 +100,12 @@ pub fn estimate_of(valid: &ValidStack, resources: &[Priced<'_>]) -> Estimate {
                 .filter_map(|r| billable::of(r.id, r.kind, &r.fields))
                 .collect();
             let (lines, missing) = lines::region(&region.region, &billables, usage);
-            unpriced.extend(missing);
+            // Said once for the stack, however many regions say it.
+            for m in missing {
+                if !unpriced.contains(&m) {
+                    unpriced.push(m);
+                }
+            }
             let monthly = lines.iter().map(|l| l.monthly).sum();
             let at_max = lines.iter().map(|l| l.at_max.unwrap_or(l.monthly)).sum();
             RegionCost {
@@ -177,6 +182,11 @@ pub fn delta(before: &Estimate, after: &Estimate) -> CostDelta {
         .collect();
     let mut unpriced = after.unpriced.clone();
     unpriced.extend(before.unpriced.iter().cloned());
+    // Container Insights on before and after: the plan does not change its bill.
+    let insights = lines::insights_unpriced();
+    if before.unpriced.contains(&insights) && after.unpriced.contains(&insights) {
+        unpriced.retain(|u| *u != insights);
+    }
     unpriced.sort();
     unpriced.dedup();
     CostDelta {

@@ -212,7 +212,10 @@ pub fn compare_text(a: &Estimate, b: &Estimate) -> String {
         dollars(b.monthly),
         signed(b.monthly - a.monthly)
     );
-    for u in a.unpriced.iter().chain(&b.unpriced) {
+    let mut unpriced: Vec<&String> = a.unpriced.iter().chain(&b.unpriced).collect();
+    unpriced.sort();
+    unpriced.dedup();
+    for u in unpriced {
         let _ = writeln!(out, "Not priced (the totals leave it out): {u}");
     }
     out

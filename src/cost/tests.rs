@@ -78,7 +78,15 @@ fn the_reference_stack_costs_what_the_table_says_line_by_line() {
         close(at_max, 2.0 * 3.0 * (H * 0.0416 + 20.0 * 0.08)),
         "{at_max}"
     );
-    assert!(e.unpriced.is_empty(), "{:?}", e.unpriced);
+    // Container Insights is on for the alarms that read it: said, not guessed.
+    let insights = |u: &String| u.contains("Container Insights") && u.contains("observation");
+    assert_eq!(
+        e.unpriced.len(),
+        1,
+        "once for both regions: {:?}",
+        e.unpriced
+    );
+    assert!(e.unpriced.iter().all(insights), "{:?}", e.unpriced);
     let line = |item: &str| {
         e.regions[0]
             .lines
@@ -93,6 +101,20 @@ fn the_reference_stack_costs_what_the_table_says_line_by_line() {
             .detail
             .contains("t3.medium")
     );
+}
+
+#[test]
+fn container_insights_left_out_is_not_said_to_be_unpriced() {
+    let off =
+        "      cluster:\n        addons: {amazon-cloudwatch-observability: {enabled: false}}\n";
+    assert!(REFERENCE.contains("      cluster:\n"));
+    let valid = parse(
+        "s.yaml",
+        REFERENCE.replace("      cluster:\n", off).as_bytes(),
+    )
+    .unwrap();
+    let e = estimate(&valid);
+    assert!(e.unpriced.is_empty(), "{:?}", e.unpriced);
 }
 
 #[test]
@@ -169,6 +191,19 @@ fn a_plan_that_adds_a_nat_gateway_costs_its_hours_and_address() {
         super::delta_text(&removed)
             .starts_with("Cost: -$36.50/month: -1 NAT gateway, -1 public IPv4 address")
     );
+}
+
+#[test]
+fn container_insights_is_said_unpriced_by_a_plan_only_when_it_turns_it_on_or_off() {
+    let valid = reference();
+    let insights = format!("c1/addon/{}", crate::model::INSIGHTS_ADDON);
+    let nat = || priced("c1/nat-1", Kind::NatGateway, "c1", &[]);
+    let with = [nat(), priced(&insights, Kind::ClusterAddon, "c1", &[])];
+    let (with, without) = (estimate_of(&valid, &with), estimate_of(&valid, &[nat()]));
+    let said = |d: &super::CostDelta| d.unpriced.iter().any(|u| u.contains("Container Insights"));
+    assert!(!said(&super::delta(&with, &with)), "unchanged by the plan");
+    assert!(said(&super::delta(&without, &with)), "turned on");
+    assert!(said(&super::delta(&with, &without)), "turned off");
 }
 
 #[test]

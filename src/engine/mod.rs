@@ -1,6 +1,7 @@
 //! The reconcile engine: discover what the stack owns (by tags), diff it against the desired
 //! model, and carry out the changes as a dependency graph across both regions.
 
+mod conflicts;
 pub mod diff;
 pub mod duplicates;
 pub mod executor;
@@ -43,6 +44,16 @@ pub enum EngineError {
     },
     #[error("{} replacement(s) planned ({}); run again with --allow-replace to carry them out", .0.len(), .0.join(", "))]
     ReplacementsNeedConsent(Vec<String>),
+    #[error(
+        "region {region}: cluster.secretsEncryption.keyArn names {arn}, which is {key}, {what}"
+    )]
+    OwnKeyNamedByArn {
+        region: String,
+        arn: String,
+        key: String,
+        /// Whose key it is, and what to do instead.
+        what: &'static str,
+    },
 }
 
 /// Steps per region that may run at once.
@@ -256,7 +267,19 @@ impl<'a> Engine<'a> {
     #[cfg(test)]
     pub async fn plan(&self) -> Result<(Observed, Vec<Change>), EngineError> {
         let (_, observed, changes) = self.plan_reading().await?;
+        self.refuse_conflicts(&observed, &changes)?;
         Ok((observed, changes))
+    }
+
+    /// What the stack asks for that contradicts what it owns, where `changes` (the plan, or the
+    /// part of it a `--target` run makes) would touch it: no run could ever carry those out.
+    /// `plan` and `up` stop on it before any change; `status` and `down` do not.
+    pub fn refuse_conflicts(
+        &self,
+        observed: &Observed,
+        changes: &[Change],
+    ) -> Result<(), EngineError> {
+        conflicts::own_key_named_by_arn(&self.desired(), observed, changes)
     }
 
     /// `plan`, also giving the region snapshots it read (the clusters' endpoints, the load
@@ -277,6 +300,7 @@ impl<'a> Engine<'a> {
         let desired = self.desired();
         let observed = self.observe(&desired).await?;
         let changes = diff::diff(&desired, &observed);
+        self.refuse_conflicts(&observed, &changes)?;
         consented(&changes, allow_replace)?;
         let report = self.apply(&desired, &observed, &changes).await;
         Ok((changes, report))

@@ -174,17 +174,40 @@ impl Ops for CertificateValidation {
         };
         // ACM asks every certificate of the account for the same domain for the same record:
         // one another validation of the stack (in either region) that stays still uses is kept.
-        let kept: Vec<DnsRecord> = records
+        let mut going: Vec<DnsRecord> = records
             .iter()
             .filter(|record| !still_used(cx, o, record))
             .cloned()
             .collect();
-        if kept.is_empty() {
+        // So does a certificate outside the stack, in either of its regions: an issued one
+        // would fail to renew without it.
+        let ours = stack_certificates(cx);
+        for target in cx.regions.values() {
+            if going.is_empty() {
+                break;
+            }
+            let certificates = &target.clients.certificates;
+            let asked = retry::discover(|| certificates.asked_by_others(&going, &ours)).await?;
+            going.retain(|r| !asked.contains(r));
+        }
+        if going.is_empty() {
             return Ok(());
         }
         let certificates = &cx.target(&o.region)?.clients.certificates;
-        Ok(retry::delete(|| certificates.delete_records(zone, &kept)).await?)
+        Ok(retry::delete(|| certificates.delete_records(zone, &going)).await?)
     }
+}
+
+/// The ARNs of the stack's certificates, in both regions, whatever becomes of them.
+fn stack_certificates(cx: &Applier<'_>) -> Vec<String> {
+    let certificates = cx.observed.resources.values();
+    let certificates = certificates.filter(|c| c.kind == Kind::Certificate);
+    certificates
+        .filter_map(|c| match &c.handle {
+            Handle::Id(arn) => Some(arn.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether a validation other than `o`, not being deleted, lists `record`.

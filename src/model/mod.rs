@@ -14,7 +14,7 @@ use serde::Serialize;
 
 pub use crate::stack::types::{LoadBalancerType, Scheme};
 
-pub use build::desired;
+pub use build::{INSIGHTS_ADDON, desired};
 
 pub use ids::{TAG_ID, TAG_STACK};
 

@@ -95,6 +95,31 @@ pub trait Certificates: Send + Sync {
     /// Waits until ACM has issued the certificate or said it never will, up to `max`;
     /// answers what it last saw.
     async fn wait_issued(&self, arn: &str, max: Duration) -> Result<CertificateInfo>;
+    /// Of `records`, those a certificate of this region other than `except` asks for too: ACM
+    /// asks every certificate of the account for a domain for the same record, and an issued
+    /// one needs it to renew.
+    async fn asked_by_others(
+        &self,
+        records: &[DnsRecord],
+        except: &[String],
+    ) -> Result<Vec<DnsRecord>>;
+}
+
+/// The domain a validation record proves (`_x1.shop.example.com.` -> `shop.example.com`).
+pub fn record_domain(record: &DnsRecord) -> &str {
+    let name = record.name.trim_end_matches('.');
+    name.split_once('.').map_or(name, |(_, domain)| domain)
+}
+
+/// Whether a certificate for `names` (its domain and alternative names) is asked for the
+/// record of `domain`: a wildcard's record is its base domain's.
+pub fn names_domain<'n>(names: impl IntoIterator<Item = &'n str>, domain: &str) -> bool {
+    names.into_iter().any(|n| {
+        let n = n.trim_end_matches('.');
+        n.strip_prefix("*.")
+            .unwrap_or(n)
+            .eq_ignore_ascii_case(domain)
+    })
 }
 
 /// The error for a certificate ACM gave up on: it is never issued, whatever the records.
@@ -147,5 +172,19 @@ mod tests {
         assert!(in_zone("Shop.Example.com", "example.COM."));
         assert!(!in_zone("shopexample.com", "example.com."));
         assert!(!in_zone("example.org", "example.com."));
+    }
+
+    #[test]
+    fn a_validation_record_proves_the_domain_under_its_first_label_and_its_wildcard() {
+        let record = DnsRecord {
+            name: "_a1b2.Shop.example.com.".into(),
+            kind: "CNAME".into(),
+            value: "_c3.acm-validations.aws.".into(),
+        };
+        let domain = record_domain(&record);
+        assert_eq!(domain, "Shop.example.com");
+        assert!(names_domain(["other.org", "shop.example.com"], domain));
+        assert!(names_domain(["*.shop.example.com."], domain));
+        assert!(!names_domain(["example.com", "*.example.com"], domain));
     }
 }

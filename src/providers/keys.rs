@@ -144,12 +144,86 @@ fn account_root(role_arn: &str) -> Option<String> {
     ok.then(|| format!("arn:{partition}:iam::{account}:root"))
 }
 
-/// The principals (roles or services) a key policy's use statement names, sorted; none when
-/// the policy is not JSON or has no such statement (someone rewrote it).
-pub fn key_users(policy: &str) -> Vec<String> {
+/// What a key's users end with when its policy holds more, or other, than the statements the
+/// stack writes for them (an added grant, an action taken away): drift, which `up` answers by
+/// writing the policy again.
+pub const POLICY_EDITED: &str = "(and statements the stack does not write)";
+
+/// The principals (roles or services) the policy of key `key_arn` lets use it, sorted, then
+/// [`POLICY_EDITED`] when the policy is not exactly the stack's for them; none when the policy
+/// is not JSON or has no use statement (someone rewrote it).
+pub fn key_users(policy: &str, key_arn: &str) -> Vec<String> {
     let Ok(doc) = serde_json::from_str::<serde_json::Value>(policy) else {
         return Vec::new();
     };
+    let mut users = use_principals(&doc);
+    if !users.is_empty() && !as_written(&doc, &users, key_arn) {
+        users.push(POLICY_EDITED.to_string());
+    }
+    users
+}
+
+/// Whether the policy's statements are the ones the stack writes for `users`: compared as
+/// sets, a one-item list the same as its item, as IAM reads them.
+fn as_written(doc: &serde_json::Value, users: &[String], key_arn: &str) -> bool {
+    let written = match users {
+        [user] if user == ALERTS_USER => alerts_key_policy(key_arn),
+        [user] => secrets_key_policy(user),
+        _ => return false,
+    };
+    let written = written.ok().and_then(|p| serde_json::from_str(&p).ok());
+    written.is_some_and(|w: serde_json::Value| statements(&w) == statements(doc))
+}
+
+/// A policy's statements, each in one canonical line, sorted.
+fn statements(doc: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let strings = |v: &Value| -> Vec<String> {
+        let mut all: Vec<String> = match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(items) => items.iter().map(|i| i.to_string()).collect(),
+            Value::Null => Vec::new(),
+            other => vec![other.to_string()],
+        };
+        all.iter_mut()
+            .for_each(|s| *s = s.trim_matches('"').to_string());
+        all.sort();
+        all
+    };
+    let principals = |v: &Value| -> Vec<String> {
+        let mut all: Vec<String> = match v {
+            Value::Object(by_kind) => by_kind
+                .iter()
+                .flat_map(|(kind, p)| strings(p).into_iter().map(move |p| format!("{kind}={p}")))
+                .collect(),
+            other => strings(other),
+        };
+        all.sort();
+        all
+    };
+    let listed = doc["Statement"].as_array().cloned().unwrap_or_default();
+    let mut all: Vec<String> = listed
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {} principal={:?} notPrincipal={:?} action={:?} notAction={:?} resource={:?} condition={}",
+                s["Sid"],
+                s["Effect"],
+                principals(&s["Principal"]),
+                principals(&s["NotPrincipal"]),
+                strings(&s["Action"]),
+                strings(&s["NotAction"]),
+                strings(&s["Resource"]),
+                s["Condition"]
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// The principals the policy's use statements name, sorted.
+fn use_principals(doc: &serde_json::Value) -> Vec<String> {
     let statements = doc["Statement"].as_array().cloned().unwrap_or_default();
     let mut users: Vec<String> = statements
         .iter()
@@ -174,6 +248,7 @@ mod tests {
     use super::*;
 
     const ROLE: &str = "arn:aws:iam::123456789012:role/multiregion/demo/demo-cluster";
+    const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
     #[test]
     fn the_policy_lets_the_account_administer_and_the_role_use_the_key() {
@@ -184,21 +259,21 @@ mod tests {
             "arn:aws:iam::123456789012:root"
         );
         assert_eq!(doc["Statement"][1]["Action"][1], "kms:Decrypt");
-        assert_eq!(key_users(&policy), vec![ROLE.to_string()]);
+        assert_eq!(key_users(&policy, KEY), vec![ROLE.to_string()]);
     }
 
     #[test]
     fn a_policy_without_the_use_statement_has_no_users() {
         let other = r#"{"Statement":[{"Sid":"Other","Effect":"Allow","Principal":{"AWS":["x"]}}]}"#;
-        assert!(key_users(other).is_empty());
-        assert!(key_users("not json").is_empty());
+        assert!(key_users(other, KEY).is_empty());
+        assert!(key_users("not json", KEY).is_empty());
         let listed = other.replace("Other", USE_SID);
-        assert_eq!(key_users(&listed), vec!["x".to_string()]);
+        assert_eq!(key_users(&listed, KEY), ["x", POLICY_EDITED]);
     }
 
     #[test]
     fn the_alerts_policy_lets_cloudwatch_of_the_keys_account_use_the_key() {
-        let key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let key = KEY;
         let policy = alerts_key_policy(key).unwrap();
         let doc: serde_json::Value = serde_json::from_str(&policy).unwrap();
         assert_eq!(
@@ -206,9 +281,52 @@ mod tests {
             "arn:aws:iam::123456789012:root"
         );
         assert_eq!(doc["Statement"][1]["Action"][1], "kms:GenerateDataKey*");
-        assert_eq!(key_users(&policy), vec![ALERTS_USER.to_string()]);
+        assert_eq!(key_users(&policy, key), vec![ALERTS_USER.to_string()]);
         let e = alerts_key_policy("key/1234").unwrap_err();
         assert!(e.message.contains("not a KMS key ARN"), "{e}");
+    }
+
+    #[test]
+    fn a_policy_is_as_written_however_laid_out_and_edited_when_it_grants_other_than_that() {
+        let policy = secrets_key_policy(ROLE).unwrap();
+        let mut doc: serde_json::Value = serde_json::from_str(&policy).unwrap();
+        // As KMS may give it back: statements in another order, a lone action in a list.
+        let statements = doc["Statement"].as_array_mut().unwrap();
+        statements.reverse();
+        statements[1]["Action"] = serde_json::json!(["kms:*"]);
+        let laid_out = serde_json::to_string_pretty(&doc).unwrap();
+        assert_eq!(key_users(&laid_out, KEY), [ROLE]);
+
+        let edits: [(&str, serde_json::Value); 3] = [
+            ("an action taken away", serde_json::json!(["kms:Decrypt"])),
+            (
+                "an action added",
+                serde_json::json!([
+                    "kms:Decrypt",
+                    "kms:Encrypt",
+                    "kms:DescribeKey",
+                    "kms:ListGrants",
+                    "kms:CreateGrant"
+                ]),
+            ),
+            ("a principal added", serde_json::json!(["kms:*"])),
+        ];
+        for (what, actions) in edits {
+            let mut edited = doc.clone();
+            if what == "a principal added" {
+                let grant = serde_json::json!({"Sid": "Extra", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": actions, "Resource": "*"});
+                edited["Statement"].as_array_mut().unwrap().push(grant);
+            } else {
+                edited["Statement"][0]["Action"] = actions;
+            }
+            let users = key_users(&edited.to_string(), KEY);
+            assert_eq!(users, [ROLE, POLICY_EDITED], "{what}");
+        }
+        // The alert key's policy names its own account: another account's root is an edit.
+        let alerts = alerts_key_policy(KEY).unwrap();
+        assert_eq!(key_users(&alerts, KEY), [ALERTS_USER]);
+        let moved = alerts.replace("123456789012:root", "210987654321:root");
+        assert_eq!(key_users(&moved, KEY), [ALERTS_USER, POLICY_EDITED]);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! request, the record and the wait before the HTTPS listener takes it; a record deleted by
 //! hand written again; a certificate ACM gave up on replaced; a domain outside the zone
 //! refused before any listener; the domain pointed at the load balancer, but never over a
-//! record someone else wrote; `down` removing the records and the certificate.
+//! record someone else wrote; `down` removing the records and the certificate, but for a record
+//! a certificate outside the stack is asked for too.
 
 use super::*;
 
@@ -165,4 +166,47 @@ async fn a_domain_outside_the_zone_fails_its_validation_and_no_https_listener_is
         "nothing is written to a zone that cannot prove the domain"
     );
     assert_eq!(https_certificate(&world).await, None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn down_keeps_a_validation_record_a_certificate_outside_the_stack_needs_to_renew() {
+    let world = world();
+    let zone = world.add_zone("example.com.");
+    let stack = with_domain(&zone);
+    converge(&stack, &world).await;
+    let records = world.zone_records(&zone);
+    assert_eq!(records.len(), 1, "{records:?}");
+    // Someone else's certificate for the same domain, in the backend's region: ACM asks it for
+    // the same record.
+    let theirs = world.request_certificate_elsewhere("us-west-2", DOMAIN);
+
+    let (_, report) = engine(&stack, &world, &Silent).down().await.unwrap();
+    assert_eq!(report.failed(), 0);
+    let left: Vec<String> = world
+        .certificates("us-west-2")
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(left, [theirs]);
+    assert!(
+        world.certificates("us-east-1").is_empty(),
+        "ours is deleted"
+    );
+    assert_eq!(
+        world.zone_records(&zone),
+        records,
+        "the record it needs stays"
+    );
+
+    // A certificate for another domain of the zone does not keep it.
+    let world = super::world();
+    let zone = world.add_zone("example.com.");
+    converge(&with_domain(&zone), &world).await;
+    world.request_certificate_elsewhere("us-east-1", "blog.example.com");
+    let (_, report) = engine(&with_domain(&zone), &world, &Silent)
+        .down()
+        .await
+        .unwrap();
+    assert_eq!(report.failed(), 0);
+    assert!(world.zone_records(&zone).is_empty());
 }

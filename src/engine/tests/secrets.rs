@@ -1,6 +1,7 @@
 //! Secrets envelope encryption on the fake world: each cluster is made with its region's key,
 //! a key whose rotation was turned off is drift, a cluster made without encryption gets it in
-//! place, a different key is refused, and `down` schedules the keys' deletion.
+//! place, a different key is refused, a key policy someone edited is written again, a keyArn naming
+//! the stack's own key refused before any change, and `down` schedules the keys' deletion.
 
 use super::*;
 
@@ -95,6 +96,44 @@ async fn rotation_turned_off_is_drift_and_up_turns_it_back_on() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_grant_added_to_the_key_policy_is_drift_and_up_writes_the_policy_again() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    let arn = secrets_keys(&world.clients("us-east-1")).await[0]
+        .arn
+        .clone();
+    let mut written = String::new();
+    world.edit_key_policy("us-east-1", &arn, |policy| {
+        written = policy.to_string();
+        let mut doc: serde_json::Value = serde_json::from_str(policy).unwrap();
+        let grant = serde_json::json!({
+            "Sid": "SomeoneElse", "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+            "Action": "kms:Decrypt", "Resource": "*"
+        });
+        doc["Statement"].as_array_mut().unwrap().push(grant);
+        doc.to_string()
+    });
+
+    let (_, changes) = engine(&stack, &world, &Silent).plan().await.unwrap();
+    assert_eq!(ids(&changes), [(Action::Update, "c1/kms/secrets")]);
+    let change = &find(&changes, "c1/kms/secrets").fields[0];
+    assert_eq!(change.field, "users");
+    let observed = change.observed.as_deref().unwrap_or_default();
+    assert!(
+        observed.contains(crate::providers::POLICY_EDITED),
+        "{change:?}"
+    );
+    converge(&stack, &world).await;
+    let mut now = String::new();
+    world.edit_key_policy("us-east-1", &arn, |policy| {
+        now = policy.to_string();
+        now.clone()
+    });
+    assert_eq!(now, written, "the stack's policy, and only it");
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_cluster_made_without_encryption_is_encrypted_in_place_and_a_new_key_is_refused() {
     let world = world();
     converge(&unencrypted(), &world).await;
@@ -152,4 +191,46 @@ async fn a_cluster_made_without_encryption_is_encrypted_in_place_and_a_new_key_i
         "{failed:#?}"
     );
     assert!(world.keys_pending_deletion("us-east-1").is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_key_arn_naming_the_stacks_own_key_is_refused_before_any_change() {
+    let (stack, world) = (reference(), world());
+    converge(&stack, &world).await;
+    let own = secrets_keys(&world.clients("us-east-1")).await[0]
+        .arn
+        .clone();
+    let named = stack_with(
+        "      cluster:\n        name: petclinic-c1\n",
+        &format!(
+            "      cluster:\n        name: petclinic-c1\n        secretsEncryption: {{keyArn: \"{own}\"}}\n"
+        ),
+    );
+    let before = world.stats().per_operation();
+    for refused in [
+        engine(&named, &world, &Silent).plan().await.map(|_| ()),
+        engine(&named, &world, &Silent).up(false).await.map(|_| ()),
+    ] {
+        let Err(e) = refused else {
+            panic!("a run that can never settle went ahead")
+        };
+        assert!(matches!(e, EngineError::OwnKeyNamedByArn { .. }), "{e}");
+        let said = e.to_string();
+        assert!(
+            said.contains("region c1") && said.contains(&own) && said.contains("c1/kms/secrets"),
+            "{said}"
+        );
+    }
+    assert!(mutating_calls(&before, &world).is_empty());
+    assert!(world.keys_pending_deletion("us-east-1").is_empty());
+
+    // A run targeted at the other region is not held up by it; status reads on.
+    let e = engine(&named, &world, &Silent);
+    let (_, observed, changes) = e.plan_reading().await.expect("read as it is");
+    assert!(e.refuse_conflicts(&observed, &changes).is_err());
+    let elsewhere: Vec<_> = changes
+        .into_iter()
+        .filter(|c| c.id.starts_with("c2/"))
+        .collect();
+    assert!(e.refuse_conflicts(&observed, &elsewhere).is_ok());
 }

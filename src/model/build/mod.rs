@@ -15,6 +15,7 @@ mod alerts;
 mod autoscaler;
 mod builder;
 mod insights;
+pub use insights::ADDON as INSIGHTS_ADDON;
 
 use builder::Builder;
 

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use aws_sdk_acm::types::{CertificateStatus, Tag, ValidationMethod};
+use aws_sdk_acm::types::{CertificateStatus, Filters, KeyAlgorithm, Tag, ValidationMethod};
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
 };
@@ -203,6 +203,13 @@ fn gone_is_not_found(mut e: ProviderError) -> ProviderError {
     e
 }
 
+/// Records compared as DNS compares names: without regard to case.
+fn same_record(a: &DnsRecord, b: &DnsRecord) -> bool {
+    a.name.eq_ignore_ascii_case(&b.name)
+        && a.kind == b.kind
+        && a.value.eq_ignore_ascii_case(&b.value)
+}
+
 /// A DNS name as Route 53 writes it, with its trailing dot.
 fn dotted(name: &str) -> String {
     if name.ends_with('.') {
@@ -375,6 +382,74 @@ impl Certificates for AcmCertificates {
         done(call.change_batch(batch).send())
             .await
             .map_err(gone_is_not_found)
+    }
+
+    async fn asked_by_others(
+        &self,
+        records: &[DnsRecord],
+        except: &[String],
+    ) -> Result<Vec<DnsRecord>> {
+        // Every key type: ListCertificates alone lists only RSA-2048 certificates.
+        let every_key = KeyAlgorithm::values()
+            .iter()
+            .map(|k| KeyAlgorithm::from(*k));
+        let filters = Filters::builder()
+            .set_key_types(Some(every_key.collect()))
+            .build();
+        // Those that need the record: issued (to renew), pending, or inactive (renewable once
+        // put to use); not the expired, revoked or failed.
+        let request = [
+            CertificateStatus::Issued,
+            CertificateStatus::PendingValidation,
+            CertificateStatus::Inactive,
+        ]
+        .into_iter()
+        .fold(self.acm.list_certificates().includes(filters), |r, s| {
+            r.certificate_statuses(s)
+        });
+        let listed: Vec<aws_sdk_acm::types::CertificateSummary> = every!(request).await?;
+        // A summary lists a few alternative names at most: one with more is described.
+        let asks = |c: &aws_sdk_acm::types::CertificateSummary| {
+            let names = c.domain_name().into_iter().chain(
+                c.subject_alternative_name_summaries()
+                    .iter()
+                    .map(String::as_str),
+            );
+            let names: Vec<&str> = names.collect();
+            let arn = c.certificate_arn().unwrap_or_default();
+            !except.iter().any(|e| e == arn)
+                && (c.has_additional_subject_alternative_names() == Some(true)
+                    || records
+                        .iter()
+                        .any(|r| names_domain(names.iter().copied(), record_domain(r))))
+        };
+        let candidates: Vec<String> = listed
+            .iter()
+            .filter(|c| asks(c))
+            .filter_map(|c| c.certificate_arn().map(str::to_string))
+            .collect();
+        let each: Vec<_> = candidates
+            .iter()
+            .map(|arn| async move {
+                // Deleted since it was listed: it asks for nothing.
+                match self.certificate(arn, Tags::new()).await {
+                    Ok(c) => Ok(c.validation),
+                    Err(e) if e.kind == ErrorKind::NotFound => Ok(Vec::new()),
+                    Err(e) => Err(e),
+                }
+            })
+            .collect();
+        use futures::{StreamExt, TryStreamExt};
+        let asked: Vec<Vec<DnsRecord>> = futures::stream::iter(each)
+            .buffer_unordered(TAG_READS_AT_ONCE)
+            .try_collect()
+            .await?;
+        let asked: Vec<DnsRecord> = asked.into_iter().flatten().collect();
+        Ok(records
+            .iter()
+            .filter(|r| asked.iter().any(|a| same_record(a, r)))
+            .cloned()
+            .collect())
     }
 
     async fn wait_issued(&self, arn: &str, max: Duration) -> Result<CertificateInfo> {

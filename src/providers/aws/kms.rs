@@ -62,7 +62,7 @@ impl KmsKeys {
             description: m.description().unwrap_or_default().to_string(),
             enabled: m.enabled(),
             rotation: rotation.key_rotation_enabled(),
-            users: key_users(policy.policy().unwrap_or_default()),
+            users: key_users(policy.policy().unwrap_or_default(), m.arn().unwrap_or(key)),
             tags,
         }))
     }

@@ -234,9 +234,47 @@ impl Certificates for FakeRegion {
         let op = self.call(ACM, "DescribeCertificate").await?;
         self.describe_now(op, arn)
     }
+
+    async fn asked_by_others(
+        &self,
+        records: &[DnsRecord],
+        except: &[String],
+    ) -> Result<Vec<DnsRecord>> {
+        let op = self.call(ACM, "ListCertificates").await?;
+        self.with(op, |s, _| {
+            let others = self.here(s).certificates.iter();
+            let others = others.filter(|(arn, _)| !except.contains(arn));
+            let others = others.filter(|(_, c)| [ISSUED, PENDING].contains(&c.status.as_str()));
+            let asked: Vec<DnsRecord> = others
+                .map(|(arn, c)| validation_record(arn, &c.domain))
+                .collect();
+            Ok(records
+                .iter()
+                .filter(|r| asked.contains(r))
+                .cloned()
+                .collect())
+        })
+    }
 }
 
 impl FakeWorld {
+    /// A certificate someone requested outside any stack, for `domain`; its ARN.
+    pub fn request_certificate_elsewhere(&self, region: &str, domain: &str) -> String {
+        let region = FakeRegion {
+            world: self.inner.clone(),
+            region: region.to_string(),
+        };
+        let mut s = self.inner.lock();
+        let arn = region.arn(&mut s, "acm", "certificate");
+        let c = Certificate {
+            domain: domain.to_string(),
+            status: ISSUED.to_string(),
+            tags: Tags::new(),
+        };
+        region.here(&mut s).certificates.insert(arn.clone(), c);
+        arn
+    }
+
     /// A hosted zone for `name` (`example.com.`); its id.
     pub fn add_zone(&self, name: &str) -> String {
         let mut s = self.inner.lock();

@@ -40,7 +40,7 @@ impl Keys for FakeRegion {
                     description: k.description.clone(),
                     enabled: k.enabled,
                     rotation: k.rotation,
-                    users: key_users(&k.policy),
+                    users: key_users(&k.policy, arn),
                     tags: k.tags.clone(),
                 })
                 .collect())
@@ -137,6 +137,14 @@ impl FakeWorld {
         let mut s = self.inner.lock();
         if let Some(k) = s.regions.get_mut(region).and_then(|r| r.keys.get_mut(arn)) {
             k.rotation = false;
+        }
+    }
+
+    /// A key's policy as it is now, and a change someone makes to it.
+    pub fn edit_key_policy(&self, region: &str, arn: &str, edit: impl FnOnce(&str) -> String) {
+        let mut s = self.inner.lock();
+        if let Some(k) = s.regions.get_mut(region).and_then(|r| r.keys.get_mut(arn)) {
+            k.policy = edit(&k.policy);
         }
     }
 }
