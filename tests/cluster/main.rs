@@ -9,6 +9,7 @@
 //! emulator and the clusters; they take turns, so that an audit log holds one test's requests
 //! at a time.
 
+mod autoscaling;
 mod chaos;
 #[path = "../common/mod.rs"]
 mod common;
