@@ -39,7 +39,7 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> Result<Exit, CliError> {
             false => target::for_up(targets, &desired, &observed, changes).map_err(target_error)?,
         };
         engine
-            .refuse_conflicts(&observed, &changes)
+            .refuse_conflicts(&desired, &observed, &changes)
             .map_err(|e| CliError::from_error(&e))?;
         if let Some(path) = &args.out {
             let digest = saved::desired_digest(&desired, &manifests);

@@ -55,7 +55,7 @@ pub fn run(args: &UpArgs, printer: &Printer) -> Result<Exit, CliError> {
                     .map_err(super::plan::target_error)?,
             };
             engine
-                .refuse_conflicts(&observed, &changes)
+                .refuse_conflicts(&desired, &observed, &changes)
                 .map_err(|e| CliError::from_error(&e))?;
             if let Some(plan) = &saved {
                 let digest = saved::desired_digest(&desired, &manifests);

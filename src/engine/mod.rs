@@ -267,7 +267,7 @@ impl<'a> Engine<'a> {
     #[cfg(test)]
     pub async fn plan(&self) -> Result<(Observed, Vec<Change>), EngineError> {
         let (_, observed, changes) = self.plan_reading().await?;
-        self.refuse_conflicts(&observed, &changes)?;
+        self.refuse_conflicts(&self.desired(), &observed, &changes)?;
         Ok((observed, changes))
     }
 
@@ -276,10 +276,11 @@ impl<'a> Engine<'a> {
     /// `plan` and `up` stop on it before any change; `status` and `down` do not.
     pub fn refuse_conflicts(
         &self,
+        desired: &[Resource],
         observed: &Observed,
         changes: &[Change],
     ) -> Result<(), EngineError> {
-        conflicts::own_key_named_by_arn(&self.desired(), observed, changes)
+        conflicts::own_key_named_by_arn(desired, observed, changes)
     }
 
     /// `plan`, also giving the region snapshots it read (the clusters' endpoints, the load
@@ -300,7 +301,7 @@ impl<'a> Engine<'a> {
         let desired = self.desired();
         let observed = self.observe(&desired).await?;
         let changes = diff::diff(&desired, &observed);
-        self.refuse_conflicts(&observed, &changes)?;
+        self.refuse_conflicts(&desired, &observed, &changes)?;
         consented(&changes, allow_replace)?;
         let report = self.apply(&desired, &observed, &changes).await;
         Ok((changes, report))

@@ -227,10 +227,11 @@ async fn a_key_arn_naming_the_stacks_own_key_is_refused_before_any_change() {
     // A run targeted at the other region is not held up by it; status reads on.
     let e = engine(&named, &world, &Silent);
     let (_, observed, changes) = e.plan_reading().await.expect("read as it is");
-    assert!(e.refuse_conflicts(&observed, &changes).is_err());
+    let desired = e.desired();
+    assert!(e.refuse_conflicts(&desired, &observed, &changes).is_err());
     let elsewhere: Vec<_> = changes
         .into_iter()
         .filter(|c| c.id.starts_with("c2/"))
         .collect();
-    assert!(e.refuse_conflicts(&observed, &elsewhere).is_ok());
+    assert!(e.refuse_conflicts(&desired, &observed, &elsewhere).is_ok());
 }
